@@ -1,0 +1,1 @@
+"""Built-in plugins: registered first, through the same hooks a third party uses."""

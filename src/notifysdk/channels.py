@@ -1,0 +1,129 @@
+"""The channel contract that every delivery plugin implements.
+
+A channel turns a :class:`~notifysdk.models.Message` into a delivery and returns a
+:class:`~notifysdk.models.Receipt`. It maps its vendor's failures into
+:class:`~notifysdk.errors.TransientDeliveryError` (retry) or
+:class:`~notifysdk.errors.PermanentDeliveryError` (never retry) and leaves retrying to
+the SDK: a channel must never retry on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from .clock import Clock
+from .models import Medium, Message, Receipt
+
+
+class Disclosure(StrEnum):
+    """How much of a debt a channel's medium may carry, most to least.
+
+    The privacy stage masks a message down to the lower of the channel's level and the
+    recipient role's level.
+    """
+
+    FULL = "full"
+    """Everything the template includes (a sealed letter, an email to the debtor)."""
+    LIMITED = "limited"
+    """Amounts, surname, last four digits of a card; no full IDs (an SMS to the debtor)."""
+    NONE = "none"
+    """No debt details at all: no amount, no loan, no ID (anything to a third party)."""
+
+
+DISCLOSURE_ORDER = (Disclosure.NONE, Disclosure.LIMITED, Disclosure.FULL)
+
+
+class ReconcileStatus(StrEnum):
+    """What a channel could find out about an attempt interrupted by a crash."""
+
+    SENT = "sent"
+    NOT_SENT = "not_sent"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at delivering a notice, as the ledger recorded it before calling the channel."""
+
+    idempotency_key: str
+    channel: str
+    number: int
+    to: str
+    started_at: Any
+    provider_id: str | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReconcileResult:
+    """The answer of :meth:`Channel.reconcile`."""
+
+    status: ReconcileStatus
+    provider_id: str | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """What the dispatcher needs from a channel.
+
+    Subclass :class:`BaseChannel` for the defaults, or implement this protocol directly.
+    """
+
+    name: str
+    medium: Medium
+    disclosure: Disclosure
+    contact_kind: str
+    """Which contact points it delivers to: ``phone``, ``email``, ``address`` or ``none``."""
+
+    async def send(self, message: Message) -> Receipt:
+        """Deliver ``message`` once; raise a DeliveryError subclass on failure."""
+        ...
+
+    async def reconcile(self, attempt: Attempt) -> ReconcileResult:
+        """Find out whether an attempt interrupted by a crash went out."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections and files."""
+        ...
+
+
+class BaseChannel:
+    """Defaults for a channel: no reconciliation, nothing to close."""
+
+    name: ClassVar[str] = ""
+    medium: ClassVar[Medium]
+    disclosure: ClassVar[Disclosure] = Disclosure.LIMITED
+    contact_kind: ClassVar[str] = "none"
+
+    async def send(self, message: Message) -> Receipt:  # pragma: no cover - abstract
+        """Deliver ``message``; subclasses implement it."""
+        raise NotImplementedError
+
+    async def reconcile(self, attempt: Attempt) -> ReconcileResult:
+        """By default a channel cannot tell whether an interrupted attempt went out."""
+        return ReconcileResult(ReconcileStatus.UNKNOWN)
+
+    async def aclose(self) -> None:
+        """Nothing to release by default."""
+
+
+@dataclass(frozen=True)
+class ChannelContext:
+    """What a channel factory receives: settings and shared services."""
+
+    name: str
+    clock: Clock
+    output_dir: Path
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    """This channel's section of the configuration (``[channels.NAME]``), if any."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+ChannelFactory = Callable[[ChannelContext], Channel]
+"""Builds a channel from its context; called lazily, once per dispatcher."""

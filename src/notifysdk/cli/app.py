@@ -1,0 +1,72 @@
+"""The root typer app; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import NotifyError
+from ..plugins import get_plugin_manager
+
+app = typer.Typer(
+    name="notifysdk",
+    help="Send overdue-loan notices lawfully: preview, lint, run campaigns, inspect the ledger.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console()
+
+EXIT_OK = 0
+EXIT_FAILURES = 1
+EXIT_USAGE = 2
+EXIT_ERROR = 3
+
+
+@app.callback()
+def root() -> None:
+    """Send overdue-loan notices lawfully: preview, lint, run campaigns, inspect the ledger."""
+
+
+@app.command("plugins")
+def plugins_command(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List every plugin, its version and what it registered (and any that failed to load)."""
+    pm = get_plugin_manager()
+    pm.registry()
+    infos = [i.as_dict() for i in pm.infos.values()]
+    if as_json:
+        typer.echo(json.dumps(infos, indent=2, ensure_ascii=False))
+        return
+    table = Table(title="notifysdk plugins")
+    for col in ("plugin", "version", "registered", "status"):
+        table.add_column(col)
+    for info in infos:
+        registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in info["registered"].items())
+        status = f"[red]failed: {info['error']}[/red]" if info["error"] else (
+            "built-in" if info["builtin"] else "ok")
+        table.add_row(info["name"], info["version"] or "-", registered or "-", status)
+    console.print(table)
+
+
+def _load_plugin_commands() -> None:
+    try:
+        get_plugin_manager().hook.notifysdk_register_commands(app=app)
+    except NotifyError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+
+
+def main() -> None:
+    """Entry point of the ``notifysdk`` script."""
+    _load_plugin_commands()
+    try:
+        app()
+    except NotifyError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,80 @@
+"""Settings: from a TOML file, the environment, or code.
+
+Environment variables override the file: ``NOTIFYSDK_LEDGER_URL``,
+``NOTIFYSDK_OUTPUT_DIR``, ``NOTIFYSDK_OWNER``. Channel sections (``[channels.NAME]``)
+are passed to that channel's factory; secrets there are never logged or shown.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import ConfigurationError
+
+DEFAULT_HOME = Path(".notifysdk")
+DEFAULT_LEDGER_URL = "memory://"
+
+
+def _default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class RetrySettings(BaseModel):
+    """Retry policy parameters (see :class:`notifysdk.retry.RetryPolicy`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_attempts: int = Field(5, ge=1, le=50)
+    base_seconds: float = Field(1.0, ge=0)
+    cap_seconds: float = Field(60.0, ge=0)
+    max_elapsed_seconds: float = Field(600.0, ge=0)
+
+
+class Settings(BaseModel):
+    """Everything a dispatcher needs to know that is not in a notice."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    output_dir: Path = DEFAULT_HOME / "out"
+    ledger_url: str = DEFAULT_LEDGER_URL
+    owner: str = Field(default_factory=_default_owner)
+    lease_seconds: float = Field(300.0, gt=0)
+    institution_contact: str = ""
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+    routes: dict[str, str] = Field(default_factory=dict)
+    """Medium → channel name, used by campaigns (``sms = "twilio-sms"``)."""
+    channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Per-profile parameter overrides (tightening is free; loosening is audited)."""
+
+    @classmethod
+    def load(cls, path: Path | str | None = None, **overrides: Any) -> Settings:
+        """Read ``path`` (TOML, its ``[notifysdk]`` table or the top level), then the
+        environment, then ``overrides``."""
+        data: dict[str, Any] = {}
+        if path is not None:
+            p = Path(path)
+            try:
+                raw = tomllib.loads(p.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise ConfigurationError(f"settings file not found: {p}") from None
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigurationError(f"settings file {p} is not valid TOML: {exc}") from None
+            data = dict(raw.get("notifysdk", raw))
+        env = {
+            "ledger_url": os.environ.get("NOTIFYSDK_LEDGER_URL"),
+            "output_dir": os.environ.get("NOTIFYSDK_OUTPUT_DIR"),
+            "owner": os.environ.get("NOTIFYSDK_OWNER"),
+        }
+        data.update({k: v for k, v in env.items() if v})
+        data.update(overrides)
+        try:
+            return cls.model_validate(data)
+        except Exception as exc:
+            raise ConfigurationError(f"invalid settings: {exc}") from None

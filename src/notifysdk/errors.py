@@ -1,0 +1,206 @@
+"""The SDK's error tree.
+
+Every error the SDK raises on purpose derives from :class:`NotifyError`. Messages never
+contain the personal data that caused them: they name the *field* and the *reason*.
+
+::
+
+    NotifyError
+    ├── InvalidInputError            bad input, raised before anything is sent
+    │   ├── InvalidPhoneNumberError      not a valid E.164 number
+    │   ├── InvalidEmailError            bad syntax, CR/LF, header injection
+    │   ├── InvalidAmountError           negative, NaN or infinite money
+    │   ├── UnknownLocaleError           a locale the SDK has no templates for
+    │   ├── UnknownChannelError          no plugin registered that channel
+    │   ├── NaiveDatetimeError           a datetime without a time zone
+    │   ├── UnknownTimeZoneError         not an IANA zone name
+    │   └── TemplateError                a template is missing or uses an unknown variable
+    ├── PluginError                  a plugin could not be loaded or registered something invalid
+    │   ├── PluginLoadError              import of an entry point failed (names the plugin)
+    │   └── DuplicateRegistrationError   two plugins registered the same name (names both)
+    ├── DeliveryError                a channel could not deliver a message
+    │   ├── TransientDeliveryError       worth retrying (4xx SMTP, 429, 5xx, timeouts, drops)
+    │   └── PermanentDeliveryError       never retried (5xx SMTP, invalid number, STOP)
+    ├── LedgerError                  the ledger could not store or claim
+    │   └── ClaimConflictError           another worker holds the claim on that key
+    └── ConfigurationError           settings are missing or contradictory
+
+Retries key off :class:`TransientDeliveryError` alone: channel plugins map their vendor's
+errors into this tree (as httpx maps its transports' errors) so the core never needs to
+know a vendor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class NotifyError(Exception):
+    """Base class of every error the SDK raises on purpose."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid field: its dotted path and why it was refused (never its value)."""
+
+    field: str
+    reason: str
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}"
+
+
+class InvalidInputError(NotifyError, ValueError):
+    """Bad input, detected before anything is sent.
+
+    ``field`` is the dotted path of the first offending field, ``reason`` says why, and
+    ``problems`` lists every offending field when several were found at once.
+    """
+
+    code = "invalid"
+
+    def __init__(
+        self,
+        field: str,
+        reason: str,
+        *,
+        problems: Sequence[FieldProblem] | None = None,
+    ) -> None:
+        self.field = field
+        self.reason = reason
+        self.problems: tuple[FieldProblem, ...] = tuple(
+            problems or (FieldProblem(field, reason, self.code),)
+        )
+        if len(self.problems) > 1:
+            more = "; ".join(str(p) for p in self.problems[1:])
+            super().__init__(f"{field}: {reason} (also: {more})")
+        else:
+            super().__init__(f"{field}: {reason}")
+
+
+class InvalidPhoneNumberError(InvalidInputError):
+    """A phone number that is not a valid E.164 number."""
+
+    code = "phone_number"
+
+
+class InvalidEmailError(InvalidInputError):
+    """An email address with bad syntax, CR/LF, or anything that could inject a header."""
+
+    code = "email"
+
+
+class InvalidAmountError(InvalidInputError):
+    """A money amount that is negative, NaN or infinite, or has a bad currency."""
+
+    code = "amount"
+
+
+class UnknownLocaleError(InvalidInputError):
+    """A locale the SDK cannot render."""
+
+    code = "locale"
+
+
+class UnknownChannelError(InvalidInputError):
+    """A channel name that no loaded plugin registered."""
+
+    code = "channel"
+
+
+class NaiveDatetimeError(InvalidInputError):
+    """A datetime without time-zone information."""
+
+    code = "naive_datetime"
+
+
+class UnknownTimeZoneError(InvalidInputError):
+    """A time-zone name that is not in the IANA database."""
+
+    code = "time_zone"
+
+
+class TemplateError(InvalidInputError):
+    """A template that is missing, fails to parse, or uses an undefined variable."""
+
+    code = "template"
+
+
+class PluginError(NotifyError):
+    """A plugin could not be loaded, or registered something invalid."""
+
+
+class PluginLoadError(PluginError):
+    """Importing a plugin's entry point failed. ``plugin`` names it, ``error`` is the cause."""
+
+    def __init__(self, plugin: str, error: BaseException) -> None:
+        self.plugin = plugin
+        self.error = error
+        super().__init__(f"plugin {plugin!r} failed to load: {type(error).__name__}: {error}")
+
+
+class DuplicateRegistrationError(PluginError):
+    """Two plugins registered the same name for the same kind of thing."""
+
+    def __init__(self, kind: str, name: str, first: str, second: str) -> None:
+        self.kind = kind
+        self.name = name
+        self.first = first
+        self.second = second
+        super().__init__(
+            f"{kind} {name!r} is registered by both plugin {first!r} and plugin {second!r}"
+        )
+
+
+class DeliveryError(NotifyError):
+    """A channel could not deliver a message.
+
+    ``provider_code`` is the vendor's code (an SMTP reply code, a Twilio error code),
+    ``retry_after`` the seconds the provider asked us to wait, when it said.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider_code: str | int | None = None,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.provider_code = None if provider_code is None else str(provider_code)
+        self.retry_after = retry_after
+        self.status = status
+
+
+class TransientDeliveryError(DeliveryError):
+    """A failure worth retrying: the SDK's retry policy backs off and tries again."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """A failure that retrying cannot fix. ``opt_out`` is true when the recipient asked to stop."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider_code: str | int | None = None,
+        status: int | None = None,
+        opt_out: bool = False,
+    ) -> None:
+        super().__init__(message, provider_code=provider_code, status=status)
+        self.opt_out = opt_out
+
+
+class LedgerError(NotifyError):
+    """The ledger could not store, claim or read a record."""
+
+
+class ClaimConflictError(LedgerError):
+    """Another worker holds an unexpired claim on the same idempotency key."""
+
+
+class ConfigurationError(NotifyError):
+    """Settings are missing or contradictory."""

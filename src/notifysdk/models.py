@@ -1,0 +1,364 @@
+"""Typed, validated data: accounts, people, contact points, notices, messages, outcomes.
+
+All models are immutable pydantic models. Constructing one with bad data raises a
+:class:`~notifysdk.errors.InvalidInputError` subclass that names the field and the reason
+and never echoes the value (it may be personal data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Self
+
+import pydantic
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .validation import (
+    Amount,
+    CurrencyCode,
+    EmailAddress,
+    LocaleTag,
+    PhoneNumber,
+    TimeZoneName,
+    as_input_error,
+)
+
+__all__ = [
+    "Account",
+    "AccountState",
+    "Attachment",
+    "ConsentBasis",
+    "ContactPoint",
+    "EmailContact",
+    "Medium",
+    "Message",
+    "Notice",
+    "NoticeKind",
+    "Outcome",
+    "OutcomeStatus",
+    "Party",
+    "Person",
+    "PhoneContact",
+    "PostalAddress",
+    "Receipt",
+    "Recipient",
+    "Role",
+]
+
+
+class SDKModel(BaseModel):
+    """Base of every SDK model: frozen, no unknown fields, our typed errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=False)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise as_input_error(exc, _snake(type(self).__name__)) from None
+
+    @classmethod
+    def model_validate(  # type: ignore[override]
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        **kwargs: Any,
+    ) -> Self:
+        """Validate ``obj`` (a dict or model), raising our typed error on bad input."""
+        try:
+            return super().model_validate(
+                obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs
+            )
+        except pydantic.ValidationError as exc:
+            raise as_input_error(exc, _snake(cls.__name__)) from None
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+class Role(StrEnum):
+    """Who a recipient is in relation to the debt."""
+
+    DEBTOR = "debtor"
+    GUARANTOR = "guarantor"
+    EMERGENCY_CONTACT = "emergency_contact"
+    ATTORNEY = "attorney"
+    THIRD_PARTY = "third_party"
+
+
+class ConsentBasis(StrEnum):
+    """Why we may use a contact point."""
+
+    NONE = "none"
+    CONTRACT = "contract"
+    """Given in the loan agreement."""
+    EXPRESS = "express"
+    """Prior express consent (required for autodialed or prerecorded calls in the US)."""
+    WRITTEN = "written"
+    DEBTOR_PROVIDED = "debtor_provided"
+    """The debtor gave this contact (e.g. an emergency contact's number)."""
+
+
+class Medium(StrEnum):
+    """What kind of thing a channel produces. Templates are chosen by medium."""
+
+    SMS = "sms"
+    EMAIL = "email"
+    VOICE = "voice"
+    CALL_SCRIPT = "call_script"
+    LETTER = "letter"
+
+
+class NoticeKind(StrEnum):
+    """The notices the escalation ladder sends."""
+
+    PRE_DUE_REMINDER = "pre_due_reminder"
+    OVERDUE_NOTICE = "overdue_notice"
+    APPOINTMENT_CALL = "appointment_call"
+    VISIT_LETTER = "visit_letter"
+    SUMMONS_LETTER = "summons_letter"
+    FINAL_DEMAND = "final_demand"
+    CREDIT_REPORT_PRENOTICE = "credit_report_prenotice"
+    LOCATION_CALL = "location_call"
+    LIMITED_CONTENT = "limited_content"
+
+
+class AccountState(StrEnum):
+    """States that stop or restrict contact."""
+
+    DISPUTE = "dispute"
+    CEASE = "cease"
+    ATTORNEY = "attorney"
+    BANKRUPTCY = "bankruptcy"
+    DECEASED = "deceased"
+    TIME_BARRED = "time_barred"
+
+
+class _ContactBase(SDKModel):
+    consent: ConsentBasis = ConsentBasis.CONTRACT
+    opted_out: bool = False
+    label: str | None = None
+
+
+class PhoneContact(_ContactBase):
+    """A phone number, normalized to E.164."""
+
+    kind: Literal["phone"] = "phone"
+    value: PhoneNumber
+    line_type: Literal["mobile", "landline", "work", "unknown"] = "mobile"
+
+
+class EmailContact(_ContactBase):
+    """An email address; ``is_work`` marks an employer-provided address."""
+
+    kind: Literal["email"] = "email"
+    value: EmailAddress
+    is_work: bool = False
+
+
+class PostalAddress(_ContactBase):
+    """A postal address for letters and visits."""
+
+    kind: Literal["address"] = "address"
+    lines: tuple[str, ...] = Field(min_length=1)
+    city: str
+    region: str | None = None
+    postal_code: str | None = None
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+
+    @property
+    def value(self) -> str:
+        """The address on one line."""
+        parts = [*self.lines, self.city, self.region or "", self.postal_code or "", self.country]
+        return ", ".join(p for p in parts if p)
+
+
+ContactPoint = Annotated[PhoneContact | EmailContact | PostalAddress, Field(discriminator="kind")]
+"""A phone number, email address or postal address, each with consent and opt-out state."""
+
+
+class Person(SDKModel):
+    """A natural person: the debtor, a guarantor, an emergency contact, an attorney."""
+
+    person_id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    national_id: str | None = None
+    locale: LocaleTag = "zh-CN"
+    time_zone: TimeZoneName | None = None
+    country: str | None = Field(default=None, min_length=2, max_length=2)
+    contacts: tuple[ContactPoint, ...] = ()
+
+    def contacts_of(self, kind: str) -> tuple[ContactPoint, ...]:
+        """The contact points of one kind (``phone``, ``email``, ``address``)."""
+        return tuple(c for c in self.contacts if c.kind == kind)
+
+
+class Party(SDKModel):
+    """A person connected to an account in a role other than debtor."""
+
+    person: Person
+    role: Role
+
+
+class Account(SDKModel):
+    """One overdue loan and the people connected to it."""
+
+    account_id: str = Field(min_length=1)
+    loan_id: str = Field(min_length=1)
+    institution: str = Field(min_length=1)
+    agency: str | None = None
+    currency: CurrencyCode
+    principal: Amount
+    overdue_amount: Amount
+    penalty_interest: Amount = Decimal("0")
+    due_date: date
+    days_overdue: int
+    debtor: Person
+    parties: tuple[Party, ...] = ()
+    profiles: tuple[str, ...] = ("cn",)
+    states: frozenset[AccountState] = frozenset()
+
+    @property
+    def total_due(self) -> Decimal:
+        """Overdue amount plus penalty interest."""
+        return self.overdue_amount + self.penalty_interest
+
+
+class Recipient(SDKModel):
+    """Who a notice goes to: a person in a role."""
+
+    person: Person
+    role: Role = Role.DEBTOR
+
+
+class Notice(SDKModel):
+    """One notice to send: what kind, on which channel, to whom, in which locale.
+
+    ``idempotency_key`` is derived deterministically from the other fields when not
+    given, so building the same notice twice yields the same key.
+    """
+
+    kind: NoticeKind
+    channel: str = Field(min_length=1)
+    account: Account
+    recipient: Recipient
+    to: str | None = None
+    """The destination (number, address); when ``None`` the channel picks one of the
+    recipient's contact points of its kind that is not opted out."""
+    locale: LocaleTag | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    profiles: tuple[str, ...] | None = None
+    idempotency_key: str = ""
+    stage: str | None = None
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.idempotency_key:
+            object.__setattr__(self, "idempotency_key", self.derive_key())
+        if self.locale is None:
+            object.__setattr__(self, "locale", self.recipient.person.locale)
+        if self.profiles is None:
+            object.__setattr__(self, "profiles", self.account.profiles)
+
+    def derive_key(self) -> str:
+        """The deterministic key: a hash of what makes this notice this notice."""
+        basis = {
+            "kind": self.kind.value,
+            "channel": self.channel,
+            "account": self.account.account_id,
+            "loan": self.account.loan_id,
+            "person": self.recipient.person.person_id,
+            "role": self.recipient.role.value,
+            "to": self.to,
+            "locale": self.locale,
+            "stage": self.stage,
+            "data": self.data,
+        }
+        blob = json.dumps(basis, sort_keys=True, default=str, ensure_ascii=False)
+        return "nk_" + hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+    @property
+    def effective_locale(self) -> str:
+        """The locale the notice renders in."""
+        return self.locale or self.recipient.person.locale
+
+    @property
+    def effective_profiles(self) -> tuple[str, ...]:
+        """The compliance profiles the notice runs under."""
+        return self.profiles if self.profiles is not None else self.account.profiles
+
+
+class Attachment(SDKModel):
+    """A file carried by a message (a PDF letter)."""
+
+    filename: str = Field(min_length=1)
+    content_type: str = "application/octet-stream"
+    data: bytes
+
+
+class Message(SDKModel):
+    """What a channel receives: rendered, masked, checked content for one destination."""
+
+    idempotency_key: str
+    channel: str
+    medium: Medium
+    to: str
+    locale: str
+    subject: str | None = None
+    body: str
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    headers: dict[str, str] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class Receipt(SDKModel):
+    """What a channel returns when a provider accepted a message."""
+
+    channel: str
+    provider_id: str | None = None
+    status: str = "accepted"
+    accepted_at: AwareDatetime
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class OutcomeStatus(StrEnum):
+    """Every notice ends in exactly one of these."""
+
+    DELIVERED = "delivered"
+    DEFERRED = "deferred"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    DEAD_LETTERED = "dead_lettered"
+
+
+class Outcome(SDKModel):
+    """How a notice ended: the status and everything needed to explain it."""
+
+    idempotency_key: str
+    status: OutcomeStatus
+    channel: str
+    at: AwareDatetime
+    until: AwareDatetime | None = None
+    """For ``deferred``: the earliest instant the notice may go."""
+    rule: str | None = None
+    profile: str | None = None
+    reason: str | None = None
+    provider_code: str | None = None
+    receipt: Receipt | None = None
+    attempts: int = 0
+    duplicate: bool = False
+    """True when the ledger already held an outcome for this key and nothing was sent."""
+
+    @property
+    def ok(self) -> bool:
+        """True for ``delivered``."""
+        return self.status is OutcomeStatus.DELIVERED
+

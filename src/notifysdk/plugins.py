@@ -1,0 +1,275 @@
+"""Plugin discovery and the registry of what plugins registered.
+
+Built-in behaviour is registered first, as plugins (:data:`DEFAULT_PLUGINS`), then the
+entry points of group ``notifysdk`` are loaded, lazily and once per plugin manager.
+
+- ``NOTIFYSDK_LOAD_PLUGINS``: a comma-separated allow-list of entry-point plugin names;
+  set but empty means none. Built-ins always load.
+- ``NOTIFYSDK_DISABLE_PLUGINS``: a comma-separated block list (built-ins included).
+
+A plugin that fails to import is recorded with its name and error (and logged); it does
+not take the SDK down. A name registered twice (a channel, a rule...) is a
+:class:`~notifysdk.errors.DuplicateRegistrationError` naming both plugins.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .channels import ChannelFactory
+from .errors import DuplicateRegistrationError, PluginError, PluginLoadError
+from .ledger.base import LedgerFactory
+from .policy import Profile, Rule
+from .privacy import Detector
+
+log = logging.getLogger("notifysdk.plugins")
+
+ENTRY_POINT_GROUP = "notifysdk"
+
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "notifysdk.builtin.capture",
+    "notifysdk.builtin.ledgers",
+    "notifysdk.builtin.templates",
+    "notifysdk.builtin.detectors",
+    "notifysdk.builtin.rules",
+)
+"""Modules registered as plugins before any entry point, exactly like third-party ones."""
+
+
+@dataclass
+class PluginInfo:
+    """One loaded (or failed) plugin: its name, distribution, version and registrations."""
+
+    name: str
+    version: str | None = None
+    distribution: str | None = None
+    builtin: bool = False
+    hooks: list[str] = field(default_factory=list)
+    registered: dict[str, list[str]] = field(default_factory=dict)
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view (for ``notifysdk plugins --json``)."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "distribution": self.distribution,
+            "builtin": self.builtin,
+            "hooks": sorted(self.hooks),
+            "registered": {k: sorted(v) for k, v in sorted(self.registered.items()) if v},
+            "error": self.error,
+        }
+
+
+@dataclass
+class Registry:
+    """Everything the loaded plugins registered, validated."""
+
+    channels: dict[str, ChannelFactory] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    detectors: dict[str, Detector] = field(default_factory=dict)
+    template_dirs: list[Path] = field(default_factory=list)
+    filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    ledgers: dict[str, LedgerFactory] = field(default_factory=dict)
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(kind, name) → the plugin that registered it."""
+
+
+def _env_list(name: str) -> list[str] | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+class PluginManager:
+    """Wraps pluggy's manager: loads built-ins and entry points once, builds the registry."""
+
+    def __init__(self, *, load_entry_points: bool = True, builtins: tuple[str, ...] = DEFAULT_PLUGINS) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.infos: dict[str, PluginInfo] = {}
+        self._builtins = builtins
+        self._load_entry_points = load_entry_points
+        self._loaded = False
+        self._registry: Registry | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def hook(self) -> Any:
+        """pluggy's hook relay (``pm.hook.notifysdk_on_outcome(...)``)."""
+        self.load()
+        return self.pm.hook
+
+    def load(self) -> None:
+        """Register built-ins, then entry-point plugins. Runs once."""
+        with self._lock:
+            if self._loaded:
+                return
+            self._loaded = True
+            blocked = set(_env_list("NOTIFYSDK_DISABLE_PLUGINS") or [])
+            for modname in self._builtins:
+                if modname in blocked or modname.rsplit(".", 1)[-1] in blocked:
+                    continue
+                module = importlib.import_module(modname)
+                self._register_module(module, modname, builtin=True)
+            if self._load_entry_points:
+                self._load_from_entry_points(blocked)
+
+    def _register_module(
+        self, plugin: object, name: str, *, builtin: bool = False,
+        version: str | None = None, distribution: str | None = None,
+    ) -> None:
+        self.pm.register(plugin, name=name)
+        hooks = [h.name for h in self.pm.get_hookcallers(plugin) or []]
+        if builtin:
+            version = version or _sdk_version()
+        self.infos[name] = PluginInfo(name, version, distribution, builtin, hooks)
+        self._registry = None
+
+    def _load_from_entry_points(self, blocked: set[str]) -> None:
+        allow = _env_list("NOTIFYSDK_LOAD_PLUGINS")
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name in blocked or (allow is not None and ep.name not in allow):
+                continue
+            if self.pm.has_plugin(ep.name):
+                continue
+            dist = ep.dist
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # a broken plugin must not take the SDK down
+                err = PluginLoadError(ep.name, exc)
+                log.warning("%s", err)
+                self.infos[ep.name] = PluginInfo(
+                    ep.name,
+                    dist.version if dist else None,
+                    dist.metadata["Name"] if dist else None,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+                continue
+            self._register_module(
+                plugin, ep.name,
+                version=dist.version if dist else None,
+                distribution=dist.metadata["Name"] if dist else None,
+            )
+
+    def register(self, plugin: object, name: str | None = None) -> str:
+        """Register a plugin object (a module or an instance with hookimpls) by hand."""
+        self.load()
+        name = name or getattr(plugin, "__name__", None) or f"{type(plugin).__name__}-{id(plugin)}"
+        self._register_module(plugin, name)
+        return name
+
+    def unregister(self, name: str) -> None:
+        """Remove a plugin registered earlier."""
+        self.pm.unregister(name=name)
+        self.infos.pop(name, None)
+        self._registry = None
+
+    @property
+    def failures(self) -> list[PluginInfo]:
+        """Plugins that failed to load."""
+        self.load()
+        return [i for i in self.infos.values() if i.error]
+
+    def registry(self) -> Registry:
+        """Build (once, until plugins change) and validate what the plugins registered."""
+        self.load()
+        with self._lock:
+            if self._registry is None:
+                self._registry = self._build_registry()
+            return self._registry
+
+    def _build_registry(self) -> Registry:
+        reg = Registry()
+        for info in self.infos.values():
+            info.registered = {}
+
+        def collector(kind: str, target: dict[str, Any], plugin: str) -> Callable[..., None]:
+            def register(name_or_obj: Any, value: Any = None) -> None:
+                if value is None:
+                    obj = name_or_obj
+                    name = getattr(obj, "name", None)
+                    if not isinstance(name, str) or not name:
+                        raise PluginError(f"plugin {plugin!r} registered a {kind} without a name")
+                else:
+                    name, obj = name_or_obj, value
+                    if not isinstance(name, str) or not name:
+                        raise PluginError(f"plugin {plugin!r} registered a {kind} with an empty name")
+                if name in target:
+                    raise DuplicateRegistrationError(kind, name, reg.owners[(kind, name)], plugin)
+                target[name] = obj
+                reg.owners[(kind, name)] = plugin
+                self.infos[plugin].registered.setdefault(kind, []).append(name)
+
+            return register
+
+        def dirs_register(plugin: str) -> Callable[[Path], None]:
+            def register(path: Path) -> None:
+                p = Path(path)
+                if not p.is_dir():
+                    raise PluginError(f"plugin {plugin!r} registered a template folder that does not exist: {p}")
+                reg.template_dirs.insert(0, p)  # later plugins override earlier ones
+                self.infos[plugin].registered.setdefault("template_dirs", []).append(str(p))
+
+            return register
+
+        specs: list[tuple[str, str, dict[str, Any] | None]] = [
+            ("notifysdk_register_channels", "channel", reg.channels),
+            ("notifysdk_register_rules", "rule", reg.rules),
+            ("notifysdk_register_profiles", "profile", reg.profiles),
+            ("notifysdk_register_detectors", "detector", reg.detectors),
+            ("notifysdk_register_filters", "filter", reg.filters),
+            ("notifysdk_register_ledgers", "ledger", reg.ledgers),
+            ("notifysdk_register_template_dirs", "template_dirs", None),
+        ]
+        for hook_name, kind, target in specs:
+            caller = getattr(self.pm.hook, hook_name)
+            # pluggy calls the newest first; call oldest first so built-ins register first.
+            for impl in reversed(caller.get_hookimpls()):
+                plugin = impl.plugin_name
+                if plugin not in self.infos:
+                    self.infos[plugin] = PluginInfo(plugin)
+                reg_fn = dirs_register(plugin) if target is None else collector(kind, target, plugin)
+                impl.function(register=reg_fn)
+        return reg
+
+
+_default: PluginManager | None = None
+_default_lock = threading.Lock()
+
+
+def get_plugin_manager() -> PluginManager:
+    """The process-wide plugin manager, created and loaded on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = PluginManager()
+        return _default
+
+
+def set_plugin_manager(pm: PluginManager | None) -> PluginManager | None:
+    """Replace the process-wide manager (tests use a fresh one each); returns the old one."""
+    global _default
+    with _default_lock:
+        old, _default = _default, pm
+        return old
+
+
+def _sdk_version() -> str:
+    try:
+        return importlib.metadata.version("notifysdk")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a tree
+        return "0+unknown"

@@ -1,0 +1,193 @@
+"""Compliance rules: the contract a rule implements, votes, and how votes combine.
+
+A rule looks at one notice (and, at the ``content`` stage, its rendered message) and
+votes. Across every active rule and profile **the strictest vote wins**:
+deny > defer (the latest ``until``) > restrict > allow. A rule may also ask the ledger
+to *reserve* a slot under a cap; the ledger checks and takes it atomically with the
+claim, so two workers can never both take the last slot.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from .ledger.base import Ledger
+    from .models import Message, Notice
+
+
+class Verdict(IntEnum):
+    """A rule's verdict; a higher value is stricter."""
+
+    ALLOW = 0
+    RESTRICT = 1
+    DEFER = 2
+    DENY = 3
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A request to take one slot under a cap, checked by the ledger at claim time.
+
+    The ledger counts the contacts already stored under ``scope`` between
+    ``window_start`` and ``window_end``; when the count has reached ``limit`` the claim
+    fails and the notice is deferred to ``next_free`` (or blocked when that is ``None``).
+    """
+
+    rule: str
+    profile: str
+    scope: str
+    limit: int
+    window_start: datetime
+    window_end: datetime
+    next_free: datetime | None = None
+    citation: str = ""
+
+
+@dataclass(frozen=True)
+class Vote:
+    """One rule's decision about one notice, with everything needed to explain it."""
+
+    verdict: Verdict
+    rule: str
+    profile: str = "*"
+    reason: str = ""
+    citation: str = ""
+    until: datetime | None = None
+    """For DEFER: the next instant the notice is allowed."""
+    variant: str | None = None
+    """For RESTRICT: the notice kind to render instead (e.g. ``limited_content``)."""
+    numbers: Mapping[str, Any] = field(default_factory=dict)
+    """The numbers compared (count, limit, local time, window...)."""
+    reservations: tuple[Reservation, ...] = ()
+
+    @classmethod
+    def allow(cls, rule: str, profile: str = "*", reason: str = "", **kw: Any) -> Vote:
+        """An allow vote."""
+        return cls(Verdict.ALLOW, rule, profile, reason, **kw)
+
+    @classmethod
+    def deny(cls, rule: str, profile: str, reason: str, **kw: Any) -> Vote:
+        """A deny (block) vote."""
+        return cls(Verdict.DENY, rule, profile, reason, **kw)
+
+    @classmethod
+    def defer(cls, rule: str, profile: str, reason: str, until: datetime, **kw: Any) -> Vote:
+        """A defer vote with the next allowed instant."""
+        return cls(Verdict.DEFER, rule, profile, reason, until=until, **kw)
+
+    @classmethod
+    def restrict(cls, rule: str, profile: str, reason: str, variant: str, **kw: Any) -> Vote:
+        """A restrict vote: send only the ``variant`` (limited-content) version."""
+        return cls(Verdict.RESTRICT, rule, profile, reason, variant=variant, **kw)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named set of rule parameters (``cn``, ``us-regf``...). Profiles are data."""
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule sees: the notice, the time, the ledger, the active profiles."""
+
+    notice: Notice
+    now: datetime
+    ledger: Ledger
+    profiles: Mapping[str, Profile]
+    to: str | None = None
+    message: Message | None = None
+    """Set at the ``content`` stage: the rendered, masked message."""
+    channel_medium: str | None = None
+
+
+@runtime_checkable
+class Rule(Protocol):
+    """A small, named, cited compliance rule.
+
+    ``profiles`` lists the profiles it belongs to (``"*"`` for all). ``stage`` is
+    ``"policy"`` (before rendering) or ``"content"`` (on the rendered message).
+    ``evaluate`` returns a :class:`Vote`, ``None`` to abstain, or an awaitable of either.
+    """
+
+    name: str
+    citation: str
+    profiles: frozenset[str]
+    stage: Literal["policy", "content"]
+
+    def evaluate(self, ctx: RuleContext) -> Vote | None | Awaitable[Vote | None]:
+        """Vote on ``ctx.notice``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The combined result of every vote: the strictest one, and all of them."""
+
+    verdict: Verdict
+    deciding: Vote | None
+    votes: tuple[Vote, ...]
+
+    @property
+    def reservations(self) -> tuple[Reservation, ...]:
+        """Every slot the allowing rules asked to reserve."""
+        return tuple(r for v in self.votes for r in v.reservations)
+
+
+def combine(votes: Sequence[Vote]) -> Decision:
+    """Strictest wins; among defers the latest ``until`` wins."""
+    deciding: Vote | None = None
+    for vote in votes:
+        if deciding is None or vote.verdict > deciding.verdict:
+            deciding = vote
+        elif (
+            vote.verdict == deciding.verdict == Verdict.DEFER
+            and vote.until is not None
+            and (deciding.until is None or vote.until > deciding.until)
+        ):
+            deciding = vote
+    verdict = deciding.verdict if deciding else Verdict.ALLOW
+    return Decision(verdict, deciding if verdict != Verdict.ALLOW else None, tuple(votes))
+
+
+def active_rules(
+    rules: Iterable[Rule], profiles: Iterable[str], stage: str
+) -> list[tuple[Rule, str]]:
+    """The (rule, profile) pairs that apply to a notice running under ``profiles``."""
+    names = list(profiles)
+    out: list[tuple[Rule, str]] = []
+    for rule in rules:
+        if rule.stage != stage:
+            continue
+        if "*" in rule.profiles:
+            out.append((rule, "*"))
+            continue
+        out.extend((rule, p) for p in names if p in rule.profiles)
+    return out
+
+
+async def evaluate(
+    rules: Iterable[Rule], ctx: RuleContext, stage: Literal["policy", "content"]
+) -> Decision:
+    """Run every active rule at ``stage`` (each once, even under several profiles)."""
+    votes: list[Vote] = []
+    seen: set[int] = set()
+    for rule, _profile in active_rules(rules, ctx.notice.effective_profiles, stage):
+        if id(rule) in seen:
+            continue
+        seen.add(id(rule))
+        result = rule.evaluate(ctx)
+        if inspect.isawaitable(result):
+            result = await result
+        if result is not None:
+            votes.append(result)
+    return combine(votes)

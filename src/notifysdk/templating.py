@@ -1,0 +1,185 @@
+"""Rendering notices with sandboxed jinja2.
+
+Templates live in registered folders as ``KIND/MEDIUM.LOCALE.PART.j2`` where PART is
+``subject``, ``txt`` or ``html`` (for example ``overdue_notice/sms.zh-CN.txt.j2``). A
+locale such as ``en-US`` falls back to ``en``. Rendering uses :class:`StrictUndefined`
+(an unknown variable is a :class:`~notifysdk.errors.TemplateError` naming it) and
+autoescapes HTML parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_date
+from babel.numbers import format_currency
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .errors import TemplateError, UnknownLocaleError
+from .models import Notice
+
+PARTS = ("subject", "txt", "html")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The rendered parts of one notice."""
+
+    template: str
+    locale: str
+    body: str
+    subject: str | None = None
+    html: str | None = None
+
+
+def _babel_locale(locale: str) -> str:
+    return locale.replace("-", "_")
+
+
+def money(amount: Decimal | float | int, currency: str, locale: str = "en") -> str:
+    """Format an amount in a currency for a locale (¥1,234.50 / $1,234.50)."""
+    return format_currency(Decimal(str(amount)), currency, locale=_babel_locale(locale))
+
+
+def long_date(value: date | datetime, locale: str = "en") -> str:
+    """Format a date in the locale's long style (2026年1月5日 / January 5, 2026)."""
+    return format_date(value, format="long", locale=_babel_locale(locale))
+
+
+def locale_candidates(locale: str) -> list[str]:
+    """``en-US`` → ``["en-US", "en"]``."""
+    out = [locale]
+    if "-" in locale:
+        out.append(locale.split("-", 1)[0])
+    return out
+
+
+class TemplateRenderer:
+    """Finds and renders a notice's templates from the registered folders."""
+
+    def __init__(
+        self,
+        dirs: Sequence[Path],
+        filters: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        self.dirs = tuple(Path(d) for d in dirs)
+        loader = jinja2.FileSystemLoader([str(d) for d in self.dirs])
+        self.env = ImmutableSandboxedEnvironment(
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(
+                enabled_extensions=("html", "html.j2"), default_for_string=False
+            ),
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["money"] = money
+        self.env.filters["long_date"] = long_date
+        for name, fn in (filters or {}).items():
+            self.env.filters[name] = fn
+
+    def available_locales(self, kind: str, medium: str) -> list[str]:
+        """Locales that have a body template for ``kind`` on ``medium``."""
+        found = set()
+        for d in self.dirs:
+            for p in (d / kind).glob(f"{medium}.*.txt.j2"):
+                found.add(p.name[len(medium) + 1 : -len(".txt.j2")])
+        return sorted(found)
+
+    def template_names(self) -> list[str]:
+        """Every template name the renderer can see."""
+        return sorted(set(self.env.list_templates(extensions=["j2"])))
+
+    def _name(self, kind: str, medium: str, locale: str, part: str) -> str | None:
+        for loc in locale_candidates(locale):
+            name = f"{kind}/{medium}.{loc}.{part}.j2"
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateNotFound:
+                continue
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(
+                    f"template {name}", f"syntax error at line {exc.lineno}: {exc.message}"
+                ) from None
+            return name
+        return None
+
+    def render(
+        self, kind: str, medium: str, locale: str, context: Mapping[str, Any]
+    ) -> Rendered:
+        """Render body (required), subject and html (optional) for one notice."""
+        body_name = self._name(kind, medium, locale, "txt")
+        if body_name is None:
+            have = self.available_locales(kind, medium)
+            if have:
+                raise UnknownLocaleError(
+                    "notice.locale",
+                    f"no {medium} template for {kind} in locale {locale!r} (have: {', '.join(have)})",
+                )
+            raise TemplateError("notice.kind", f"no {medium} template for notice kind {kind!r}")
+        parts: dict[str, str | None] = {}
+        for part in PARTS:
+            name = body_name if part == "txt" else self._name(kind, medium, locale, part)
+            parts[part] = None if name is None else self._render_one(name, context)
+        subject = parts["subject"]
+        return Rendered(
+            template=body_name,
+            locale=locale,
+            body=parts["txt"] or "",
+            subject=" ".join(subject.split()) if subject is not None else None,
+            html=parts["html"],
+        )
+
+    def _render_one(self, name: str, context: Mapping[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(**context).strip() + "\n"
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"template {name}", f"undefined variable: {exc.message}") from None
+        except jinja2.exceptions.SecurityError as exc:
+            raise TemplateError(f"template {name}", f"refused by the sandbox: {exc}") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"template {name}", f"syntax error at line {exc.lineno}: {exc.message}"
+            ) from None
+
+    def render_string(self, source: str, context: Mapping[str, Any]) -> str:
+        """Render a template given as a string (for previews and tests)."""
+        try:
+            return self.env.from_string(source).render(**context)
+        except jinja2.UndefinedError as exc:
+            raise TemplateError("template", f"undefined variable: {exc.message}") from None
+
+
+def notice_context(notice: Notice, *, now: datetime, institution_contact: str = "") -> dict[str, Any]:
+    """The variables every template sees."""
+    account = notice.account
+    locale = notice.effective_locale
+    person = notice.recipient.person
+    return {
+        "notice": notice,
+        "kind": notice.kind.value,
+        "locale": locale,
+        "account": account,
+        "debtor": account.debtor,
+        "recipient": person,
+        "role": notice.recipient.role.value,
+        "institution": account.institution,
+        "agency": account.agency,
+        "institution_contact": institution_contact,
+        "amount_due": money(account.total_due, account.currency, locale),
+        "overdue_amount": money(account.overdue_amount, account.currency, locale),
+        "principal": money(account.principal, account.currency, locale),
+        "penalty_interest": money(account.penalty_interest, account.currency, locale),
+        "due_date": long_date(account.due_date, locale),
+        "days_overdue": account.days_overdue,
+        "today": long_date(now.date(), locale),
+        "data": notice.data,
+        **notice.data,
+    }
