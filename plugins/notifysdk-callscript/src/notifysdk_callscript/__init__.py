@@ -1,0 +1,1 @@
+"""Phone-call scripts for human agents and call outcomes, for notifysdk."""

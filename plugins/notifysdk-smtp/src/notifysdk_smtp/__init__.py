@@ -1,0 +1,1 @@
+"""Email through aiosmtplib with a connection pool, for notifysdk."""

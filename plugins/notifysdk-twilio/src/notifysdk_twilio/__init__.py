@@ -1,0 +1,1 @@
+"""SMS and automated voice calls through the official twilio client, for notifysdk."""
