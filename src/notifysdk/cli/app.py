@@ -55,18 +55,22 @@ def plugins_command(
     console.print(table)
 
 
-def _load_plugin_commands() -> None:
-    try:
+_commands_loaded = False
+
+
+def get_app() -> typer.Typer:
+    """The root app with every plugin's commands added (once per process)."""
+    global _commands_loaded
+    if not _commands_loaded:
+        _commands_loaded = True
         get_plugin_manager().hook.notifysdk_register_commands(app=app)
-    except NotifyError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+    return app
 
 
 def main() -> None:
     """Entry point of the ``notifysdk`` script."""
-    _load_plugin_commands()
     try:
-        app()
+        get_app()()
     except NotifyError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}")
         sys.exit(EXIT_ERROR)
