@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from .clock import Clock
 from .models import Medium, Message, Receipt
@@ -96,10 +96,10 @@ class Channel(Protocol):
 class BaseChannel:
     """Defaults for a channel: no reconciliation, nothing to close."""
 
-    name: ClassVar[str] = ""
-    medium: ClassVar[Medium]
-    disclosure: ClassVar[Disclosure] = Disclosure.LIMITED
-    contact_kind: ClassVar[str] = "none"
+    name: str = ""
+    medium: Medium
+    disclosure: Disclosure = Disclosure.LIMITED
+    contact_kind: str = "none"
 
     async def send(self, message: Message) -> Receipt:  # pragma: no cover - abstract
         """Deliver ``message``; subclasses implement it."""

@@ -62,7 +62,7 @@ class SDKModel(BaseModel):
             raise as_input_error(exc, _snake(type(self).__name__)) from None
 
     @classmethod
-    def model_validate(  # type: ignore[override]
+    def model_validate(
         cls,
         obj: Any,
         *,
@@ -361,4 +361,3 @@ class Outcome(SDKModel):
     def ok(self) -> bool:
         """True for ``delivered``."""
         return self.status is OutcomeStatus.DELIVERED
-

@@ -124,7 +124,7 @@ class Rule(Protocol):
     profiles: frozenset[str]
     stage: Literal["policy", "content"]
 
-    def evaluate(self, ctx: RuleContext) -> Vote | None | Awaitable[Vote | None]:
+    def evaluate(self, ctx: RuleContext) -> Vote | Awaitable[Vote | None] | None:
         """Vote on ``ctx.notice``."""
         ...
 
@@ -147,9 +147,7 @@ def combine(votes: Sequence[Vote]) -> Decision:
     """Strictest wins; among defers the latest ``until`` wins."""
     deciding: Vote | None = None
     for vote in votes:
-        if deciding is None or vote.verdict > deciding.verdict:
-            deciding = vote
-        elif (
+        if deciding is None or vote.verdict > deciding.verdict or (
             vote.verdict == deciding.verdict == Verdict.DEFER
             and vote.until is not None
             and (deciding.until is None or vote.until > deciding.until)

@@ -23,7 +23,9 @@ class SyncDispatcher:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="notifysdk-sync", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="notifysdk-sync", daemon=True
+        )
         self._thread.start()
         self._closed = False
 

@@ -111,9 +111,7 @@ class TemplateRenderer:
             return name
         return None
 
-    def render(
-        self, kind: str, medium: str, locale: str, context: Mapping[str, Any]
-    ) -> Rendered:
+    def render(self, kind: str, medium: str, locale: str, context: Mapping[str, Any]) -> Rendered:
         """Render body (required), subject and html (optional) for one notice."""
         body_name = self._name(kind, medium, locale, "txt")
         if body_name is None:
@@ -121,7 +119,8 @@ class TemplateRenderer:
             if have:
                 raise UnknownLocaleError(
                     "notice.locale",
-                    f"no {medium} template for {kind} in locale {locale!r} (have: {', '.join(have)})",
+                    f"no {medium} template for {kind} in locale {locale!r}"
+                    f" (have: {', '.join(have)})",
                 )
             raise TemplateError("notice.kind", f"no {medium} template for notice kind {kind!r}")
         parts: dict[str, str | None] = {}
@@ -157,7 +156,9 @@ class TemplateRenderer:
             raise TemplateError("template", f"undefined variable: {exc.message}") from None
 
 
-def notice_context(notice: Notice, *, now: datetime, institution_contact: str = "") -> dict[str, Any]:
+def notice_context(
+    notice: Notice, *, now: datetime, institution_contact: str = ""
+) -> dict[str, Any]:
     """The variables every template sees."""
     account = notice.account
     locale = notice.effective_locale

@@ -35,7 +35,7 @@ from .models import (
     Role,
 )
 
-Handler = Callable[[Message], Receipt | None | Awaitable[Receipt | None]]
+Handler = Callable[[Message], Receipt | Awaitable[Receipt | None] | None]
 
 
 class MockChannel(BaseChannel):
@@ -55,10 +55,10 @@ class MockChannel(BaseChannel):
         contact_kind: str = "phone",
         clock: Clock | None = None,
     ) -> None:
-        self.name = name  # type: ignore[misc]
-        self.medium = medium  # type: ignore[misc]
-        self.disclosure = disclosure  # type: ignore[misc]
-        self.contact_kind = contact_kind  # type: ignore[misc]
+        self.name = name
+        self.medium = medium
+        self.disclosure = disclosure
+        self.contact_kind = contact_kind
         self.handler = handler
         self.clock = clock or FakeClock()
         self.calls: list[Message] = []
@@ -97,7 +97,9 @@ class FlakyChannel(MockChannel):
     ) -> None:
         super().__init__(**kwargs)
         self.failures = failures
-        self.error = error or (lambda n: TransientDeliveryError(f"flaky failure {n}", provider_code="flaky"))
+        self.error = error or (
+            lambda n: TransientDeliveryError(f"flaky failure {n}", provider_code="flaky")
+        )
 
     async def send(self, message: Message) -> Receipt:
         """Fail the first ``failures`` calls, then deliver."""
@@ -122,8 +124,12 @@ def sample_person(
         contacts.append(EmailContact(value=email))
     contacts.append(PostalAddress(lines=(f"{n} Sample Road",), city="Shanghai", country=country))
     return Person(
-        person_id=f"P{n:06d}", name="张伟" if locale.startswith("zh") else "Alex Smith",
-        locale=locale, time_zone=time_zone, country=country, contacts=tuple(contacts),
+        person_id=f"P{n:06d}",
+        name="张伟" if locale.startswith("zh") else "Alex Smith",
+        locale=locale,
+        time_zone=time_zone,
+        country=country,
+        contacts=tuple(contacts),
     )
 
 
@@ -139,10 +145,17 @@ def sample_account(
 ) -> Account:
     """A synthetic overdue account."""
     return Account(
-        account_id=f"A{n:06d}", loan_id=f"LN2026{n:08d}", institution="Example Bank",
-        currency=currency, principal=Decimal("5000.00"), overdue_amount=Decimal("1234.50"),
-        penalty_interest=Decimal("12.30"), due_date=as_of - timedelta(days=days_overdue),
-        days_overdue=days_overdue, debtor=sample_person(n, locale=locale, **person), profiles=profiles,
+        account_id=f"A{n:06d}",
+        loan_id=f"LN2026{n:08d}",
+        institution="Example Bank",
+        currency=currency,
+        principal=Decimal("5000.00"),
+        overdue_amount=Decimal("1234.50"),
+        penalty_interest=Decimal("12.30"),
+        due_date=as_of - timedelta(days=days_overdue),
+        days_overdue=days_overdue,
+        debtor=sample_person(n, locale=locale, **person),
+        profiles=profiles,
     )
 
 
@@ -156,5 +169,10 @@ def sample_notice(
 ) -> Notice:
     """A synthetic notice to the debtor of ``sample_account(n)``."""
     account = account or sample_account(n)
-    return Notice(kind=kind, channel=channel, account=account,
-                  recipient=Recipient(person=account.debtor, role=Role.DEBTOR), **kwargs)
+    return Notice(
+        kind=kind,
+        channel=channel,
+        account=account,
+        recipient=Recipient(person=account.debtor, role=Role.DEBTOR),
+        **kwargs,
+    )

@@ -95,7 +95,8 @@ def normalize_phone(value: str) -> str:
     raw = value.strip()
     if not raw.startswith("+") and not raw.startswith("\uff0b"):
         raise PydanticCustomError(
-            "phone_number", "not a valid E.164 phone number (it must start with + and a country code)"
+            "phone_number",
+            "not a valid E.164 phone number (it must start with + and a country code)",
         )
     try:
         parsed = phonenumbers.parse(raw, None)
@@ -120,7 +121,9 @@ def normalize_email(value: str) -> str:
         info = email_validator.validate_email(value.strip(), check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
         # email-validator's reasons describe the syntax problem, not the address itself.
-        raise PydanticCustomError("email", "invalid email address: {why}", {"why": str(exc)}) from None
+        raise PydanticCustomError(
+            "email", "invalid email address: {why}", {"why": str(exc)}
+        ) from None
     return info.normalized
 
 

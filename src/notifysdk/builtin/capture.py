@@ -42,10 +42,10 @@ class CaptureChannel(BaseChannel):
     """Writes each message under ``output_dir/MEDIUM/`` instead of sending it."""
 
     def __init__(self, name: str, medium: Medium, output_dir: Path, clock: Clock) -> None:
-        self.name = name  # type: ignore[misc]
-        self.medium = medium  # type: ignore[misc]
-        self.disclosure = DISCLOSURE[medium]  # type: ignore[misc]
-        self.contact_kind = CONTACT_KIND[medium]  # type: ignore[misc]
+        self.name = name
+        self.medium = medium
+        self.disclosure = DISCLOSURE[medium]
+        self.contact_kind = CONTACT_KIND[medium]
         self.folder = Path(output_dir) / medium.value
         self.clock = clock
 
@@ -89,7 +89,9 @@ def to_email(message: Message, clock: Clock) -> EmailMessage:
         mail.add_alternative(message.html, subtype="html")
     for att in message.attachments:
         maintype, _, subtype = att.content_type.partition("/")
-        mail.add_attachment(att.data, maintype=maintype, subtype=subtype or "octet-stream", filename=att.filename)
+        mail.add_attachment(
+            att.data, maintype=maintype, subtype=subtype or "octet-stream", filename=att.filename
+        )
     return mail
 
 

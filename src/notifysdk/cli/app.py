@@ -49,8 +49,11 @@ def plugins_command(
         table.add_column(col)
     for info in infos:
         registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in info["registered"].items())
-        status = f"[red]failed: {info['error']}[/red]" if info["error"] else (
-            "built-in" if info["builtin"] else "ok")
+        status = (
+            f"[red]failed: {info['error']}[/red]"
+            if info["error"]
+            else ("built-in" if info["builtin"] else "ok")
+        )
         table.add_row(info["name"], info["version"] or "-", registered or "-", status)
     console.print(table)
 

@@ -24,7 +24,9 @@ class LogChannel(BaseChannel):
     async def send(self, message: Message) -> Receipt:
         """Append to SENT."""
         SENT.append(message)
-        return Receipt(channel=self.name, provider_id=f"log-{len(SENT)}", accepted_at=self.clock.now())
+        return Receipt(
+            channel=self.name, provider_id=f"log-{len(SENT)}", accepted_at=self.clock.now()
+        )
 
 
 @hookimpl
