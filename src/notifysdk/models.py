@@ -260,12 +260,12 @@ class Notice(SDKModel):
     stage: str | None = None
 
     def model_post_init(self, __context: Any) -> None:
-        if not self.idempotency_key:
-            object.__setattr__(self, "idempotency_key", self.derive_key())
         if self.locale is None:
             object.__setattr__(self, "locale", self.recipient.person.locale)
         if self.profiles is None:
             object.__setattr__(self, "profiles", self.account.profiles)
+        if not self.idempotency_key:
+            object.__setattr__(self, "idempotency_key", self.derive_key())
 
     def derive_key(self) -> str:
         """The deterministic key: a hash of what makes this notice this notice."""

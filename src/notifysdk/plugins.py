@@ -237,8 +237,8 @@ class PluginManager:
         ]
         for hook_name, kind, target in specs:
             caller = getattr(self.pm.hook, hook_name)
-            # pluggy calls the newest first; call oldest first so built-ins register first.
-            for impl in reversed(caller.get_hookimpls()):
+            # get_hookimpls() lists in registration order: built-ins register first.
+            for impl in caller.get_hookimpls():
                 plugin = impl.plugin_name
                 if plugin not in self.infos:
                     self.infos[plugin] = PluginInfo(plugin)

@@ -69,6 +69,16 @@ def as_input_error(exc: pydantic.ValidationError, prefix: str = "") -> errors.In
         if prefix:
             path = f"{prefix}.{path}" if path != "<root>" else prefix
         etype = err["type"]
+        inner = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, errors.InvalidInputError):
+            # A nested model's own __init__ already raised our error: re-root its paths.
+            for p in inner.problems:
+                sub = p.field.split(".", 1)[1] if "." in p.field else ""
+                joined = f"{path}.{sub}" if sub and not sub.startswith("[") else f"{path}{sub}"
+                problems.append(errors.FieldProblem(joined, p.reason, p.code))
+            if i == 0:
+                first_type = inner.code
+            continue
         reason = _SAFE_REASONS.get(etype) or _strip_value(err["msg"])
         if i == 0:
             first_type = etype
