@@ -9,6 +9,7 @@ autoescapes HTML parts.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import babel
 import jinja2
 from babel.dates import format_date
 from babel.numbers import format_currency
@@ -38,8 +40,10 @@ class Rendered:
     html: str | None = None
 
 
-def _babel_locale(locale: str) -> str:
-    return locale.replace("-", "_")
+@functools.lru_cache(maxsize=64)
+def _babel_locale(locale: str) -> babel.Locale:
+    # Parsing a locale is most of what formatting costs: parse each one once.
+    return babel.Locale.parse(locale.replace("-", "_"))
 
 
 def money(amount: Decimal | float | int, currency: str, locale: str = "en") -> str:
@@ -80,6 +84,7 @@ class TemplateRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self._names: dict[tuple[str, str, str, str], str | None] = {}
         self.env.filters["money"] = money
         self.env.filters["long_date"] = long_date
         for name, fn in (filters or {}).items():
@@ -98,6 +103,12 @@ class TemplateRenderer:
         return sorted(set(self.env.list_templates(extensions=["j2"])))
 
     def _name(self, kind: str, medium: str, locale: str, part: str) -> str | None:
+        key = (kind, medium, locale, part)
+        if key not in self._names:
+            self._names[key] = self._find_name(kind, medium, locale, part)
+        return self._names[key]
+
+    def _find_name(self, kind: str, medium: str, locale: str, part: str) -> str | None:
         for loc in locale_candidates(locale):
             name = f"{kind}/{medium}.{loc}.{part}.j2"
             try:
