@@ -7,6 +7,7 @@ the CLI's ``--now`` never depend on the wall clock and never really sleep.
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -73,6 +74,23 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-def fixed_clock(instant: datetime) -> FakeClock:
-    """A fake clock standing at ``instant`` (for ``--now``)."""
-    return FakeClock(instant)
+class OffsetClock:
+    """The real clock shifted so that it read ``start`` when created (for ``--now``).
+
+    Time moves and sleeps really wait, so retries against real providers behave, but
+    every rule sees the operator's chosen instant as "now".
+    """
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise NaiveDatetimeError("now", "--now must carry a time zone (e.g. +08:00 or Z)")
+        self._start = start
+        self._t0 = time.monotonic()
+
+    def now(self) -> datetime:
+        """``start`` plus the real time elapsed since creation."""
+        return self._start + timedelta(seconds=time.monotonic() - self._t0)
+
+    async def sleep(self, seconds: float) -> None:
+        """Really wait."""
+        await asyncio.sleep(max(0.0, seconds))

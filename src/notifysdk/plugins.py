@@ -26,7 +26,7 @@ from typing import Any
 
 import pluggy
 
-from . import hookspecs
+from . import hooktrace, hookspecs
 from .channels import ChannelFactory
 from .errors import DuplicateRegistrationError, PluginError, PluginLoadError
 from .ledger.base import LedgerFactory
@@ -42,6 +42,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "notifysdk.builtin.ledgers",
     "notifysdk.builtin.templates",
     "notifysdk.builtin.detectors",
+    "notifysdk.builtin.privacy_cli",
     "notifysdk.builtin.rules",
 )
 """Modules registered as plugins before any entry point, exactly like third-party ones."""
@@ -100,6 +101,8 @@ class PluginManager:
     def __init__(self, *, load_entry_points: bool = True, builtins: tuple[str, ...] = DEFAULT_PLUGINS) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
+        if hooktrace.enabled():
+            hooktrace.install(self.pm)
         self.infos: dict[str, PluginInfo] = {}
         self._builtins = builtins
         self._load_entry_points = load_entry_points

@@ -304,3 +304,30 @@ async def test_hook_notifysdk_on_outcome(
     d2 = dispatcher(MockChannel(refuse))
     await d2.send(sample_notice(5))
     assert outcomes == [("delivered", False), ("delivered", True), ("failed", False)]
+
+
+async def test_hook_tracing_prints_summaries_only(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    import logging
+
+    from notifysdk import Settings
+    from notifysdk.clock import FakeClock
+
+    monkeypatch.setenv("NOTIFYSDK_TRACE_HOOKS", "1")
+    caplog.set_level(logging.DEBUG, logger="notifysdk.hooks")
+    pm = PluginManager()
+    notice = sample_notice()
+    async with Dispatcher(
+        Settings(output_dir=tmp_path),
+        plugins=pm,
+        clock=FakeClock(),
+        ledger=MemoryLedger(),
+        channels={"mock": MockChannel()},
+    ) as d:
+        await d.send(notice)
+    text = caplog.text
+    assert f"notifysdk_on_outcome(notice=Notice(key={notice.idempotency_key}" in text
+    assert "status=delivered" in text
+    for raw in (notice.account.debtor.name, "13800138000", notice.account.loan_id, "1234.50"):
+        assert raw not in text

@@ -113,3 +113,16 @@ async def test_unexpected_channel_exception_fails_without_retry(
     assert outcome.status is OutcomeStatus.FAILED
     assert outcome.reason == "channel raised an unexpected KeyError"
     assert len(ch.calls) == 1
+
+
+async def test_offset_clock_starts_at_the_given_instant() -> None:
+    from datetime import UTC, datetime
+
+    from notifysdk.clock import OffsetClock
+
+    start = datetime(2030, 2, 1, 9, 0, tzinfo=UTC)
+    clock = OffsetClock(start)
+    first = clock.now()
+    await clock.sleep(0.01)
+    assert start <= first < clock.now()
+    assert (clock.now() - start).total_seconds() < 60
