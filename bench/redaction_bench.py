@@ -1,0 +1,134 @@
+"""Redaction throughput on mixed Chinese/English text.
+
+Text: SMS-sized messages (~120–250 characters) mixing Chinese and English sentences,
+about a third carrying personal data (mobiles in several spellings, resident IDs, cards,
+emails, foreign numbers, amounts) and the rest look-alikes (order numbers, dates, times)
+and plain prose. Every message is different, so no cache helps more than it would in
+production.
+
+Baseline, in the same run: one compiled regular expression (digit runs and emails)
+substituted over the same messages — the cheapest masking anyone would write, with no
+validation at all. Measured: ``Redactor.mask`` with the built-in detectors at the SMS
+level, each detector alone, and the logging filter per record. Prints MB/s (UTF-8) and
+the ratio to the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import re
+import time
+from collections.abc import Callable
+
+from stdnum import luhn
+from stdnum.cn import ric
+
+from notifysdk.channels import Disclosure
+from notifysdk.privacy import KnownValues, Redactor, default_detectors
+from notifysdk.redaction_logging import RedactingFilter
+
+ZH = (
+    "您好，您的借款已逾期{d}天，请尽快还款。",
+    "如有疑问请联系客服，工作日9:00-18:00。",
+    "订单号DD2024{o}已发货，预计{d}日送达。",
+    "我们将于2025-03-{dd} 10:30前与您联系。",
+    "本通知由系统自动发送，请勿回复。",
+)
+EN = (
+    "Your payment is {d} days overdue. ",
+    "Order #{o} shipped on 2024-03-{dd}. ",
+    "Please contact us to agree a repayment plan. ",
+    "Meeting at 10:30, room {d}. ",
+)
+
+
+def _pii(rng: random.Random) -> str:
+    kind = rng.randrange(6)
+    if kind == 0:
+        n = rng.choice(("138", "139", "150", "186", "199")) + f"{rng.randrange(10**8):08d}"
+        return rng.choice((n, f"+86 {n[:3]} {n[3:7]} {n[7:]}", f"{n[:3]}-{n[3:7]}-{n[7:]}"))
+    if kind == 1:
+        body = f"110105{1950 + rng.randrange(50)}0{rng.randrange(1, 10)}1{rng.randrange(10)}"
+        body += f"{rng.randrange(1000):03d}"
+        return body + ric.calc_check_digit(body + "0")
+    if kind == 2:
+        body = "622202" + "".join(str(rng.randrange(10)) for _ in range(12))
+        card = body + luhn.calc_check_digit(body)
+        return " ".join(card[i : i + 4] for i in range(0, len(card), 4))
+    if kind == 3:
+        return f"user{rng.randrange(10**6)}@example.com"
+    if kind == 4:
+        return f"+1 415-555-{rng.randrange(10**4):04d}"
+    return f"¥{rng.randrange(100, 99999):,}.{rng.randrange(100):02d}"
+
+
+def messages(n: int, seed: int = 1) -> list[str]:
+    """``n`` distinct mixed messages."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randrange(2, 5)):
+            t = rng.choice(ZH + EN)
+            parts.append(
+                t.format(
+                    d=rng.randrange(1, 90), o=rng.randrange(10**8), dd=f"{rng.randrange(1, 29):02d}"
+                )
+            )
+            if rng.random() < 0.35:
+                parts.append(("联系方式：" if rng.random() < 0.5 else " contact: ") + _pii(rng))
+        out.append("".join(parts))
+    return out
+
+
+def throughput(fn: Callable[[str], object], texts: list[str], total_bytes: int) -> float:
+    """MB/s over ``texts`` (best of three passes)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for t in texts:
+            fn(t)
+        best = min(best, time.perf_counter() - start)
+    return total_bytes / best / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=4000)
+    args = parser.parse_args()
+    texts = messages(args.messages)
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    known = KnownValues((("name", "张伟"), ("loan_id", "LN202600000001")))
+    print(f"{len(texts)} messages, {size / 1e6:.2f} MB UTF-8, mean {size / len(texts):.0f} bytes")
+
+    baseline_re = re.compile(r"[0-9][0-9 -]{6,}[0-9]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+    base = throughput(lambda t: baseline_re.sub("****", t), texts, size)
+    print(f"baseline (one regex pass, no validation): {base:8.2f} MB/s")
+
+    redactor = Redactor(default_detectors())
+    # Fresh texts for the measured runs, so the detectors' validation caches start cold.
+    full = throughput(
+        lambda t: redactor.mask(t, Disclosure.LIMITED, known), messages(args.messages, 2), size
+    )
+    print(f"Redactor.mask, all detectors + leak guard: {full:8.2f} MB/s  ratio {full / base:.3f}")
+    for det in default_detectors():
+        single = Redactor([det])
+        rate = throughput(lambda t, r=single: r.find(t, known), texts, size)  # type: ignore[misc]
+        print(f"  {det.name:16} find only:              {rate:8.2f} MB/s  ratio {rate / base:.3f}")
+
+    flt = RedactingFilter(redactor)
+    records = [
+        logging.LogRecord("notifysdk.bench", logging.INFO, __file__, 1, "%s", (t,), None)
+        for t in messages(args.messages, 3)
+    ]
+    start = time.perf_counter()
+    for rec in records:
+        flt.filter(rec)
+    per = (time.perf_counter() - start) / len(records)
+    print(f"logging filter: {1 / per:10.0f} records/s ({per * 1e6:.1f} µs per record)")
+
+
+if __name__ == "__main__":
+    main()

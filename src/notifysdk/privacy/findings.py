@@ -1,0 +1,113 @@
+"""What a detector returns, what it knows about an account, and the detector contract."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import phonenumbers
+
+from ..models import Account, Notice, Person, PostalAddress
+
+KINDS = ("name", "national_id", "phone", "email", "card", "address", "loan_id", "amount")
+"""The kinds of personal data the built-in detectors report. Plugins may add others;
+an unknown kind is masked wherever it is not explicitly allowed."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of personal data found in a text: its kind and span (never its value)."""
+
+    kind: str
+    start: int
+    end: int
+    detector: str
+
+
+@dataclass(frozen=True)
+class KnownValues:
+    """Values known to be personal for one account, found verbatim by the known-values
+    detector: names, national IDs, numbers, addresses, loan ids, amounts."""
+
+    values: tuple[tuple[str, str], ...] = ()
+    """(kind, value) pairs."""
+
+    @classmethod
+    def from_account(cls, account: Account | None) -> KnownValues:
+        """Collect the personal values of an account, its debtor and its parties."""
+        if account is None:
+            return cls()
+        pairs: list[tuple[str, str]] = [("loan_id", account.loan_id)]
+        for person in (account.debtor, *(p.person for p in account.parties)):
+            pairs.extend(_person_pairs(person))
+        amounts = {
+            account.overdue_amount,
+            account.principal,
+            account.total_due,
+            account.penalty_interest,
+        }
+        for amount in amounts:
+            if amount > 0:
+                pairs.append(("amount", f"{amount:.2f}"))
+                pairs.append(("amount", f"{amount:,.2f}"))
+        return cls(_dedupe(pairs))
+
+    @classmethod
+    def from_notice(cls, notice: Notice) -> KnownValues:
+        """The account's values plus the recipient's own (who need not be a party)."""
+        base = cls.from_account(notice.account)
+        return cls(_dedupe([*base.values, *_person_pairs(notice.recipient.person)]))
+
+    def merged(self, other: KnownValues | None) -> KnownValues:
+        """Both sets of values."""
+        if not other or not other.values:
+            return self
+        return KnownValues(_dedupe([*self.values, *other.values]))
+
+
+def _person_pairs(person: Person) -> list[tuple[str, str]]:
+    pairs = [("name", person.name)]
+    parts = person.name.split()
+    if len(parts) > 1:
+        pairs.extend(("name", p) for p in parts if len(p) >= 3)
+    if person.national_id:
+        pairs.append(("national_id", person.national_id))
+    for c in person.contacts:
+        if isinstance(c, PostalAddress):
+            pairs.append(("address", c.value))
+            pairs.extend(("address", line) for line in c.lines if len(line) >= 4)
+            continue
+        pairs.append((c.kind, c.value))
+        if c.kind == "phone":
+            pairs.append(("phone", _national(c.value)))
+    return pairs
+
+
+def _dedupe(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for kind, value in pairs:
+        if value and len(value) >= 2 and (kind, value) not in seen:
+            seen.add((kind, value))
+            out.append((kind, value))
+    return tuple(out)
+
+
+def _national(e164: str) -> str:
+    """The national significant number of an E.164 number (13800138000), or ''."""
+    try:
+        return str(phonenumbers.parse(e164, None).national_number)
+    except phonenumbers.NumberParseException:
+        return ""
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Finds personal data in text."""
+
+    name: str
+
+    def find(self, text: str, known: KnownValues) -> Iterable[Finding]:
+        """Every finding in ``text`` (spans into ``text``)."""
+        ...

@@ -1,0 +1,133 @@
+"""Masking styles (张** / 138****8000 / **** **** **** 1234) and keyed pseudonyms.
+
+Masks have a fixed shape wherever the length of a value would itself tell something, and
+never contain enough digits in a row for a detector to find them again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+from functools import lru_cache
+
+import phonenumbers
+
+from .text import digits_of, fold
+
+_KEY_ENV = "NOTIFYSDK_PSEUDONYM_KEY"
+_key_lock = threading.Lock()
+_process_key: bytes | None = None
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def mask_name(value: str) -> str:
+    """张伟 → 张**; Alex Smith → A*** S***."""
+    value = value.strip()
+    if not value:
+        return value
+    if _is_cjk(value[0]):
+        return value[0] + "**"
+    return " ".join(part[:1] + "***" for part in value.split())
+
+
+def mask_phone(value: str) -> str:
+    """+86 138 0013 8000 → 138****8000; other numbers keep their last four digits."""
+    e164 = _canonical_phone(fold(value))
+    if e164.startswith("+861") and len(e164) == 14:
+        return e164[3:6] + "****" + e164[-4:]
+    digits = digits_of(value)
+    return "****" + digits[-4:] if len(digits) >= 7 else "****"
+
+
+def mask_card(value: str) -> str:
+    """6222 0213 8001 3800 → **** **** **** 3800."""
+    return "**** **** **** " + digits_of(value)[-4:]
+
+
+def mask_national_id(value: str) -> str:
+    """110101199003071234 → 1****************4 (first and last character only)."""
+    compact = fold(value).replace(" ", "").replace("-", "")
+    return compact[:1] + "*" * 16 + compact[-1:] if len(compact) > 2 else "**"
+
+
+def mask_email(value: str) -> str:
+    """zhang.wei@example.com → z***@example.com."""
+    local, _, domain = value.partition("@")
+    return (local[:1] + "***@" + domain) if domain else "***"
+
+
+def mask_loan_id(value: str) -> str:
+    """LN202600000001 → ****0001."""
+    return "****" + value[-4:] if len(value) > 6 else "****"
+
+
+def mask_value(kind: str, value: str) -> str:
+    """Mask one value of ``kind`` in the house style; unknown kinds become ``****``."""
+    masker = _MASKERS.get(kind)
+    return masker(value) if masker else "****"
+
+
+_MASKERS = {
+    "name": mask_name,
+    "phone": mask_phone,
+    "card": mask_card,
+    "national_id": mask_national_id,
+    "email": mask_email,
+    "loan_id": mask_loan_id,
+}
+
+
+def canonical(kind: str, value: str) -> str:
+    """The form two spellings of one value share (for joins): digits for numbers,
+    lower case for emails, folded text otherwise."""
+    if kind == "phone":
+        return _canonical_phone(fold(value))
+    if kind == "card":
+        return digits_of(value)
+    if kind == "national_id":
+        return fold(value).replace(" ", "").replace("-", "").upper()
+    if kind == "email":
+        return fold(value).strip().lower()
+    return " ".join(fold(value).split())
+
+
+@lru_cache(maxsize=4096)
+def _canonical_phone(value: str) -> str:
+    """E.164 when phonenumbers can read it (national forms as Chinese), else the digits."""
+    try:
+        number = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException:
+        return digits_of(value)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def pseudonym_key() -> bytes:
+    """The key of :func:`pseudonymize`: ``NOTIFYSDK_PSEUDONYM_KEY`` when set (so joins
+    work across processes), otherwise a random key for this process."""
+    global _process_key
+    env = os.environ.get(_KEY_ENV)
+    if env:
+        return env.encode()
+    with _key_lock:
+        if _process_key is None:
+            _process_key = secrets.token_bytes(32)
+        return _process_key
+
+
+def pseudonymize(kind: str, value: str, key: bytes | None = None) -> str:
+    """A keyed hash of ``value`` (HMAC-SHA256 of its canonical form), e.g.
+    ``phone#k3f9a2x7q4m2b``: the same person gets the same token, so logs and audit
+    entries can be joined without carrying the value. The alphabet (a–z, 2–7) cannot
+    form a phone, ID or card number."""
+    digest = hmac.new(
+        key or pseudonym_key(), f"{kind}:{canonical(kind, value)}".encode(), hashlib.sha256
+    )
+    token = base64.b32encode(digest.digest()).decode("ascii")[:13].lower()
+    return f"{kind}#{token}"

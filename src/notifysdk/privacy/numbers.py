@@ -1,0 +1,190 @@
+"""Detectors for numbers with a checksum or a structure: Chinese resident IDs, bank cards.
+
+Every pattern runs on :func:`~notifysdk.privacy.text.fold`-ed text (full-width digits
+become ASCII, spans unchanged) and bounds numbers with digit look-arounds — ``\\b`` does
+not work next to Chinese characters, which are word characters too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
+
+from stdnum import luhn, numdb
+from stdnum.cn import ric
+
+from .findings import Finding, KnownValues
+from .text import fold
+
+# Province-level prefixes of the administrative division code (GB/T 2260), plus the
+# residence permits of Hong Kong (81), Macao (82) and Taiwan (71, 83) residents.
+_PROVINCES = frozenset(
+    {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36"}
+    | {"37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62"}
+    | {"63", "64", "65", "71", "81", "82", "83"}
+)
+_SEP = "[ -]?"
+_ID18 = re.compile(rf"(?<![0-9])[1-9](?:{_SEP}[0-9]){{16}}{_SEP}[0-9Xx](?![0-9])")
+_ID15 = re.compile(rf"(?<![0-9])[1-9](?:{_SEP}[0-9]){{14}}(?![0-9Xx])")
+_RUN = re.compile(r"(?<![0-9])[0-9]+(?:[ -][0-9]+)*(?![0-9])")
+
+
+def _compact(s: str) -> str:
+    return s.replace(" ", "").replace("-", "").upper()
+
+
+def _valid_date(y: int, m: int, d: int) -> bool:
+    try:
+        return date(1900, 1, 1) <= date(y, m, d) <= date.today()
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=4096)
+def is_resident_id(number: str) -> bool:
+    """True for a valid 18-character Chinese resident ID (compact form): province,
+    birth date and ISO 7064 check digit (``X`` included), via python-stdnum."""
+    if len(number) != 18 or number[:2] not in _PROVINCES or not number[:17].isdigit():
+        return False
+    if not _valid_date(int(number[6:10]), int(number[10:12]), int(number[12:14])):
+        return False
+    return ric.calc_check_digit(number) == number[-1]
+
+
+@lru_cache(maxsize=4096)
+def county_in_use(area: str, first: int = 1984, last: int = 1999) -> bool:
+    """True when python-stdnum's division-code table has ``area`` (6 digits) as a county
+    in use at some point between ``first`` and ``last`` (legacy IDs were issued then; the
+    code is where the person registered, so their birth year does not matter)."""
+    try:
+        results = numdb.get("cn/loc").info(area)
+    except (KeyError, ValueError):
+        return False
+    counties = [props["county"] for _part, props in results if "county" in props]
+    for county in ",".join(counties).split(","):
+        if not county:
+            continue
+        if not county.startswith("["):
+            return True
+        start, _, end = county[1:].split("]", 1)[0].partition("-")
+        if (not start or int(start) <= last) and (not end or int(end) >= first):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def is_legacy_resident_id(number: str) -> bool:
+    """True for a plausible 15-digit resident ID (issued 1984–1999): province, a
+    19YYMMDD birth date and a county code in use while such IDs were issued. There is
+    no check digit, so the county code carries the weight."""
+    if len(number) != 15 or not number.isdigit() or number[:2] not in _PROVINCES:
+        return False
+    if not _valid_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12])):
+        return False
+    return county_in_use(number[:6])
+
+
+class ResidentIdDetector:
+    """Chinese resident ID numbers: 18 characters with a valid date and check digit
+    (``X`` included), and the legacy 15-digit form; spaces or dashes may split them."""
+
+    name = "cn-resident-id"
+    kind = "national_id"
+
+    def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
+        """Every valid ID number in ``text``."""
+        folded = fold(text)
+        for m in _ID18.finditer(folded):
+            if is_resident_id(_compact(m.group())):
+                yield Finding(self.kind, m.start(), m.end(), self.name)
+        for m in _ID15.finditer(folded):
+            if is_legacy_resident_id(_compact(m.group())):
+                yield Finding(self.kind, m.start(), m.end(), self.name)
+
+
+def _iin_length_ok(d: str) -> bool:
+    """Does the issuer prefix go with this length? (Visa, Mastercard, Amex, JCB, Diners,
+    UnionPay and other 6-series, Maestro, and the 95-prefixed Chinese domestic cards.)"""
+    n = len(d)
+    p2, p3, p4 = int(d[:2]), int(d[:3]), int(d[:4])
+    if d[0] == "4":
+        return n in (13, 16, 19)
+    if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:
+        return n == 16
+    if p2 in (34, 37):
+        return n == 15
+    if 3528 <= p4 <= 3589:
+        return 16 <= n <= 19
+    if p2 == 36 or 300 <= p3 <= 305:
+        return n in (14, 16)
+    if d[0] == "6" or p2 == 50 or 56 <= p2 <= 58:
+        return 13 <= n <= 19
+    if p2 == 95:
+        return n == 19
+    return False
+
+
+def _card_like(sizes: list[int]) -> bool:
+    """Groupings people write cards in: one block, fours (the last shorter), 4-6-5/4-6-4,
+    or a 6-digit issuer block then the rest."""
+    if len(sizes) == 1:
+        return True
+    if all(s == 4 for s in sizes[:-1]) and 1 <= sizes[-1] <= 4:
+        return True
+    if sizes[:2] == [4, 6] and len(sizes) == 3 and sizes[2] in (4, 5):
+        return True
+    return len(sizes) == 2 and sizes[0] == 6
+
+
+@lru_cache(maxsize=4096)
+def is_card_number(digits: str) -> bool:
+    """13–19 digits with an issuer prefix that fits the length and a valid Luhn check
+    digit (python-stdnum); a valid 18-digit resident ID is not a card."""
+    if not 13 <= len(digits) <= 19 or not _iin_length_ok(digits):
+        return False
+    if not luhn.is_valid(digits):
+        return False
+    return not (len(digits) == 18 and is_resident_id(digits))
+
+
+class BankCardDetector:
+    """Bank card numbers: 13–19 digits passing Luhn, grouped by spaces or dashes or not."""
+
+    name = "bank-card"
+    kind = "card"
+
+    def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
+        """Every card number in ``text``; a run of digit groups is searched for the
+        longest card-shaped stretch of whole groups."""
+        folded = fold(text)
+        for run in _RUN.finditer(folded):
+            if run.end() - run.start() < 13:  # fewer than 13 characters: fewer than 13 digits
+                continue
+            groups = [
+                (m.start() + run.start(), m.end() + run.start())
+                for m in re.finditer(r"[0-9]+", run.group())
+            ]
+            yield from self._in_groups(folded, groups)
+
+    def _in_groups(self, text: str, groups: list[tuple[int, int]]) -> Iterator[Finding]:
+        i = 0
+        while i < len(groups):
+            best: int | None = None
+            total = 0
+            for j in range(i, len(groups)):
+                total += groups[j][1] - groups[j][0]
+                if total > 19:
+                    break
+                if total < 13:
+                    continue
+                sizes = [e - s for s, e in groups[i : j + 1]]
+                digits = "".join(text[s:e] for s, e in groups[i : j + 1])
+                if _card_like(sizes) and is_card_number(digits):
+                    best = j
+            if best is None:
+                i += 1
+                continue
+            yield Finding(self.kind, groups[i][0], groups[best][1], self.name)
+            i = best + 1
