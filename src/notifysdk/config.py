@@ -11,14 +11,14 @@ import os
 import socket
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import ConfigurationError
 
 DEFAULT_HOME = Path(".notifysdk")
-DEFAULT_LEDGER_URL = "memory://"
+DEFAULT_LEDGER_URL = f"sqlite:///{DEFAULT_HOME.as_posix()}/ledger.db"
 
 
 def _default_owner() -> str:
@@ -45,6 +45,11 @@ class Settings(BaseModel):
     ledger_url: str = DEFAULT_LEDGER_URL
     owner: str = Field(default_factory=_default_owner)
     lease_seconds: float = Field(300.0, gt=0)
+    recover_on_start: bool = True
+    """Run crash recovery when a dispatcher is entered (``async with``)."""
+    on_unknown_delivery: Literal["resend", "hold"] = "hold"
+    """After a crash, when a channel cannot tell whether an attempt went out: send again
+    (at most one duplicate) or hold it as a dead letter for review."""
     institution_contact: str = ""
     retry: RetrySettings = Field(default_factory=RetrySettings)
     routes: dict[str, str] = Field(default_factory=dict)

@@ -122,9 +122,7 @@ class Ledger(Protocol):
         """Atomically: refuse a key that is done or leased, check and take every reservation."""
         ...
 
-    async def begin_attempt(
-        self, key: str, *, number: int, to: str, now: datetime
-    ) -> Attempt:
+    async def begin_attempt(self, key: str, *, number: int, to: str, now: datetime) -> Attempt:
         """Record that attempt ``number`` is about to call the provider."""
         ...
 
@@ -148,12 +146,19 @@ class Ledger(Protocol):
         ...
 
     async def record_contact(
-        self, scope: str, at: datetime, *, key: str | None = None, detail: Mapping[str, Any] | None = None
+        self,
+        scope: str,
+        at: datetime,
+        *,
+        key: str | None = None,
+        detail: Mapping[str, Any] | None = None,
     ) -> None:
         """Store a contact that did not come from a claim (e.g. an agent's call outcome)."""
         ...
 
-    async def audit(self, event: str, key: str | None, detail: Mapping[str, Any], *, now: datetime) -> None:
+    async def audit(
+        self, event: str, key: str | None, detail: Mapping[str, Any], *, now: datetime
+    ) -> None:
         """Append an audit entry; ``detail`` must already be masked."""
         ...
 

@@ -7,8 +7,6 @@ operation runs under one asyncio lock, so claim-and-reserve is atomic within a l
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -17,6 +15,7 @@ from typing import Any
 from ..channels import Attempt
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
 from ..policy import Reservation
+from .audit import entry_hash, normalize_detail
 from .base import (
     TERMINAL_STATES,
     AuditEntry,
@@ -41,12 +40,14 @@ class _Row:
     reserved: list[tuple[str, datetime]] = field(default_factory=list)
 
 
-def chain_hash(prev_hash: str, seq: int, at: datetime, event: str, key: str | None, detail: Mapping[str, Any]) -> str:
-    """The hash of one audit entry, chained to the previous entry's hash."""
-    blob = json.dumps(
-        [prev_hash, seq, at.isoformat(), event, key, detail], sort_keys=True, default=str, ensure_ascii=False
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()
+def chain_hash(
+    prev_hash: str, seq: int, at: datetime, event: str, key: str | None, detail: Mapping[str, Any]
+) -> str:
+    """The hash of one audit entry, chained to the previous entry's hash.
+
+    ``seq`` is accepted for compatibility and not hashed: see :mod:`notifysdk.ledger.audit`.
+    """
+    return entry_hash(prev_hash, at, event, key, detail)
 
 
 class MemoryLedger:
@@ -67,8 +68,14 @@ class MemoryLedger:
     @staticmethod
     def _record(row: _Row) -> NoticeRecord:
         return NoticeRecord(
-            row.key, row.state, row.channel, row.outcome, row.owner, row.lease_until,
-            tuple(row.attempts), row.updated_at,
+            row.key,
+            row.state,
+            row.channel,
+            row.outcome,
+            row.owner,
+            row.lease_until,
+            tuple(row.attempts),
+            row.updated_at,
         )
 
     async def claim(
@@ -94,7 +101,9 @@ class MemoryLedger:
                     and row.lease_until is not None
                     and row.lease_until > now
                 ):
-                    return Claim(ClaimStatus.BUSY, key, row.owner or "", lease_until=row.lease_until)
+                    return Claim(
+                        ClaimStatus.BUSY, key, row.owner or "", lease_until=row.lease_until
+                    )
             for res in reservations:
                 used = self._count(res.scope, res.window_start, res.window_end)
                 if used >= res.limit:
@@ -150,7 +159,9 @@ class MemoryLedger:
         async with self._lock:
             row = self._rows.get(notice.idempotency_key)
             if row is None:
-                row = self._rows[notice.idempotency_key] = _Row(notice.idempotency_key, notice.channel)
+                row = self._rows[notice.idempotency_key] = _Row(
+                    notice.idempotency_key, notice.channel
+                )
             row.state = state_for(outcome.status)
             row.outcome = outcome
             row.owner = None
@@ -186,8 +197,9 @@ class MemoryLedger:
         async with self._lock:
             prev = self._audit[-1].hash if self._audit else ""
             seq = len(self._audit) + 1
-            digest = chain_hash(prev, seq, now, event, key, dict(detail))
-            self._audit.append(AuditEntry(seq, now, event, key, dict(detail), prev, digest))
+            clean = normalize_detail(detail)
+            digest = chain_hash(prev, seq, now, event, key, clean)
+            self._audit.append(AuditEntry(seq, now, event, key, clean, prev, digest))
 
     async def audit_entries(self) -> Sequence[AuditEntry]:
         """Every audit entry, oldest first."""

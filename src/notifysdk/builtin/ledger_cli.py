@@ -1,0 +1,288 @@
+"""Ledger commands for operators, added through ``notifysdk_register_commands``:
+
+``recover``, ``run-due``, ``audit verify``, ``audit purge``,
+``dead-letters list|show|redrive``. Each opens the ledger named by the settings
+(``--config``, ``NOTIFYSDK_LEDGER_URL``) or ``--ledger``. Output is masked: keys,
+channels, states, rules and reasons (already masked when stored), never a name, number
+or address in clear.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..config import Settings
+from ..dispatcher import Dispatcher
+from ..errors import ConfigurationError
+from ..hookspecs import hookimpl
+from ..ledger.base import NoticeState
+from ..ledger.durable import StoredNotice
+from ..ledger.recovery import require_durable
+from ..ledger.retention import default_retention, retention_for
+from ..privacy import mask_value
+
+T = TypeVar("T")
+console = Console()
+
+ConfigOpt = typer.Option(None, "--config", "-c", help="Settings TOML (ledger_url...).")
+LedgerOpt = typer.Option(None, "--ledger", help="Ledger URL (overrides the settings).")
+JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
+KeepOpt = typer.Option(
+    [], "--keep", help="PROFILE=YEARS to keep longer than the legal floor (cn=5, us-*=3)."
+)
+KeysArg = typer.Argument(..., help="Idempotency keys to send again.")
+
+
+def _run(config: Path | None, ledger: str | None, fn: Callable[[Dispatcher], Awaitable[T]]) -> T:
+    overrides: dict[str, Any] = {"recover_on_start": False}
+    if ledger:
+        overrides["ledger_url"] = ledger
+    settings = Settings.load(config, **overrides)
+
+    async def go() -> T:
+        async with Dispatcher(settings) as dispatcher:
+            return await fn(dispatcher)
+
+    return asyncio.run(go())
+
+
+def _print(data: Any, as_json: bool, table: Table | None = None) -> None:
+    if as_json or table is None:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    else:
+        console.print(table)
+
+
+def recover_command(
+    config: Path | None = ConfigOpt, ledger: str | None = LedgerOpt, as_json: bool = JsonOpt
+) -> None:
+    """Reclaim stale claims and reconcile attempts a crash interrupted (audited)."""
+
+    async def go(d: Dispatcher) -> dict[str, int]:
+        require_durable(d)
+        r = await d.recover()
+        return {
+            "examined": r.examined,
+            "delivered": r.delivered,
+            "resent": r.resent,
+            "held": r.held,
+            "skipped": r.skipped,
+        }
+
+    _print(_run(config, ledger, go), True)
+
+
+def run_due_command(
+    config: Path | None = ConfigOpt,
+    ledger: str | None = LedgerOpt,
+    as_json: bool = JsonOpt,
+    limit: int = typer.Option(100, "--limit", min=1, help="Notices fetched per round."),
+) -> None:
+    """Send again the deferred notices whose allowed time has come."""
+
+    async def go(d: Dispatcher) -> dict[str, int]:
+        outcomes = await d.run_due(limit=limit)
+        counts: dict[str, int] = {}
+        for o in outcomes:
+            counts[o.status.value] = counts.get(o.status.value, 0) + 1
+        return {"sent_again": len(outcomes), **counts}
+
+    _print(_run(config, ledger, go), True)
+
+
+audit_app = typer.Typer(
+    help="The hash-chained audit trail: verify it, purge past retention.", no_args_is_help=True
+)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    config: Path | None = ConfigOpt, ledger: str | None = LedgerOpt, as_json: bool = JsonOpt
+) -> None:
+    """Check every link of the audit chain; exit 1 naming the first bad entry's position."""
+
+    async def go(d: Dispatcher) -> dict[str, Any]:
+        r = await require_durable(d).verify_audit()
+        return {
+            "ok": r.ok,
+            "entries": r.entries,
+            "position": r.position,
+            "seq": r.seq,
+            "problem": r.problem,
+            "detail": r.detail,
+        }
+
+    report = _run(config, ledger, go)
+    if as_json:
+        _print(report, True)
+    elif report["ok"]:
+        console.print(f"audit chain intact: {report['entries']} entries")
+    else:
+        console.print(
+            f"[red]audit chain broken[/red]: entry at position {report['position']} "
+            f"(seq {report['seq']}) {report['problem']}: {report['detail']}"
+        )
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+@audit_app.command("purge")
+def audit_purge(
+    config: Path | None = ConfigOpt,
+    ledger: str | None = LedgerOpt,
+    as_json: bool = JsonOpt,
+    keep: list[str] = KeepOpt,
+) -> None:
+    """Remove records past retention (per profile; never below the legal floor)."""
+    years: dict[str, float] = {}
+    for item in keep:
+        name, sep, value = item.partition("=")
+        try:
+            years[name] = float(value) if sep else float("nan")
+        except ValueError:
+            raise ConfigurationError(f"--keep {name}: years must be a number") from None
+        if years[name] != years[name]:
+            raise ConfigurationError(f"--keep {item}: use PROFILE=YEARS")
+    retention = retention_for(years)
+
+    async def go(d: Dispatcher) -> dict[str, Any]:
+        r = await require_durable(d).purge(d.clock.now(), retention, default=default_retention())
+        return {
+            "notices": r.notices,
+            "audit_entries": r.audit_entries,
+            "contacts": r.contacts,
+            "kept_from_seq": r.kept_from_seq,
+        }
+
+    _print(_run(config, ledger, go), True)
+
+
+dead_app = typer.Typer(
+    help="Dead letters: notices whose retries ran out, or held for review.", no_args_is_help=True
+)
+
+
+def _summary(s: StoredNotice) -> dict[str, Any]:
+    o = s.outcome
+    return {
+        "key": s.key,
+        "state": s.state.value,
+        "channel": s.notice.channel,
+        "kind": s.notice.kind.value,
+        "role": s.notice.recipient.role.value,
+        "rule": o.rule if o else None,
+        "reason": o.reason if o else None,
+        "provider_code": o.provider_code if o else None,
+        "attempts": o.attempts if o else 0,
+        "at": o.at.isoformat() if o else None,
+    }
+
+
+@dead_app.command("list")
+def dead_list(
+    config: Path | None = ConfigOpt,
+    ledger: str | None = LedgerOpt,
+    as_json: bool = JsonOpt,
+    limit: int = typer.Option(100, "--limit", min=1),
+) -> None:
+    """List dead-lettered notices, most recent first."""
+
+    async def go(d: Dispatcher) -> list[dict[str, Any]]:
+        stored = await require_durable(d).notices(NoticeState.DEAD_LETTERED, limit=limit)
+        return [_summary(s) for s in stored]
+
+    rows = _run(config, ledger, go)
+    table = Table(title=f"dead letters ({len(rows)})")
+    for col in ("key", "channel", "kind", "rule", "attempts", "reason"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["key"],
+            r["channel"],
+            r["kind"],
+            r["rule"] or "-",
+            str(r["attempts"]),
+            r["reason"] or "-",
+        )
+    _print(rows, as_json, table)
+
+
+@dead_app.command("show")
+def dead_show(
+    key: str = typer.Argument(..., help="The idempotency key."),
+    config: Path | None = ConfigOpt,
+    ledger: str | None = LedgerOpt,
+) -> None:
+    """Show one stored notice, masked: outcome, attempts, transitions."""
+
+    async def go(d: Dispatcher) -> dict[str, Any]:
+        led = require_durable(d)
+        stored = await led.load(key)
+        if stored is None:
+            raise ConfigurationError(f"no stored notice with key {key}")
+        n = stored.notice
+        data = _summary(stored)
+        data["recipient"] = {
+            "name": mask_value("name", n.recipient.person.name),
+            "role": n.recipient.role.value,
+        }
+        data["loan"] = mask_value("loan_id", n.account.loan_id)
+        data["attempts"] = [
+            {
+                "number": a.number,
+                "started_at": a.started_at.isoformat(),
+                "to": mask_value(
+                    "phone" if a.to.startswith("+") else "email" if "@" in a.to else "address", a.to
+                ),
+                "status": a.detail.get("_status"),
+                "error": a.detail.get("error"),
+                "provider_code": a.detail.get("provider_code"),
+            }
+            for a in await led.attempts(key)
+        ]
+        data["transitions"] = [
+            {
+                "from": t.from_state.value if t.from_state else None,
+                "to": t.to_state.value,
+                "at": t.at.isoformat(),
+                "reason": t.reason,
+            }
+            for t in await led.transitions(key)
+        ]
+        return data
+
+    _print(_run(config, ledger, go), True)
+
+
+@dead_app.command("redrive")
+def dead_redrive(
+    keys: list[str] = KeysArg,
+    config: Path | None = ConfigOpt,
+    ledger: str | None = LedgerOpt,
+) -> None:
+    """Send dead-lettered (or failed) notices again (audited); prints each new outcome."""
+
+    async def go(d: Dispatcher) -> list[dict[str, Any]]:
+        return [
+            {"key": o.idempotency_key, "status": o.status.value, "rule": o.rule, "reason": o.reason}
+            for o in await d.redrive(keys)
+        ]
+
+    _print(_run(config, ledger, go), True)
+
+
+@hookimpl
+def notifysdk_register_commands(app: typer.Typer) -> None:
+    """Add ``recover``, ``run-due``, ``audit`` and ``dead-letters``."""
+    app.command("recover")(recover_command)
+    app.command("run-due")(run_due_command)
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(dead_app, name="dead-letters")

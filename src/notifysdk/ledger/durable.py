@@ -1,0 +1,150 @@
+"""What a durable ledger offers beyond :class:`~notifysdk.ledger.base.Ledger`.
+
+The dispatcher's recovery (``recover``), the deferred due list (``run_due``), the dead
+letter tools and the audit tools need more than the per-notice calls: a ledger that
+survives a restart keeps the notice itself (its JSON, so ``Notice.model_validate_json``
+rebuilds it), every state transition, and the attempts it made. The in-memory ledger
+does not implement this protocol; the SQLite and PostgreSQL ledgers do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+from ..channels import Attempt
+from ..models import Notice, Outcome
+from .base import Ledger, NoticeRecord, NoticeState
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One stored state change of a notice."""
+
+    key: str
+    from_state: NoticeState | None
+    to_state: NoticeState
+    at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class StaleClaim:
+    """A claim whose owner is gone: its lease expired, or it belonged to this owner
+    before a restart. ``in_flight`` are the attempts begun and never ended (or ended by a
+    cancellation); ``delivered`` is the receipted attempt when one ended well."""
+
+    record: NoticeRecord
+    notice: Notice | None
+    in_flight: tuple[Attempt, ...] = ()
+    delivered: Attempt | None = None
+
+
+@dataclass(frozen=True)
+class StoredNotice:
+    """A notice the ledger can rebuild, with where it stands."""
+
+    key: str
+    state: NoticeState
+    notice: Notice
+    outcome: Outcome | None = None
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The answer of an audit-chain verification.
+
+    ``position`` is the 1-based position (in chain order) of the first entry found
+    wrong, ``seq`` its sequence number, ``problem`` one of ``edited``, ``deleted``,
+    ``reordered``; all ``None`` when the chain is intact.
+    """
+
+    ok: bool
+    entries: int
+    position: int | None = None
+    seq: int | None = None
+    problem: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What a retention purge removed, and why it stopped where it did."""
+
+    notices: int = 0
+    audit_entries: int = 0
+    contacts: int = 0
+    kept_from_seq: int | None = None
+    """The first audit entry kept (the chain is purged as a prefix only)."""
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class DurableLedger(Ledger, Protocol):
+    """A ledger that survives restarts: recovery, due list, dead letters, audit tools."""
+
+    async def stale_claims(self, *, owner: str, now: datetime) -> Sequence[StaleClaim]:
+        """Claims whose lease expired, or that ``owner`` held before it restarted."""
+        ...
+
+    async def take_over(
+        self,
+        key: str,
+        *,
+        expected_owner: str | None,
+        owner: str,
+        now: datetime,
+        lease_seconds: float,
+    ) -> bool:
+        """Move a stale claim to ``owner`` if ``expected_owner`` still holds it."""
+        ...
+
+    async def release(
+        self, key: str, *, expected_owner: str | None, now: datetime, reason: str
+    ) -> bool:
+        """Put a stale claim back to ``pending`` (freeing its reservations) if it is still
+        held by ``expected_owner``; ``False`` when someone else moved it first."""
+        ...
+
+    async def mark_attempt(
+        self, attempt: Attempt, *, status: str, now: datetime, detail: Mapping[str, Any]
+    ) -> None:
+        """Record what reconciliation found for an interrupted attempt."""
+        ...
+
+    async def due(self, now: datetime, *, limit: int = 100) -> Sequence[StoredNotice]:
+        """Deferred notices whose time has come, earliest first."""
+        ...
+
+    async def notices(self, state: NoticeState, *, limit: int = 100) -> Sequence[StoredNotice]:
+        """Notices in ``state`` (e.g. dead letters), most recent first."""
+        ...
+
+    async def load(self, key: str) -> StoredNotice | None:
+        """The stored notice for ``key``."""
+        ...
+
+    async def transitions(self, key: str) -> Sequence[Transition]:
+        """Every stored state change of ``key``, oldest first."""
+        ...
+
+    async def attempts(self, key: str) -> Sequence[Attempt]:
+        """Every attempt of ``key``, in order."""
+        ...
+
+    async def requeue(self, key: str, *, now: datetime, reason: str) -> bool:
+        """Move a dead-lettered (or failed) notice back to ``pending`` for a re-drive."""
+        ...
+
+    async def verify_audit(self) -> VerifyReport:
+        """Check the hash chain of the audit trail."""
+        ...
+
+    async def purge(
+        self, now: datetime, retention: Mapping[str, timedelta], *, default: timedelta
+    ) -> PurgeReport:
+        """Remove what is past retention (per profile), keeping what must be kept."""
+        ...

@@ -1,0 +1,215 @@
+"""One writer thread per ledger: runs each operation in a transaction, with group commit.
+
+Why a thread: both drivers (``sqlite3``, psycopg's sync API) block, and the dispatcher
+runs on asyncio. One thread owning one connection keeps SQLite to a single writer per
+process (no ``database is locked`` between our own connections) and gives a natural
+place to batch: operations queued while a transaction commits are run together in the
+next one, each inside its own savepoint, and every caller is answered only after the
+commit (``max_batch`` bounds the group; 1 turns batching off).
+
+Cross-process atomicity comes from the backend's ``begin``: SQLite takes the database's
+write lock up front (``BEGIN IMMEDIATE``); PostgreSQL takes transaction-scoped advisory
+locks on every key the batch's operations declared, in ascending order, so two workers
+can never deadlock on them and a check-and-reserve sees every earlier commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import hashlib
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from ..errors import LedgerError
+from .schema import Db, Dialect
+
+log = logging.getLogger("notifysdk.ledger")
+
+T = TypeVar("T")
+
+Op = Callable[[Db], Any]
+
+
+def lock_id(name: str) -> int:
+    """A stable signed 64-bit id for an advisory lock name."""
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+class Backend(Protocol):
+    """What a database back-end supplies to the runner."""
+
+    dialect: Dialect
+
+    def connect(self) -> Db:
+        """Open the connection the writer thread will own (autocommit mode)."""
+        ...
+
+    def begin(self, db: Db, locks: Sequence[int]) -> None:
+        """Start a transaction holding every lock in ``locks`` (sorted, unique)."""
+        ...
+
+    def retryable(self, exc: BaseException) -> bool:
+        """True for a conflict worth running the batch again (deadlock, busy)."""
+        ...
+
+    def close(self, db: Db) -> None:
+        """Close the connection."""
+        ...
+
+
+@dataclass
+class _Op:
+    fn: Op
+    locks: tuple[str, ...]
+    future: concurrent.futures.Future[Any] = field(default_factory=concurrent.futures.Future)
+
+
+class TxRunner:
+    """Runs operations on a private connection in a private thread."""
+
+    RETRIES = 5
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        max_batch: int = 32,
+        setup: Op | None = None,
+        name: str = "notifysdk-ledger",
+    ) -> None:
+        self.backend = backend
+        self.max_batch = max(1, max_batch)
+        self.batches = 0
+        """How many transactions were committed (the bench reports ops per batch)."""
+        self._q: queue.SimpleQueue[_Op | None] = queue.SimpleQueue()
+        self._closed = False
+        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._thread = threading.Thread(
+            target=self._main, args=(ready, setup), name=name, daemon=True
+        )
+        self._thread.start()
+        ready.result()
+
+    # -- callers -----------------------------------------------------------------
+
+    async def run(self, fn: Callable[[Db], T], locks: Sequence[str] = ()) -> T:
+        """Run ``fn(db)`` in a transaction holding ``locks``; its result after commit."""
+        op = self._submit(fn, locks)
+        result: T = await asyncio.wrap_future(op.future)
+        return result
+
+    def run_sync(self, fn: Callable[[Db], T], locks: Sequence[str] = ()) -> T:
+        """Blocking variant of :meth:`run` (scripts, migrations, the CLI)."""
+        result: T = self._submit(fn, locks).future.result()
+        return result
+
+    def _submit(self, fn: Op, locks: Sequence[str]) -> _Op:
+        if self._closed:
+            raise LedgerError("the ledger is closed")
+        op = _Op(fn, tuple(locks))
+        self._q.put(op)
+        return op
+
+    async def aclose(self) -> None:
+        """Finish queued operations, then close the connection."""
+        if self._closed:
+            return
+        self._closed = True
+        self._q.put(None)
+        await asyncio.to_thread(self._thread.join)
+
+    def close(self) -> None:
+        """Blocking variant of :meth:`aclose`."""
+        if not self._closed:
+            self._closed = True
+            self._q.put(None)
+            self._thread.join()
+
+    # -- the writer thread ---------------------------------------------------------
+
+    def _main(self, ready: concurrent.futures.Future[None], setup: Op | None) -> None:
+        try:
+            db = self.backend.connect()
+            if setup is not None:
+                setup(db)
+        except BaseException as exc:
+            ready.set_exception(exc)
+            return
+        ready.set_result(None)
+        try:
+            stop = False
+            while not stop:
+                first = self._q.get()
+                if first is None:
+                    break
+                batch = [first]
+                while len(batch) < self.max_batch:
+                    try:
+                        nxt = self._q.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is None:
+                        stop = True
+                        break
+                    batch.append(nxt)
+                live = [op for op in batch if op.future.set_running_or_notify_cancel()]
+                if live:
+                    self._run_batch(db, live)
+        finally:
+            self.backend.close(db)
+
+    def _run_batch(self, db: Db, batch: list[_Op]) -> None:
+        locks = sorted({lock_id(n) for op in batch for n in op.locks})
+        for attempt in range(self.RETRIES):
+            results: list[tuple[bool, Any]] = []
+            try:
+                self.backend.begin(db, locks)
+                if len(batch) == 1:
+                    results.append((True, batch[0].fn(db)))
+                else:
+                    for op in batch:
+                        results.append(self._in_savepoint(db, op))
+                db.x("COMMIT")
+                self.batches += 1
+                break
+            except Exception as exc:
+                _rollback(db)
+                if self.backend.retryable(exc) and attempt < self.RETRIES - 1:
+                    log.info("ledger batch conflicted (%s); running it again", type(exc).__name__)
+                    continue
+                if len(batch) == 1 and not self.backend.retryable(exc):
+                    results = [(False, exc)]
+                    break
+                err = LedgerError(f"ledger transaction failed: {type(exc).__name__}: {exc}")
+                results = [(False, err)] * len(batch)
+                break
+        for op, (ok, value) in zip(batch, results, strict=True):
+            if ok:
+                op.future.set_result(value)
+            else:
+                op.future.set_exception(value)
+
+    @staticmethod
+    def _in_savepoint(db: Db, op: _Op) -> tuple[bool, Any]:
+        db.x("SAVEPOINT op")
+        try:
+            value = op.fn(db)
+        except Exception as exc:
+            db.x("ROLLBACK TO SAVEPOINT op")
+            db.x("RELEASE SAVEPOINT op")
+            return False, exc
+        db.x("RELEASE SAVEPOINT op")
+        return True, value
+
+
+def _rollback(db: Db) -> None:
+    with contextlib.suppress(Exception):  # no transaction open (BEGIN itself failed)
+        db.x("ROLLBACK")

@@ -1,0 +1,690 @@
+"""The ledger's operations in SQL, shared by the SQLite and PostgreSQL back-ends.
+
+Each public method builds a function of one :class:`~notifysdk.ledger.schema.Db` and
+hands it to the :class:`~notifysdk.ledger.runner.TxRunner`, naming the locks it needs
+(``n:KEY`` for a notice, ``s:SCOPE`` for a counter scope, ``audit`` for the chain's
+head). Each such function is one transaction, so a claim checks the key, checks every
+cap and takes every reservation atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..channels import Attempt
+from ..errors import ConfigurationError, LedgerError
+from ..models import Notice, Outcome, OutcomeStatus, Receipt
+from ..policy import Reservation
+from .audit import entry_hash, normalize_detail, verify_chain
+from .base import (
+    TERMINAL_STATES,
+    AuditEntry,
+    Claim,
+    ClaimStatus,
+    NoticeRecord,
+    NoticeState,
+    state_for,
+)
+from .durable import PurgeReport, StaleClaim, StoredNotice, Transition, VerifyReport
+from .runner import TxRunner
+from .schema import Db, apply, from_us, get_meta, pending_migrations, set_meta, to_us
+
+log = logging.getLogger("notifysdk.ledger")
+
+IN_FLIGHT = ("in_flight", "interrupted")
+"""Attempt statuses that mean "the provider may or may not have it"."""
+
+_ATTEMPT_COLS = "key, channel, number, dest, started_at, provider_id, detail_json, status, ended_at"
+_NOTICE_COLS = "key, state, notice_json, outcome_json, due_at"
+
+
+def _reason(text: str | None) -> str | None:
+    return None if text is None else text[:500]
+
+
+class SqlLedger:
+    """A durable ledger on a SQL database (see :mod:`notifysdk.ledger.sqlite` and
+    :mod:`notifysdk.ledger.postgres` for the back-ends)."""
+
+    def __init__(self, url: str, runner: TxRunner) -> None:
+        self.url = url
+        self.runner = runner
+        self._held: set[str] = set()
+        """Keys this ledger object claimed and has not finished (see :meth:`finish`)."""
+
+    @staticmethod
+    def migrate(db: Db, target: int | None = None) -> list[int]:
+        """Bring ``db`` to ``target`` (default: the latest schema). Runs in the writer
+        thread before any operation; returns the versions applied."""
+        from .schema import LATEST
+
+        applied: list[int] = []
+        for migration in pending_migrations(db, LATEST if target is None else target):
+            apply(db, migration)
+            applied.append(migration.version)
+        return applied
+
+    # -- the Ledger protocol -------------------------------------------------------
+
+    async def get(self, key: str) -> NoticeRecord | None:
+        """The record for ``key``, or ``None``."""
+        return await self.runner.run(lambda db: self._get(db, key))
+
+    def _get(self, db: Db, key: str) -> NoticeRecord | None:
+        row = db.one(
+            "SELECT key, state, channel, outcome_json, owner, lease_until, updated_at "
+            "FROM notices WHERE key = ?",
+            (key,),
+        )
+        if row is None:
+            return None
+        attempts = tuple(
+            _attempt(r)
+            for r in db.all(
+                f"SELECT {_ATTEMPT_COLS} FROM attempts WHERE key = ? ORDER BY number", (key,)
+            )
+        )
+        return NoticeRecord(
+            key=row[0],
+            state=NoticeState(row[1]),
+            channel=row[2],
+            outcome=_outcome(row[3]),
+            owner=row[4],
+            lease_until=None if row[5] is None else from_us(row[5]),
+            attempts=attempts,
+            updated_at=from_us(row[6]),
+        )
+
+    async def claim(
+        self,
+        notice: Notice,
+        *,
+        owner: str,
+        now: datetime,
+        lease_seconds: float,
+        reservations: Sequence[Reservation] = (),
+        to: str | None = None,
+    ) -> Claim:
+        """Refuse a done or leased key; check and take every reservation, all or none.
+
+        An expired claim is taken over only when nothing may have gone out under it (no
+        attempt in flight, none receipted); otherwise it is ``BUSY`` until recovery
+        reconciles it.
+        """
+        key = notice.idempotency_key
+        now_us = to_us(now)
+        lease = now + timedelta(seconds=lease_seconds)
+        notice_json = notice.model_dump_json()
+        profiles = ",".join(notice.effective_profiles)
+
+        def op(db: Db) -> Claim:
+            row = db.one(
+                "SELECT state, owner, lease_until, outcome_json FROM notices WHERE key = ?", (key,)
+            )
+            prior: NoticeState | None = None
+            if row is not None:
+                prior = NoticeState(row[0])
+                if prior in TERMINAL_STATES:
+                    return Claim(ClaimStatus.DUPLICATE, key, owner, outcome=_outcome(row[3]))
+                if prior is NoticeState.CLAIMED:
+                    held_until = None if row[2] is None else from_us(row[2])
+                    if row[2] is not None and row[2] > now_us:
+                        return Claim(ClaimStatus.BUSY, key, row[1] or "", lease_until=held_until)
+                    if db.one(
+                        "SELECT 1 FROM attempts WHERE key = ? AND status IN "
+                        "('in_flight', 'interrupted', 'ok') LIMIT 1",
+                        (key,),
+                    ):
+                        return Claim(ClaimStatus.BUSY, key, row[1] or "", lease_until=None)
+                    db.x("DELETE FROM contacts WHERE key = ? AND kind = 'reserved'", (key,))
+            for res in reservations:
+                used = _count(db, res.scope, to_us(res.window_start), to_us(res.window_end))
+                if used >= res.limit:
+                    return Claim(ClaimStatus.CAP_EXCEEDED, key, owner, reservation=res, count=used)
+            db.x(
+                "INSERT INTO notices (key, channel, state, owner, lease_until, notice_json, "
+                "profiles, updated_at, created_at) VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET state = 'claimed', owner = excluded.owner, "
+                "lease_until = excluded.lease_until, notice_json = excluded.notice_json, "
+                "profiles = excluded.profiles, updated_at = excluded.updated_at, due_at = NULL",
+                (key, notice.channel, owner, to_us(lease), notice_json, profiles, now_us, now_us),
+            )
+            _transition(db, key, prior, NoticeState.CLAIMED, now_us, "claimed")
+            for res in reservations:
+                db.x(
+                    "INSERT INTO contacts (scope, at, key, kind) VALUES (?, ?, ?, 'reserved')",
+                    (res.scope, now_us, key),
+                )
+            return Claim(ClaimStatus.CLAIMED, key, owner, lease_until=lease)
+
+        locks = [f"n:{key}", *(f"s:{r.scope}" for r in reservations)]
+        claim = await self.runner.run(op, locks)
+        if claim.status is ClaimStatus.CLAIMED:
+            self._held.add(key)
+        return claim
+
+    async def begin_attempt(self, key: str, *, number: int, to: str, now: datetime) -> Attempt:
+        """Record an attempt before the provider is called.
+
+        Attempts are numbered per key across every run (a notice re-sent after a crash
+        continues the count), so the stored number may exceed the dispatcher's.
+        """
+        at = to_us(now)
+
+        def op(db: Db) -> Attempt:
+            row = db.one("SELECT channel FROM notices WHERE key = ?", (key,))
+            if row is None:
+                raise LedgerError("begin_attempt: no claim recorded for this key")
+            top = db.one("SELECT MAX(number) FROM attempts WHERE key = ?", (key,))
+            stored = max(number, int(top[0] or 0) + 1) if top else number
+            db.x(
+                "INSERT INTO attempts (key, number, channel, dest, started_at, status) "
+                "VALUES (?, ?, ?, ?, ?, 'in_flight')",
+                (key, stored, row[0], to, at),
+            )
+            return Attempt(key, row[0], stored, to, from_us(at))
+
+        return await self.runner.run(op, [f"n:{key}"])
+
+    async def end_attempt(
+        self,
+        attempt: Attempt,
+        *,
+        now: datetime,
+        receipt: Receipt | None = None,
+        error: BaseException | None = None,
+    ) -> None:
+        """Record how an attempt ended. A cancellation leaves it ``interrupted``: the
+        provider may have it, so recovery reconciles it like one in flight."""
+        detail: dict[str, Any] = {}
+        if receipt is not None:
+            status = "ok"
+            detail["receipt"] = receipt.model_dump(mode="json")
+        elif error is not None and not isinstance(error, Exception):
+            status = "interrupted"
+            detail["error"] = type(error).__name__
+        else:
+            status = "error"
+            detail["error"] = type(error).__name__ if error is not None else "unknown"
+            detail["provider_code"] = getattr(error, "provider_code", None)
+        provider_id = receipt.provider_id if receipt is not None else None
+        await self.runner.run(
+            lambda db: db.x(
+                "UPDATE attempts SET ended_at = ?, status = ?, provider_id = ?, detail_json = ? "
+                "WHERE key = ? AND number = ?",
+                (
+                    to_us(now),
+                    status,
+                    provider_id,
+                    json.dumps(detail),
+                    attempt.idempotency_key,
+                    attempt.number,
+                ),
+            ),
+            [f"n:{attempt.idempotency_key}"],
+        )
+
+    async def finish(self, notice: Notice, outcome: Outcome) -> None:
+        """Store the outcome and its transition, release the lease, keep reservations
+        only when delivered.
+
+        The first terminal outcome is kept: a later finish for a key already delivered,
+        blocked, failed or dead-lettered changes nothing, and a decision taken without a
+        claim never overwrites another owner's live claim.
+        """
+        key = notice.idempotency_key
+        state = state_for(outcome.status)
+        at = to_us(outcome.at)
+        held = key in self._held
+        notice_json = notice.model_dump_json()
+        profiles = ",".join(notice.effective_profiles)
+        due = to_us(outcome.until) if state is NoticeState.DEFERRED and outcome.until else None
+        why = _reason(": ".join(p for p in (outcome.rule, outcome.reason) if p) or None)
+
+        def op(db: Db) -> None:
+            row = db.one("SELECT state, lease_until FROM notices WHERE key = ?", (key,))
+            prior = None if row is None else NoticeState(row[0])
+            if prior in TERMINAL_STATES and prior is not state:
+                return
+            if prior is NoticeState.CLAIMED and not held and row and (row[1] or 0) > at:
+                return
+            db.x(
+                "INSERT INTO notices (key, channel, state, owner, lease_until, outcome_json, "
+                "notice_json, profiles, due_at, updated_at, created_at) "
+                "VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "state = excluded.state, owner = NULL, lease_until = NULL, "
+                "outcome_json = excluded.outcome_json, notice_json = excluded.notice_json, "
+                "profiles = excluded.profiles, due_at = excluded.due_at, "
+                "updated_at = excluded.updated_at",
+                (
+                    key,
+                    notice.channel,
+                    state.value,
+                    outcome.model_dump_json(),
+                    notice_json,
+                    profiles,
+                    due,
+                    at,
+                    at,
+                ),
+            )
+            if state is NoticeState.DELIVERED:
+                db.x(
+                    "UPDATE contacts SET kind = 'sent' WHERE key = ? AND kind = 'reserved'", (key,)
+                )
+            else:
+                db.x("DELETE FROM contacts WHERE key = ? AND kind = 'reserved'", (key,))
+            _transition(db, key, prior, state, at, why)
+
+        await self.runner.run(op, [f"n:{key}"])
+        self._held.discard(key)
+
+    async def count(self, scope: str, start: datetime, end: datetime) -> int:
+        """Contacts (reserved, sent or recorded) under ``scope`` in ``[start, end)``."""
+        return await self.runner.run(lambda db: _count(db, scope, to_us(start), to_us(end)))
+
+    async def record_contact(
+        self,
+        scope: str,
+        at: datetime,
+        *,
+        key: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Store a contact made outside a claim (an agent's call, a conversation)."""
+        blob = json.dumps(normalize_detail(detail or {}), ensure_ascii=False)
+        await self.runner.run(
+            lambda db: db.x(
+                "INSERT INTO contacts (scope, at, key, kind, detail_json) "
+                "VALUES (?, ?, ?, 'recorded', ?)",
+                (scope, to_us(at), key, blob),
+            ),
+            [f"s:{scope}"],
+        )
+
+    async def audit(
+        self, event: str, key: str | None, detail: Mapping[str, Any], *, now: datetime
+    ) -> None:
+        """Append a hash-chained entry; ``detail`` must already be masked."""
+        clean = normalize_detail(detail)
+        at_us = to_us(now)
+        await self.runner.run(lambda db: _append_audit(db, event, key, clean, at_us), ["audit"])
+
+    async def audit_entries(self) -> Sequence[AuditEntry]:
+        """Every audit entry, oldest first."""
+        return await self.runner.run(_audit_rows)
+
+    async def aclose(self) -> None:
+        """Finish queued work and close the connection."""
+        await self.runner.aclose()
+
+    # -- the DurableLedger extension ----------------------------------------------
+
+    async def stale_claims(self, *, owner: str, now: datetime) -> Sequence[StaleClaim]:
+        """Claims whose lease expired, or that ``owner`` held before it restarted."""
+        now_us = to_us(now)
+
+        def op(db: Db) -> list[StaleClaim]:
+            out = []
+            for key, lease in db.all(
+                "SELECT key, lease_until FROM notices WHERE state = 'claimed' "
+                "AND (lease_until <= ? OR owner = ?) ORDER BY updated_at",
+                (now_us, owner),
+            ):
+                if key in self._held and (lease or 0) > now_us:
+                    continue  # this process holds it and is working on it
+                record = self._get(db, key)
+                if record is None:
+                    continue
+                stored = db.one("SELECT notice_json FROM notices WHERE key = ?", (key,))
+                notice = _notice(stored[0]) if stored else None
+                in_flight = tuple(
+                    a for a in record.attempts if a.detail.get("_status") in IN_FLIGHT
+                )
+                done = [a for a in record.attempts if a.detail.get("_status") == "ok"]
+                out.append(StaleClaim(record, notice, in_flight, done[-1] if done else None))
+            return out
+
+        return await self.runner.run(op)
+
+    async def take_over(
+        self,
+        key: str,
+        *,
+        expected_owner: str | None,
+        owner: str,
+        now: datetime,
+        lease_seconds: float,
+    ) -> bool:
+        """Move a stale claim to ``owner`` (a compare-and-set on the previous owner), so
+        two recovering workers never both act on it."""
+        at = to_us(now)
+        lease = to_us(now + timedelta(seconds=lease_seconds))
+
+        def op(db: Db) -> bool:
+            row = db.one("SELECT owner FROM notices WHERE key = ? AND state = 'claimed'", (key,))
+            if row is None or row[0] != expected_owner:
+                return False
+            db.x(
+                "UPDATE notices SET owner = ?, lease_until = ?, updated_at = ? WHERE key = ?",
+                (owner, lease, at, key),
+            )
+            _transition(
+                db, key, NoticeState.CLAIMED, NoticeState.CLAIMED, at, "taken over by recovery"
+            )
+            return True
+
+        took = await self.runner.run(op, [f"n:{key}"])
+        if took:
+            self._held.add(key)
+        return took
+
+    async def release(
+        self, key: str, *, expected_owner: str | None, now: datetime, reason: str
+    ) -> bool:
+        """Put a stale claim back to ``pending`` if ``expected_owner`` still holds it."""
+        at = to_us(now)
+
+        def op(db: Db) -> bool:
+            row = db.one("SELECT owner FROM notices WHERE key = ? AND state = 'claimed'", (key,))
+            if row is None or row[0] != expected_owner:
+                return False
+            db.x(
+                "UPDATE notices SET state = 'pending', owner = NULL, lease_until = NULL, "
+                "updated_at = ? WHERE key = ?",
+                (at, key),
+            )
+            db.x("DELETE FROM contacts WHERE key = ? AND kind = 'reserved'", (key,))
+            _transition(db, key, NoticeState.CLAIMED, NoticeState.PENDING, at, _reason(reason))
+            return True
+
+        released = await self.runner.run(op, [f"n:{key}"])
+        self._held.discard(key)
+        return released
+
+    async def mark_attempt(
+        self, attempt: Attempt, *, status: str, now: datetime, detail: Mapping[str, Any]
+    ) -> None:
+        """Record what reconciliation found for an interrupted attempt."""
+        blob = json.dumps(normalize_detail(detail), ensure_ascii=False)
+        await self.runner.run(
+            lambda db: db.x(
+                "UPDATE attempts SET status = ?, ended_at = COALESCE(ended_at, ?), "
+                "provider_id = COALESCE(provider_id, ?), detail_json = ? "
+                "WHERE key = ? AND number = ?",
+                (
+                    status,
+                    to_us(now),
+                    detail.get("provider_id"),
+                    blob,
+                    attempt.idempotency_key,
+                    attempt.number,
+                ),
+            ),
+            [f"n:{attempt.idempotency_key}"],
+        )
+
+    async def due(self, now: datetime, *, limit: int = 100) -> Sequence[StoredNotice]:
+        """Deferred notices whose time has come, earliest first."""
+        return await self.runner.run(
+            lambda db: [
+                _stored(r)
+                for r in db.all(
+                    f"SELECT {_NOTICE_COLS} FROM notices WHERE state = 'deferred' AND due_at <= ? "
+                    "AND notice_json IS NOT NULL ORDER BY due_at LIMIT ?",
+                    (to_us(now), limit),
+                )
+            ]
+        )
+
+    async def notices(self, state: NoticeState, *, limit: int = 100) -> Sequence[StoredNotice]:
+        """Notices in ``state``, most recently changed first."""
+        return await self.runner.run(
+            lambda db: [
+                _stored(r)
+                for r in db.all(
+                    f"SELECT {_NOTICE_COLS} FROM notices "
+                    "WHERE state = ? AND notice_json IS NOT NULL ORDER BY updated_at DESC LIMIT ?",
+                    (state.value, limit),
+                )
+            ]
+        )
+
+    async def load(self, key: str) -> StoredNotice | None:
+        """The stored notice for ``key``."""
+
+        def op(db: Db) -> StoredNotice | None:
+            row = db.one(
+                f"SELECT {_NOTICE_COLS} FROM notices WHERE key = ? AND notice_json IS NOT NULL",
+                (key,),
+            )
+            return None if row is None else _stored(row)
+
+        return await self.runner.run(op)
+
+    async def transitions(self, key: str) -> Sequence[Transition]:
+        """Every stored state change of ``key``, oldest first."""
+        return await self.runner.run(
+            lambda db: [
+                Transition(
+                    r[0],
+                    None if r[1] is None else NoticeState(r[1]),
+                    NoticeState(r[2]),
+                    from_us(r[3]),
+                    r[4],
+                )
+                for r in db.all(
+                    "SELECT key, from_state, to_state, at, reason FROM transitions "
+                    "WHERE key = ? ORDER BY id",
+                    (key,),
+                )
+            ]
+        )
+
+    async def attempts(self, key: str) -> Sequence[Attempt]:
+        """Every attempt of ``key``, in order."""
+        return await self.runner.run(
+            lambda db: [
+                _attempt(r)
+                for r in db.all(
+                    f"SELECT {_ATTEMPT_COLS} FROM attempts WHERE key = ? ORDER BY number", (key,)
+                )
+            ]
+        )
+
+    async def requeue(self, key: str, *, now: datetime, reason: str) -> bool:
+        """Move a dead-lettered or failed notice back to ``pending`` for a re-drive."""
+        at = to_us(now)
+
+        def op(db: Db) -> bool:
+            row = db.one(
+                "SELECT state FROM notices WHERE key = ? AND notice_json IS NOT NULL", (key,)
+            )
+            if row is None or row[0] not in ("dead_lettered", "failed"):
+                return False
+            db.x(
+                "UPDATE notices SET state = 'pending', outcome_json = NULL, updated_at = ? "
+                "WHERE key = ?",
+                (at, key),
+            )
+            _transition(db, key, NoticeState(row[0]), NoticeState.PENDING, at, _reason(reason))
+            return True
+
+        return await self.runner.run(op, [f"n:{key}"])
+
+    async def verify_audit(self) -> VerifyReport:
+        """Check the audit chain from its anchor to its recorded head."""
+
+        def op(db: Db) -> VerifyReport:
+            entries = _audit_rows(db)
+            head_seq = get_meta(db, "audit_head_seq")
+            head = (
+                None if head_seq is None else (int(head_seq), get_meta(db, "audit_head_hash") or "")
+            )
+            return verify_chain(
+                entries,
+                anchor_hash=get_meta(db, "audit_anchor_hash") or "",
+                anchor_seq=int(get_meta(db, "audit_anchor_seq") or 0),
+                head=head,
+            )
+
+        return await self.runner.run(op)
+
+    async def purge(
+        self, now: datetime, retention: Mapping[str, timedelta], *, default: timedelta
+    ) -> PurgeReport:
+        """Remove terminal notices past the retention of every profile they ran under,
+        then the audit chain's oldest entries up to the first one that must be kept (a
+        prefix, so the rest still verifies from the new anchor). Appends an
+        ``audit_purged`` entry saying what went."""
+        now_us = to_us(now)
+
+        def keep_for(profiles: str) -> timedelta:
+            names = [p for p in profiles.split(",") if p]
+            return max((retention.get(p, default) for p in names), default=default)
+
+        def op(db: Db) -> PurgeReport:
+            gone: list[str] = []
+            for key, profiles, updated in db.all(
+                "SELECT key, profiles, updated_at FROM notices WHERE state IN "
+                "('delivered', 'blocked', 'failed', 'dead_lettered')"
+            ):
+                if updated + _us(keep_for(profiles)) <= now_us:
+                    gone.append(key)
+            contacts = 0
+            for key in gone:
+                for table in ("attempts", "transitions"):
+                    db.x(f"DELETE FROM {table} WHERE key = ?", (key,))
+                contacts += db.x("DELETE FROM contacts WHERE key = ?", (key,)).rowcount
+                db.x("DELETE FROM notices WHERE key = ?", (key,))
+            contacts += db.x(
+                "DELETE FROM contacts WHERE key IS NULL AND at <= ?", (now_us - _us(default),)
+            ).rowcount
+            live = {r[0] for r in db.all("SELECT key FROM notices")}
+            removed, kept_from = 0, None
+            for seq, at, key, prev_hash in db.all(
+                "SELECT seq, at, key, prev_hash FROM audit ORDER BY seq"
+            ):
+                purgeable = (key in gone) or (key not in live and at + _us(default) <= now_us)
+                if not purgeable:
+                    kept_from = seq
+                    set_meta(db, "audit_anchor_seq", str(seq - 1))
+                    set_meta(db, "audit_anchor_hash", prev_hash)
+                    break
+                removed += 1
+            if kept_from is None and removed:
+                set_meta(db, "audit_anchor_seq", get_meta(db, "audit_head_seq") or "0")
+                set_meta(db, "audit_anchor_hash", get_meta(db, "audit_head_hash") or "")
+            if removed:
+                bound = kept_from if kept_from is not None else (1 << 62)
+                db.x("DELETE FROM audit WHERE seq < ?", (bound,))
+            report = PurgeReport(len(gone), removed, contacts, kept_from)
+            _append_audit(
+                db,
+                "audit_purged",
+                None,
+                {
+                    "notices": len(gone),
+                    "audit_entries": removed,
+                    "contacts": contacts,
+                    "kept_from_seq": kept_from,
+                    "retention_days": {k: v.days for k, v in sorted(retention.items())},
+                },
+                now_us,
+            )
+            return report
+
+        return await self.runner.run(op, ["audit"])
+
+
+def check_url_path(url: str, scheme: str) -> str:
+    """The part of ``url`` after ``scheme://``, or a configuration error."""
+    prefix = f"{scheme}://"
+    if not url.startswith(prefix):
+        raise ConfigurationError(f"a {scheme} ledger URL starts with {prefix!r}")
+    return url[len(prefix) :]
+
+
+def _us(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _count(db: Db, scope: str, start: int, end: int) -> int:
+    row = db.one(
+        "SELECT COUNT(*) FROM contacts WHERE scope = ? AND at >= ? AND at < ?", (scope, start, end)
+    )
+    return int(row[0]) if row else 0
+
+
+def _transition(
+    db: Db, key: str, prior: NoticeState | None, to: NoticeState, at: int, reason: str | None
+) -> None:
+    db.x(
+        "INSERT INTO transitions (key, from_state, to_state, at, reason) VALUES (?, ?, ?, ?, ?)",
+        (key, None if prior is None else prior.value, to.value, at, reason),
+    )
+
+
+def _append_audit(db: Db, event: str, key: str | None, detail: dict[str, Any], at_us: int) -> None:
+    head_seq = int(get_meta(db, "audit_head_seq") or 0)
+    prev = get_meta(db, "audit_head_hash") or ""
+    seq = head_seq + 1
+    digest = entry_hash(prev, from_us(at_us), event, key, detail)
+    db.x(
+        "INSERT INTO audit (seq, at, event, key, detail_json, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (seq, at_us, event, key, json.dumps(detail, ensure_ascii=False), prev, digest),
+    )
+    set_meta(db, "audit_head_seq", str(seq))
+    set_meta(db, "audit_head_hash", digest)
+
+
+def _audit_rows(db: Db) -> list[AuditEntry]:
+    return [
+        AuditEntry(int(r[0]), from_us(r[1]), r[2], r[3], json.loads(r[4]), r[5], r[6])
+        for r in db.all(
+            "SELECT seq, at, event, key, detail_json, prev_hash, hash FROM audit ORDER BY seq"
+        )
+    ]
+
+
+def _attempt(r: tuple[Any, ...]) -> Attempt:
+    detail = dict(json.loads(r[6] or "{}"))
+    detail["_status"] = r[7]
+    if r[8] is not None:
+        detail["_ended_at"] = from_us(r[8]).isoformat()
+    return Attempt(r[0], r[1], int(r[2]), r[3], from_us(r[4]), r[5], detail)
+
+
+def _outcome(blob: str | None) -> Outcome | None:
+    return None if blob is None else Outcome.model_validate_json(blob)
+
+
+def _notice(blob: str) -> Notice:
+    try:
+        return Notice.model_validate_json(blob)
+    except Exception as exc:
+        raise LedgerError(f"a stored notice could not be rebuilt: {type(exc).__name__}") from None
+
+
+def _stored(r: tuple[Any, ...]) -> StoredNotice:
+    return StoredNotice(
+        r[0],
+        NoticeState(r[1]),
+        _notice(r[2]),
+        _outcome(r[3]),
+        None if r[4] is None else from_us(r[4]),
+    )
+
+
+def receipt_of(attempt: Attempt) -> Receipt | None:
+    """The receipt an attempt stored when it ended well."""
+    blob = attempt.detail.get("receipt")
+    return None if blob is None else Receipt.model_validate(blob)
+
+
+__all__ = ["IN_FLIGHT", "OutcomeStatus", "SqlLedger", "receipt_of"]

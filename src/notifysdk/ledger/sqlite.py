@@ -1,0 +1,124 @@
+"""The embedded default ledger: SQLite in WAL mode (``sqlite:///.notifysdk/ledger.db``).
+
+URLs follow SQLAlchemy's form: ``sqlite:///relative/path.db``,
+``sqlite:////absolute/path.db``, ``sqlite://`` (in memory). Query options:
+``synchronous`` (``full``, the default, survives power loss; ``normal`` survives a
+process crash, which is all a killed worker needs, and is faster), ``batch`` (how many
+queued operations share one transaction, default 32; 1 disables group commit) and
+``busy_timeout`` (milliseconds to wait for another process's write lock, default 30000).
+
+The standard ``sqlite3`` driver is used from one writer thread (see
+:mod:`notifysdk.ledger.runner`): each transaction begins with ``BEGIN IMMEDIATE``, which
+takes the database's write lock at once, so a claim's check-and-reserve is atomic across
+processes as well as tasks.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from ..errors import ConfigurationError
+from .runner import TxRunner
+from .schema import Db, Dialect
+from .sql import SqlLedger, check_url_path
+
+_SYNC = {"full": "FULL", "normal": "NORMAL", "off": "OFF", "extra": "EXTRA"}
+
+
+class _SqliteDb:
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def x(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, tuple(params))
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.conn.execute(sql, tuple(params)).fetchone()
+        return row
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self.conn.execute(sql, tuple(params)).fetchall())
+
+
+class SqliteBackend:
+    """Opens the database file and begins write transactions."""
+
+    dialect: Dialect = "sqlite"
+
+    def __init__(
+        self, path: str, *, synchronous: str = "full", busy_timeout_ms: int = 30_000
+    ) -> None:
+        self.path = path
+        self.synchronous = synchronous
+        self.busy_timeout_ms = busy_timeout_ms
+
+    def connect(self) -> Db:
+        """Open the file (creating its folder), switch to WAL, set the pragmas."""
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout_ms / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {_SYNC[self.synchronous]}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return _SqliteDb(conn)
+
+    def begin(self, db: Db, locks: Sequence[int]) -> None:
+        """Take the write lock now, not at the first write (no upgrade deadlocks)."""
+        db.x("BEGIN IMMEDIATE")
+
+    def retryable(self, exc: BaseException) -> bool:
+        """A lock still held by another process after the busy timeout."""
+        return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+    def close(self, db: Db) -> None:
+        """Close the connection."""
+        assert isinstance(db, _SqliteDb)
+        db.conn.close()
+
+
+def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
+    """The file path and options of a ``sqlite://`` URL."""
+    rest = check_url_path(url, "sqlite")
+    rest, _, query = rest.partition("?")
+    options = {k: v[-1] for k, v in parse_qs(query).items()}
+    if rest in ("", "/", "/:memory:"):
+        return ":memory:", options
+    if not rest.startswith("/"):
+        raise ConfigurationError("a sqlite ledger URL has the form sqlite:///path/to/ledger.db")
+    return rest[1:], options
+
+
+class SqliteLedger(SqlLedger):
+    """The durable, embedded ledger (``sqlite:///path``)."""
+
+    def __init__(self, url: str = "sqlite:///.notifysdk/ledger.db") -> None:
+        path, options = parse_sqlite_url(url)
+        sync = options.get("synchronous", "full").lower()
+        if sync not in _SYNC:
+            raise ConfigurationError(f"sqlite ledger: synchronous must be one of {sorted(_SYNC)}")
+        try:
+            batch = int(options.get("batch", "32"))
+            busy = int(options.get("busy_timeout", "30000"))
+        except ValueError:
+            raise ConfigurationError("sqlite ledger: batch and busy_timeout are integers") from None
+        self.path = path
+        backend = SqliteBackend(path, synchronous=sync, busy_timeout_ms=busy)
+        runner = TxRunner(backend, max_batch=batch, setup=_setup, name="notifysdk-sqlite")
+        super().__init__(url, runner)
+
+
+def _setup(db: Db) -> None:
+    db.x("BEGIN IMMEDIATE")
+    try:
+        SqlLedger.migrate(db)
+    except BaseException:
+        db.x("ROLLBACK")
+        raise
+    db.x("COMMIT")
