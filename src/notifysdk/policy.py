@@ -108,6 +108,8 @@ class RuleContext:
     message: Message | None = None
     """Set at the ``content`` stage: the rendered, masked message."""
     channel_medium: str | None = None
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Per-profile parameter overrides from ``Settings.profiles`` (applied by the rules)."""
 
 
 @runtime_checkable
@@ -147,10 +149,14 @@ def combine(votes: Sequence[Vote]) -> Decision:
     """Strictest wins; among defers the latest ``until`` wins."""
     deciding: Vote | None = None
     for vote in votes:
-        if deciding is None or vote.verdict > deciding.verdict or (
-            vote.verdict == deciding.verdict == Verdict.DEFER
-            and vote.until is not None
-            and (deciding.until is None or vote.until > deciding.until)
+        if (
+            deciding is None
+            or vote.verdict > deciding.verdict
+            or (
+                vote.verdict == deciding.verdict == Verdict.DEFER
+                and vote.until is not None
+                and (deciding.until is None or vote.until > deciding.until)
+            )
         ):
             deciding = vote
     verdict = deciding.verdict if deciding else Verdict.ALLOW

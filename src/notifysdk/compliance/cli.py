@@ -1,0 +1,330 @@
+"""``notifysdk lint`` and ``notifysdk explain``.
+
+::
+
+    notifysdk lint                      # every registered template folder
+    notifysdk lint templates/ --json    # one pack; exit 1 when a phrase is found
+    notifysdk explain notice.json --now 2026-03-08T08:30:00-04:00
+    notifysdk explain --sample --profile us-regf --channel capture-sms --locale en \\
+        --phone +12085550123 --no-tz --now 2026-01-05T15:00:00Z
+
+Exit status: 0 clean / allowed, 1 findings / the notice would not go now, 2 bad option.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..clock import FakeClock
+from ..config import Settings
+from ..dispatcher import Dispatcher
+from ..errors import InvalidInputError, NaiveDatetimeError, NotifyError
+from ..models import Notice, NoticeKind, Role
+from ..plugins import get_plugin_manager
+from ..policy import Verdict
+from ..templating import TemplateRenderer, notice_context
+from .explain import Explanation, explain
+from .lint import Linter, LintFinding
+
+__all__ = ["LintResult", "lint_pack", "register_commands"]
+
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_NAME = re.compile(r"^(?P<medium>[a-z_]+)\.(?P<locale>[A-Za-z-]+)\.(?P<part>subject|txt|html)\.j2$")
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """The lint of one template file: findings in its source and in its rendering."""
+
+    path: Path
+    name: str
+    findings: tuple[LintFinding, ...]
+    rendered: bool
+    note: str = ""
+
+
+def _sample_notice(locale: str) -> Notice:
+    from ..testing import sample_account, sample_notice
+
+    zh = locale.startswith("zh")
+    account = sample_account(
+        locale=locale,
+        currency="CNY" if zh else "USD",
+        profiles=("cn",) if zh else ("us-regf",),
+    )
+    return sample_notice(account=account, channel="capture-sms", locale=locale)
+
+
+def lint_pack(dirs: list[Path], linter: Linter | None = None) -> list[LintResult]:
+    """Lint every ``KIND/MEDIUM.LOCALE.PART.j2`` under ``dirs``: its source with the
+    template syntax removed, and its rendering with a synthetic account in its locale."""
+    linter = linter or Linter()
+    filters = get_plugin_manager().registry().filters
+    results: list[LintResult] = []
+    now = datetime.fromisoformat("2026-01-05T10:00:00+00:00")
+    for root in dirs:
+        files = [root] if root.is_file() else sorted(root.rglob("*.j2"))
+        base = root.parent.parent if root.is_file() else root
+        renderer = TemplateRenderer([base], filters)
+        for path in files:
+            name = path.relative_to(base).as_posix()
+            source = path.read_text(encoding="utf-8")
+            findings = [
+                LintFinding(f.phrase, f.category, "source")
+                for f in linter.check(_JINJA.sub(" ", source), "source")
+            ]
+            match = _NAME.match(path.name)
+            rendered, note = False, ""
+            if match:
+                try:
+                    ctx = notice_context(
+                        _sample_notice(match["locale"]), now=now, institution_contact="400-000-0000"
+                    )
+                    text = renderer.env.get_template(name).render(**ctx)
+                    findings += linter.check(text, "rendered")
+                    rendered = True
+                except (jinja2.TemplateError, NotifyError, TypeError, ValueError) as exc:
+                    note = f"not rendered with sample data ({type(exc).__name__})"
+            else:
+                note = "not named MEDIUM.LOCALE.PART.j2: source only"
+            unique = tuple(dict.fromkeys(findings))
+            results.append(LintResult(path, name, unique, rendered, note))
+    return results
+
+
+def lint_command(
+    path: Path | None = typer.Argument(  # noqa: B008
+        None,
+        help="A template folder or file (default: every registered template folder).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Check a template pack, in every locale, for prohibited language."""
+    if path is not None and not path.exists():
+        typer.echo(f"error: path: {path} does not exist", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    dirs = [path] if path is not None else list(get_plugin_manager().registry().template_dirs)
+    results = lint_pack(dirs)
+    bad = [r for r in results if r.findings]
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "template": r.name,
+                        "path": str(r.path),
+                        "rendered": r.rendered,
+                        "note": r.note,
+                        "findings": [
+                            {"phrase": f.phrase, "category": f.category, "part": f.part}
+                            for f in r.findings
+                        ],
+                    }
+                    for r in results
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        console = Console()
+        table = Table(title=f"notifysdk lint: {len(results)} templates, {len(bad)} with findings")
+        for col in ("template", "category", "phrase", "where"):
+            table.add_column(col)
+        for r in bad:
+            for f in r.findings:
+                table.add_row(r.name, f.category, f.phrase, f.part)
+        console.print(table)
+        for r in results:
+            if r.note:
+                console.print(f"[yellow]note[/yellow] {r.name}: {r.note}")
+    if bad:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _parse_now(value: str | None) -> datetime:
+    if value is None:
+        from ..clock import SystemClock
+
+        return SystemClock().now()
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInputError("--now", "not an ISO 8601 date-time") from None
+    if at.tzinfo is None:
+        raise NaiveDatetimeError("--now", "give a UTC offset or Z (e.g. 2026-01-05T21:59:59+08:00)")
+    return at
+
+
+def _build_notice(
+    path: Path | None,
+    *,
+    profiles: list[str],
+    channel: str,
+    locale: str,
+    role: str,
+    kind: str,
+    phone: str | None,
+    tz: str | None,
+    no_tz: bool,
+) -> Notice:
+    from ..models import Recipient
+    from ..testing import sample_account
+
+    if path is not None:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InvalidInputError(
+                "notice", f"cannot read a JSON notice ({type(exc).__name__})"
+            ) from None
+        return Notice.model_validate(raw)
+    zh = locale.startswith("zh")
+    person: dict[str, Any] = {}
+    if phone:
+        person["phone"] = phone
+    if no_tz:
+        person["time_zone"] = None
+    elif tz:
+        person["time_zone"] = tz
+    if not zh:
+        person.setdefault("country", "US")
+    account = sample_account(
+        locale=locale,
+        currency="CNY" if zh else "USD",
+        profiles=tuple(profiles) or (("cn",) if zh else ("us-regf",)),
+        **person,
+    )
+    try:
+        who = Role(role)
+        what = NoticeKind(kind)
+    except ValueError as exc:
+        raise InvalidInputError("--role/--kind", str(exc)) from None
+    return Notice(
+        kind=what,
+        channel=channel,
+        account=account,
+        locale=locale,
+        recipient=Recipient(person=account.debtor, role=who),
+    )
+
+
+def _print_explanation(exp: Explanation) -> None:
+    console = Console(highlight=False)
+    console.print(
+        f"notifysdk explain at {exp.now.isoformat()} "
+        f"(profiles: {', '.join(exp.profiles) or 'none'})"
+    )
+    for r in exp.rows:
+        line = f"[{r.stage}] {r.rule} ({r.profile}): {r.verdict.upper()}"
+        if r.reason:
+            line += f" - {r.reason}"
+        if r.until:
+            line += f"; until {r.until.isoformat()}"
+        if r.variant:
+            line += f"; variant {r.variant}"
+        console.print(line, markup=False)
+        if r.numbers:
+            console.print(
+                "    numbers: " + json.dumps(dict(r.numbers), ensure_ascii=False, default=str),
+                markup=False,
+            )
+        if r.reservations:
+            console.print("    reserves: " + ", ".join(r.reservations), markup=False)
+        if r.citation and r.verdict != "inactive":
+            console.print(f"    cites: {r.citation}", markup=False)
+    if exp.unknown_profiles:
+        console.print(f"unknown profiles ignored: {', '.join(exp.unknown_profiles)}")
+    if exp.note:
+        console.print(exp.note, markup=False)
+    d = exp.as_dict()["decision"]
+    line = f"decision: {d['verdict']}"
+    if d["rule"]:
+        line += f" by {d['rule']} ({d['profile']}): {d['reason']}"
+    if d["until"]:
+        line += f"; next allowed {d['until']}"
+    console.print(line, markup=False)
+
+
+def explain_command(
+    notice_file: Path | None = typer.Argument(  # noqa: B008
+        None, help="A notice as JSON (Notice fields)."
+    ),
+    now: str | None = typer.Option(
+        None, "--now", help="The instant to judge at (ISO 8601 with an offset)."
+    ),
+    sample: bool = typer.Option(
+        False, "--sample", help="Explain a synthetic notice instead of a file."
+    ),
+    profile: list[str] = typer.Option(  # noqa: B008
+        [], "--profile", help="Profiles for --sample (repeatable)."
+    ),
+    channel: str = typer.Option("capture-sms", "--channel", help="Channel for --sample."),
+    locale: str = typer.Option("zh-CN", "--locale", help="Locale for --sample."),
+    role: str = typer.Option("debtor", "--role", help="Recipient role for --sample."),
+    kind: str = typer.Option("overdue_notice", "--kind", help="Notice kind for --sample."),
+    phone: str | None = typer.Option(None, "--phone", help="Phone number for --sample (E.164)."),
+    tz: str | None = typer.Option(None, "--tz", help="The recipient's IANA zone for --sample."),
+    no_tz: bool = typer.Option(False, "--no-tz", help="--sample recipient with no known zone."),
+    config: Path | None = typer.Option(  # noqa: B008
+        None, "--config", help="Settings TOML (overrides, ledger)."
+    ),
+    ledger: str | None = typer.Option(None, "--ledger", help="Ledger URL to count contacts in."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Print every rule's vote for a notice at --now, and why."""
+    if notice_file is None and not sample:
+        typer.echo("error: give a notice JSON file or --sample", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        at = _parse_now(now)
+        notice = _build_notice(
+            notice_file,
+            profiles=profile,
+            channel=channel,
+            locale=locale,
+            role=role,
+            kind=kind,
+            phone=phone,
+            tz=tz,
+            no_tz=no_tz,
+        )
+        overrides: dict[str, Any] = {}
+        if ledger:
+            overrides["ledger_url"] = ledger
+        settings = Settings.load(config, **overrides)
+        exp = asyncio.run(_explain(settings, notice, at))
+    except InvalidInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    if as_json:
+        typer.echo(json.dumps(exp.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_explanation(exp)
+    if exp.final.verdict in (Verdict.DENY, Verdict.DEFER):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+async def _explain(settings: Settings, notice: Notice, at: datetime) -> Explanation:
+    async with Dispatcher(settings, clock=FakeClock(at)) as dispatcher:
+        return await explain(dispatcher, notice, at)
+
+
+def register_commands(app: typer.Typer) -> None:
+    """Add ``lint`` and ``explain`` to the root app."""
+    app.command("lint")(lint_command)
+    app.command("explain")(explain_command)

@@ -1,0 +1,188 @@
+"""What every compliance rule shares: the profiles in force, zones, local days, merging
+per-profile votes into one.
+
+A compliance rule is registered once for every profile (``profiles = {"*"}``) and reads
+its numbers from ``ctx.profiles`` (with ``ctx.overrides`` applied), so a lender's own
+profile works with the same rules. :meth:`ProfileRule.votes` returns one vote per
+profile (what ``notifysdk explain`` prints); :meth:`ProfileRule.evaluate` returns the
+strictest, naming the profile that decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from ...models import EmailContact, PhoneContact
+from ...policy import Profile, Reservation, RuleContext, Verdict, Vote, combine
+from ..overrides import ResolvedProfile, resolve
+from ..specs import WindowSpec, ZoneSpec
+from ..windows import in_window, next_allowed, workday_checker
+from ..zones import PlausibleZones, plausible_zones
+
+__all__ = [
+    "EPOCH",
+    "FAR_FUTURE",
+    "ProfileRule",
+    "in_force",
+    "line_type",
+    "medium_of",
+    "shift_into_windows",
+    "zones_for",
+]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)
+RECORD_ONLY_LIMIT = 2**31 - 1
+"""A reservation limit no count reaches: the reservation only records the contact."""
+
+
+def in_force(ctx: RuleContext) -> list[Profile]:
+    """The profiles in force for this notice, overrides applied, in the notice's order."""
+    out: list[Profile] = []
+    for name, profile in ctx.profiles.items():
+        out.append(resolved(ctx, name, profile).profile)
+    return out
+
+
+def resolved(ctx: RuleContext, name: str, profile: Profile) -> ResolvedProfile:
+    """One profile with its overrides applied (a ConfigurationError when they loosen a
+    cited limit without a justification)."""
+    return resolve(profile, ctx.overrides.get(name))
+
+
+def medium_of(ctx: RuleContext) -> str:
+    """The medium the notice goes out on (``sms``, ``email``, ``voice``...)."""
+    if ctx.message is not None:
+        return ctx.message.medium.value
+    return ctx.channel_medium or ""
+
+
+def _default_zones(profiles: Sequence[Profile]) -> tuple[str, ...]:
+    names: list[str] = []
+    for p in profiles:
+        spec = p.params.get("zones")
+        if isinstance(spec, ZoneSpec):
+            names.extend(spec.default_zones)
+    return tuple(dict.fromkeys(names)) or ("UTC",)
+
+
+def zones_for(ctx: RuleContext, profiles: Sequence[Profile] | None = None) -> PlausibleZones:
+    """The recipient's plausible zones (profile defaults when nothing is known)."""
+    profiles = in_force(ctx) if profiles is None else profiles
+    return plausible_zones(ctx.notice.recipient.person, ctx.to, _default_zones(profiles))
+
+
+def line_type(ctx: RuleContext) -> str:
+    """``work`` for a work number or work email, else the phone's line type, else
+    ``personal``."""
+    for contact in ctx.notice.recipient.person.contacts:
+        if contact.value != ctx.to:
+            continue
+        if isinstance(contact, PhoneContact):
+            return contact.line_type
+        if isinstance(contact, EmailContact) and contact.is_work:
+            return "work"
+    return "personal"
+
+
+def _windows(profiles: Sequence[Profile], medium: str) -> list[WindowSpec]:
+    out = []
+    for p in profiles:
+        spec = p.params.get("window")
+        if isinstance(spec, WindowSpec) and medium in spec.media:
+            out.append(spec)
+    return out
+
+
+def allowed_everywhere(
+    instant: datetime, zones: Sequence[ZoneInfo], specs: Sequence[WindowSpec], medium: str
+) -> bool:
+    """True when ``instant`` is inside every window in force."""
+    return all(in_window(instant, zones, s.start, s.end, workday_for(s, medium)) for s in specs)
+
+
+def workday_for(spec: WindowSpec, medium: str) -> Any:
+    if spec.holiday_calendar and medium in spec.holiday_media:
+        return workday_checker(spec.holiday_calendar)
+    return None
+
+
+def shift_into_windows(ctx: RuleContext, instant: datetime) -> datetime | None:
+    """The first instant at or after ``instant`` inside every contact window in force
+    (the intersection over profiles and plausible zones), ``None`` if there is none."""
+    profiles = in_force(ctx)
+    medium = medium_of(ctx)
+    specs = _windows(profiles, medium)
+    if not specs:
+        return instant
+    zones = zones_for(ctx, profiles).zones
+    at: datetime | None = instant
+    for _ in range(16):  # each pass moves forward to a later opening; few passes needed
+        moved = False
+        for s in specs:
+            assert at is not None
+            nxt = next_allowed(at, zones, s.start, s.end, workday_for(s, medium))
+            if nxt is None:
+                return None
+            if nxt != at:
+                at, moved = nxt, True
+        if not moved:
+            return at
+    return None
+
+
+def windows_in_force(ctx: RuleContext) -> list[tuple[Profile, WindowSpec]]:
+    """(profile, window) pairs that apply to this notice's medium."""
+    medium = medium_of(ctx)
+    return [(p, s) for p in in_force(ctx) for s in _windows([p], medium)]
+
+
+def dedupe_reservations(votes: Sequence[Vote]) -> tuple[Reservation, ...]:
+    """One reservation per scope (two would record the same contact twice): keep the
+    lowest limit; the others were already checked by count."""
+    best: dict[str, Reservation] = {}
+    for vote in votes:
+        for res in vote.reservations:
+            kept = best.get(res.scope)
+            if kept is None or res.limit < kept.limit:
+                best[res.scope] = res
+    return tuple(best.values())
+
+
+class ProfileRule:
+    """Base of the compliance rules: one vote per profile, the strictest returned."""
+
+    name: str = ""
+    citation: str = ""
+    profiles: frozenset[str] = frozenset({"*"})
+    stage: Literal["policy", "content"] = "policy"
+
+    async def votes(self, ctx: RuleContext) -> list[Vote]:
+        """Every profile's vote (empty: the rule abstains)."""
+        raise NotImplementedError
+
+    async def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """The strictest vote over the profiles in force, or ``None`` to abstain."""
+        votes = await self.votes(ctx)
+        if not votes:
+            return None
+        decision = combine(votes)
+        if decision.verdict is not Verdict.ALLOW and decision.deciding is not None:
+            return decision.deciding
+        numbers = {v.profile: dict(v.numbers) for v in votes if v.numbers}
+        return Vote.allow(
+            self.name,
+            "+".join(dict.fromkeys(v.profile for v in votes)),
+            "; ".join(v.reason for v in votes if v.reason),
+            citation="; ".join(dict.fromkeys(v.citation for v in votes if v.citation)),
+            numbers=numbers,
+            reservations=dedupe_reservations(votes),
+        )
+
+
+def next_day(instant: datetime) -> datetime:
+    """A day later (for messages)."""
+    return instant + timedelta(days=1)

@@ -1,0 +1,203 @@
+"""Rules on the rendered message: required content, the language lint, and the record of
+what was delivered.
+
+- ``required-content``: each profile's :class:`~notifysdk.compliance.specs.Requirement`
+  for the medium and role (the US opt-out line in every email and SMS; mini-Miranda on
+  the first communication and a shorter one later; UK "private and confidential" on
+  letters). "First" means no communication to this person is on record yet.
+- ``content-lint``: prohibited phrases (threats, insults, impersonation, false legal
+  claims, pressure, privacy threats; threats to sue when the debt is time-barred). The
+  recipient's own name and addresses are blanked first so they cannot trip it.
+- ``contact-record``: attaches record-only reservations, so that a *delivered* notice
+  leaves a ``comm`` contact for the person and a ``notice.<kind>`` contact for the debt
+  in the ledger (reservations are released for every other outcome).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import lru_cache
+from typing import Literal
+
+from ...models import AccountState
+from ...policy import Reservation, RuleContext, Vote
+from .. import scopes as sc
+from ..lint import Linter
+from ..specs import LintSpec, Requirement
+from .base import EPOCH, RECORD_ONLY_LIMIT, ProfileRule, in_force, medium_of
+
+__all__ = ["ContactRecordRule", "ContentLintRule", "RequiredContentRule", "message_parts"]
+
+
+def message_parts(ctx: RuleContext) -> dict[str, str | None]:
+    """The rendered parts of the message (empty when there is none)."""
+    msg = ctx.message
+    if msg is None:
+        return {}
+    return {"subject": msg.subject, "body": msg.body, "html": msg.html}
+
+
+@lru_cache(maxsize=512)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _lang(locale: str) -> str:
+    return locale.split("-", 1)[0].lower()
+
+
+async def _communications(ctx: RuleContext) -> int:
+    scope = sc.person_scope(sc.Counter.COMM, ctx.notice.account, ctx.notice.recipient.person)
+    return await ctx.ledger.count(scope, EPOCH, ctx.now)
+
+
+class RequiredContentRule(ProfileRule):
+    """Text each profile requires on a medium: opt-out line, mini-Miranda, P&C."""
+
+    name = "required-content"
+    citation = "12 CFR 1006.6(e), 1006.18(e); CONC 7.9"
+    stage: Literal["policy", "content"] = "content"
+
+    async def votes(self, ctx: RuleContext) -> list[Vote]:
+        """One vote per requirement that applies to this message."""
+        msg = ctx.message
+        if msg is None:
+            return []
+        medium = medium_of(ctx)
+        role = ctx.notice.recipient.role.value
+        kind = str(msg.metadata.get("kind", ctx.notice.kind.value))
+        text = "\n".join(p for p in message_parts(ctx).values() if p)
+        lang = _lang(msg.locale)
+        first: bool | None = None
+        out: list[Vote] = []
+        for profile in in_force(ctx):
+            req: Requirement
+            for req in profile.params.get("required", ()):
+                if medium not in req.media or role not in req.roles or kind in req.exempt_kinds:
+                    continue
+                if req.when != "always":
+                    if first is None:
+                        first = await _communications(ctx) == 0
+                    if first != (req.when == "first"):
+                        continue
+                out.append(self._check(profile.name, req, text, lang))
+        return out
+
+    def _check(self, profile: str, req: Requirement, text: str, lang: str) -> Vote:
+        groups = req.patterns.get(lang)
+        numbers = {"requirement": req.id, "lang": lang}
+        if groups is None:
+            return Vote.deny(
+                self.name,
+                profile,
+                f"{req.id}: no {lang} wording is known to satisfy it",
+                citation=req.citation,
+                numbers=numbers,
+            )
+        for group in groups:
+            if not any(_regex(p).search(text) for p in group):
+                return Vote.deny(
+                    self.name,
+                    profile,
+                    f"{req.id}: the message lacks the required wording",
+                    citation=req.citation,
+                    numbers=numbers,
+                )
+        return Vote.allow(
+            self.name, profile, f"{req.id} present", citation=req.citation, numbers=numbers
+        )
+
+
+def _personal_values(ctx: RuleContext) -> tuple[str, ...]:
+    """Names and addresses of everyone on the account: blanked before linting."""
+    account = ctx.notice.account
+    people = [account.debtor, ctx.notice.recipient.person, *(p.person for p in account.parties)]
+    values: list[str] = []
+    for person in people:
+        values.append(person.name)
+        values.extend(c.value for c in person.contacts if c.kind != "phone")
+    return tuple(dict.fromkeys(values))
+
+
+class ContentLintRule(ProfileRule):
+    """A message whose rendered text carries a prohibited phrase is never sent."""
+
+    name = "content-lint"
+    citation = "CBA 2026; 12 CFR 1006.14, 1006.18, 1006.26(b); CONC 7.3, 7.11"
+    stage: Literal["policy", "content"] = "content"
+
+    async def votes(self, ctx: RuleContext) -> list[Vote]:
+        """One vote per profile with a lint policy."""
+        parts = message_parts(ctx)
+        if not parts:
+            return []
+        barred = AccountState.TIME_BARRED in ctx.notice.account.states
+        redact = _personal_values(ctx)
+        specs: list[tuple[str, LintSpec, frozenset[str]]] = []
+        for profile in in_force(ctx):
+            spec = profile.params.get("lint")
+            if isinstance(spec, LintSpec):
+                cats = spec.categories | (spec.time_barred_categories if barred else frozenset())
+                specs.append((profile.name, spec, cats))
+        if not specs:
+            return []
+        everything = frozenset().union(*(c for _, _, c in specs))
+        findings = Linter(everything).check_parts(parts, redact=redact)
+        out: list[Vote] = []
+        for name, spec, cats in specs:
+            mine = [f for f in findings if f.category in cats]
+            numbers = {"findings": [str(f) for f in mine], "categories": sorted(cats)}
+            if mine:
+                out.append(
+                    Vote.deny(
+                        self.name,
+                        name,
+                        f"prohibited language: {mine[0]}"
+                        + (f" and {len(mine) - 1} more" if len(mine) > 1 else ""),
+                        citation=spec.citation,
+                        numbers=numbers,
+                    )
+                )
+            else:
+                out.append(
+                    Vote.allow(
+                        self.name,
+                        name,
+                        "no prohibited language",
+                        citation=spec.citation,
+                        numbers=numbers,
+                    )
+                )
+        return out
+
+
+class ContactRecordRule:
+    """Leaves evidence of delivered notices in the ledger (first contact, pre-notices)."""
+
+    name = "contact-record"
+    citation = "12 CFR 1006.18(e) (first vs later); 征信业管理条例 Art. 15 (prior notice)"
+    profiles = frozenset({"*"})
+    stage: Literal["policy", "content"] = "content"
+
+    def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """Allow, with record-only reservations for the ``comm`` and ``notice.<kind>``
+        scopes (kept only when the notice is delivered)."""
+        msg = ctx.message
+        if msg is None:
+            return None
+        account = ctx.notice.account
+        kind = str(msg.metadata.get("kind", ctx.notice.kind.value))
+        scopes = [sc.notice_scope(kind, account)]
+        if kind != "limited_content":  # 1006.2(j): a limited-content message is no communication
+            scopes.append(sc.person_scope(sc.Counter.COMM, account, ctx.notice.recipient.person))
+        end = ctx.now + timedelta(seconds=1)
+        return Vote.allow(
+            self.name,
+            "*",
+            "records the delivery",
+            reservations=tuple(
+                Reservation(self.name, "*", s, RECORD_ONLY_LIMIT, ctx.now, end, None, self.citation)
+                for s in scopes
+            ),
+        )

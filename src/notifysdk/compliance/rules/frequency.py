@@ -1,0 +1,223 @@
+"""Frequency caps and quiet periods, counted in the ledger per local day.
+
+A cap of ``limit`` per ``days`` covers the ``days`` consecutive local days ending today
+("7 calls within 7 consecutive days"). Below the cap, a notice whose medium *is* the
+contact (an SMS, an automated call) carries a :class:`~notifysdk.policy.Reservation`
+that the ledger checks and takes atomically with the claim; an agent's call script is
+only checked, since the call-outcome API records the call itself
+(:func:`notifysdk.compliance.scopes.record_call`). At the cap, the vote defers to the
+first local day on which the window count drops below the cap, moved into the contact
+windows in force.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ...models import Account, Person
+from ...policy import Reservation, RuleContext, Vote
+from .. import scopes as sc
+from ..specs import CapSpec, QuietSpec
+from ..windows import day_bounds, day_start
+from .base import ProfileRule, in_force, line_type, medium_of, shift_into_windows, zones_for
+
+__all__ = ["FrequencyCapRule", "QuietPeriodRule", "cap_scope"]
+
+
+def cap_scope(
+    counter: str, per: str, account: Account, person: Person, to: str | None
+) -> str | None:
+    """The scope a cap counts under for this notice (``None``: not applicable)."""
+    if per == "debt":
+        return sc.debt_scope(counter, account)
+    if per == "debtor":
+        return sc.debtor_scope(counter, account, person)
+    if per == "person":
+        return sc.person_scope(counter, account, person)
+    if per == "number":
+        return sc.number_scope(counter, to) if to and to.startswith("+") else None
+    return None
+
+
+def _line_applies(spec: CapSpec, line: str) -> bool:
+    if spec.line == "any":
+        return True
+    return (line == "work") == (spec.line == "work")
+
+
+async def _next_free(
+    ctx: RuleContext, scope: str, zones: tuple[ZoneInfo, ...], limit: int, days: int
+) -> datetime:
+    for k in range(1, days + 1):
+        start, end = day_bounds(ctx.now, zones, k - (days - 1), k)
+        if await ctx.ledger.count(scope, start, end) < limit:
+            return day_start(ctx.now, zones, k)
+    return day_start(ctx.now, zones, days)
+
+
+class FrequencyCapRule(ProfileRule):
+    """Caps per debt, debtor, number or person: Reg F 7-in-7, cn 3 connected calls and
+    6 unanswered dials a day, MA 2 per 7/30 days, WA 3 a week, soft message caps."""
+
+    name = "frequency-cap"
+    citation = "12 CFR 1006.14(b)(2); NIFA 2024; CBA 2026; 940 CMR 7.04(1)(f); RCW 19.16.250"
+
+    async def votes(self, ctx: RuleContext) -> list[Vote]:
+        """One vote per applicable cap of every profile."""
+        notice = ctx.notice
+        medium = medium_of(ctx)
+        role = notice.recipient.role.value
+        line = line_type(ctx)
+        profiles = in_force(ctx)
+        zones = zones_for(ctx, profiles).zones
+        out: list[Vote] = []
+        for profile in profiles:
+            for spec in profile.params.get("caps", ()):
+                if medium not in spec.reserve_media | spec.check_media:
+                    continue
+                if role not in spec.roles or not _line_applies(spec, line):
+                    continue
+                scope = cap_scope(
+                    spec.counter, spec.per, notice.account, notice.recipient.person, ctx.to
+                )
+                if scope is None:
+                    continue
+                out.append(await self._vote(ctx, profile.name, spec, scope, zones, medium))
+        return out
+
+    async def _vote(
+        self,
+        ctx: RuleContext,
+        profile: str,
+        spec: CapSpec,
+        scope: str,
+        zones: tuple[ZoneInfo, ...],
+        medium: str,
+    ) -> Vote:
+        start, end = day_bounds(ctx.now, zones, -(spec.days - 1), 0)
+        used = await ctx.ledger.count(scope, start, end)
+        numbers: dict[str, Any] = {
+            "cap": spec.id,
+            "count": used,
+            "limit": spec.limit,
+            "days": spec.days,
+            "window_start": start.isoformat(),
+        }
+        if used >= spec.limit:
+            free = await _next_free(ctx, scope, zones, spec.limit, spec.days)
+            until = shift_into_windows(ctx, free)
+            if until is None:
+                return Vote.deny(
+                    self.name,
+                    profile,
+                    f"{spec.id}: cap reached and no contact window follows",
+                    citation=spec.citation,
+                    numbers=numbers,
+                )
+            numbers["next_allowed"] = until.isoformat()
+            return Vote.defer(
+                self.name,
+                profile,
+                f"{spec.id}: {used} of {spec.limit} in {spec.days} day(s) already",
+                until,
+                citation=spec.citation,
+                numbers=numbers,
+            )
+        reservations: tuple[Reservation, ...] = ()
+        if medium in spec.reserve_media:
+            retry = shift_into_windows(ctx, day_start(ctx.now, zones, 1))
+            reservations = (
+                Reservation(
+                    rule=self.name,
+                    profile=profile,
+                    scope=scope,
+                    limit=spec.limit,
+                    window_start=start,
+                    window_end=end,
+                    next_free=retry,
+                    citation=spec.citation,
+                ),
+            )
+        return Vote.allow(
+            self.name,
+            profile,
+            f"{spec.id}: {used} of {spec.limit}",
+            citation=spec.citation,
+            numbers=numbers,
+            reservations=reservations,
+        )
+
+
+class QuietPeriodRule(ProfileRule):
+    """Reg F: no call within 7 days after a telephone conversation (that day is day 1)."""
+
+    name = "quiet-period"
+    citation = "12 CFR 1006.14(b)(2)(ii)"
+
+    async def votes(self, ctx: RuleContext) -> list[Vote]:
+        """One vote per applicable quiet period of every profile."""
+        notice = ctx.notice
+        medium = medium_of(ctx)
+        if notice.recipient.role.value not in ("debtor", "guarantor"):
+            return []
+        profiles = in_force(ctx)
+        zones = zones_for(ctx, profiles).zones
+        out: list[Vote] = []
+        for profile in profiles:
+            spec: QuietSpec
+            for spec in profile.params.get("quiet", ()):
+                if medium not in spec.media:
+                    continue
+                scope = cap_scope(
+                    spec.counter, spec.per, notice.account, notice.recipient.person, ctx.to
+                )
+                assert scope is not None
+                out.append(await self._vote(ctx, profile.name, spec, scope, zones))
+        return out
+
+    async def _vote(
+        self,
+        ctx: RuleContext,
+        profile: str,
+        spec: QuietSpec,
+        scope: str,
+        zones: tuple[ZoneInfo, ...],
+    ) -> Vote:
+        start, end = day_bounds(ctx.now, zones, -(spec.days - 1), 0)
+        events = await ctx.ledger.count(scope, start, end)
+        numbers: dict[str, Any] = {"quiet": spec.id, "events": events, "days": spec.days}
+        if not events:
+            return Vote.allow(
+                self.name,
+                profile,
+                f"{spec.id}: no {spec.counter} in {spec.days} days",
+                citation=spec.citation,
+                numbers=numbers,
+            )
+        day = 0
+        for k in range(spec.days):  # the latest day with an event is day 1 of the period
+            s, e = day_bounds(ctx.now, zones, -k, -k)
+            if await ctx.ledger.count(scope, s, e):
+                day = -k
+                break
+        numbers["day_of_period"] = 1 - day
+        until = shift_into_windows(ctx, day_start(ctx.now, zones, day + spec.days))
+        if until is None:
+            return Vote.deny(
+                self.name,
+                profile,
+                f"{spec.id}: quiet period and no window follows",
+                citation=spec.citation,
+                numbers=numbers,
+            )
+        numbers["next_allowed"] = until.isoformat()
+        return Vote.defer(
+            self.name,
+            profile,
+            f"{spec.id}: day {1 - day} of {spec.days} after a {spec.counter}",
+            until,
+            citation=spec.citation,
+            numbers=numbers,
+        )

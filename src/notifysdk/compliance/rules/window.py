@@ -1,0 +1,81 @@
+"""Contact hours: DEFER to the next instant inside every window in force."""
+
+from __future__ import annotations
+
+from ...policy import RuleContext, Vote
+from ..windows import in_window, local_times
+from .base import (
+    ProfileRule,
+    medium_of,
+    shift_into_windows,
+    windows_in_force,
+    workday_for,
+    zones_for,
+)
+
+
+class ContactWindowRule(ProfileRule):
+    """No contact outside ``[start, end)`` local time in every plausible zone."""
+
+    name = "contact-window"
+    citation = (
+        "cn: NIFA 2024 / GB/T 45251-2025 / CBA 2026; us: 12 CFR 1006.6(b)(1)(i); "
+        "WA: RCW 19.16.250; uk: CONC 7.9"
+    )
+
+    async def votes(self, ctx: RuleContext) -> list[Vote]:
+        """One vote per profile with a window for this medium."""
+        pairs = windows_in_force(ctx)
+        if not pairs:
+            return []
+        zones = zones_for(ctx)
+        medium = medium_of(ctx)
+        out: list[Vote] = []
+        for profile, spec in pairs:
+            window = f"{spec.start:%H:%M}-{spec.end:%H:%M}"
+            numbers = {
+                "window": window,
+                "zones": list(zones.names),
+                "zone_source": zones.source,
+                "local": local_times(ctx.now, zones.zones),
+            }
+            if in_window(ctx.now, zones.zones, spec.start, spec.end, workday_for(spec, medium)):
+                out.append(
+                    Vote.allow(
+                        self.name,
+                        profile.name,
+                        f"inside {window} local",
+                        citation=spec.citation,
+                        numbers=numbers,
+                    )
+                )
+                continue
+            until = shift_into_windows(ctx, ctx.now)
+            if until is None:
+                out.append(
+                    Vote.deny(
+                        self.name,
+                        profile.name,
+                        f"no instant in the next weeks is inside {window} in every plausible "
+                        f"zone ({', '.join(zones.names)})",
+                        citation=spec.citation,
+                        numbers=numbers,
+                    )
+                )
+                continue
+            numbers["next_allowed"] = until.isoformat()
+            out.append(
+                Vote.defer(
+                    self.name,
+                    profile.name,
+                    f"outside contact hours {window} local in {_where(zones.names)}",
+                    until,
+                    citation=spec.citation,
+                    numbers=numbers,
+                )
+            )
+        return out
+
+
+def _where(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"one of {len(names)} plausible zones"
