@@ -1,1 +1,57 @@
-"""SMS and automated voice calls through the official twilio client, for notifysdk."""
+"""SMS and automated voice calls through the official twilio client, for notifysdk.
+
+Registers two channels through the ``notifysdk`` entry point ``twilio``:
+
+- ``twilio-sms``: SMS (Messages API), disclosure ``limited``, segment count in the
+  receipt, a configurable segment cap;
+- ``twilio-voice``: automated calls (Calls API, TwiML ``<Say>`` in the notice's
+  language), only where the consent on record allows it; disclosure ``none``.
+
+Settings come from the channel's config section or ``TWILIO_*`` environment variables
+(:mod:`notifysdk_twilio.settings`); errors map as :mod:`notifysdk_twilio.errors` says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from notifysdk.channels import ChannelContext, ChannelFactory
+from notifysdk.hookspecs import hookimpl
+
+from .channels import TwilioChannel, TwilioSmsChannel, TwilioVoiceChannel, check_e164
+from .errors import ConsentRequiredError, MessageTooLongError, map_rest_error
+from .segments import SegmentCount, count_segments
+from .settings import TwilioSettings
+
+__all__ = [
+    "ConsentRequiredError",
+    "MessageTooLongError",
+    "SegmentCount",
+    "TwilioChannel",
+    "TwilioSettings",
+    "TwilioSmsChannel",
+    "TwilioVoiceChannel",
+    "build_sms_channel",
+    "build_voice_channel",
+    "check_e164",
+    "count_segments",
+    "map_rest_error",
+    "notifysdk_register_channels",
+]
+
+
+def build_sms_channel(ctx: ChannelContext) -> TwilioSmsChannel:
+    """Factory of ``twilio-sms``: settings from ``ctx.settings`` over the environment."""
+    return TwilioSmsChannel(ctx.name, TwilioSettings.load(ctx.settings), ctx.clock)
+
+
+def build_voice_channel(ctx: ChannelContext) -> TwilioVoiceChannel:
+    """Factory of ``twilio-voice``: settings from ``ctx.settings`` over the environment."""
+    return TwilioVoiceChannel(ctx.name, TwilioSettings.load(ctx.settings), ctx.clock)
+
+
+@hookimpl
+def notifysdk_register_channels(register: Callable[[str, ChannelFactory], None]) -> None:
+    """Register ``twilio-sms`` and ``twilio-voice``."""
+    register("twilio-sms", build_sms_channel)
+    register("twilio-voice", build_voice_channel)
