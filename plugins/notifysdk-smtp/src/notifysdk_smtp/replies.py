@@ -1,0 +1,89 @@
+"""Map what aiosmtplib raises into the SDK's error tree.
+
+======================================  =============================================
+SMTP event                              SDK error
+======================================  =============================================
+4xx reply (any command, incl. 421)      :class:`TransientDeliveryError` (code = reply)
+5xx reply (any command, incl. 535)      :class:`PermanentDeliveryError` (code = reply)
+disconnect, connection refused/reset    :class:`TransientDeliveryError` (``disconnected``
+                                        / ``connect``)
+timeout (connect or any reply)          :class:`TransientDeliveryError` (``timeout``)
+certificate not trusted                 :class:`PermanentDeliveryError` (``tls``)
+server lacks STARTTLS/AUTH/SMTPUTF8     :class:`PermanentDeliveryError` (``unsupported``)
+======================================  =============================================
+
+Server replies are quoted in error messages with anything that looks like an email
+address replaced by ``<address>`` (servers echo the recipient), and cut to 200
+characters. Exceptions are raised ``from None``: aiosmtplib's own exceptions carry the
+recipient's address and must not reach a traceback in a log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+
+import aiosmtplib
+
+from notifysdk.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
+
+_ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
+AMBIGUOUS = (
+    " (the server may already hold the message; its Message-ID is stable, so a"
+    " re-delivery can be recognised)"
+)
+
+
+def scrub(reply: str, limit: int = 200) -> str:
+    """A server reply safe to log: addresses replaced, one line, at most ``limit`` chars."""
+    text = _ADDRESS.sub("<address>", " ".join(reply.split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def from_code(code: int, what: str) -> DeliveryError:
+    """A reply code to the SDK's error: 4xx transient, 5xx permanent, others transient."""
+    if 500 <= code <= 599:
+        return PermanentDeliveryError(what, provider_code=code)
+    return TransientDeliveryError(what, provider_code=code)
+
+
+def classify(exc: BaseException, phase: str) -> DeliveryError:
+    """The SDK error for ``exc``, raised while the channel was at ``phase``
+    (``connect``, ``MAIL``, ``RCPT``, ``DATA``)."""
+    after_data = phase == "DATA"
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        first = exc.recipients[0]
+        return from_code(first.code, f"SMTP RCPT refused: {first.code} {scrub(first.message)}")
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return from_code(exc.code, f"SMTP {phase} answered {exc.code} {scrub(exc.message)}")
+    if isinstance(exc, aiosmtplib.SMTPTimeoutError | asyncio.TimeoutError | TimeoutError):
+        return TransientDeliveryError(
+            f"SMTP {phase} timed out" + (AMBIGUOUS if after_data else ""), provider_code="timeout"
+        )
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return PermanentDeliveryError(
+            f"SMTP {phase}: the server's TLS certificate is not trusted", provider_code="tls"
+        )
+    if isinstance(exc, aiosmtplib.SMTPServerDisconnected):
+        return TransientDeliveryError(
+            f"SMTP server disconnected during {phase}" + (AMBIGUOUS if after_data else ""),
+            provider_code="disconnected",
+        )
+    if isinstance(exc, aiosmtplib.SMTPConnectError | ConnectionError | ssl.SSLError | OSError):
+        return TransientDeliveryError(
+            f"SMTP {phase} failed: {type(exc).__name__}: {scrub(str(exc))}",
+            provider_code="connect",
+        )
+    if isinstance(exc, aiosmtplib.SMTPNotSupported):
+        return PermanentDeliveryError(
+            f"SMTP {phase}: {scrub(exc.message)}", provider_code="unsupported"
+        )
+    if isinstance(exc, aiosmtplib.SMTPException) and "not supported" in exc.message:
+        # STARTTLS or AUTH required by the settings, not offered by the server
+        return PermanentDeliveryError(
+            f"SMTP {phase}: {scrub(exc.message)}", provider_code="unsupported"
+        )
+    return TransientDeliveryError(
+        f"SMTP {phase} failed: {type(exc).__name__}", provider_code="smtp"
+    )
