@@ -1,1 +1,71 @@
-"""Phone-call scripts for human agents and call outcomes, for notifysdk."""
+"""Phone-call scripts for human agents and call outcomes, for notifysdk.
+
+Registers, through the ``notifysdk`` entry point ``callscript``:
+
+- the ``callscript`` channel (medium ``call_script``): see :mod:`.channel`;
+- the ``repayment_plans`` template filter: see :mod:`.plans`;
+- the rules ``callscript-structure`` (content) and ``ledger-account-state`` (policy):
+  see :mod:`.rules`.
+
+The call-outcome API is :func:`record_call_outcome` (:mod:`.outcomes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from notifysdk.channels import ChannelFactory
+from notifysdk.hookspecs import hookimpl
+from notifysdk.policy import Rule
+
+from .channel import CallScriptChannel, build_channel
+from .outcomes import (
+    CallOutcome,
+    CallReport,
+    RecordedCall,
+    clear_state,
+    medium_stopped,
+    record_call_outcome,
+    state_active,
+)
+from .plans import RepaymentPlan, plan_options, repayment_plans
+from .rules import CallScriptStructure, LedgerAccountState
+
+__all__ = [
+    "CallOutcome",
+    "CallReport",
+    "CallScriptChannel",
+    "CallScriptStructure",
+    "LedgerAccountState",
+    "RecordedCall",
+    "RepaymentPlan",
+    "clear_state",
+    "medium_stopped",
+    "notifysdk_register_channels",
+    "notifysdk_register_filters",
+    "notifysdk_register_rules",
+    "plan_options",
+    "record_call_outcome",
+    "repayment_plans",
+    "state_active",
+]
+
+
+@hookimpl
+def notifysdk_register_channels(register: Callable[[str, ChannelFactory], None]) -> None:
+    """Register the ``callscript`` channel."""
+    register("callscript", build_channel)
+
+
+@hookimpl
+def notifysdk_register_filters(register: Callable[[str, Callable[..., Any]], None]) -> None:
+    """Register the ``repayment_plans`` filter."""
+    register("repayment_plans", repayment_plans)
+
+
+@hookimpl
+def notifysdk_register_rules(register: Callable[[Rule], None]) -> None:
+    """Register the call-script structure rule."""
+    register(CallScriptStructure())
+    register(LedgerAccountState())

@@ -1,0 +1,249 @@
+"""The call-outcome API: what happened on a call, written to the ledger.
+
+An agent (or the call-centre system) reports each call once with
+:func:`record_call_outcome`. It writes contacts under the compliance engine's scopes
+(:func:`notifysdk.compliance.scopes.call_scopes`), so the counters follow: calls placed
+per debt, conversations per debt (Reg F's 7-day quiet period), connected calls per
+debtor (cn: 3 a day), unanswered dials per number (cn: 6 a day). It also sets states: a
+dispute holds collection, a request to stop opts the number out of the phone media, a
+booked appointment is recorded for the visit rules. One audit entry is appended, with
+masked values only.
+
+=====================  =====================  =========================================
+outcome                counted as             also written
+=====================  =====================  =========================================
+connected              connected              --
+unanswered             no_answer              --
+voicemail_left         voicemail              --
+wrong_number           answered_other         --
+invalid_number         invalid_number         --
+promise_to_pay         connected              date and amount audited
+dispute                connected              state ``dispute`` set (collection held)
+refusal                connected              state ``refusal`` set
+request_to_stop        connected              opt-out of ``stop_media`` at the number
+appointment_booked     connected              the slot, for the visit rules
+=====================  =====================  =========================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, Field
+
+from notifysdk.errors import InvalidInputError
+from notifysdk.ledger.base import Ledger
+from notifysdk.models import Account, Person, Role, SDKModel
+from notifysdk.privacy import mask_value
+from notifysdk.validation import Amount, PhoneNumber
+
+from . import scopes
+
+__all__ = [
+    "CONVERSATION_OUTCOMES",
+    "CallOutcome",
+    "CallReport",
+    "RecordedCall",
+    "clear_state",
+    "medium_stopped",
+    "record_call_outcome",
+    "state_active",
+]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class CallOutcome(StrEnum):
+    """How one call ended."""
+
+    CONNECTED = "connected"
+    UNANSWERED = "unanswered"
+    VOICEMAIL_LEFT = "voicemail_left"
+    WRONG_NUMBER = "wrong_number"
+    """Someone else answered: no conversation with the person sought."""
+    INVALID_NUMBER = "invalid_number"
+    """The number is not in service."""
+    PROMISE_TO_PAY = "promise_to_pay"
+    DISPUTE = "dispute"
+    REFUSAL = "refusal"
+    REQUEST_TO_STOP = "request_to_stop"
+    APPOINTMENT_BOOKED = "appointment_booked"
+
+
+CONVERSATION_OUTCOMES = frozenset(
+    {
+        CallOutcome.CONNECTED,
+        CallOutcome.PROMISE_TO_PAY,
+        CallOutcome.DISPUTE,
+        CallOutcome.REFUSAL,
+        CallOutcome.REQUEST_TO_STOP,
+        CallOutcome.APPOINTMENT_BOOKED,
+    }
+)
+"""Outcomes in which the agent spoke with the person called."""
+
+
+class CallReport(SDKModel):
+    """What the agent reports about one call. Bad input raises a typed error naming the
+    field (``call_report.promise_amount``...) and never its value."""
+
+    outcome: CallOutcome
+    at: AwareDatetime
+    """When the call ended."""
+    number: PhoneNumber
+    """The number dialled (E.164)."""
+    role: Role = Role.DEBTOR
+    """Who was called."""
+    stop_media: tuple[str, ...] = Field(default=("call_script", "voice"), min_length=1)
+    """For ``request_to_stop``: the media the person asked us to stop using at this
+    number (``*`` for every medium)."""
+    line_type: Literal["mobile", "landline", "work", "unknown"] = "mobile"
+    location: bool = False
+    """A location call to a third party (US): counted once per person called."""
+    promise_date: date | None = None
+    promise_amount: Amount | None = None
+    appointment_slot: AwareDatetime | None = None
+    notice_key: str | None = None
+    """The idempotency key of the call script's notice, when there was one."""
+    agent_id: str | None = None
+
+    def __init__(self, /, **data: Any) -> None:
+        super().__init__(**data)
+        self._check_outcome_fields()
+
+    def _check_outcome_fields(self) -> None:
+        def bad(field: str, reason: str) -> InvalidInputError:
+            return InvalidInputError(f"call_report.{field}", reason)
+
+        if self.outcome is CallOutcome.PROMISE_TO_PAY:
+            if self.promise_date is None:
+                raise bad("promise_date", "required for a promise to pay")
+            if self.promise_amount is None:
+                raise bad("promise_amount", "required for a promise to pay")
+            if self.promise_amount <= 0:
+                raise bad("promise_amount", "must be more than zero")
+            if self.promise_date < self.at.date():
+                raise bad("promise_date", "must not be before the call")
+        if self.outcome is CallOutcome.APPOINTMENT_BOOKED:
+            if self.appointment_slot is None:
+                raise bad("appointment_slot", "required when an appointment is booked")
+            if self.appointment_slot <= self.at:
+                raise bad("appointment_slot", "must be after the call")
+
+
+LEDGER_OUTCOME: dict[CallOutcome, scopes.LedgerCallOutcome] = {
+    CallOutcome.UNANSWERED: scopes.LedgerCallOutcome.NO_ANSWER,
+    CallOutcome.VOICEMAIL_LEFT: scopes.LedgerCallOutcome.VOICEMAIL,
+    CallOutcome.WRONG_NUMBER: scopes.LedgerCallOutcome.ANSWERED_OTHER,
+    CallOutcome.INVALID_NUMBER: scopes.LedgerCallOutcome.INVALID_NUMBER,
+    **{o: scopes.LedgerCallOutcome.CONNECTED for o in CONVERSATION_OUTCOMES},
+}
+"""How each agent-reported outcome is counted by the compliance engine."""
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """What :func:`record_call_outcome` wrote: the scopes counted and the states set."""
+
+    outcome: CallOutcome
+    scopes: tuple[str, ...]
+    states: tuple[str, ...]
+    audit_detail: dict[str, Any]
+
+
+def slot_key(slot: datetime) -> str:
+    """The canonical (UTC, seconds) form of an appointment slot used in scope names."""
+    return slot.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+async def record_call_outcome(
+    ledger: Ledger, account: Account, person: Person, report: CallReport
+) -> RecordedCall:
+    """Write one call's outcome to ``ledger``: contacts, states and an audit entry."""
+    if report.role is Role.DEBTOR and person.person_id != account.debtor.person_id:
+        raise InvalidInputError("call_report.role", "the person called is not the account's debtor")
+    o = report.outcome
+    written: list[str] = list(
+        scopes.call_scopes(
+            account,
+            person,
+            report.number,
+            LEDGER_OUTCOME[o],
+            role=report.role.value,
+            line_type=report.line_type,
+            location=report.location,
+        )
+    )
+    states: list[str] = []
+    if o in (CallOutcome.DISPUTE, CallOutcome.REFUSAL):
+        written.append(scopes.state_set(account, o.value))
+        states.append(o.value)
+    if o is CallOutcome.REQUEST_TO_STOP:
+        written.extend(scopes.optout_scope(m, report.number) for m in report.stop_media)
+        states.extend(f"opt_out:{m}" for m in report.stop_media)
+    if o is CallOutcome.APPOINTMENT_BOOKED:
+        assert report.appointment_slot is not None
+        written.append(scopes.appointment(account, slot_key(report.appointment_slot)))
+    for scope in written:
+        await ledger.record_contact(
+            scope, report.at, key=report.notice_key, detail={"outcome": o.value}
+        )
+    detail: dict[str, Any] = {
+        "outcome": o.value,
+        "account": account.account_id,
+        "person": person.person_id,
+        "role": report.role.value,
+        "number": mask_value("phone", report.number),
+        "agent": report.agent_id,
+        "counted_as": LEDGER_OUTCOME[o].value,
+        "scopes": len(written),
+        "states": states,
+    }
+    if o is CallOutcome.PROMISE_TO_PAY:
+        detail["promise_date"] = report.promise_date.isoformat() if report.promise_date else None
+        detail["promise_amount"] = str(report.promise_amount)
+    if report.appointment_slot is not None:
+        detail["appointment_slot"] = slot_key(report.appointment_slot)
+    if o is CallOutcome.REQUEST_TO_STOP:
+        detail["stop_media"] = list(report.stop_media)
+    await ledger.audit("call_outcome", report.notice_key, detail, now=report.at)
+    return RecordedCall(o, tuple(written), tuple(states), detail)
+
+
+async def state_active(ledger: Ledger, account: Account, state: str, now: datetime) -> bool:
+    """True when ``state`` was set on the debt more often than it was cleared."""
+    end = _after(now)
+    set_ = await ledger.count(scopes.state_set(account, state), EPOCH, end)
+    cleared = await ledger.count(scopes.state_cleared(account, state), EPOCH, end)
+    return set_ > cleared
+
+
+async def clear_state(
+    ledger: Ledger, account: Account, state: str, at: datetime, *, reason: str
+) -> None:
+    """Clear ``state`` (e.g. a dispute once the debt is verified); audited with ``reason``."""
+    if not await state_active(ledger, account, state, at):
+        raise InvalidInputError("state", f"state {state!r} is not set on this account")
+    await ledger.record_contact(scopes.state_cleared(account, state), at)
+    await ledger.audit(
+        "state_cleared",
+        None,
+        {"account": account.account_id, "state": state, "reason": reason},
+        now=at,
+    )
+
+
+async def medium_stopped(ledger: Ledger, number: str, medium: str, now: datetime) -> bool:
+    """True when the owner of ``number`` asked us to stop using ``medium`` (or every one)."""
+    end = _after(now)
+    for m in (medium, "*"):
+        if await ledger.count(scopes.optout_scope(m, number), EPOCH, end) > 0:
+            return True
+    return False
+
+
+def _after(now: datetime) -> datetime:
+    return now + timedelta(microseconds=1)

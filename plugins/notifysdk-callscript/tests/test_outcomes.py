@@ -1,0 +1,203 @@
+"""The call-outcome API: what it writes, and how it changes what the dispatcher allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from notifysdk.clock import FakeClock
+from notifysdk.compliance import scopes as engine_scopes
+from notifysdk.dispatcher import Dispatcher
+from notifysdk.errors import InvalidInputError, NaiveDatetimeError
+from notifysdk.ledger.memory import MemoryLedger
+from notifysdk.models import Account, Notice, NoticeKind, OutcomeStatus, Recipient
+from notifysdk_callscript import (
+    CallOutcome,
+    CallReport,
+    clear_state,
+    medium_stopped,
+    record_call_outcome,
+    state_active,
+)
+
+from .conftest import call_notice
+
+NUMBER = "+12125550123"
+
+
+def report(clock: FakeClock, outcome: CallOutcome, **kw: object) -> CallReport:
+    return CallReport(outcome=outcome, at=clock.now(), number=NUMBER, **kw)  # type: ignore[arg-type]
+
+
+async def test_outcomes_write_the_engine_scopes(us_clock: FakeClock, us_account: Account) -> None:
+    ledger = MemoryLedger()
+    person = us_account.debtor
+    rec = await record_call_outcome(
+        ledger,
+        us_account,
+        person,
+        report(
+            us_clock,
+            CallOutcome.PROMISE_TO_PAY,
+            promise_date=date(2026, 1, 20),
+            promise_amount=Decimal("200.00"),
+        ),
+    )
+    conv = engine_scopes.debt_scope(engine_scopes.Counter.CONVERSATION, us_account)
+    call = engine_scopes.debt_scope(engine_scopes.Counter.CALL, us_account)
+    assert conv in rec.scopes and call in rec.scopes
+    day = (us_clock.now() - timedelta(days=1), us_clock.now() + timedelta(days=1))
+    assert await ledger.count(conv, *day) == 1
+    rec = await record_call_outcome(
+        ledger, us_account, person, report(us_clock, CallOutcome.UNANSWERED)
+    )
+    unanswered = engine_scopes.number_scope(engine_scopes.Counter.CALL_UNANSWERED, NUMBER)
+    assert unanswered in rec.scopes and conv not in rec.scopes
+    assert await ledger.count(call, *day) == 2
+    assert await ledger.count(conv, *day) == 1
+    audit = [e for e in await ledger.audit_entries() if e.event == "call_outcome"]
+    assert audit[0].detail["promise_amount"] == "200.00"
+    assert audit[0].detail["promise_date"] == "2026-01-20"
+    flat = repr([e.detail for e in audit])
+    assert NUMBER not in flat and person.name not in flat and "0123" in flat
+
+
+async def test_dispute_state_is_set_and_cleared(us_clock: FakeClock, us_account: Account) -> None:
+    ledger = MemoryLedger()
+    now = us_clock.now()
+    assert not await state_active(ledger, us_account, "dispute", now)
+    await record_call_outcome(
+        ledger, us_account, us_account.debtor, report(us_clock, CallOutcome.DISPUTE)
+    )
+    assert await state_active(ledger, us_account, "dispute", now)
+    await clear_state(ledger, us_account, "dispute", now, reason="verification sent")
+    assert not await state_active(ledger, us_account, "dispute", now)
+    with pytest.raises(InvalidInputError):
+        await clear_state(ledger, us_account, "dispute", now, reason="twice")
+
+
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [
+        (
+            {"outcome": CallOutcome.PROMISE_TO_PAY, "promise_amount": "10"},
+            "call_report.promise_date",
+        ),
+        (
+            {"outcome": CallOutcome.PROMISE_TO_PAY, "promise_date": "2026-01-20"},
+            "call_report.promise_amount",
+        ),
+        (
+            {
+                "outcome": CallOutcome.PROMISE_TO_PAY,
+                "promise_date": "2025-01-01",
+                "promise_amount": "10",
+            },
+            "call_report.promise_date",
+        ),
+        ({"outcome": CallOutcome.APPOINTMENT_BOOKED}, "call_report.appointment_slot"),
+        ({"outcome": CallOutcome.CONNECTED, "number": "12345"}, "call_report.number"),
+        (
+            {
+                "outcome": CallOutcome.PROMISE_TO_PAY,
+                "promise_date": "2026-01-20",
+                "promise_amount": "-5",
+            },
+            "call_report.promise_amount",
+        ),
+    ],
+)
+def test_bad_reports_are_typed_errors_naming_the_field(
+    us_clock: FakeClock, kw: dict[str, object], field: str
+) -> None:
+    data: dict[str, object] = {"at": us_clock.now(), "number": NUMBER, **kw}
+    with pytest.raises(InvalidInputError) as err:
+        CallReport(**data)  # type: ignore[arg-type]
+    assert err.value.field == field
+    assert "12345" not in str(err.value)
+
+
+def test_naive_call_time_is_refused() -> None:
+    from datetime import datetime
+
+    with pytest.raises(NaiveDatetimeError):
+        CallReport(outcome=CallOutcome.CONNECTED, at=datetime(2026, 1, 5, 10), number=NUMBER)
+
+
+async def test_regf_conversation_starts_the_seven_day_quiet_period(
+    make_dispatcher: Callable[..., Dispatcher],
+    us_clock: FakeClock,
+    us_account: Account,
+) -> None:
+    d = make_dispatcher()
+    await record_call_outcome(
+        d.ledger, us_account, us_account.debtor, report(us_clock, CallOutcome.CONNECTED)
+    )
+    us_clock.advance(hours=1)
+    blocked = await d.send(call_notice(us_account))
+    assert blocked.status is OutcomeStatus.DEFERRED
+    assert blocked.rule == "quiet-period" and blocked.profile == "us-regf"
+    assert blocked.until is not None and blocked.until.date() >= date(2026, 1, 12)
+
+
+async def test_unanswered_call_does_not_start_the_quiet_period(
+    make_dispatcher: Callable[..., Dispatcher],
+    us_clock: FakeClock,
+    us_account: Account,
+) -> None:
+    d = make_dispatcher()
+    await record_call_outcome(
+        d.ledger, us_account, us_account.debtor, report(us_clock, CallOutcome.UNANSWERED)
+    )
+    outcome = await d.send(call_notice(us_account))
+    assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
+
+
+async def test_dispute_holds_collection(
+    make_dispatcher: Callable[..., Dispatcher],
+    us_clock: FakeClock,
+    us_account: Account,
+) -> None:
+    d = make_dispatcher()
+    await record_call_outcome(
+        d.ledger, us_account, us_account.debtor, report(us_clock, CallOutcome.DISPUTE)
+    )
+    us_clock.advance(days=10)  # past the quiet period the conversation started
+    held = await d.send(call_notice(us_account))
+    assert held.status is OutcomeStatus.BLOCKED
+    assert held.rule == "ledger-account-state" and held.profile == "us-regf"
+    assert held.reason is not None and "dispute" in held.reason
+    await clear_state(d.ledger, us_account, "dispute", us_clock.now(), reason="verified")
+    us_clock.advance(hours=1)
+    again = await d.send(call_notice(us_account, data={"attempt": 2}))
+    assert again.status is OutcomeStatus.DELIVERED, again.reason
+
+
+async def test_request_to_stop_blocks_that_channel_only(
+    make_dispatcher: Callable[..., Dispatcher],
+    us_clock: FakeClock,
+    us_account: Account,
+) -> None:
+    d = make_dispatcher()
+    await record_call_outcome(
+        d.ledger, us_account, us_account.debtor, report(us_clock, CallOutcome.REQUEST_TO_STOP)
+    )
+    assert await medium_stopped(d.ledger, NUMBER, "call_script", us_clock.now())
+    assert not await medium_stopped(d.ledger, NUMBER, "sms", us_clock.now())
+    us_clock.advance(days=10)
+    stopped = await d.send(call_notice(us_account))
+    assert stopped.status is OutcomeStatus.BLOCKED
+    assert stopped.rule == "ledger-opt-out"
+    # email is another channel: not stopped by a request to stop calls
+    email = await d.send(
+        Notice(
+            kind=NoticeKind.OVERDUE_NOTICE,
+            channel="capture-email",
+            account=us_account,
+            recipient=Recipient(person=us_account.debtor),
+        )
+    )
+    assert email.status is OutcomeStatus.DELIVERED, email.reason

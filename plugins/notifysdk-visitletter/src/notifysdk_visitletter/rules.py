@@ -1,0 +1,162 @@
+"""Policy rules for on-site visits and summons interviews (stage ``policy``).
+
+- ``visit-staff``: at least two named staff with staff IDs (CBA 2026 Art. 22).
+- ``visit-hours``: the slot is inside every active profile's hours, on a working day.
+- ``visit-appointment``: a visit slot was booked by a call on record first (the domain
+  article: 提前与借款人预约时间). A summons interview is an invitation, not a booking, so
+  it needs no prior call.
+
+Each denies with a reason that names the numbers compared. Malformed ``notice.data``
+raises a typed :class:`~notifysdk.errors.InvalidInputError` instead (bad input).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from notifysdk.compliance.rules.base import in_force
+from notifysdk.compliance.specs import WindowSpec, ZoneSpec
+from notifysdk.models import NoticeKind
+from notifysdk.policy import RuleContext, Vote
+from notifysdk_callscript import scopes
+from notifysdk_callscript.outcomes import slot_key
+
+from .hours import WINDOWS, VisitWindow, check_slot
+from .visit import MIN_STAFF, parse_visit
+
+VISIT_KINDS = frozenset({NoticeKind.VISIT_LETTER, NoticeKind.SUMMONS_LETTER})
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def windows_for(ctx: RuleContext) -> list[VisitWindow]:
+    """The visit window of each active profile.
+
+    A profile registered by the compliance engine gives its contact ``window`` (overrides
+    applied), its default ``zones`` and, when set, its ``holiday_calendar``; a
+    ``visit_window`` param replaces all of that. Profiles not registered fall back to
+    :data:`~.hours.WINDOWS`.
+    """
+    out: list[VisitWindow] = []
+    resolved = {p.name: p for p in in_force(ctx)}
+    for name in ctx.notice.effective_profiles:
+        prof = resolved.get(name)
+        if prof is None:
+            if name in WINDOWS:
+                out.append(WINDOWS[name])
+            continue
+        custom = prof.params.get("visit_window")
+        window = prof.params.get("window")
+        if isinstance(custom, VisitWindow):
+            out.append(custom)
+        elif isinstance(window, WindowSpec):
+            zones = prof.params.get("zones")
+            default = WINDOWS.get(name)
+            out.append(
+                VisitWindow(
+                    name,
+                    window.start,
+                    window.end,
+                    window.holiday_calendar or (default.calendar if default else "cn"),
+                    zones.default_zones
+                    if isinstance(zones, ZoneSpec)
+                    else (default.zones if default else ()),
+                    window.citation,
+                )
+            )
+        elif name in WINDOWS:
+            out.append(WINDOWS[name])
+    return out
+
+
+class VisitStaff:
+    """Deny a visit or summons with fewer than two named staff."""
+
+    name = "visit-staff"
+    citation = "CBA 个人消费类贷款催收工作指引 (2026) Art. 22; NIFA 2018 公约"
+    profiles = frozenset({"*"})
+    stage: Literal["policy", "content"] = "policy"
+
+    def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """Count the staff in ``notice.data.staff``."""
+        if ctx.notice.kind not in VISIT_KINDS:
+            return None
+        staff = parse_visit(ctx.notice.data).staff
+        if len(staff) < MIN_STAFF:
+            return Vote.deny(
+                self.name,
+                "*",
+                f"an on-site visit or interview needs at least {MIN_STAFF} named staff with "
+                f"staff IDs; {len(staff)} given",
+                citation=self.citation,
+                numbers={"staff": len(staff), "minimum": MIN_STAFF},
+            )
+        return Vote.allow(self.name)
+
+
+class VisitHours:
+    """Deny a slot outside the allowed hours or on a non-working day."""
+
+    name = "visit-hours"
+    citation = "see each profile's window (hours.WINDOWS)"
+    profiles = frozenset({"*"})
+    stage: Literal["policy", "content"] = "policy"
+
+    def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """Check the slot against every active profile's window and calendar."""
+        if ctx.notice.kind not in VISIT_KINDS:
+            return None
+        slot = parse_visit(ctx.notice.data).slot
+        if slot <= ctx.now:
+            return Vote.deny(
+                self.name,
+                "*",
+                "the visit slot is not in the future",
+                numbers={"slot": slot.isoformat(), "now": ctx.now.isoformat()},
+            )
+        windows = windows_for(ctx)
+        if not windows:
+            return Vote.deny(
+                self.name,
+                "*",
+                "no visit hours are known for the notice's profiles "
+                f"({', '.join(ctx.notice.effective_profiles)})",
+            )
+        problems = check_slot(slot, windows, ctx.notice.account.debtor.time_zone)
+        if problems:
+            p = problems[0]
+            return Vote.deny(
+                self.name,
+                p.profile,
+                "visit slot refused: " + p.reason,
+                citation=p.citation,
+                numbers=p.numbers,
+            )
+        return Vote.allow(self.name)
+
+
+class VisitAppointment:
+    """Deny a visit letter whose slot was not booked by a call on record."""
+
+    name = "visit-appointment"
+    citation = "domain article (上门通知: 提前与借款人预约时间); CBA 2026"
+    profiles = frozenset({"*"})
+    stage: Literal["policy", "content"] = "policy"
+
+    async def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """Look for an ``appointment_booked`` call outcome for this debt and slot."""
+        if ctx.notice.kind is not NoticeKind.VISIT_LETTER:
+            return None
+        slot = parse_visit(ctx.notice.data).slot
+        scope = scopes.appointment(ctx.notice.account, slot_key(slot))
+        booked = await ctx.ledger.count(scope, EPOCH, ctx.now + timedelta(microseconds=1))
+        if booked == 0:
+            return Vote.deny(
+                self.name,
+                "*",
+                "no appointment call on record books this visit slot; call the borrower and "
+                "record the outcome 'appointment_booked' first",
+                citation=self.citation,
+                numbers={"appointments": 0},
+            )
+        return Vote.allow(self.name)

@@ -1,0 +1,128 @@
+"""Blocked visits: no appointment call, too few staff, outside hours, days off; bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from notifysdk.clock import FakeClock
+from notifysdk.dispatcher import Dispatcher
+from notifysdk.errors import InvalidInputError, NaiveDatetimeError
+from notifysdk.models import Account, NoticeKind, OutcomeStatus
+from notifysdk.testing import sample_account
+from notifysdk_visitletter.hours import WINDOWS, check_slot, day_off
+
+from .conftest import STAFF, book, letter_notice
+
+
+async def test_visit_without_an_appointment_call_is_blocked(
+    make_dispatcher: Callable[..., Dispatcher],
+    clock: FakeClock,
+    cn_account: Account,
+) -> None:
+    d = make_dispatcher()
+    outcome = await d.send(letter_notice(cn_account))
+    assert outcome.status is OutcomeStatus.BLOCKED
+    assert outcome.rule == "visit-appointment"
+    assert outcome.reason is not None and "appointment_booked" in outcome.reason
+    # a call that booked another slot does not count
+    await book(d, cn_account, clock, slot="2026-01-09T10:00:00+08:00")
+    again = await d.send(letter_notice(cn_account))
+    assert again.status is OutcomeStatus.BLOCKED and again.rule == "visit-appointment"
+
+
+async def test_summons_needs_no_appointment_call(
+    make_dispatcher: Callable[..., Dispatcher],
+    clock: FakeClock,
+    cn_account: Account,
+) -> None:
+    outcome = await make_dispatcher().send(letter_notice(cn_account, NoticeKind.SUMMONS_LETTER))
+    assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
+
+
+@pytest.mark.parametrize("kind", [NoticeKind.VISIT_LETTER, NoticeKind.SUMMONS_LETTER])
+async def test_fewer_than_two_staff_is_blocked(
+    make_dispatcher: Callable[..., Dispatcher],
+    clock: FakeClock,
+    cn_account: Account,
+    kind: NoticeKind,
+) -> None:
+    d = make_dispatcher()
+    await book(d, cn_account, clock)
+    outcome = await d.send(letter_notice(cn_account, kind, staff=STAFF[:1]))
+    assert outcome.status is OutcomeStatus.BLOCKED
+    assert outcome.rule == "visit-staff"
+    assert outcome.reason is not None and "at least 2 named staff" in outcome.reason
+    assert "1 given" in outcome.reason
+
+
+@pytest.mark.parametrize(
+    ("slot", "why"),
+    [
+        ("2026-01-08T22:30:00+08:00", "outside the allowed hours 08:00–22:00"),
+        ("2026-01-08T07:59:00+08:00", "outside the allowed hours"),
+        ("2026-01-10T10:00:00+08:00", "not a working day: weekend"),
+        ("2026-10-01T10:00:00+08:00", "statutory holiday"),
+        ("2026-01-08T15:00:00+00:00", "23:00 Asia/Shanghai is outside"),  # zone conversion
+    ],
+)
+async def test_slot_outside_hours_or_on_a_day_off_is_blocked(
+    make_dispatcher: Callable[..., Dispatcher],
+    clock: FakeClock,
+    cn_account: Account,
+    slot: str,
+    why: str,
+) -> None:
+    d = make_dispatcher()
+    await book(d, cn_account, clock, slot=slot)
+    outcome = await d.send(letter_notice(cn_account, slot=slot))
+    assert outcome.status is OutcomeStatus.BLOCKED
+    assert outcome.rule == "visit-hours" and outcome.profile == "cn"
+    assert outcome.reason is not None and why in outcome.reason
+
+
+def test_us_and_uk_calendars() -> None:
+    assert day_off(datetime(2026, 7, 3).date(), "US") is not None  # Independence Day observed
+    assert day_off(datetime(2026, 12, 28).date(), "GB") is not None  # Boxing Day substitute
+    assert day_off(datetime(2026, 1, 6).date(), "US") is None
+    slot = datetime(2026, 1, 6, 13, 0, tzinfo=UTC)  # 08:00 New York, 05:00 Los Angeles
+    problems = check_slot(slot, [WINDOWS["us-regf"]], None)
+    assert {p.numbers["zone"] for p in problems} >= {"America/Los_Angeles"}
+    assert not check_slot(slot, [WINDOWS["us-regf"]], "America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("kw", "error", "field"),
+    [
+        ({"slot": "2026-01-08T10:00:00"}, NaiveDatetimeError, "notice.data.visit.slot"),
+        ({"slot": "next tuesday"}, InvalidInputError, "notice.data.visit.slot"),
+        (
+            {"staff": [{"name": "王强"}, {"name": "李娜", "staff_id": "S-2"}]},
+            InvalidInputError,
+            "notice.data.staff[0].staff_id",
+        ),
+        (
+            {"staff": [{"name": "A", "staff_id": "S-1"}, {"name": "B", "staff_id": "S-1"}]},
+            InvalidInputError,
+            "notice.data.staff[1].staff_id",
+        ),
+        (
+            {"staff": [{"name": "A\nB", "staff_id": "S-1"}]},
+            InvalidInputError,
+            "notice.data.staff[0].name",
+        ),
+    ],
+)
+async def test_malformed_visit_data_is_a_typed_error(
+    make_dispatcher: Callable[..., Dispatcher],
+    clock: FakeClock,
+    kw: dict[str, object],
+    error: type[Exception],
+    field: str,
+) -> None:
+    account = sample_account(4)
+    with pytest.raises(error) as err:
+        await make_dispatcher().send(letter_notice(account, **kw))  # type: ignore[arg-type]
+    assert isinstance(err.value, InvalidInputError) and err.value.field == field
