@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import tenacity
 
+from . import redaction_logging
 from .channels import Channel, ChannelContext
 from .clock import Clock, SystemClock
 from .config import Settings
@@ -29,6 +30,7 @@ from .errors import (
     UnknownChannelError,
 )
 from .ledger.base import ClaimStatus, Ledger, NoticeState
+from .ledger.recovery import RecoveryReport
 from .models import Message, Notice, NoticeKind, Outcome, OutcomeStatus, Receipt
 from .plugins import PluginManager, get_plugin_manager
 from .policy import Decision, RuleContext, Verdict, evaluate
@@ -68,7 +70,10 @@ class Dispatcher:
         self._ledger = ledger
         self._owns_ledger = ledger is None
         self.renderer = TemplateRenderer(self.registry.template_dirs, self.registry.filters)
-        self.redactor = Redactor(list(self.registry.detectors.values()))
+        self.redactor = Redactor(
+            list(self.registry.detectors.values()), public=(self.settings.institution_contact,)
+        )
+        redaction_logging.install(self.redactor)
 
     # -- resources ---------------------------------------------------------------
 
@@ -109,34 +114,83 @@ class Dispatcher:
             self._ledger = None
 
     async def __aenter__(self) -> Dispatcher:
+        if self.settings.recover_on_start:
+            await self.recover()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
+    # -- durability (see notifysdk.ledger.recovery) ------------------------------
+
+    async def recover(self) -> RecoveryReport:
+        """Reclaim stale claims and reconcile attempts a crash interrupted (through each
+        channel's ``reconcile``; ``settings.on_unknown_delivery`` decides when a channel
+        cannot know). Audited. A no-op on a non-durable ledger. Run at ``async with``."""
+        from .ledger.recovery import recover
+
+        return await recover(self)
+
+    async def run_due(
+        self, *, now: datetime | None = None, limit: int = 100, concurrency: int = 10
+    ) -> list[Outcome]:
+        """Send again the deferred notices whose allowed time has come (durable ledger)."""
+        from .ledger.recovery import run_due
+
+        return await run_due(self, now=now, limit=limit, concurrency=concurrency)
+
+    async def redrive(self, keys: Iterable[str]) -> list[Outcome]:
+        """Send dead-lettered (or failed) notices again, by idempotency key (audited)."""
+        from .ledger.recovery import redrive
+
+        return await redrive(self, list(keys))
+
     # -- sending -----------------------------------------------------------------
 
     async def send(self, notice: Notice) -> Outcome:
         """Take one notice to its outcome. Raises :class:`InvalidInputError` on bad input."""
+        with redaction_logging.bound_notice(notice):  # logs mask this notice's names too
+            return await self._send(notice)
+
+    async def _send(self, notice: Notice) -> Outcome:
         channel = self.channel(notice.channel)
         to = self._destination(notice, channel)
         now = self.clock.now()
         key = notice.idempotency_key
 
         record = await self.ledger.get(key)
-        if record is not None and record.outcome is not None and record.state not in (
-            NoticeState.DEFERRED, NoticeState.PENDING, NoticeState.CLAIMED,
+        if (
+            record is not None
+            and record.outcome is not None
+            and record.state
+            not in (
+                NoticeState.DEFERRED,
+                NoticeState.PENDING,
+                NoticeState.CLAIMED,
+            )
         ):
             return await self._emit(notice, record.outcome.model_copy(update={"duplicate": True}))
 
         if to is None:
-            return await self._finish(notice, self._outcome(
-                notice, OutcomeStatus.BLOCKED, rule="no-destination",
-                reason=f"the recipient has no usable {channel.contact_kind} contact point",
-            ))
+            return await self._finish(
+                notice,
+                self._outcome(
+                    notice,
+                    OutcomeStatus.BLOCKED,
+                    rule="no-destination",
+                    reason=f"the recipient has no usable {channel.contact_kind} contact point",
+                ),
+            )
 
-        ctx = RuleContext(notice, now, self.ledger, self._profiles(notice), to=to,
-                          channel_medium=channel.medium.value)
+        ctx = RuleContext(
+            notice,
+            now,
+            self.ledger,
+            self._profiles(notice),
+            to=to,
+            channel_medium=channel.medium.value,
+            overrides=self.settings.profiles,
+        )
         decision = await evaluate(self.registry.rules.values(), ctx, "policy")
         stop = self._stopping_outcome(notice, decision)
         if stop is not None:
@@ -147,13 +201,27 @@ class Dispatcher:
 
         message, leak = self._build_message(notice, channel, kind, to, now)
         if message is None:
-            return await self._finish(notice, self._outcome(
-                notice, OutcomeStatus.BLOCKED, rule="privacy", reason=leak,
-            ))
+            return await self._finish(
+                notice,
+                self._outcome(
+                    notice,
+                    OutcomeStatus.BLOCKED,
+                    rule="privacy",
+                    reason=leak,
+                ),
+            )
         content = await evaluate(
             self.registry.rules.values(),
-            RuleContext(notice, now, self.ledger, ctx.profiles, to=to, message=message,
-                        channel_medium=channel.medium.value),
+            RuleContext(
+                notice,
+                now,
+                self.ledger,
+                ctx.profiles,
+                to=to,
+                message=message,
+                channel_medium=channel.medium.value,
+                overrides=ctx.overrides,
+            ),
             "content",
         )
         stop = self._stopping_outcome(notice, content)
@@ -161,24 +229,40 @@ class Dispatcher:
             return await self._finish(notice, stop)
 
         claim = await self.ledger.claim(
-            notice, owner=self.settings.owner, now=now,
+            notice,
+            owner=self.settings.owner,
+            now=now,
             lease_seconds=self.settings.lease_seconds,
-            reservations=decision.reservations + content.reservations, to=to,
+            reservations=decision.reservations + content.reservations,
+            to=to,
         )
         if claim.status is ClaimStatus.DUPLICATE and claim.outcome is not None:
             return await self._emit(notice, claim.outcome.model_copy(update={"duplicate": True}))
         if claim.status is ClaimStatus.BUSY:
-            return await self._emit(notice, self._outcome(
-                notice, OutcomeStatus.DEFERRED, rule="ledger-claim", until=claim.lease_until,
-                reason="another worker holds the claim on this notice",
-            ))
+            return await self._emit(
+                notice,
+                self._outcome(
+                    notice,
+                    OutcomeStatus.DEFERRED,
+                    rule="ledger-claim",
+                    until=claim.lease_until,
+                    reason="another worker holds the claim on this notice",
+                ),
+            )
         if claim.status is ClaimStatus.CAP_EXCEEDED and claim.reservation is not None:
             res = claim.reservation
             status = OutcomeStatus.DEFERRED if res.next_free else OutcomeStatus.BLOCKED
-            return await self._finish(notice, self._outcome(
-                notice, status, rule=res.rule, profile=res.profile, until=res.next_free,
-                reason=f"cap reached: {claim.count} of {res.limit} in the window",
-            ))
+            return await self._finish(
+                notice,
+                self._outcome(
+                    notice,
+                    status,
+                    rule=res.rule,
+                    profile=res.profile,
+                    until=res.next_free,
+                    reason=f"cap reached: {claim.count} of {res.limit} in the window",
+                ),
+            )
         return await self._finish(notice, await self._deliver(notice, channel, message))
 
     def _destination(self, notice: Notice, channel: Channel) -> str | None:
@@ -197,26 +281,62 @@ class Dispatcher:
         return None
 
     def _profiles(self, notice: Notice) -> dict[str, Any]:
-        return {p: self.registry.profiles[p] for p in notice.effective_profiles if p in self.registry.profiles}
+        return {
+            p: self.registry.profiles[p]
+            for p in notice.effective_profiles
+            if p in self.registry.profiles
+        }
 
     def _stopping_outcome(self, notice: Notice, decision: Decision) -> Outcome | None:
         vote = decision.deciding
         if vote is None or decision.verdict in (Verdict.ALLOW, Verdict.RESTRICT):
             return None
-        status = OutcomeStatus.BLOCKED if decision.verdict is Verdict.DENY else OutcomeStatus.DEFERRED
-        return self._outcome(notice, status, rule=vote.rule, profile=vote.profile,
-                             reason=vote.reason, until=vote.until)
+        status = (
+            OutcomeStatus.BLOCKED if decision.verdict is Verdict.DENY else OutcomeStatus.DEFERRED
+        )
+        return self._outcome(
+            notice,
+            status,
+            rule=vote.rule,
+            profile=vote.profile,
+            reason=vote.reason,
+            until=vote.until,
+        )
+
+    def destination(self, notice: Notice) -> str | None:
+        """Where ``send`` would deliver ``notice`` (normalized), or ``None`` when the
+        recipient has no usable contact point of the channel's kind."""
+        return self._destination(notice, self.channel(notice.channel))
+
+    def build_message(
+        self, notice: Notice, *, kind: str | None = None
+    ) -> tuple[Message | None, str]:
+        """Render, mask and leak-check ``notice`` exactly as ``send`` does, sending and
+        recording nothing (previews). ``kind`` renders another template kind (a policy's
+        limited-content variant). Returns ``(message, "")``, or ``(None, reason)`` when
+        the leak guard would block it; raises :class:`InvalidInputError` on bad input."""
+        channel = self.channel(notice.channel)
+        to = self._destination(notice, channel) or ""
+        return self._build_message(notice, channel, kind or notice.kind.value, to, self.clock.now())
 
     def _build_message(
         self, notice: Notice, channel: Channel, kind: str, to: str, now: datetime
     ) -> tuple[Message | None, str]:
-        context = notice_context(notice, now=now, institution_contact=self.settings.institution_contact)
-        rendered = self.renderer.render(kind, channel.medium.value, notice.effective_locale, context)
-        level = effective_disclosure(channel.disclosure, notice.recipient.role)
+        context = notice_context(
+            notice, now=now, institution_contact=self.settings.institution_contact
+        )
+        rendered = self.renderer.render(
+            kind, channel.medium.value, notice.effective_locale, context
+        )
+        level = effective_disclosure(channel.disclosure, notice.recipient.role, channel.medium)
         known = KnownValues.from_account(notice.account)
         parts: dict[str, str | None] = {}
         leaks: set[str] = set()
-        for name, text in (("body", rendered.body), ("subject", rendered.subject), ("html", rendered.html)):
+        for name, text in (
+            ("body", rendered.body),
+            ("subject", rendered.subject),
+            ("html", rendered.html),
+        ):
             if text is None:
                 parts[name] = None
                 continue
@@ -229,6 +349,11 @@ class Dispatcher:
                 f"the rendered message carries {', '.join(sorted(leaks))}, which a {role} "
                 f"may not receive on {channel.name} (disclosure {level.value})"
             )
+        if notice.attachments and level.value != "full":
+            return None, (
+                f"attachments need full disclosure; {channel.name} to a "
+                f"{notice.recipient.role.value} is {level.value}"
+            )
         message = Message(
             idempotency_key=notice.idempotency_key,
             channel=channel.name,
@@ -238,7 +363,17 @@ class Dispatcher:
             subject=parts["subject"],
             body=parts["body"] or "",
             html=parts["html"],
-            metadata={"template": rendered.template, "kind": kind, "disclosure": level.value},
+            attachments=notice.attachments,
+            metadata={
+                "template": rendered.template,
+                "kind": kind,
+                "disclosure": level.value,
+                # the consent on record for the destination (None: not on record)
+                "consent": next(
+                    (c.consent.value for c in notice.recipient.person.contacts if c.value == to),
+                    None,
+                ),
+            },
         )
         return message, ""
 
@@ -254,34 +389,54 @@ class Dispatcher:
         except tenacity.RetryError as exc:
             last = exc.last_attempt.exception()
             return self._outcome(
-                notice, OutcomeStatus.DEAD_LETTERED, attempts=attempts,
-                rule="retry", reason=f"retries exhausted after {attempts} attempts: {_describe(last)}",
+                notice,
+                OutcomeStatus.DEAD_LETTERED,
+                attempts=attempts,
+                rule="retry",
+                reason=f"retries exhausted after {attempts} attempts: {_describe(last)}",
                 provider_code=getattr(last, "provider_code", None),
             )
         except PermanentDeliveryError as exc:
             return self._outcome(
-                notice, OutcomeStatus.FAILED, attempts=attempts, reason=_describe(exc),
+                notice,
+                OutcomeStatus.FAILED,
+                attempts=attempts,
+                reason=_describe(exc),
                 provider_code=exc.provider_code,
             )
         except (DeliveryError, InvalidInputError) as exc:
-            return self._outcome(notice, OutcomeStatus.FAILED, attempts=attempts,
-                                 reason=_describe(exc), provider_code=getattr(exc, "provider_code", None))
+            return self._outcome(
+                notice,
+                OutcomeStatus.FAILED,
+                attempts=attempts,
+                reason=_describe(exc),
+                provider_code=getattr(exc, "provider_code", None),
+            )
         except Exception as exc:  # a channel bug: not retried, reported, never silent
             log.error("channel %s raised %s for %s", channel.name, type(exc).__name__, key)
-            return self._outcome(notice, OutcomeStatus.FAILED, attempts=attempts,
-                                 reason=f"channel raised an unexpected {type(exc).__name__}")
+            return self._outcome(
+                notice,
+                OutcomeStatus.FAILED,
+                attempts=attempts,
+                reason=f"channel raised an unexpected {type(exc).__name__}",
+            )
         assert receipt is not None
         return self._outcome(notice, OutcomeStatus.DELIVERED, attempts=attempts, receipt=receipt)
 
-    async def _attempt(self, notice: Notice, channel: Channel, message: Message, number: int) -> Receipt:
+    async def _attempt(
+        self, notice: Notice, channel: Channel, message: Message, number: int
+    ) -> Receipt:
         ledger = self.ledger
-        att = await ledger.begin_attempt(notice.idempotency_key, number=number, to=message.to,
-                                         now=self.clock.now())
+        att = await ledger.begin_attempt(
+            notice.idempotency_key, number=number, to=message.to, now=self.clock.now()
+        )
         try:
             receipt = await channel.send(message)
         except asyncio.CancelledError:
             # The provider may or may not have it: leave the claim in flight for recovery.
-            await asyncio.shield(ledger.end_attempt(att, now=self.clock.now(), error=asyncio.CancelledError()))
+            await asyncio.shield(
+                ledger.end_attempt(att, now=self.clock.now(), error=asyncio.CancelledError())
+            )
             raise
         except BaseException as exc:
             await asyncio.shield(ledger.end_attempt(att, now=self.clock.now(), error=exc))
@@ -295,8 +450,14 @@ class Dispatcher:
         reason = kw.pop("reason", None)
         if reason:
             reason = self.redactor.mask_for_log(reason, KnownValues.from_account(notice.account))
-        return Outcome(idempotency_key=notice.idempotency_key, status=status,
-                       channel=notice.channel, at=self.clock.now(), reason=reason, **kw)
+        return Outcome(
+            idempotency_key=notice.idempotency_key,
+            status=status,
+            channel=notice.channel,
+            at=self.clock.now(),
+            reason=reason,
+            **kw,
+        )
 
     async def _finish(self, notice: Notice, outcome: Outcome) -> Outcome:
         # Shielded: a cancellation must not leave an outcome half-written.
@@ -319,8 +480,13 @@ class Dispatcher:
         await self.ledger.audit("outcome", notice.idempotency_key, detail, now=outcome.at)
 
     async def _emit(self, notice: Notice, outcome: Outcome) -> Outcome:
-        log.info("notice %s on %s: %s%s", outcome.idempotency_key, outcome.channel,
-                 outcome.status.value, f" ({outcome.rule})" if outcome.rule else "")
+        log.info(
+            "notice %s on %s: %s%s",
+            outcome.idempotency_key,
+            outcome.channel,
+            outcome.status.value,
+            f" ({outcome.rule})" if outcome.rule else "",
+        )
         await self._call_event("notifysdk_on_outcome", notice=notice, outcome=outcome)
         return outcome
 
@@ -349,6 +515,7 @@ class Dispatcher:
     ) -> AsyncIterator[tuple[Notice, Outcome]]:
         """Send notices from a (possibly huge, possibly async) iterable, yielding each
         outcome as it ends; memory stays bounded by ``concurrency``."""
+
         async def numbered() -> AsyncIterator[tuple[int, Notice]]:
             i = 0
             if isinstance(notices, AsyncIterable):
@@ -423,8 +590,12 @@ class Dispatcher:
             return await self.send(notice)
         except InvalidInputError as exc:
             outcome = Outcome(
-                idempotency_key=notice.idempotency_key, status=OutcomeStatus.BLOCKED,
-                channel=notice.channel, at=self.clock.now(), rule="input", reason=str(exc),
+                idempotency_key=notice.idempotency_key,
+                status=OutcomeStatus.BLOCKED,
+                channel=notice.channel,
+                at=self.clock.now(),
+                rule="input",
+                reason=str(exc),
             )
             return await self._emit(notice, outcome)
 

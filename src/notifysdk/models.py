@@ -258,6 +258,9 @@ class Notice(SDKModel):
     profiles: tuple[str, ...] | None = None
     idempotency_key: str = ""
     stage: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    """Files sent with the message (a PDF letter). The leak guard cannot read them, so a
+    notice with attachments is blocked unless its channel and role allow full disclosure."""
 
     def model_post_init(self, __context: Any) -> None:
         if self.locale is None:
@@ -297,6 +300,11 @@ class Notice(SDKModel):
 
 class Attachment(SDKModel):
     """A file carried by a message (a PDF letter)."""
+
+    # JSON (the ledger stores notices as JSON) carries the bytes as base64.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64"
+    )
 
     filename: str = Field(min_length=1)
     content_type: str = "application/octet-stream"

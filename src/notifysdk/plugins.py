@@ -26,7 +26,7 @@ from typing import Any
 
 import pluggy
 
-from . import hooktrace, hookspecs
+from . import hookspecs, hooktrace
 from .channels import ChannelFactory
 from .errors import DuplicateRegistrationError, PluginError, PluginLoadError
 from .ledger.base import LedgerFactory
@@ -40,10 +40,12 @@ ENTRY_POINT_GROUP = "notifysdk"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "notifysdk.builtin.capture",
     "notifysdk.builtin.ledgers",
+    "notifysdk.builtin.ledger_cli",
     "notifysdk.builtin.templates",
     "notifysdk.builtin.detectors",
     "notifysdk.builtin.privacy_cli",
     "notifysdk.builtin.rules",
+    "notifysdk.compliance.plugin",
 )
 """Modules registered as plugins before any entry point, exactly like third-party ones."""
 
@@ -98,7 +100,9 @@ def _env_list(name: str) -> list[str] | None:
 class PluginManager:
     """Wraps pluggy's manager: loads built-ins and entry points once, builds the registry."""
 
-    def __init__(self, *, load_entry_points: bool = True, builtins: tuple[str, ...] = DEFAULT_PLUGINS) -> None:
+    def __init__(
+        self, *, load_entry_points: bool = True, builtins: tuple[str, ...] = DEFAULT_PLUGINS
+    ) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         if hooktrace.enabled():
@@ -132,8 +136,13 @@ class PluginManager:
                 self._load_from_entry_points(blocked)
 
     def _register_module(
-        self, plugin: object, name: str, *, builtin: bool = False,
-        version: str | None = None, distribution: str | None = None,
+        self,
+        plugin: object,
+        name: str,
+        *,
+        builtin: bool = False,
+        version: str | None = None,
+        distribution: str | None = None,
     ) -> None:
         self.pm.register(plugin, name=name)
         hooks = [h.name for h in self.pm.get_hookcallers(plugin) or []]
@@ -163,7 +172,8 @@ class PluginManager:
                 )
                 continue
             self._register_module(
-                plugin, ep.name,
+                plugin,
+                ep.name,
                 version=dist.version if dist else None,
                 distribution=dist.metadata["Name"] if dist else None,
             )
@@ -210,7 +220,9 @@ class PluginManager:
                 else:
                     name, obj = name_or_obj, value
                     if not isinstance(name, str) or not name:
-                        raise PluginError(f"plugin {plugin!r} registered a {kind} with an empty name")
+                        raise PluginError(
+                            f"plugin {plugin!r} registered a {kind} with an empty name"
+                        )
                 if name in target:
                     raise DuplicateRegistrationError(kind, name, reg.owners[(kind, name)], plugin)
                 target[name] = obj
@@ -223,7 +235,9 @@ class PluginManager:
             def register(path: Path) -> None:
                 p = Path(path)
                 if not p.is_dir():
-                    raise PluginError(f"plugin {plugin!r} registered a template folder that does not exist: {p}")
+                    raise PluginError(
+                        f"plugin {plugin!r} registered a template folder that does not exist: {p}"
+                    )
                 reg.template_dirs.insert(0, p)  # later plugins override earlier ones
                 self.infos[plugin].registered.setdefault("template_dirs", []).append(str(p))
 
@@ -245,7 +259,9 @@ class PluginManager:
                 plugin = impl.plugin_name
                 if plugin not in self.infos:
                     self.infos[plugin] = PluginInfo(plugin)
-                reg_fn = dirs_register(plugin) if target is None else collector(kind, target, plugin)
+                reg_fn = (
+                    dirs_register(plugin) if target is None else collector(kind, target, plugin)
+                )
                 impl.function(register=reg_fn)
         return reg
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .. import redaction_logging
 from ..errors import NotifyError
 from ..plugins import get_plugin_manager
 
@@ -72,8 +73,14 @@ def get_app() -> typer.Typer:
 
 def main() -> None:
     """Entry point of the ``notifysdk`` script."""
+    redaction_logging.install()
+    redaction_logging.install_excepthook()
     try:
         get_app()()
     except NotifyError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        Console(stderr=True).print(f"[red]error:[/red] {redaction_logging.redact_text(str(exc))}")
         sys.exit(EXIT_ERROR)
+
+
+# Command modules register their commands on ``app`` when imported.
+from . import preview, run  # noqa: E402, F401

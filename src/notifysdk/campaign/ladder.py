@@ -1,0 +1,240 @@
+"""The escalation ladder: which notice goes out on which day overdue, on which medium.
+
+A ladder is data, read from TOML (see ``default_ladder.toml`` beside this module and
+``examples/ladder.toml``)::
+
+    time_zone = "UTC"
+
+    [[stages]]
+    name = "D+1-sms"
+    day = 1                     # days overdue (negative: before the due date)
+    kind = "overdue_notice"     # a NoticeKind
+    medium = "sms"              # routed to a channel by Settings.routes
+    fallback = ["email"]        # tried in order when the SMS fails permanently
+
+    [profiles.us-regf]          # per-profile overrides
+    disable = ["D+20-visit-letter"]
+    [profiles.us-regf.stages."D+1-sms"]
+    day = 2
+
+A stage names a *medium*, never a channel: :func:`route` maps it through
+``Settings.routes`` (default ``capture-<medium>``), unless the stage pins ``channel``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from ..errors import ConfigurationError
+from ..models import Medium, NoticeKind, Outcome, OutcomeStatus, Role
+from ..validation import TimeZoneName
+
+__all__ = [
+    "DEFAULT_FALLBACK_ON",
+    "Ladder",
+    "ProfileOverride",
+    "Stage",
+    "default_ladder",
+    "load_ladder",
+    "parse_ladder",
+    "route",
+]
+
+DEFAULT_FALLBACK_ON: tuple[str, ...] = (
+    "failed",
+    "dead_lettered",
+    "no-destination",
+    "opted-out-destination",
+)
+"""When the next medium is tried: an outcome status, or the rule that blocked it."""
+
+
+class _LadderModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Stage(_LadderModel):
+    """One rung of the ladder: a notice kind sent on a medium on a given day overdue."""
+
+    name: str = Field(min_length=1)
+    day: int = Field(ge=-365, le=3650)
+    """Days overdue on which the stage fires (``-3`` is three days before the due date)."""
+    kind: NoticeKind
+    medium: Medium
+    fallback: tuple[Medium, ...] = ()
+    """Media tried in order when the previous one ends in a ``fallback_on`` outcome."""
+    channel: str | None = None
+    """Pin a channel instead of routing the medium through ``Settings.routes``."""
+    role: Role = Role.DEBTOR
+    """Who receives it: the debtor, or every party of the account in this role."""
+    grace_days: int = Field(0, ge=0, le=60)
+    """Catch-up window: also fire up to this many days late if no earlier run delivered it."""
+    data: dict[str, Any] = Field(default_factory=dict)
+    """Extra template variables for this stage."""
+
+    @property
+    def media(self) -> tuple[Medium, ...]:
+        """The primary medium, then the fallbacks (duplicates dropped)."""
+        out: list[Medium] = []
+        for m in (self.medium, *self.fallback):
+            if m not in out:
+                out.append(m)
+        return tuple(out)
+
+    def due_on(self, days_overdue: int) -> bool:
+        """True when an account ``days_overdue`` days overdue is inside this stage's window."""
+        return self.day <= days_overdue <= self.day + self.grace_days
+
+
+class StagePatch(_LadderModel):
+    """Fields a profile may override on an existing stage (all optional)."""
+
+    day: int | None = Field(None, ge=-365, le=3650)
+    kind: NoticeKind | None = None
+    medium: Medium | None = None
+    fallback: tuple[Medium, ...] | None = None
+    channel: str | None = None
+    role: Role | None = None
+    grace_days: int | None = Field(None, ge=0, le=60)
+    data: dict[str, Any] | None = None
+
+
+class ProfileOverride(_LadderModel):
+    """How the ladder differs for accounts under one compliance profile."""
+
+    time_zone: TimeZoneName | None = None
+    disable: tuple[str, ...] = ()
+    stages: dict[str, StagePatch] = Field(default_factory=dict)
+    add: tuple[Stage, ...] = ()
+
+
+class Ladder(_LadderModel):
+    """The whole ladder: stages, per-profile overrides and the failover trigger."""
+
+    version: int = 1
+    time_zone: TimeZoneName = "UTC"
+    """Local date of a debtor whose own time zone is unknown (and no profile sets one)."""
+    fallback_on: tuple[str, ...] = DEFAULT_FALLBACK_ON
+    stages: tuple[Stage, ...] = Field(min_length=1)
+    profiles: dict[str, ProfileOverride] = Field(default_factory=dict)
+    _cache: dict[tuple[str, ...], tuple[Stage, ...]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, __context: Any) -> None:
+        _check_unique(self.stages, "stages")
+        for pname, override in self.profiles.items():
+            names = {s.name for s in self.stages}
+            for ref in (*override.disable, *override.stages):
+                if ref not in names:
+                    raise ValueError(
+                        f"profiles.{pname} refers to stage {ref!r}, which the ladder does not have"
+                    )
+            _check_unique((*self.stages, *override.add), f"profiles.{pname}.add")
+
+    def for_profiles(self, profiles: Sequence[str]) -> tuple[Stage, ...]:
+        """The stages for an account under ``profiles``, overrides applied in order.
+
+        A stage disabled by any of the profiles is dropped. Results are cached per tuple
+        of profiles, so calling this once per account is cheap.
+        """
+        key = tuple(profiles)
+        cache = self._cache
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        stages = {s.name: s for s in self.stages}
+        for p in key:
+            override = self.profiles.get(p)
+            if override is None:
+                continue
+            for name, patch in override.stages.items():
+                if name in stages:
+                    changes = patch.model_dump(exclude_none=True)
+                    stages[name] = stages[name].model_copy(update=changes)
+            for extra in override.add:
+                stages[extra.name] = extra
+            for name in override.disable:
+                stages.pop(name, None)
+        result = tuple(sorted(stages.values(), key=lambda s: (s.day, s.name)))
+        cache[key] = result
+        return result
+
+    def time_zone_for(self, profiles: Sequence[str]) -> str:
+        """The fallback time zone for an account: the first profile's, else the ladder's."""
+        for p in profiles:
+            override = self.profiles.get(p)
+            if override is not None and override.time_zone:
+                return override.time_zone
+        return self.time_zone
+
+    def all_stages(self) -> Iterable[Stage]:
+        """Every stage of the ladder and of every profile override (for validation)."""
+        yield from self.stages
+        for override in self.profiles.values():
+            yield from override.add
+        for pname in self.profiles:
+            yield from self.for_profiles((pname,))
+
+    def falls_back(self, outcome: Outcome) -> bool:
+        """True when ``outcome`` should make the next medium of the stage be tried."""
+        if outcome.status is OutcomeStatus.DELIVERED or outcome.status is OutcomeStatus.DEFERRED:
+            return False
+        return outcome.status.value in self.fallback_on or (
+            outcome.rule is not None and outcome.rule in self.fallback_on
+        )
+
+
+def _check_unique(stages: Iterable[Stage], where: str) -> None:
+    seen: set[str] = set()
+    for s in stages:
+        if s.name in seen:
+            raise ValueError(f"{where}: stage name {s.name!r} is used twice")
+        seen.add(s.name)
+
+
+def route(stage: Stage, medium: Medium, routes: Mapping[str, str]) -> str:
+    """The channel a stage's ``medium`` goes to: pinned, routed, or ``capture-<medium>``.
+
+    A pinned ``channel`` applies to the stage's primary medium only; fallbacks are routed.
+    """
+    if stage.channel and medium is stage.medium:
+        return stage.channel
+    return routes.get(medium.value) or f"capture-{medium.value}"
+
+
+def parse_ladder(data: Mapping[str, Any], *, source: str = "ladder") -> Ladder:
+    """Validate a ladder from a mapping; errors name the source, field and reason."""
+    try:
+        return Ladder.model_validate(dict(data))
+    except pydantic.ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_input=False, include_url=False):
+            loc = ".".join(str(p) for p in err["loc"]) or "<root>"
+            problems.append(f"{loc}: {err['msg']}")
+        raise ConfigurationError(f"invalid ladder {source}: " + "; ".join(problems)) from None
+    except ValueError as exc:
+        raise ConfigurationError(f"invalid ladder {source}: {exc}") from None
+
+
+def load_ladder(path: Path | str) -> Ladder:
+    """Read and validate a ladder TOML file."""
+    p = Path(path)
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(f"ladder file not found: {p}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"ladder file {p} is not valid TOML: {exc}") from None
+    return parse_ladder(raw, source=str(p))
+
+
+def default_ladder() -> Ladder:
+    """The built-in ladder (``default_ladder.toml`` in this package)."""
+    text = resources.files(__package__).joinpath("default_ladder.toml").read_text("utf-8")
+    return parse_ladder(tomllib.loads(text), source="(built-in default)")

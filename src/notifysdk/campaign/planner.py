@@ -1,0 +1,120 @@
+"""Planning: which stages are due today for one account, and the notices they make.
+
+Planning is pure (no I/O) and idempotent per account, stage and day: the idempotency key
+of a campaign notice is derived from the account, the stage, the debtor's *local* date,
+the medium and the recipient (:func:`campaign_key`). Planning the same portfolio twice on
+the same local day yields the same keys, so the ledger refuses to send anything twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from ..models import Account, Medium, Notice, Recipient, Role
+from .ladder import Ladder, Stage, route
+
+__all__ = ["PlannedStage", "Planner", "campaign_key", "local_date"]
+
+
+def campaign_key(
+    account_id: str, stage: str, day: date, medium: Medium | str, person_id: str
+) -> str:
+    """The idempotency key of one campaign notice: stable per account, stage, day, medium
+    and recipient."""
+    medium_value = medium.value if isinstance(medium, Medium) else medium
+    basis = "\x1f".join((account_id, stage, day.isoformat(), medium_value, person_id))
+    return "cmp_" + hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_date(now: datetime, time_zone: str) -> date:
+    """The calendar date at ``now`` in ``time_zone``."""
+    return now.astimezone(_zone(time_zone)).date()
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedStage:
+    """One stage due today for one recipient of one account."""
+
+    account: Account
+    stage: Stage
+    recipient: Recipient
+    day: date
+    """The recipient's local date the plan was made for."""
+
+    def key(self, medium: Medium, day: date | None = None) -> str:
+        """The idempotency key for ``medium`` on ``day`` (default: the planned day)."""
+        return campaign_key(
+            self.account.account_id,
+            self.stage.name,
+            day or self.day,
+            medium,
+            self.recipient.person.person_id,
+        )
+
+    def earlier_days(self) -> list[date]:
+        """Days inside the stage's grace window before today, oldest first."""
+        late = self.account.days_overdue - self.stage.day
+        return [self.day - timedelta(days=n) for n in range(late, 0, -1)]
+
+    def notice(self, medium: Medium, routes: Mapping[str, str]) -> Notice:
+        """The notice for ``medium``, routed to its channel, with the campaign key."""
+        return Notice(
+            kind=self.stage.kind,
+            channel=route(self.stage, medium, routes),
+            account=self.account,
+            recipient=self.recipient,
+            data=self.stage.data,
+            stage=self.stage.name,
+            idempotency_key=self.key(medium),
+        )
+
+
+class Planner:
+    """Turns an account into the stages due today, by the ladder."""
+
+    def __init__(self, ladder: Ladder) -> None:
+        self.ladder = ladder
+
+    def time_zone(self, account: Account) -> str:
+        """The debtor's zone, else the first profile's, else the ladder's."""
+        return account.debtor.time_zone or self.ladder.time_zone_for(account.profiles)
+
+    def plan(self, account: Account, now: datetime) -> tuple[list[PlannedStage], list[str]]:
+        """The stages due for ``account`` at ``now``, and why any due stage was skipped.
+
+        A stage addressed to a role the account has nobody in (a guarantor stage on an
+        account without one) is skipped with the reason ``no <role> on record``.
+        """
+        stages = [
+            s for s in self.ladder.for_profiles(account.profiles) if s.due_on(account.days_overdue)
+        ]
+        if not stages:
+            return [], []
+        tz = self.time_zone(account)
+        planned: list[PlannedStage] = []
+        skipped: list[str] = []
+        for stage in stages:
+            recipients = _recipients(account, stage.role)
+            if not recipients:
+                skipped.append(f"no {stage.role.value} on record")
+                continue
+            for recipient in recipients:
+                zone = recipient.person.time_zone or tz
+                planned.append(PlannedStage(account, stage, recipient, local_date(now, zone)))
+        return planned, skipped
+
+
+def _recipients(account: Account, role: Role) -> list[Recipient]:
+    if role is Role.DEBTOR:
+        return [Recipient(person=account.debtor, role=Role.DEBTOR)]
+    return [Recipient(person=p.person, role=role) for p in account.parties if p.role is role]

@@ -1,0 +1,368 @@
+"""Portfolio input: CSV or JSONL, streamed one row at a time, validated into accounts.
+
+Nothing is loaded whole: :func:`read_portfolio` yields a :class:`PortfolioRow` (a valid
+:class:`~notifysdk.models.Account`) or a :class:`BadRow` (its line number, the column and
+the reason — never the value, which may be personal data) for every record, in order.
+
+**CSV** (UTF-8, a header row; see :data:`CSV_COLUMNS`). One account per row, the debtor's
+phone, email and postal address in columns. ``profiles`` and ``states`` are lists
+separated by ``;``. Booleans are ``true``/``false`` (also ``1``/``0``, ``yes``/``no``);
+empty cells are "not given". Unknown columns are refused (a typo would otherwise silently
+drop data).
+
+**JSONL** (``.jsonl`` or ``.ndjson``): one JSON object per line, either a full
+:class:`~notifysdk.models.Account` (it has a ``debtor`` object; parties and several
+contacts allowed) or the flat CSV shape with the same keys as the CSV columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..errors import InvalidInputError
+from ..models import Account
+
+__all__ = [
+    "CSV_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "BadRow",
+    "PortfolioRow",
+    "Row",
+    "account_from_flat",
+    "count_records",
+    "read_portfolio",
+]
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "account_id", "loan_id", "institution", "agency", "currency", "principal",
+    "overdue_amount", "penalty_interest", "due_date", "days_overdue", "profiles", "states",
+    "debtor_id", "debtor_name", "national_id", "locale", "time_zone", "country",
+    "phone", "phone_consent", "phone_opted_out", "phone_line_type",
+    "email", "email_consent", "email_opted_out", "email_is_work",
+    "address_line1", "address_line2", "city", "region", "postal_code", "address_country",
+)  # fmt: skip
+"""Every column a portfolio CSV may have, in the order the sample uses."""
+
+REQUIRED_COLUMNS: frozenset[str] = frozenset({
+    "account_id", "loan_id", "institution", "currency", "principal", "overdue_amount",
+    "due_date", "days_overdue", "debtor_id", "debtor_name",
+})  # fmt: skip
+"""Columns a portfolio CSV must have (cells may still be refused row by row)."""
+
+_ACCOUNT_COLUMNS = (
+    "account_id", "loan_id", "institution", "agency", "currency", "principal",
+    "overdue_amount", "penalty_interest", "due_date", "days_overdue",
+)  # fmt: skip
+_PERSON_COLUMNS = {
+    "debtor_id": "person_id", "debtor_name": "name", "national_id": "national_id",
+    "locale": "locale", "time_zone": "time_zone", "country": "country",
+}  # fmt: skip
+_ADDRESS_FIELDS = {
+    "lines": "address_line1", "city": "city", "region": "region",
+    "postal_code": "postal_code", "country": "address_country",
+}  # fmt: skip
+_TRUE = frozenset({"true", "1", "yes", "y", "t"})
+_FALSE = frozenset({"false", "0", "no", "n", "f", ""})
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioRow:
+    """A valid record: its (first) line number in the file and the account."""
+
+    line: int
+    account: Account
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A refused record: its line number, the column (or field path) and the reason.
+
+    Neither carries the offending value.
+    """
+
+    line: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return {"line": self.line, "field": self.field, "reason": self.reason}
+
+
+Row = PortfolioRow | BadRow
+"""What :func:`read_portfolio` yields."""
+
+
+def read_portfolio(path: Path | str) -> Iterator[Row]:
+    """Stream the records of a CSV or JSONL portfolio, validating each into an Account.
+
+    The format is chosen by extension (``.jsonl``/``.ndjson`` → JSONL, anything else
+    CSV). A header that is missing required columns or names unknown ones raises
+    :class:`~notifysdk.errors.InvalidInputError` (``field`` is ``portfolio.header``)
+    before any row is yielded; a missing file raises it with ``field`` ``portfolio``.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidInputError("portfolio", f"no such file: {p}")
+    if p.suffix.lower() in (".jsonl", ".ndjson"):
+        return _read_jsonl(p)
+    return _read_csv(p)
+
+
+def count_records(path: Path | str) -> int:
+    """A fast estimate of the number of records (lines, less a CSV header), for progress."""
+    p = Path(path)
+    lines = 0
+    last = b"\n"
+    with p.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if last != b"\n":
+        lines += 1
+    if p.suffix.lower() not in (".jsonl", ".ndjson"):
+        lines -= 1
+    return max(lines, 0)
+
+
+def _open(p: Path) -> TextIO:
+    # surrogateescape: a byte that is not UTF-8 is reported on its row, not fatal to the file.
+    return p.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def _read_csv(p: Path) -> Iterator[Row]:
+    f = _open(p)
+    try:
+        reader = csv.reader(f)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InvalidInputError("portfolio.header", f"malformed CSV: {exc}") from None
+        _check_header(header)
+        width = len(header)
+        while True:
+            start = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield BadRow(reader.line_num, "<row>", f"malformed CSV: {exc}")
+                continue
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue
+            if len(cells) != width:
+                yield BadRow(start, "<row>", f"expected {width} fields, found {len(cells)}")
+                continue
+            yield _validate_flat(start, dict(zip(header, cells, strict=True)))
+    finally:
+        f.close()
+
+
+def _check_header(header: list[str]) -> None:
+    missing = sorted(REQUIRED_COLUMNS - set(header))
+    unknown = sorted(set(header) - set(CSV_COLUMNS))
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    problems = []
+    if missing:
+        problems.append(f"missing required column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown column(s): {', '.join(unknown)}")
+    if dupes:
+        problems.append(f"duplicate column(s): {', '.join(dupes)}")
+    if problems:
+        raise InvalidInputError("portfolio.header", "; ".join(problems))
+
+
+def _read_jsonl(p: Path) -> Iterator[Row]:
+    f = _open(p)
+    try:
+        for number, text in enumerate(f, start=1):
+            if not text.strip():
+                continue
+            if _has_surrogates(text):
+                yield BadRow(number, "<row>", "not valid UTF-8")
+                continue
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield BadRow(number, "<row>", f"not valid JSON: {exc.msg} (column {exc.colno})")
+                continue
+            if not isinstance(obj, dict):
+                yield BadRow(number, "<row>", "each line must be a JSON object")
+                continue
+            if "debtor" in obj:
+                yield _validate_full(number, obj)
+            else:
+                unknown = sorted(set(obj) - set(CSV_COLUMNS))
+                if unknown:
+                    yield BadRow(number, "<row>", f"unknown key(s): {', '.join(unknown)}")
+                    continue
+                missing = sorted(REQUIRED_COLUMNS - set(obj))
+                if missing:
+                    yield BadRow(number, missing[0], "field is required")
+                    continue
+                flat = {
+                    k: ("" if v is None else v if isinstance(v, str) else _jsonish(v))
+                    for k, v in obj.items()
+                }
+                yield _validate_flat(number, flat)
+    finally:
+        f.close()
+
+
+def _jsonish(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return ";".join(str(x) for x in v)
+    return str(v)
+
+
+def _validate_full(line: int, obj: dict[str, Any]) -> Row:
+    try:
+        return PortfolioRow(line, Account.model_validate(obj))
+    except InvalidInputError as exc:
+        field = exc.field.removeprefix("account.")
+        return BadRow(line, field, _scrub(exc.reason, _strings(obj)))
+
+
+def _strings(obj: Any) -> list[str]:
+    out: list[str] = []
+    stack = [obj]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Mapping):
+            stack.extend(cur.values())
+        elif isinstance(cur, list | tuple):
+            stack.extend(cur)
+        elif isinstance(cur, str):
+            out.append(cur)
+    return out
+
+
+def _validate_flat(line: int, cells: dict[str, str]) -> Row:
+    for column, value in cells.items():
+        if _has_surrogates(value):
+            return BadRow(line, column, "not valid UTF-8")
+    try:
+        data, paths = account_from_flat(cells)
+    except InvalidInputError as exc:
+        return BadRow(line, exc.field, exc.reason)
+    try:
+        return PortfolioRow(line, Account.model_validate(data))
+    except InvalidInputError as exc:
+        return BadRow(line, _column_for(exc.field, paths), _scrub(exc.reason, cells.values()))
+
+
+def account_from_flat(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Turn one flat record (CSV columns → text) into the nested Account shape.
+
+    Returns the data for :meth:`Account.model_validate` and a map from model field path
+    prefixes (``debtor.contacts[0]``) to the column they came from, so an error can name
+    the column. Raises :class:`InvalidInputError` naming the column for a bad boolean.
+    """
+
+    def get(name: str) -> str | None:
+        v = cells.get(name)
+        if v is None:
+            return None
+        v = v.strip()
+        return v or None
+
+    data: dict[str, Any] = {k: get(k) for k in _ACCOUNT_COLUMNS if get(k) is not None}
+    for name in ("profiles", "states"):
+        raw = get(name)
+        if raw is not None:
+            data[name] = [p.strip() for p in raw.split(";") if p.strip()]
+    person: dict[str, Any] = {
+        dst: get(src) for src, dst in _PERSON_COLUMNS.items() if get(src) is not None
+    }
+    contacts: list[dict[str, Any]] = []
+    paths: dict[str, str] = {}
+    if get("phone") is not None:
+        phone: dict[str, Any] = {"kind": "phone", "value": get("phone")}
+        _optional(phone, "consent", get("phone_consent"))
+        _optional(phone, "line_type", get("phone_line_type"))
+        phone["opted_out"] = _bool(cells, "phone_opted_out")
+        paths[f"debtor.contacts[{len(contacts)}]"] = "phone"
+        contacts.append(phone)
+    if get("email") is not None:
+        email: dict[str, Any] = {"kind": "email", "value": get("email")}
+        _optional(email, "consent", get("email_consent"))
+        email["opted_out"] = _bool(cells, "email_opted_out")
+        email["is_work"] = _bool(cells, "email_is_work")
+        paths[f"debtor.contacts[{len(contacts)}]"] = "email"
+        contacts.append(email)
+    if get("address_line1") is not None or get("city") is not None:
+        lines = [x for x in (get("address_line1"), get("address_line2")) if x]
+        address: dict[str, Any] = {"kind": "address", "lines": lines}
+        for fld, col in _ADDRESS_FIELDS.items():
+            if fld != "lines":
+                _optional(address, fld, get(col))
+        paths[f"debtor.contacts[{len(contacts)}]"] = "address"
+        contacts.append(address)
+    person["contacts"] = contacts
+    data["debtor"] = person
+    return data, paths
+
+
+def _optional(target: dict[str, Any], key: str, value: str | None) -> None:
+    if value is not None:
+        target[key] = value
+
+
+def _bool(cells: Mapping[str, str], column: str) -> bool:
+    raw = (cells.get(column) or "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise InvalidInputError(column, "must be true or false")
+
+
+def _column_for(field: str, paths: Mapping[str, str]) -> str:
+    """Map a model field path back to the CSV column it came from."""
+    path = field.removeprefix("account.")
+    for prefix, base in paths.items():
+        if path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "["):
+            rest = path[len(prefix) :].lstrip(".")
+            if base == "address":
+                sub = rest.split("[", 1)[0].split(".", 1)[0]
+                return _ADDRESS_FIELDS.get(sub, f"address.{rest}" if rest else "address")
+            if rest in ("", "value"):
+                return base
+            return f"{base}_{rest}"
+    if path.startswith("debtor."):
+        sub = path.removeprefix("debtor.")
+        for col, dst in _PERSON_COLUMNS.items():
+            if sub == dst:
+                return col
+        return path
+    return path.split("[", 1)[0]
+
+
+def _scrub(reason: str, values: Any) -> str:
+    """Remove any cell value that a reason happens to quote (defence in depth)."""
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        value = value.strip()
+        for v in (value, *value.split("@")):
+            if len(v) >= 3 and v in reason:
+                reason = reason.replace(v, "***")
+    return reason
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text) if not text.isascii() else False

@@ -1,0 +1,190 @@
+"""Running a campaign: stream a portfolio, plan each account, send through the dispatcher.
+
+::
+
+    async with Dispatcher(settings) as d:
+        summary = await CampaignRunner(d, load_ladder("ladder.toml")).run(
+            read_portfolio("portfolio.csv"))
+
+Accounts are handled by ``concurrency`` workers fed from a bounded queue, so memory stays
+flat however long the portfolio is. Within one stage the media are tried in order: the
+next one only when the previous notice ended in one of the ladder's ``fallback_on``
+outcomes (a permanent failure, no usable contact point...). A dry run plans and counts,
+looks the keys up in the ledger, and sends and records nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+
+from ..dispatcher import Dispatcher
+from ..errors import ConfigurationError, InvalidInputError, UnknownChannelError
+from ..ledger.base import NoticeState
+from ..models import Account, Notice, Outcome, OutcomeStatus
+from .ladder import Ladder, default_ladder, route
+from .planner import PlannedStage, Planner
+from .portfolio import BadRow, Row
+from .summary import Summary
+
+__all__ = ["CampaignRunner", "run_campaign"]
+
+ProgressCallback = Callable[[Row], None]
+
+
+class CampaignRunner:
+    """Plans and sends one campaign run over a stream of portfolio rows."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        ladder: Ladder | None = None,
+        *,
+        dry_run: bool = False,
+        concurrency: int = 10,
+        on_row: ProgressCallback | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise InvalidInputError("concurrency", "must be at least 1")
+        self.dispatcher = dispatcher
+        self.ladder = ladder or default_ladder()
+        self.planner = Planner(self.ladder)
+        self.routes = dict(dispatcher.settings.routes)
+        self.dry_run = dry_run
+        self.concurrency = concurrency
+        self.on_row = on_row
+
+    def check_routes(self) -> None:
+        """Raise :class:`ConfigurationError` when a stage routes to an unregistered channel."""
+        known = self.dispatcher.registry.channels
+        for stage in self.ladder.all_stages():
+            for medium in stage.media:
+                name = route(stage, medium, self.routes)
+                if name in known:
+                    continue
+                try:  # a channel handed to the dispatcher directly (tests, embedding)
+                    self.dispatcher.channel(name)
+                except UnknownChannelError:
+                    raise ConfigurationError(
+                        f"stage {stage.name!r} routes medium {medium.value!r} to channel "
+                        f"{name!r}, which no plugin registered (known: {', '.join(sorted(known))})"
+                    ) from None
+
+    async def run(self, rows: Iterable[Row]) -> Summary:
+        """Process every row; returns the summary. Bad rows are counted and skipped."""
+        self.check_routes()
+        summary = Summary(dry_run=self.dry_run, now=self.dispatcher.clock.now())
+        if self.dry_run:
+            for row in rows:
+                if isinstance(row, BadRow):
+                    summary.bad(row)
+                else:
+                    await self._account(row.account, summary)
+                self._progress(row)
+            return summary
+
+        queue: asyncio.Queue[Row | None] = asyncio.Queue(maxsize=self.concurrency * 2)
+
+        async def worker() -> None:
+            while (row := await queue.get()) is not None:
+                assert not isinstance(row, BadRow)
+                await self._account(row.account, summary)
+                self._progress(row)
+
+        async def produce() -> None:
+            for row in rows:
+                if isinstance(row, BadRow):
+                    summary.bad(row)
+                    self._progress(row)
+                    continue
+                await queue.put(row)
+            for _ in range(self.concurrency):
+                await queue.put(None)
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(produce())
+                for _ in range(self.concurrency):
+                    group.create_task(worker())
+        except BaseExceptionGroup as eg:
+            raise eg.exceptions[0] from None
+        return summary
+
+    def _progress(self, row: Row) -> None:
+        if self.on_row is not None:
+            self.on_row(row)
+
+    async def _account(self, account: Account, summary: Summary) -> None:
+        summary.rows += 1
+        summary.accounts += 1
+        planned, skipped = self.planner.plan(account, self.dispatcher.clock.now())
+        for reason in skipped:
+            summary.skipped[reason] += 1
+        if not planned and not skipped:
+            summary.no_stage += 1
+        for item in planned:
+            summary.stages_due += 1
+            if await self._sent_earlier(item):
+                summary.skipped["delivered earlier in the grace window"] += 1
+                continue
+            await self._stage(item, summary)
+
+    async def _sent_earlier(self, item: PlannedStage) -> bool:
+        ledger = self.dispatcher.ledger
+        for day in item.earlier_days():
+            for medium in item.stage.media:
+                record = await ledger.get(item.key(medium, day))
+                if record is not None and record.state is NoticeState.DELIVERED:
+                    return True
+        return False
+
+    async def _stage(self, item: PlannedStage, summary: Summary) -> None:
+        for index, medium in enumerate(item.stage.media):
+            notice = item.notice(medium, self.routes)
+            if self.dry_run:
+                record = await self.dispatcher.ledger.get(notice.idempotency_key)
+                if (
+                    record is not None
+                    and record.outcome is not None
+                    and record.state
+                    not in (NoticeState.DEFERRED, NoticeState.PENDING, NoticeState.CLAIMED)
+                ):
+                    summary.skipped["already done today"] += 1
+                else:
+                    summary.planned(notice)
+                return
+            outcome = await self._send(notice)
+            summary.record(notice, outcome, fallback=index > 0)
+            if not self.ladder.falls_back(outcome):
+                return
+
+    async def _send(self, notice: Notice) -> Outcome:
+        try:
+            return await self.dispatcher.send(notice)
+        except InvalidInputError as exc:
+            # Bad input for this one notice (a missing template, a bad destination): it is
+            # blocked and named; the run goes on.
+            return Outcome(
+                idempotency_key=notice.idempotency_key,
+                status=OutcomeStatus.BLOCKED,
+                channel=notice.channel,
+                at=self.dispatcher.clock.now(),
+                rule="input",
+                reason=str(exc),
+            )
+
+
+async def run_campaign(
+    dispatcher: Dispatcher,
+    rows: Iterable[Row],
+    ladder: Ladder | None = None,
+    *,
+    dry_run: bool = False,
+    concurrency: int = 10,
+    on_row: ProgressCallback | None = None,
+) -> Summary:
+    """Run one campaign over ``rows`` (see :class:`CampaignRunner`)."""
+    runner = CampaignRunner(
+        dispatcher, ladder, dry_run=dry_run, concurrency=concurrency, on_row=on_row
+    )
+    return await runner.run(rows)

@@ -1,0 +1,275 @@
+"""``notifysdk preview``: one notice rendered on every medium and locale, masked as sent."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.text import Text
+
+from ..campaign import read_portfolio
+from ..campaign.portfolio import PortfolioRow
+from ..config import Settings
+from ..dispatcher import Dispatcher
+from ..errors import InvalidInputError, NotifyError
+from ..ledger.memory import MemoryLedger
+from ..models import (
+    Account,
+    EmailContact,
+    Medium,
+    Notice,
+    NoticeKind,
+    Person,
+    PhoneContact,
+    Recipient,
+    Role,
+)
+from ..policy import RuleContext, Verdict, evaluate
+from ..privacy import KnownValues
+from ..testing import sample_account
+from .app import EXIT_ERROR, app, console
+from .run import _clock
+
+DEFAULT_LOCALES = ("zh-CN", "en")
+
+PREVIEW_HELP = escape(
+    "\n\n".join(
+        (
+            "Render one notice on every medium and locale, masked exactly as it would be sent.",
+            "Each medium is routed to its channel as in a run (the [routes] table of the settings, "
+            "default capture-<medium>); the notice then goes through the dispatcher's own policy, "
+            "render, masking and leak-guard stages, but nothing is sent and nothing is recorded. "
+            "The destination is shown masked. A medium with no template for the kind says so.",
+            "By default the notice is for a built-in synthetic account; --portfolio with --account "
+            "previews what one account of a portfolio would get.",
+            "Examples:\n"
+            "  notifysdk preview\n"
+            "  notifysdk preview --kind final_demand --medium sms --locale en\n"
+            "  notifysdk preview --role emergency_contact --medium sms\n"
+            "  notifysdk preview --portfolio examples/portfolio.csv --account ACC0000007 --json",
+        )
+    )
+)
+
+
+@app.command("preview", help=PREVIEW_HELP)
+def preview_command(
+    kind: Annotated[NoticeKind, typer.Option("--kind", "-k", help="Notice kind.")] = (
+        NoticeKind.OVERDUE_NOTICE
+    ),
+    media: Annotated[
+        list[Medium] | None,
+        typer.Option("--medium", "-m", help="Medium to preview (repeatable). Default: all."),
+    ] = None,
+    locales: Annotated[
+        list[str] | None,
+        typer.Option("--locale", help="Locale to preview (repeatable). Default: zh-CN and en."),
+    ] = None,
+    role: Annotated[
+        Role,
+        typer.Option("--role", help="Recipient role: a third party gets the limited form."),
+    ] = Role.DEBTOR,
+    portfolio: Annotated[
+        Path | None,
+        typer.Option("--portfolio", help="Portfolio (CSV/JSONL) holding the account to preview."),
+    ] = None,
+    account_id: Annotated[
+        str | None, typer.Option("--account", help="Account id to look up in --portfolio.")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Settings TOML (routes).")
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="Render (and check contact hours) as at this ISO instant."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of panels.")] = False,
+) -> None:
+    """Preview a notice on every medium and locale (see PREVIEW_HELP)."""
+    clock = _clock(now)
+    try:
+        settings = Settings.load(config) if config else Settings.load()
+        account = _find_account(portfolio, account_id) if portfolio else None
+        results = asyncio.run(
+            preview(
+                settings,
+                kind,
+                list(media or Medium),
+                list(locales or DEFAULT_LOCALES),
+                role,
+                account,
+                clock,
+            )
+        )
+    except NotifyError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(EXIT_ERROR) from None
+    if as_json:
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        return
+    for r in results:
+        console.print(_panel(r))
+
+
+def _find_account(portfolio: Path, account_id: str | None) -> Account:
+    if not account_id:
+        raise InvalidInputError("--account", "give the account id to preview from --portfolio")
+    for row in read_portfolio(portfolio):
+        if isinstance(row, PortfolioRow) and row.account.account_id == account_id:
+            return row.account
+    raise InvalidInputError("--account", "no valid row with that account id in the portfolio")
+
+
+def _sample_for(locale: str) -> Account:
+    if locale.startswith("zh"):
+        return sample_account(locale="zh-CN", profiles=("cn",))
+    return sample_account(
+        locale=locale,
+        profiles=("us-regf",),
+        currency="USD",
+        phone="+12125550123",
+        time_zone="America/New_York",
+        country="US",
+    )
+
+
+def _stand_in(locale: str) -> Person:
+    """A synthetic third person for a role the account has nobody in."""
+    zh = locale.startswith("zh")
+    return Person(
+        person_id="P-PREVIEW-3P",
+        name="李四" if zh else "Sam Doe",
+        locale=locale,
+        contacts=(
+            PhoneContact(value="+8613912345678" if zh else "+12125550150"),
+            EmailContact(value="contact@example.com"),
+        ),
+    )
+
+
+async def preview(
+    settings: Settings,
+    kind: NoticeKind,
+    media: list[Medium],
+    locales: list[str],
+    role: Role,
+    account: Account | None,
+    clock: Any,
+) -> list[dict[str, Any]]:
+    """Build one preview per (medium, locale): verdict, masked destination and content."""
+    out: list[dict[str, Any]] = []
+    async with Dispatcher(settings, clock=clock, ledger=MemoryLedger()) as d:
+        for medium in media:
+            channel = settings.routes.get(medium.value) or f"capture-{medium.value}"
+            for locale in locales:
+                acct = account or _sample_for(locale)
+                out.append(await _one(d, kind, channel, medium, locale, role, acct))
+    return out
+
+
+async def _one(
+    d: Dispatcher,
+    kind: NoticeKind,
+    channel: str,
+    medium: Medium,
+    locale: str,
+    role: Role,
+    account: Account,
+) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "medium": medium.value,
+        "locale": locale,
+        "channel": channel,
+        "kind": kind.value,
+        "role": role.value,
+    }
+    person = (
+        account.debtor
+        if role is Role.DEBTOR
+        else next((p.person for p in account.parties if p.role is role), None) or _stand_in(locale)
+    )
+    notice = Notice(
+        kind=kind,
+        channel=channel,
+        account=account,
+        recipient=Recipient(person=person, role=role),
+        locale=locale,
+    )
+    known = KnownValues.from_account(account)
+    try:
+        to = d.destination(notice)
+        profiles = {
+            p: d.registry.profiles[p] for p in notice.effective_profiles if p in d.registry.profiles
+        }
+        decision = await evaluate(
+            d.registry.rules.values(),
+            RuleContext(
+                notice,
+                d.clock.now(),
+                d.ledger,
+                profiles,
+                to=to,
+                channel_medium=medium.value,
+                overrides=d.settings.profiles,
+            ),
+            "policy",
+        )
+        vote = decision.deciding
+        result["verdict"] = decision.verdict.name.lower()
+        if vote is not None:
+            result["rule"] = vote.rule
+            result["reason"] = d.redactor.mask_for_log(vote.reason, known)
+            if vote.until is not None:
+                result["until"] = vote.until.isoformat()
+        render_kind = (
+            vote.variant
+            if (decision.verdict is Verdict.RESTRICT and vote is not None and vote.variant)
+            else None
+        )
+        message, leak = d.build_message(notice, kind=render_kind)
+    except InvalidInputError as exc:
+        result.update(status="not rendered", reason=str(exc))
+        return result
+    result["to"] = d.redactor.mask_for_log(to, known) if to else None
+    if message is None:
+        result.update(status="blocked by the leak guard", reason=leak)
+        return result
+    result.update(
+        status="rendered",
+        disclosure=message.metadata.get("disclosure"),
+        template=message.metadata.get("template"),
+        subject=message.subject,
+        body=message.body,
+        html=message.html is not None,
+        attachments=[a.filename for a in message.attachments],
+    )
+    return result
+
+
+def _panel(r: dict[str, Any]) -> Panel:
+    head = Text(f"{r['status']} · verdict {r.get('verdict', '-')}")
+    if r.get("rule"):
+        head.append(f" ({r['rule']}: {r.get('reason', '')})")
+    parts: list[Any] = [head]
+    if r.get("to"):
+        parts.append(Text(f"to: {r['to']}"))
+    if r["status"] != "rendered":
+        parts.append(Text(str(r.get("reason", "")), style="yellow"))
+    else:
+        if r.get("subject"):
+            parts.append(Text(f"subject: {r['subject']}", style="bold"))
+        parts.append(Text(r["body"].rstrip()))
+        extras = [f"disclosure {r['disclosure']}"]
+        if r["html"]:
+            extras.append("+ HTML part")
+        if r["attachments"]:
+            extras.append("attachments: " + ", ".join(r["attachments"]))
+        parts.append(Text(" · ".join(extras), style="dim"))
+    title = f"{r['kind']} · {r['medium']} ({r['channel']}) · {r['locale']} · to {r['role']}"
+    return Panel(Group(*parts), title=title, title_align="left")

@@ -1,0 +1,254 @@
+"""``notifysdk run``: the main job — today's campaign over a portfolio."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+from urllib.parse import urlsplit, urlunsplit
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..campaign import Ladder, Summary, default_ladder, load_ladder, read_portfolio, run_campaign
+from ..campaign.portfolio import Row, count_records
+from ..clock import Clock, FakeClock, SystemClock
+from ..config import Settings
+from ..dispatcher import Dispatcher
+from ..errors import ConfigurationError, NotifyError
+from .app import EXIT_ERROR, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, app, console
+
+EXIT_BAD_ROWS = 4
+"""``notifysdk run``: the run completed, but some portfolio rows were refused and skipped."""
+
+_PARAGRAPHS = (
+    "Run today's campaign over PORTFOLIO: plan each account's ladder stages, then send.",
+    "PORTFOLIO is a CSV file (a header row; the columns are those of "
+    "examples/portfolio.csv) or a JSONL file (.jsonl/.ndjson), read one row at a time. "
+    "A bad row is reported with its line number and the reason (never its contents) and "
+    "skipped; the other rows go on.",
+    "Each account gets the stages due at its days overdue (see --ladder). A stage names a "
+    "medium (sms, email, call_script, letter...); the [routes] table of the settings maps "
+    "it to a channel, by default the capture-<medium> channel, which writes what would be "
+    "sent under the output folder. Idempotency keys come from account, stage and the "
+    "debtor's local date, so a second run on the same day sends nothing new (with a "
+    "durable ledger).",
+    "Examples:\n"
+    "  notifysdk run examples/portfolio.csv --config examples/notifysdk.toml\n"
+    "  notifysdk run portfolio.jsonl --dry-run --json\n"
+    "  notifysdk run portfolio.csv --now 2026-01-05T02:00:00+00:00",
+    "Exit codes:\n"
+    f"  {EXIT_OK}  every notice was delivered, deferred, blocked by a rule, or already done\n"
+    f"  {EXIT_FAILURES}  some notices failed permanently or were dead-lettered "
+    "(after fallbacks)\n"
+    f"  {EXIT_USAGE}  bad command line (unknown option, bad --now)\n"
+    f"  {EXIT_ERROR}  could not run: bad settings or ladder, bad portfolio header, "
+    "ledger error\n"
+    f"  {EXIT_BAD_ROWS}  the run completed, but some rows were refused (and no notice failed)",
+)
+RUN_HELP = escape("\n\n".join(_PARAGRAPHS))
+"""The ``--help`` text of ``notifysdk run`` (rich markup escaped)."""
+
+_CONFIG_HELP = escape(
+    "Settings TOML ([notifysdk] table: ledger_url, output_dir, routes, channels; a "
+    "top-level [campaign] table may name the ladder file)."
+)
+_LADDER_HELP = escape(
+    "Ladder TOML (stages by days overdue). Default: [campaign] ladder in the settings "
+    "file, else the built-in ladder."
+)
+_NOW_HELP = (
+    "Fix the clock at this ISO 8601 instant with a time zone (2026-01-05T10:00:00+08:00). "
+    "Retries then do not wait."
+)
+
+
+@app.command("run", help=RUN_HELP)
+def run_command(
+    portfolio: Annotated[
+        Path, typer.Argument(help="CSV or JSONL portfolio to run.", show_default=False)
+    ],
+    config: Annotated[Path | None, typer.Option("--config", "-c", help=_CONFIG_HELP)] = None,
+    ladder: Annotated[Path | None, typer.Option("--ladder", "-l", help=_LADDER_HELP)] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Plan and count only: send nothing, record nothing.")
+    ] = False,
+    now: Annotated[str | None, typer.Option("--now", help=_NOW_HELP)] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON on stdout.")
+    ] = False,
+    concurrency: Annotated[
+        int,
+        typer.Option("--concurrency", "-j", min=1, max=1000, help="Accounts handled at once."),
+    ] = 10,
+) -> None:
+    """Run today's campaign over a portfolio (see RUN_HELP)."""
+    clock = _clock(now)
+    try:
+        settings = Settings.load(config) if config else Settings.load()
+        the_ladder = _ladder(ladder, config)
+        rows = read_portfolio(portfolio)
+        total = count_records(portfolio)
+    except NotifyError as exc:
+        _fail(exc)
+    err = Console(stderr=True)
+    progress = Progress(
+        TextColumn("[bold]accounts"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=as_json or not err.is_terminal,
+    )
+    task = progress.add_task("run", total=total)
+
+    def advance(_row: Row) -> None:
+        progress.advance(task)
+
+    async def go() -> Summary:
+        async with Dispatcher(settings, clock=clock) as dispatcher:
+            return await run_campaign(
+                dispatcher,
+                rows,
+                the_ladder,
+                dry_run=dry_run,
+                concurrency=concurrency,
+                on_row=advance,
+            )
+
+    try:
+        with progress:
+            summary = asyncio.run(go())
+    except NotifyError as exc:
+        _fail(exc)
+    if as_json:
+        doc = summary.as_dict()
+        doc["ledger_url"] = _safe_url(settings.ledger_url)
+        doc["output_dir"] = str(settings.output_dir)
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        print_summary(summary, settings)
+    raise typer.Exit(exit_code(summary))
+
+
+def exit_code(summary: Summary) -> int:
+    """The exit code for a completed run (documented in ``notifysdk run --help``)."""
+    if summary.failures:
+        return EXIT_FAILURES
+    if summary.bad_row_count:
+        return EXIT_BAD_ROWS
+    return EXIT_OK
+
+
+def _clock(now: str | None) -> Clock:
+    if now is None:
+        return SystemClock()
+    try:
+        instant = datetime.fromisoformat(now)
+    except ValueError:
+        raise typer.BadParameter("not an ISO 8601 date and time", param_hint="--now") from None
+    if instant.tzinfo is None:
+        raise typer.BadParameter(
+            "needs a time zone (…+08:00 or …Z): a naive time is ambiguous", param_hint="--now"
+        )
+    return FakeClock(instant)
+
+
+def _ladder(path: Path | None, config: Path | None) -> Ladder:
+    if path is not None:
+        return load_ladder(path)
+    if config is not None:
+        try:
+            raw = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigurationError(f"cannot read settings file {config}: {exc}") from None
+        named = raw.get("campaign", {}).get("ladder") if "notifysdk" in raw else None
+        if isinstance(named, str) and named:
+            return load_ladder((config.parent / named) if not Path(named).is_absolute() else named)
+    return default_ladder()
+
+
+def _fail(exc: NotifyError) -> NoReturn:
+    Console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _safe_url(url: str) -> str:
+    """A ledger URL with any password replaced."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def print_summary(summary: Summary, settings: Settings, out: Console | None = None) -> None:
+    """Print the run summary as rich tables: totals, outcomes, rules, channels, files."""
+    out = out or console
+    title = "dry run: nothing sent or recorded" if summary.dry_run else "campaign run"
+    when = summary.now.isoformat(timespec="seconds") if summary.now else "-"
+    totals = Table(title=f"{title}\n{when}", show_header=False)
+    totals.add_column("what")
+    totals.add_column("count", justify="right")
+    rows: list[tuple[str, Any]] = [
+        ("rows read", summary.rows),
+        ("valid accounts", summary.accounts),
+        ("bad rows skipped", summary.bad_row_count),
+        ("accounts with no stage today", summary.no_stage),
+        ("stages due", summary.stages_due),
+        ("notices planned" if summary.dry_run else "notices", summary.notices),
+    ]
+    if not summary.dry_run:
+        rows += [
+            ("delivered now", summary.new_deliveries),
+            ("already done (sent nothing)", summary.duplicates),
+            ("fallbacks tried", summary.fallbacks),
+        ]
+    for label, value in rows:
+        totals.add_row(label, str(value))
+    out.print(totals)
+    _counter_table(out, "by outcome", summary.by_outcome)
+    _counter_table(out, "blocked / deferred by rule", summary.by_rule)
+    _counter_table(out, "skipped", summary.skipped)
+    if summary.by_channel:
+        statuses = sorted({s for c in summary.by_channel.values() for s in c})
+        table = Table(title="by channel")
+        table.add_column("channel")
+        for s in statuses:
+            table.add_column(s, justify="right")
+        for name, counts in sorted(summary.by_channel.items()):
+            table.add_row(name, *(str(counts.get(s, 0)) for s in statuses))
+        out.print(table)
+    if summary.next_due:
+        out.print(f"deferred notices may go from {summary.next_due.isoformat(timespec='minutes')}")
+    if summary.bad_rows:
+        out.print(f"[yellow]{summary.bad_row_count} bad row(s) skipped:[/yellow]")
+        for bad in summary.bad_rows[:20]:
+            out.print(f"  {bad}", markup=False, highlight=False)
+        if summary.bad_row_count > 20:
+            out.print(f"  … and {summary.bad_row_count - 20} more (see --json)")
+    if summary.written:
+        out.print("messages and letters written to:")
+        for folder, count in sorted(summary.written.items()):
+            out.print(f"  {folder}  ({count} file(s))", markup=False, highlight=False)
+    elif not summary.dry_run:
+        out.print(f"output folder: {settings.output_dir} (nothing new written)", markup=False)
+    out.print(f"ledger: {_safe_url(settings.ledger_url)}", markup=False, highlight=False)
+
+
+def _counter_table(out: Console, title: str, counter: dict[str, int]) -> None:
+    if not counter:
+        return
+    table = Table(title=title)
+    table.add_column(title.split(" ")[-1])
+    table.add_column("count", justify="right")
+    for key, value in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(key, str(value))
+    out.print(table)

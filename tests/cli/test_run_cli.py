@@ -1,0 +1,144 @@
+"""``notifysdk run``: the main job, its summary, its exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from notifysdk.cli import get_app
+from notifysdk.cli.run import EXIT_BAD_ROWS
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+NOW = "2026-01-05T02:00:00+00:00"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the example settings with the ledger and output inside tmp_path."""
+    for name in ("ladder.toml", "portfolio.csv"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    text = (EXAMPLES / "notifysdk.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        'output_dir = ".notifysdk/out"',
+        f'output_dir = "{(tmp_path / "out").as_posix()}"\n'
+        f'ledger_url = "sqlite:///{(tmp_path / "ledger.db").as_posix()}"',
+    )
+    (tmp_path / "notifysdk.toml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for var in ("NOTIFYSDK_LEDGER_URL", "NOTIFYSDK_OUTPUT_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(get_app(), ["run", *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout
+
+
+def _files(folder: Path) -> dict[str, float]:
+    return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_main_job_twice_on_the_same_day_sends_nothing_the_second_time(workdir: Path) -> None:
+    code, out = _run("portfolio.csv", "--config", "notifysdk.toml", "--now", NOW, "--json")
+    assert code == 0, out
+    first = json.loads(out)
+    assert first["accounts"] == 300 and first["bad_rows"] == 0
+    assert first["new_deliveries"] > 50
+    assert first["ledger_url"].startswith("sqlite:///")
+    written = _files(workdir / "out")
+    assert len(written) >= first["new_deliveries"]
+
+    code, out = _run(
+        "portfolio.csv",
+        "--config",
+        "notifysdk.toml",
+        "--now",
+        "2026-01-05T06:30:00+00:00",
+        "--json",
+    )
+    second = json.loads(out)
+    assert code == 0
+    assert second["new_deliveries"] == 0
+    assert second["duplicates"] >= first["new_deliveries"]
+    assert _files(workdir / "out") == written  # not one file written or rewritten
+
+
+def test_table_summary_names_where_files_went(workdir: Path) -> None:
+    code, out = _run("portfolio.csv", "--config", "notifysdk.toml", "--now", NOW)
+    assert code == 0
+    for needle in (
+        "campaign run",
+        "by outcome",
+        "by channel",
+        "capture-sms",
+        "messages and letters written to",
+        str(workdir / "out" / "sms"),
+        "ledger:",
+    ):
+        assert needle in out, needle
+
+
+def test_dry_run_writes_nothing(workdir: Path) -> None:
+    code, out = _run(
+        "portfolio.csv", "--config", "notifysdk.toml", "--now", NOW, "--dry-run", "--json"
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["dry_run"] is True
+    assert doc["by_outcome"] == {"planned": doc["notices"]} and doc["notices"] > 100
+    assert not (workdir / "out").exists()
+
+
+def test_bad_rows_are_listed_and_exit_4(workdir: Path) -> None:
+    lines = (workdir / "portfolio.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    bad = lines[1].split(",")
+    bad[header.index("phone")] = "12345"
+    lines[1] = ",".join(bad)
+    lines[5] = lines[5] + ",extra"
+    (workdir / "portfolio.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = _run("portfolio.csv", "--config", "notifysdk.toml", "--now", NOW, "--dry-run")
+    assert code == EXIT_BAD_ROWS == 4
+    assert "line 2: phone: not a valid E.164 phone number" in out
+    assert "line 6: <row>: expected 32 fields, found 33" in out
+    assert "12345" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--now", "yesterday"], 2),
+        (["--now", "2026-01-05T10:00:00"], 2),
+        (["--ladder", "missing.toml"], 3),
+        (["--concurrency", "0"], 2),
+    ],
+)
+def test_exit_codes_for_bad_invocations(workdir: Path, args: list[str], code: int) -> None:
+    got, _ = _run("portfolio.csv", "--config", "notifysdk.toml", "--dry-run", *args)
+    assert got == code
+
+
+def test_bad_settings_and_missing_portfolio_exit_3(workdir: Path) -> None:
+    (workdir / "broken.toml").write_text("[notifysdk]\nno_such_setting = 1\n", encoding="utf-8")
+    assert _run("portfolio.csv", "--config", "broken.toml")[0] == 3
+    assert _run("nowhere.csv", "--config", "notifysdk.toml")[0] == 3
+
+
+def test_help_teaches_exit_codes_and_examples() -> None:
+    result = CliRunner().invoke(get_app(), ["run", "--help"], terminal_width=100)
+    assert result.exit_code == 0
+    for needle in (
+        "Exit codes",
+        "--dry-run",
+        "--now",
+        "capture-<medium>",
+        "[routes]",
+        "notifysdk run examples/portfolio.csv --config examples/notifysdk.toml",
+    ):
+        assert needle in result.stdout, needle
