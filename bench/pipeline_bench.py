@@ -18,20 +18,26 @@ from pathlib import Path
 
 os.environ.setdefault("NOTIFYSDK_LOAD_PLUGINS", "")
 
-from notifysdk import Settings  # noqa: E402
-from notifysdk.builtin.capture import CaptureChannel  # noqa: E402
-from notifysdk.clock import FakeClock  # noqa: E402
-from notifysdk.dispatcher import Dispatcher, open_ledger  # noqa: E402
-from notifysdk.ledger.memory import MemoryLedger  # noqa: E402
-from notifysdk.models import Medium, Message  # noqa: E402
-from notifysdk.testing import sample_notice  # noqa: E402
+from notifysdk import Settings
+from notifysdk.builtin.capture import CaptureChannel
+from notifysdk.clock import FakeClock
+from notifysdk.dispatcher import Dispatcher, open_ledger
+from notifysdk.ledger.memory import MemoryLedger
+from notifysdk.models import Medium, Message
+from notifysdk.testing import sample_notice
 
 
 async def bare_loop(n: int, out: Path) -> float:
     ch = CaptureChannel("capture-sms", Medium.SMS, out, FakeClock())
     messages = [
-        Message(idempotency_key=f"k{i}", channel="capture-sms", medium=Medium.SMS,
-                to="+8613800138000", locale="zh-CN", body="【Example Bank】张*您好，您的借款已逾期10天。")
+        Message(
+            idempotency_key=f"k{i}",
+            channel="capture-sms",
+            medium=Medium.SMS,
+            to="+8613800138000",
+            locale="zh-CN",
+            body="【Example Bank】张*您好，您的借款已逾期10天。",
+        )
         for i in range(n)
     ]
     start = time.perf_counter()
@@ -78,9 +84,11 @@ async def main() -> None:
             print(f"(sqlite ledger not available: {exc})")
         for i, (label, url, conc) in enumerate(runs):
             rate = await pipeline(args.n, root / f"run{i}", url, conc)
-            print(f"pipeline  {label:<30} {rate:9.0f} notices/s  "
-                  f"= {base / rate:5.1f}x the bare loop's time per notice "
-                  f"({1e6 / rate - 1e6 / base:7.0f} us overhead per notice)")
+            print(
+                f"pipeline  {label:<30} {rate:9.0f} notices/s  "
+                f"= {base / rate:5.1f}x the bare loop's time per notice "
+                f"({1e6 / rate - 1e6 / base:7.0f} us overhead per notice)"
+            )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,12 @@ class OptedOutDestination:
             return None
         for contact in ctx.notice.recipient.person.contacts:
             if contact.value == ctx.to and contact.opted_out:
-                return Vote.deny(self.name, "*", "the recipient opted out of this contact point",
-                                 citation=self.citation)
+                return Vote.deny(
+                    self.name,
+                    "*",
+                    "the recipient opted out of this contact point",
+                    citation=self.citation,
+                )
         return None
 
 
@@ -49,8 +53,12 @@ class InstitutionIdentity:
         text = f"{msg.subject or ''}\n{msg.body}"
         if ctx.notice.account.institution in text:
             return Vote.allow(self.name)
-        return Vote.deny(self.name, "*", "the message does not state the institution's name",
-                         citation=self.citation)
+        return Vote.deny(
+            self.name,
+            "*",
+            "the message does not state the institution's name",
+            citation=self.citation,
+        )
 
 
 @hookimpl
