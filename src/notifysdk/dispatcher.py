@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import tenacity
 
-from . import redaction_logging
+from . import hooktrace, redaction_logging
 from .channels import Channel, ChannelContext
 from .clock import Clock, SystemClock
 from .config import Settings
@@ -491,12 +491,19 @@ class Dispatcher:
         return outcome
 
     async def _call_event(self, hook_name: str, **kwargs: Any) -> None:
-        for result in getattr(self.plugins.hook, hook_name)(**kwargs):
-            if inspect.isawaitable(result):
-                try:
+        # Each implementation on its own, so one that raises (synchronously or from its
+        # awaitable) neither stops the others nor escapes into the send.
+        caller = getattr(self.plugins.hook, hook_name)
+        impls = caller.get_hookimpls()
+        if hooktrace.enabled():
+            hooktrace.before(hook_name, impls, kwargs)
+        for impl in reversed(impls):
+            try:
+                result = impl.function(*[kwargs[a] for a in impl.argnames])
+                if inspect.isawaitable(result):
                     await result
-                except Exception:
-                    log.exception("event hook %s raised", hook_name)
+            except Exception:
+                log.exception("event hook %s of plugin %s raised", hook_name, impl.plugin_name)
 
     async def send_many(self, notices: Iterable[Notice], *, concurrency: int = 10) -> list[Outcome]:
         """Send many notices, at most ``concurrency`` at once; outcomes in input order.

@@ -47,12 +47,14 @@ def enabled() -> bool:
     return os.environ.get("NOTIFYSDK_TRACE_HOOKS", "").lower() in {"1", "true", "yes", "on"}
 
 
+def before(hook_name: str, impls: Any, kwargs: Mapping[str, Any]) -> None:
+    """Log one hook call with summarized arguments."""
+    args = ", ".join(f"{k}={summarize(v)}" for k, v in kwargs.items())
+    log.debug("call %s(%s) -> %d implementations", hook_name, args, len(impls))
+
+
 def install(pm: pluggy.PluginManager) -> None:
     """Log every hook call on ``pm`` with summarized arguments."""
-
-    def before(hook_name: str, impls: Any, kwargs: Mapping[str, Any]) -> None:
-        args = ", ".join(f"{k}={summarize(v)}" for k, v in kwargs.items())
-        log.debug("call %s(%s) -> %d implementations", hook_name, args, len(impls))
 
     def after(outcome: Any, hook_name: str, impls: Any, kwargs: Mapping[str, Any]) -> None:
         exc = outcome.exception

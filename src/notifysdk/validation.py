@@ -8,6 +8,7 @@ reason only.
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import Decimal
 from typing import Annotated, Any
@@ -146,14 +147,20 @@ def check_amount(value: Decimal) -> Decimal:
     return value
 
 
+@functools.cache
+def _currencies() -> frozenset[str]:
+    return frozenset(babel.numbers.list_currencies())
+
+
 def check_currency(value: str) -> str:
     """Upper-case an ISO 4217 code and refuse unknown ones."""
     code = value.strip().upper() if isinstance(value, str) else ""
-    if len(code) != 3 or code not in babel.numbers.list_currencies():
+    if len(code) != 3 or code not in _currencies():
         raise PydanticCustomError("currency", "not an ISO 4217 currency code")
     return code
 
 
+@functools.lru_cache(maxsize=1024)
 def check_time_zone(value: str) -> str:
     """Refuse names that are not in the IANA time-zone database."""
     try:
@@ -165,7 +172,15 @@ def check_time_zone(value: str) -> str:
 
 def normalize_locale(value: str) -> str:
     """Return a BCP 47 tag such as ``zh-CN`` or ``en``; refuse tags babel does not know."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        raise PydanticCustomError("locale", "locale must be a non-empty BCP 47 tag")
+    return _normalize_locale(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _normalize_locale(value: str) -> str:
+    # Portfolios repeat a handful of locales: parse each spelling once.
+    if not value.strip():
         raise PydanticCustomError("locale", "locale must be a non-empty BCP 47 tag")
     try:
         loc = babel.Locale.parse(value.strip().replace("-", "_"))

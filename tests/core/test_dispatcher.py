@@ -298,7 +298,13 @@ async def test_events_are_emitted_and_their_errors_contained(
         def notifysdk_on_attempt(self, notice: Any, attempt: Any, error: Any) -> None:
             seen.append(("attempt", type(error).__name__ if error else None))
 
+    class Broken:
+        @hookimpl
+        def notifysdk_on_outcome(self, notice: Any, outcome: Outcome) -> None:
+            raise ValueError("a sink that fails before returning anything")
+
     register_plugin(Sink(), "sink")
+    register_plugin(Broken(), "broken-sink")
     from notifysdk.testing import FlakyChannel
 
     outcome = await dispatcher(FlakyChannel(1, clock=fake_clock)).send(sample_notice())
@@ -308,7 +314,8 @@ async def test_events_are_emitted_and_their_errors_contained(
         ("attempt", None),
         ("outcome", "delivered"),
     ]
-    assert "event hook notifysdk_on_outcome raised" in caplog.text
+    assert "event hook notifysdk_on_outcome of plugin sink raised" in caplog.text
+    assert "event hook notifysdk_on_outcome of plugin broken-sink raised" in caplog.text
 
 
 async def test_audit_trail_is_chained_and_masked(dispatcher: Callable[..., Dispatcher]) -> None:

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from ..campaign import Ladder, Summary, default_ladder, load_ladder, read_portfolio, run_campaign
 from ..campaign.portfolio import Row, count_records
-from ..clock import Clock, FakeClock, SystemClock
+from ..clock import Clock, OffsetClock, SystemClock
 from ..config import Settings
 from ..dispatcher import Dispatcher
 from ..errors import ConfigurationError, NotifyError
@@ -64,8 +64,8 @@ _LADDER_HELP = escape(
     "file, else the built-in ladder."
 )
 _NOW_HELP = (
-    "Fix the clock at this ISO 8601 instant with a time zone (2026-01-05T10:00:00+08:00). "
-    "Retries then do not wait."
+    "Run as if it were this ISO 8601 instant with a time zone (2026-01-05T10:00:00+08:00): "
+    "rules, windows and keys see it; time then moves on from it and retries really wait."
 )
 
 
@@ -158,7 +158,7 @@ def _clock(now: str | None) -> Clock:
         raise typer.BadParameter(
             "needs a time zone (…+08:00 or …Z): a naive time is ambiguous", param_hint="--now"
         )
-    return FakeClock(instant)
+    return OffsetClock(instant)
 
 
 def _ladder(path: Path | None, config: Path | None) -> Ladder:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from .lint import Linter, LintFinding
 from .overrides import AppliedOverride, ResolvedProfile, resolve
 from .profiles import CN, DEFAULT_PROFILES, UK_CONC, US_MA, US_REGF, US_WA
-from .scopes import CallOutcome, Counter, call_scopes, record_call, record_optout
+from .scopes import CallOutcome, Counter, call_scopes, record_call, record_optin, record_optout
 from .zones import plausible_zones
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "call_scopes",
     "plausible_zones",
     "record_call",
+    "record_optin",
     "record_optout",
     "resolve",
 ]

@@ -69,11 +69,13 @@ __all__ = [
     "debtor_scope",
     "notice_scope",
     "number_scope",
+    "optin_scope",
     "optout_scope",
     "parse_scope",
     "person_scope",
     "pseudonym",
     "record_call",
+    "record_optin",
     "record_optout",
     "scope",
 ]
@@ -200,6 +202,20 @@ def optout_scope(medium: str, destination: str) -> str:
     )
 
 
+def optin_scope(medium: str, destination: str) -> str:
+    """An opt-in (e.g. an SMS ``START``) to ``medium`` at one number or address.
+
+    The ``ledger-opt-out`` rule ignores opt-outs of the same medium recorded before the
+    latest opt-in (on a ledger with ``last_contact``, see
+    :class:`notifysdk.ledger.receipts.ReceiptLedger`).
+    """
+    return scope(
+        f"optin.{medium}",
+        Per.NUMBER if destination.startswith("+") else Per.ADDRESS,
+        pseudonym(destination),
+    )
+
+
 _PLACED = {
     CallOutcome.CONNECTED,
     CallOutcome.VOICEMAIL,
@@ -294,4 +310,19 @@ async def record_optout(
     for medium in media:
         await ledger.record_contact(
             optout_scope(medium, destination), at, key=key, detail={"event": "opt_out"}
+        )
+
+
+async def record_optin(
+    ledger: Ledger,
+    destination: str,
+    at: datetime,
+    *,
+    media: Iterable[str] = ("*",),
+    key: str | None = None,
+) -> None:
+    """Record that the owner of ``destination`` opted back in to ``media`` (``*``: all)."""
+    for medium in media:
+        await ledger.record_contact(
+            optin_scope(medium, destination), at, key=key, detail={"event": "opt_in"}
         )

@@ -25,6 +25,13 @@ from .base import (
     NoticeState,
     state_for,
 )
+from .receipts import (
+    DeliveryState,
+    DeliveryUpdate,
+    LateFailure,
+    late_failure_outcome,
+    late_failure_state,
+)
 
 
 @dataclass
@@ -38,6 +45,16 @@ class _Row:
     attempts: list[Attempt] = field(default_factory=list)
     updated_at: datetime | None = None
     reserved: list[tuple[str, datetime]] = field(default_factory=list)
+
+
+@dataclass
+class _Delivery:
+    key: str
+    number: int
+    status: str | None = None
+    rank: int = 0
+    code: str | None = None
+    at: datetime | None = None
 
 
 def chain_hash(
@@ -58,6 +75,7 @@ class MemoryLedger:
         self._rows: dict[str, _Row] = {}
         self._contacts: dict[str, list[tuple[datetime, str | None]]] = {}
         self._audit: list[AuditEntry] = []
+        self._delivery: dict[str, _Delivery] = {}
         self._lock = asyncio.Lock()
 
     async def get(self, key: str) -> NoticeRecord | None:
@@ -153,6 +171,8 @@ class MemoryLedger:
                     row.attempts[i] = replace(
                         a, provider_id=receipt.provider_id if receipt else None, detail=detail
                     )
+            if receipt is not None and receipt.provider_id:
+                self._delivery[receipt.provider_id] = _Delivery(row.key, attempt.number)
 
     async def finish(self, notice: Notice, outcome: Outcome) -> None:
         """Store the outcome and release the lease; keep reservations only when delivered."""
@@ -204,6 +224,49 @@ class MemoryLedger:
     async def audit_entries(self) -> Sequence[AuditEntry]:
         """Every audit entry, oldest first."""
         return tuple(self._audit)
+
+    async def record_delivery(
+        self,
+        provider_id: str,
+        *,
+        status: str,
+        rank: int,
+        now: datetime,
+        error_code: str | None = None,
+        failure: LateFailure | None = None,
+    ) -> DeliveryUpdate:
+        """Store a provider's delivery status (see :class:`ReceiptLedger`)."""
+        async with self._lock:
+            d = self._delivery.get(provider_id)
+            if d is None:
+                return DeliveryUpdate(known=False)
+            row = self._rows[d.key]
+            accepted = sum(1 for a in row.attempts if a.provider_id)
+            if rank <= d.rank:
+                return DeliveryUpdate(True, False, d.key, d.number, d.status, row.state, accepted)
+            d.status, d.rank, d.code, d.at = status, rank, error_code, now
+            retry = False
+            latest = max((a.number for a in row.attempts if a.provider_id), default=None)
+            if failure is not None and row.state is NoticeState.DELIVERED and latest == d.number:
+                retry = 0 < accepted <= failure.retry_limit
+                target = late_failure_state(failure, accepted)
+                row.outcome = late_failure_outcome(
+                    row.outcome, row.key, target, failure, now, row.channel
+                )
+                row.state = target
+                row.updated_at = now
+            return DeliveryUpdate(True, True, d.key, d.number, status, row.state, accepted, retry)
+
+    async def delivery(self, provider_id: str) -> DeliveryState | None:
+        """The delivery status stored for ``provider_id``."""
+        d = self._delivery.get(provider_id)
+        if d is None:
+            return None
+        return DeliveryState(provider_id, d.key, d.number, d.status, d.code, d.at)
+
+    async def last_contact(self, scope: str, before: datetime) -> datetime | None:
+        """The latest contact under ``scope`` strictly before ``before``."""
+        return max((at for at, _ in self._contacts.get(scope, ()) if at < before), default=None)
 
     async def aclose(self) -> None:
         """Nothing to release."""

@@ -12,6 +12,9 @@ History:
    profiles (for retention) and due time; a ``transitions`` table stores every state
    change; contacts say whether they are a reservation, a send or a recorded contact;
    the audit head moves into ``ledger_meta``.
+3. attempts keep the provider's delivery status (``delivery_status``, ``delivery_rank``,
+   ``delivery_code``, ``delivery_at``: Twilio's status callbacks) and are found by
+   ``provider_id`` through an index.
 """
 
 from __future__ import annotations
@@ -105,6 +108,15 @@ _V2 = [
 ]
 
 
+_V3 = [
+    "ALTER TABLE attempts ADD COLUMN delivery_status TEXT",
+    "ALTER TABLE attempts ADD COLUMN delivery_rank INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE attempts ADD COLUMN delivery_code TEXT",
+    "ALTER TABLE attempts ADD COLUMN delivery_at BIGINT",
+    "CREATE INDEX attempts_provider ON attempts (provider_id)",
+]
+
+
 def _v2_backfill(db: Db) -> None:
     """Deferred rows get their due time from the stored outcome; the audit head moves
     into ``ledger_meta``."""
@@ -136,6 +148,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, tuple(_V1)),
     Migration(2, tuple(_V2), _v2_backfill),
+    Migration(3, tuple(_V3)),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -30,6 +30,13 @@ from .base import (
     state_for,
 )
 from .durable import PurgeReport, StaleClaim, StoredNotice, Transition, VerifyReport
+from .receipts import (
+    DeliveryState,
+    DeliveryUpdate,
+    LateFailure,
+    late_failure_outcome,
+    late_failure_state,
+)
 from .runner import TxRunner
 from .schema import Db, apply, from_us, get_meta, pending_migrations, set_meta, to_us
 
@@ -599,6 +606,101 @@ class SqlLedger:
             return report
 
         return await self.runner.run(op, ["audit"])
+
+    # -- the ReceiptLedger extension ----------------------------------------------
+
+    async def record_delivery(
+        self,
+        provider_id: str,
+        *,
+        status: str,
+        rank: int,
+        now: datetime,
+        error_code: str | None = None,
+        failure: LateFailure | None = None,
+    ) -> DeliveryUpdate:
+        """Store a provider's delivery status for an attempt (see
+        :class:`~notifysdk.ledger.receipts.ReceiptLedger`). The compare-and-set is a
+        conditional ``UPDATE``, so concurrent replays change the row once."""
+        at = to_us(now)
+
+        def op(db: Db) -> DeliveryUpdate:
+            row = db.one(
+                "SELECT key, number, delivery_status FROM attempts WHERE provider_id = ? "
+                "ORDER BY started_at DESC LIMIT 1",
+                (provider_id,),
+            )
+            if row is None:
+                return DeliveryUpdate(known=False)
+            key, number, current = str(row[0]), int(row[1]), row[2]
+            accepted = _accepted_sends(db, key)
+            changed = (
+                db.x(
+                    "UPDATE attempts SET delivery_status = ?, delivery_rank = ?, "
+                    "delivery_code = ?, delivery_at = ? "
+                    "WHERE key = ? AND number = ? AND delivery_rank < ?",
+                    (status, rank, error_code, at, key, number, rank),
+                ).rowcount
+                == 1
+            )
+            notice = db.one("SELECT state, outcome_json FROM notices WHERE key = ?", (key,))
+            state = None if notice is None else NoticeState(notice[0])
+            if not changed:
+                return DeliveryUpdate(True, False, key, number, current, state, accepted)
+            retry = False
+            if failure is not None and state is NoticeState.DELIVERED and notice is not None:
+                latest = db.one(
+                    "SELECT MAX(number) FROM attempts WHERE key = ? AND status = 'ok'", (key,)
+                )
+                if latest is not None and latest[0] == number:
+                    retry = 0 < accepted <= failure.retry_limit
+                    target = late_failure_state(failure, accepted)
+                    outcome = late_failure_outcome(_outcome(notice[1]), key, target, failure, now)
+                    moved = db.x(
+                        "UPDATE notices SET state = ?, outcome_json = ?, updated_at = ? "
+                        "WHERE key = ? AND state = 'delivered'",
+                        (target.value, outcome.model_dump_json(), at, key),
+                    ).rowcount
+                    if moved == 1:
+                        _transition(
+                            db, key, NoticeState.DELIVERED, target, at, _reason(failure.reason)
+                        )
+                        state = target
+                    else:
+                        retry = False
+            return DeliveryUpdate(True, True, key, number, status, state, accepted, retry)
+
+        return await self.runner.run(op)
+
+    async def delivery(self, provider_id: str) -> DeliveryState | None:
+        """The delivery status stored for ``provider_id``."""
+
+        def op(db: Db) -> DeliveryState | None:
+            row = db.one(
+                "SELECT key, number, delivery_status, delivery_code, delivery_at FROM attempts "
+                "WHERE provider_id = ? ORDER BY started_at DESC LIMIT 1",
+                (provider_id,),
+            )
+            if row is None:
+                return None
+            when = None if row[4] is None else from_us(row[4])
+            return DeliveryState(provider_id, row[0], int(row[1]), row[2], row[3], when)
+
+        return await self.runner.run(op)
+
+    async def last_contact(self, scope: str, before: datetime) -> datetime | None:
+        """The latest contact under ``scope`` strictly before ``before``."""
+        row = await self.runner.run(
+            lambda db: db.one(
+                "SELECT MAX(at) FROM contacts WHERE scope = ? AND at < ?", (scope, to_us(before))
+            )
+        )
+        return None if row is None or row[0] is None else from_us(int(row[0]))
+
+
+def _accepted_sends(db: Db, key: str) -> int:
+    row = db.one("SELECT COUNT(*) FROM attempts WHERE key = ? AND status = 'ok'", (key,))
+    return int(row[0]) if row else 0
 
 
 def check_url_path(url: str, scheme: str) -> str:

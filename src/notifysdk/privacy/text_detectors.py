@@ -4,6 +4,7 @@ account's own known values (names, addresses, loan ids...) found verbatim."""
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -55,42 +56,61 @@ class MoneyDetector:
             yield Finding(self.kind, m.start(), m.end(), self.name)
 
 
-@lru_cache(maxsize=256)
-def _known_pattern(
-    values: tuple[tuple[str, str], ...],
-) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
-    """One alternation of every known value, longest first; group *i* is ``kinds[i]``."""
-    entries = sorted({(fold(v), k) for k, v in values if v}, key=lambda e: -len(e[0]))
-    if not entries:
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+"""Lower-cases ASCII letters only, so positions in the text never shift."""
+
+
+def _guard(ch: str) -> str | None:
+    """The characters that must not touch a value that starts or ends with ``ch``."""
+    if not (ch.isascii() and ch.isalnum()):
         return None
-    pieces: list[str] = []
-    kinds: list[str] = []
+    return string.digits if ch.isdigit() else string.ascii_letters + string.digits
+
+
+@lru_cache(maxsize=1024)
+def _known_needles(
+    values: tuple[tuple[str, str], ...],
+) -> tuple[tuple[str, str, bool, str | None, str | None], ...]:
+    """(needle, kind, case-insensitive, left guard, right guard), longest first."""
+    entries = sorted({(fold(v), k) for k, v in values if v}, key=lambda e: -len(e[0]))
+    out = []
     for value, kind in entries:
-        body = re.escape(value)
-        if value.isascii() and any(c.isalpha() for c in value):
-            body = f"(?i:{body})"
-        if value[0].isalnum() and value[0].isascii():
-            body = (r"(?<![0-9])" if value[0].isdigit() else r"(?<![A-Za-z0-9])") + body
-        if value[-1].isalnum() and value[-1].isascii():
-            body += r"(?![0-9])" if value[-1].isdigit() else r"(?![A-Za-z0-9])"
-        pieces.append(f"({body})")
-        kinds.append(kind)
-    return re.compile("|".join(pieces)), tuple(kinds)
+        ci = value.isascii() and any(c.isalpha() for c in value)
+        needle = value.translate(_ASCII_LOWER) if ci else value
+        out.append((needle, kind, ci, _guard(value[0]), _guard(value[-1])))
+    return tuple(out)
 
 
 class KnownValuesDetector:
     """Finds an account's own values (names, ids, numbers, addresses, amounts) verbatim;
-    Latin names case-insensitively and not inside a longer word."""
+    Latin names case-insensitively and not inside a longer word.
+
+    Plain substring search rather than one compiled alternation: every account has its
+    own values, and compiling a regex per account cost more than the whole search.
+    """
 
     name = "known-values"
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every occurrence of every known value."""
-        compiled = _known_pattern(known.values)
-        if compiled is None:
+        needles = _known_needles(known.values)
+        if not needles:
             return
-        pattern, kinds = compiled
-        for m in pattern.finditer(fold(text)):
-            index = m.lastindex
-            if index is not None:
-                yield Finding(kinds[index - 1], m.start(), m.end(), self.name)
+        folded = fold(text)
+        lowered: str | None = None
+        for needle, kind, ci, left, right in needles:
+            if ci:
+                if lowered is None:
+                    lowered = folded.translate(_ASCII_LOWER)
+                hay = lowered
+            else:
+                hay = folded
+            at = hay.find(needle)
+            while at != -1:
+                end = at + len(needle)
+                if not (
+                    (left and at > 0 and hay[at - 1] in left)
+                    or (right and end < len(hay) and hay[end] in right)
+                ):
+                    yield Finding(kind, at, end, self.name)
+                at = hay.find(needle, at + 1)

@@ -7,7 +7,9 @@
   allows it (12 CFR 1006.6(c)(1)).
 - ``ledger-opt-out``: an opt-out written to the ledger
   (:func:`notifysdk.compliance.scopes.record_optout`, e.g. a Twilio STOP) blocks that
-  medium at that number or address; ``*`` blocks every medium.
+  medium at that number or address; ``*`` blocks every medium. An opt-in recorded later
+  (:func:`notifysdk.compliance.scopes.record_optin`, e.g. an SMS ``START``) reopens it;
+  an opt-out and an opt-in at the same instant leave it blocked.
 - ``credit-report-prenotice``: a notice that performs the credit-report step
   (``notice.stage == "credit_report"`` or ``data["credit_report"] is True``) needs a
   delivered ``credit_report_prenotice`` for the same debt on record.
@@ -93,8 +95,13 @@ class LedgerOptOutRule:
             return None
         medium = medium_of(ctx)
         end = ctx.now + timedelta(microseconds=1)
+        last_contact = getattr(ctx.ledger, "last_contact", None)
         for m in (medium, "*"):
-            if await ctx.ledger.count(sc.optout_scope(m, ctx.to), EPOCH, end):
+            start = EPOCH
+            if last_contact is not None:  # an opt-in (START) reopens what came before it
+                opted_in = await last_contact(sc.optin_scope(m, ctx.to), end)
+                start = opted_in if opted_in is not None else EPOCH
+            if await ctx.ledger.count(sc.optout_scope(m, ctx.to), start, end):
                 return Vote.deny(
                     self.name,
                     "*",
