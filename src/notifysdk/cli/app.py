@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 import typer
@@ -29,9 +30,37 @@ EXIT_USAGE = 2
 EXIT_ERROR = 3
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
 @app.callback()
-def root() -> None:
+def root(
+    log_level: str = typer.Option(
+        "WARNING",
+        "--log-level",
+        envvar="NOTIFYSDK_LOG_LEVEL",
+        help="Log to stderr from this level on (DEBUG, INFO, WARNING, ERROR); every line "
+        "is masked: no personal data is ever logged.",
+    ),
+) -> None:
     """Send overdue-loan notices lawfully: preview, lint, run campaigns, inspect the ledger."""
+    level = log_level.upper()
+    if level not in _LOG_LEVELS:
+        raise typer.BadParameter(f"one of {', '.join(_LOG_LEVELS)}", param_hint="--log-level")
+    _log_to_stderr(getattr(logging, level))
+
+
+def _log_to_stderr(level: int) -> None:
+    # The filter sits on the handler too, so loggers created after start-up are masked.
+    logger = logging.getLogger("notifysdk")
+    logger.setLevel(level)
+    if any(getattr(h, "_notifysdk_cli", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(redaction_logging.install())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler._notifysdk_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
 
 
 @app.command("plugins")

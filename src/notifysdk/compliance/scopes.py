@@ -139,7 +139,7 @@ def _q(part: str) -> str:
 
 
 def pseudonym(value: str) -> str:
-    """A stable pseudonymous id for a phone number or address (never the value itself)."""
+    """A stable pseudonymous id for a loan id, phone number or address (never the value)."""
     return hashlib.sha256(value.strip().casefold().encode()).hexdigest()[:20]
 
 
@@ -159,8 +159,9 @@ def parse_scope(value: str) -> tuple[str, str, tuple[str, ...]]:
 
 
 def debt_scope(counter: str, account: Account) -> str:
-    """Per debt: the institution (agencies included) and the loan."""
-    return scope(counter, Per.DEBT, account.institution, account.loan_id)
+    """Per debt: the institution (agencies included) and the loan (pseudonymous: loan
+    ids are personal data and scopes are stored in the ledger)."""
+    return scope(counter, Per.DEBT, account.institution, pseudonym(account.loan_id))
 
 
 def debtor_scope(counter: str, account: Account, person: Person | None = None) -> str:

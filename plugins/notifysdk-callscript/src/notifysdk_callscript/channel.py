@@ -61,7 +61,9 @@ class CallScriptChannel(BaseChannel):
             provider_id=f"{message.idempotency_key}.json",
             status="script_ready",
             accepted_at=self.clock.now(),
-            detail={**paths, "script": doc},
+            # Paths only: the receipt is stored in the ledger, and the script itself
+            # carries the debtor's name, number and amounts.
+            detail={**paths, "sections": len(script.sections), "script_type": script.type},
         )
 
     def _write(
