@@ -7,6 +7,9 @@ Registers two channels through the ``notifysdk`` entry point ``twilio``:
 - ``twilio-voice``: automated calls (Calls API, TwiML ``<Say>`` in the notice's
   language), only where the consent on record allows it; disclosure ``none``.
 
+``notifysdk serve`` runs the webhook app (:mod:`notifysdk_twilio.webhooks`): delivery
+receipts and opt-out replies, signature-checked.
+
 Settings come from the channel's config section or ``TWILIO_*`` environment variables
 (:mod:`notifysdk_twilio.settings`); errors map as :mod:`notifysdk_twilio.errors` says.
 """
@@ -14,6 +17,8 @@ Settings come from the channel's config section or ``TWILIO_*`` environment vari
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import typer
 
 from notifysdk.channels import ChannelContext, ChannelFactory
 from notifysdk.hookspecs import hookimpl
@@ -37,6 +42,7 @@ __all__ = [
     "count_segments",
     "map_rest_error",
     "notifysdk_register_channels",
+    "notifysdk_register_commands",
 ]
 
 
@@ -55,3 +61,11 @@ def notifysdk_register_channels(register: Callable[[str, ChannelFactory], None])
     """Register ``twilio-sms`` and ``twilio-voice``."""
     register("twilio-sms", build_sms_channel)
     register("twilio-voice", build_voice_channel)
+
+
+@hookimpl
+def notifysdk_register_commands(app: typer.Typer) -> None:
+    """Add ``notifysdk serve`` (the webhook app; needs the ``webhooks`` extra to run)."""
+    from .webhooks.serve import register
+
+    register(app)

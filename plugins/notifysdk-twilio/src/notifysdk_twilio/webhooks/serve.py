@@ -1,0 +1,121 @@
+"""``notifysdk serve``: the webhook app under uvicorn.
+
+The auth token and account come from the channel's section (``--channel``, default
+``twilio-sms``) or ``TWILIO_*``; the ledger from the settings (``--config``,
+``NOTIFYSDK_LEDGER_URL``) or ``--ledger``. Uvicorn's access log is off (it prints the
+client and the query string); :mod:`notifysdk_twilio.webhooks.access_log` logs method,
+endpoint and status only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from notifysdk.config import Settings
+from notifysdk.dispatcher import Dispatcher
+
+from ..settings import TwilioSettings
+from .settings import WebhookSettings
+
+HostOpt = typer.Option("127.0.0.1", help="Address to listen on.")
+PortOpt = typer.Option(8080, help="Port to listen on.")
+PublicUrlOpt = typer.Option(
+    None,
+    "--public-url",
+    help="Base URL Twilio calls (e.g. https://hooks.example.com/twilio); "
+    "signatures are checked against it. Default: http://HOST:PORT.",
+)
+ConfigOpt = typer.Option(None, "--config", "-c", help="Settings TOML.")
+LedgerOpt = typer.Option(None, "--ledger", help="Ledger URL (overrides settings).")
+ChannelOpt = typer.Option("twilio-sms", help="Channel whose Twilio account to use.")
+MaxBodyOpt = typer.Option(64 * 1024, help="Largest request body, in bytes.")
+TimeoutOpt = typer.Option(10.0, help="Per-request timeout, in seconds.")
+LateRetriesOpt = typer.Option(2, help="Re-sends after a 30003/30008, per notice.")
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket with TCP_NODELAY (accepted connections inherit it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+def uvicorn_config(app: Any, **kw: Any) -> Any:
+    """A uvicorn config for the app: no access log, bounded keep-alive and headers."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        access_log=False,
+        log_config=None,
+        lifespan="on",
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=10,
+        h11_max_incomplete_event_size=16 * 1024,
+        **kw,
+    )
+
+
+async def serve(
+    settings: Settings,
+    webhook: WebhookSettings,
+    sock: socket.socket,
+    *,
+    limit_concurrency: int | None = 1000,
+) -> None:
+    """Run the app on ``sock`` until interrupted (Ctrl-C / SIGTERM)."""
+    import uvicorn
+
+    from .app import create_app
+
+    async with Dispatcher(settings) as dispatcher:
+        app = create_app(webhook, dispatcher)
+        server = uvicorn.Server(uvicorn_config(app, limit_concurrency=limit_concurrency))
+        await server.serve(sockets=[sock])
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to the ``notifysdk`` command line."""
+
+    @app.command("serve")
+    def serve_command(
+        host: str = HostOpt,
+        port: int = PortOpt,
+        public_url: str = PublicUrlOpt,
+        config: Path = ConfigOpt,
+        ledger: str = LedgerOpt,
+        channel: str = ChannelOpt,
+        max_body: int = MaxBodyOpt,
+        timeout: float = TimeoutOpt,
+        late_retries: int = LateRetriesOpt,
+    ) -> None:
+        """Serve Twilio status callbacks (POST /status) and inbound messages (POST /inbound)."""
+        overrides: dict[str, Any] = {}
+        if ledger:
+            overrides["ledger_url"] = ledger
+        settings = Settings.load(config, **overrides)
+        twilio = TwilioSettings.load(settings.channels.get(channel, {}))
+        webhook = WebhookSettings.from_twilio(
+            twilio,
+            public_base_url=public_url or f"http://{host}:{port}",
+            max_body_bytes=max_body,
+            request_timeout_seconds=timeout,
+            late_retry_limit=late_retries,
+        )
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        sock = listening_socket(host, port)
+        typer.echo(f"serving {webhook.public_base_url}/status and /inbound on {host}:{port}")
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(settings, webhook, sock))
