@@ -19,7 +19,8 @@ install: $(UV)
 	$(UV) sync --locked --all-packages --python $(PYTHON)
 
 run: install
-	$(UV) run --no-sync notifysdk run examples/portfolio.csv --config examples/notifysdk.toml
+	NOTIFYSDK_DISABLE_PLUGINS=broken,example $(UV) run --no-sync python examples/book_appointments.py --config examples/notifysdk.toml
+	NOTIFYSDK_DISABLE_PLUGINS=broken,example $(UV) run --no-sync notifysdk run examples/portfolio.csv --config examples/notifysdk.toml
 
 test: install
 	$(UV) run --no-sync pytest

@@ -64,6 +64,7 @@ def test_every_example_has_a_test() -> None:
         "send_email_with_letter.py",
         "run_campaign.py",
         "send_via_webhook_plugin.py",
+        "book_appointments.py",
     }
     assert set(SCRIPTS) == tested
 
@@ -104,6 +105,40 @@ def test_run_campaign_from_python_twice(run_here: Callable[..., str]) -> None:
     assert "accounts: 300, bad rows: 0" in out and "delivered now: 0" not in out
     again = run_here("run_campaign.py", "--now", NOW)
     assert "delivered now: 0" in again
+
+
+def test_book_appointments_then_the_campaign_writes_visit_letters_and_call_scripts(
+    tmp_path: Path, run_here: Callable[..., str]
+) -> None:
+    out = run_here("book_appointments.py", "--now", NOW)
+    assert "accounts at the visit-letter stage: 13; chosen: 5; visits booked now: 5;" in out
+    # Monday 10:00 in Shanghai: the visits are on Tuesday, the next working day.
+    assert "visit days: 2026-01-06 (10:00 local, 2 staff each)" in out
+    again = run_here("book_appointments.py", "--now", NOW)
+    assert "visits booked now: 0; already booked: 5;" in again
+    out = run_here("run_campaign.py", "--now", NOW)
+    assert "'blocked: visit-appointment (no appointment booked by call)': 8" in out
+    assert "blocked: input (notice.kind" not in out  # a template for every stage
+    folder = tmp_path / ".notifysdk" / "out"
+    assert f"written: {Path('.notifysdk') / 'out' / 'letter'}" in out
+    assert len(list((folder / "letter").glob("*.pdf"))) >= 5
+    assert list((folder / "call_script").glob("*.json"))
+
+
+@pytest.mark.parametrize(
+    ("now", "day"),
+    [
+        ("2026-01-05T20:00:00+00:00", "2026-01-07"),  # already Tuesday 04:00 in Shanghai
+        ("2026-01-09T02:00:00+00:00", "2026-01-12"),  # Friday: the weekend is skipped
+        ("2026-09-30T02:00:00+00:00", "2026-10-08"),  # before the National Day holiday
+    ],
+)
+def test_visit_slots_follow_the_run_clock_and_the_calendar(
+    run_here: Callable[..., str], now: str, day: str
+) -> None:
+    out = run_here("book_appointments.py", "--now", now)
+    assert "visits booked now: 5;" in out
+    assert f"visit days: {day} (10:00 local" in out
 
 
 def test_third_party_webhook_plugin_installs_and_sends(tmp_path: Path) -> None:

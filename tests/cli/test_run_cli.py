@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import runpy
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -41,11 +43,26 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
+VISIT_STAGE = "D+20-visit-letter"
+NO_APPOINTMENT = "blocked: visit-appointment (no appointment booked by call)"
+
+
 def _files(folder: Path) -> dict[str, float]:
     return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
 
 
-def test_main_job_twice_on_the_same_day_sends_nothing_the_second_time(workdir: Path) -> None:
+def _book(now: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """``make run``'s first step: examples/book_appointments.py on the work dir's ledger."""
+    script: dict[str, Any] = runpy.run_path(str(EXAMPLES / "book_appointments.py"))
+    argv = ["--config", "notifysdk.toml", "--portfolio", "portfolio.csv", "--now", now]
+    assert script["main"](argv) == 0
+    return capsys.readouterr().out
+
+
+def test_main_job_twice_on_the_same_day_sends_nothing_the_second_time(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "visits booked now: 5;" in _book(NOW, capsys)
     code, out = _run("portfolio.csv", "--config", "notifysdk.toml", "--now", NOW, "--json")
     assert code == 0, out
     first = json.loads(out)
@@ -54,6 +71,25 @@ def test_main_job_twice_on_the_same_day_sends_nothing_the_second_time(workdir: P
     assert first["ledger_url"].startswith("sqlite:///")
     written = _files(workdir / "out")
     assert len(written) >= first["new_deliveries"]
+    # Every kind of output: no stage lacks a template.
+    assert not [r for r in first["by_rule"] if r.startswith("blocked: input (notice.kind")]
+    # Letters are PDFs: the 5 booked visits (the other visit-stage accounts are blocked by
+    # visit-appointment, not as bad input) and the credit-report pre-notices by post.
+    pdfs = list((workdir / "out" / "letter").glob("*.pdf"))
+    assert len(pdfs) == first["by_channel"]["visitletter"]["delivered"] > 5
+    assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+    blocked_visits = first["by_rule"][NO_APPOINTMENT]
+    assert first["by_stage"][VISIT_STAGE] - blocked_visits == 5
+    # Call scripts for the agents' screen: JSON, Markdown and HTML per script.
+    scripts = list((workdir / "out" / "call_script").glob("*.json"))
+    assert len(scripts) == first["by_channel"]["callscript"]["delivered"] > 0
+    for script in scripts:
+        doc = json.loads(script.read_text(encoding="utf-8"))
+        assert doc["format"] == "notifysdk.call_script/1" and doc["script_type"] == "debtor"
+        assert script.with_suffix(".md").exists() and script.with_suffix(".html").exists()
+    assert {str(workdir / "out" / m) for m in ("letter", "call_script")} <= set(first["written"])
+
+    assert "visits booked now: 0; already booked: 5;" in _book("2026-01-05T06:30:00+00:00", capsys)
 
     code, out = _run(
         "portfolio.csv",
@@ -67,6 +103,7 @@ def test_main_job_twice_on_the_same_day_sends_nothing_the_second_time(workdir: P
     assert code == 0
     assert second["new_deliveries"] == 0
     assert second["duplicates"] >= first["new_deliveries"]
+    assert second["by_rule"][NO_APPOINTMENT] == blocked_visits
     assert _files(workdir / "out") == written  # not one file written or rewritten
 
 
@@ -80,6 +117,9 @@ def test_table_summary_names_where_files_went(workdir: Path) -> None:
         "capture-sms",
         "messages and letters written to",
         str(workdir / "out" / "sms"),
+        str(workdir / "out" / "call_script"),
+        str(workdir / "out" / "letter"),
+        "visit-appointment (no appointment booked by call)",
         "ledger:",
     ):
         assert needle in out, needle

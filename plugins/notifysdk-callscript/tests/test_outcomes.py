@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,10 +15,13 @@ from notifysdk.errors import InvalidInputError, NaiveDatetimeError
 from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.models import Account, Notice, NoticeKind, OutcomeStatus, Recipient
 from notifysdk_callscript import (
+    AppointmentStaff,
     CallOutcome,
     CallReport,
+    booked_appointments,
     clear_state,
     medium_stopped,
+    next_appointment,
     record_call_outcome,
     state_active,
 )
@@ -201,3 +204,92 @@ async def test_request_to_stop_blocks_that_channel_only(
         )
     )
     assert email.status is OutcomeStatus.DELIVERED, email.reason
+
+
+# -- appointments read back ----------------------------------------------------------
+
+
+async def test_a_booked_appointment_reads_back_with_slot_place_and_staff(
+    us_clock: FakeClock, cn_account: Account
+) -> None:
+    ledger = MemoryLedger()
+    now = us_clock.now()
+    slot = datetime.fromisoformat("2026-01-08T10:00:00+08:00")
+    staff = (
+        AppointmentStaff(name="王强", staff_id="S-1001"),
+        AppointmentStaff(name="李娜", staff_id="S-1002"),
+    )
+    assert await next_appointment(ledger, cn_account, now) is None
+    await record_call_outcome(
+        ledger,
+        cn_account,
+        cn_account.debtor,
+        report(
+            us_clock,
+            CallOutcome.APPOINTMENT_BOOKED,
+            appointment_slot=slot,
+            appointment_place="示例银行营业部",
+            appointment_staff=staff,
+        ),
+    )
+    got = await next_appointment(ledger, cn_account, now)
+    assert got is not None
+    assert got.slot == slot and got.slot.utcoffset() == slot.utcoffset()  # the booked zone
+    assert got.place == "示例银行营业部" and got.staff == staff
+    assert got.visit_data() == {
+        "visit": {"slot": "2026-01-08T10:00:00+08:00", "place": "示例银行营业部"},
+        "staff": [{"name": "王强", "staff_id": "S-1001"}, {"name": "李娜", "staff_id": "S-1002"}],
+    }
+    other = cn_account.model_copy(update={"account_id": "ACC-OTHER"})
+    assert await booked_appointments(ledger, other, now) == []
+    # Not visible before the call was recorded, nor once the slot has passed.
+    assert await booked_appointments(ledger, cn_account, now - timedelta(seconds=1)) == []
+    assert await next_appointment(ledger, cn_account, slot + timedelta(minutes=1)) is None
+
+
+async def test_a_rebooking_replaces_the_earlier_appointment(
+    us_clock: FakeClock, cn_account: Account
+) -> None:
+    ledger = MemoryLedger()
+    first = datetime.fromisoformat("2026-01-08T10:00:00+08:00")
+    second = datetime.fromisoformat("2026-01-07T15:00:00+08:00")
+    for slot in (first, second):
+        await record_call_outcome(
+            ledger,
+            cn_account,
+            cn_account.debtor,
+            report(us_clock, CallOutcome.APPOINTMENT_BOOKED, appointment_slot=slot),
+        )
+        us_clock.advance(minutes=5)
+    booked = await booked_appointments(ledger, cn_account, us_clock.now())
+    assert [b.slot for b in booked] == [first, second]
+    latest = await next_appointment(ledger, cn_account, us_clock.now())
+    assert latest is not None and latest.slot == second
+    assert latest.place is None and latest.staff == ()
+    assert latest.visit_data() == {"visit": {"slot": second.isoformat()}}
+
+
+def test_place_and_staff_belong_to_a_booking_only(us_clock: FakeClock) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        report(us_clock, CallOutcome.CONNECTED, appointment_place="Branch office")
+    assert err.value.field == "call_report.appointment_place"
+    slot = us_clock.now() + timedelta(days=2)
+    with pytest.raises(InvalidInputError) as err:
+        report(
+            us_clock,
+            CallOutcome.APPOINTMENT_BOOKED,
+            appointment_slot=slot,
+            appointment_staff=(
+                AppointmentStaff(name="A", staff_id="S-1"),
+                AppointmentStaff(name="B", staff_id="S-1"),
+            ),
+        )
+    assert err.value.field == "call_report.appointment_staff"
+    with pytest.raises(InvalidInputError) as err:
+        report(
+            us_clock,
+            CallOutcome.APPOINTMENT_BOOKED,
+            appointment_slot=slot,
+            appointment_place="line one\nline two",
+        )
+    assert err.value.field == "call_report.appointment_place"

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from notifysdk.campaign import NoticeDataSource, data_sources
 from notifysdk.clock import FakeClock
 from notifysdk.dispatcher import Dispatcher
 from notifysdk.errors import InvalidInputError, NaiveDatetimeError
-from notifysdk.models import Account, NoticeKind, OutcomeStatus
+from notifysdk.models import Account, Notice, NoticeKind, OutcomeStatus, Recipient, Role
+from notifysdk.policy import Verdict, Vote
 from notifysdk.testing import sample_account
+from notifysdk_callscript import AppointmentStaff, CallOutcome, CallReport, record_call_outcome
+from notifysdk_visitletter import VisitAppointment
 from notifysdk_visitletter.hours import WINDOWS, check_slot, day_off
+from notifysdk_visitletter.rules import NO_APPOINTMENT
 
-from .conftest import STAFF, book, letter_notice
+from .conftest import SLOT, STAFF, book, letter_notice, pdftotext
 
 
 async def test_visit_without_an_appointment_call_is_blocked(
@@ -126,3 +132,53 @@ async def test_malformed_visit_data_is_a_typed_error(
     with pytest.raises(error) as err:
         await make_dispatcher().send(letter_notice(account, **kw))  # type: ignore[arg-type]
     assert isinstance(err.value, InvalidInputError) and err.value.field == field
+
+
+async def test_campaign_data_supplies_the_booked_visit_or_blocks(
+    make_dispatcher: Callable[..., Dispatcher],
+    clock: FakeClock,
+    cn_account: Account,
+    tmp_path: Path,
+) -> None:
+    d = make_dispatcher()
+    sources = data_sources(d.registry.rules.values())
+    assert [s.name for s in sources] == ["visit-appointment"]
+    rule = sources[0]
+    assert isinstance(VisitAppointment(), NoticeDataSource)
+    bare = Notice(
+        kind=NoticeKind.VISIT_LETTER,
+        channel="visitletter",
+        account=cn_account,
+        recipient=Recipient(person=cn_account.debtor, role=Role.DEBTOR),
+    )
+    answer = await rule.campaign_data(bare, d.ledger, clock.now())
+    assert isinstance(answer, Vote) and answer.verdict is Verdict.DENY
+    assert answer.rule == "visit-appointment" and answer.reason == NO_APPOINTMENT
+    # not its business: other kinds, or a notice that already names its visit
+    summons = bare.model_copy(update={"kind": NoticeKind.SUMMONS_LETTER})
+    assert await rule.campaign_data(summons, d.ledger, clock.now()) is None
+    assert await rule.campaign_data(letter_notice(cn_account), d.ledger, clock.now()) is None
+
+    await record_call_outcome(
+        d.ledger,
+        cn_account,
+        cn_account.debtor,
+        CallReport(
+            outcome=CallOutcome.APPOINTMENT_BOOKED,
+            at=clock.now(),
+            number=cn_account.debtor.contacts[0].value,
+            appointment_slot=SLOT,
+            appointment_staff=[AppointmentStaff(**s) for s in STAFF],
+        ),
+    )
+    data = await rule.campaign_data(bare, d.ledger, clock.now())
+    assert data == {"visit": {"slot": SLOT}, "staff": STAFF}
+    assert isinstance(data, dict)
+    # ... and with it the letter passes every visit rule and is written
+    outcome = await d.send(bare.model_copy(update={"data": data}))
+    assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
+    assert outcome.receipt is not None
+    pdf = Path(outcome.receipt.detail["path"])
+    assert pdf.suffix == ".pdf" and pdf.is_relative_to(tmp_path)
+    text = pdftotext(pdf)
+    assert "S-1001" in text and "S-1002" in text and "王强" in text

@@ -8,12 +8,15 @@
   (account, stage, local date, medium, recipient).
 - :mod:`~notifysdk.campaign.runner`: sending through a dispatcher with bounded
   concurrency; :mod:`~notifysdk.campaign.summary`: what happened, as counters.
+- :mod:`~notifysdk.campaign.sources`: data the portfolio cannot give (a booked visit),
+  supplied by registered rules.
 """
 
 from .ladder import Ladder, ProfileOverride, Stage, default_ladder, load_ladder, parse_ladder, route
 from .planner import PlannedStage, Planner, campaign_key
 from .portfolio import CSV_COLUMNS, BadRow, PortfolioRow, Row, read_portfolio
 from .runner import CampaignRunner, run_campaign
+from .sources import NoticeDataSource, data_sources
 from .summary import Summary
 
 __all__ = [
@@ -21,6 +24,7 @@ __all__ = [
     "BadRow",
     "CampaignRunner",
     "Ladder",
+    "NoticeDataSource",
     "PlannedStage",
     "Planner",
     "PortfolioRow",
@@ -29,6 +33,7 @@ __all__ = [
     "Stage",
     "Summary",
     "campaign_key",
+    "data_sources",
     "default_ladder",
     "load_ladder",
     "parse_ladder",

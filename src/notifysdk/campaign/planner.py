@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..models import Account, Medium, Notice, Recipient, Role
@@ -66,14 +67,23 @@ class PlannedStage:
         late = self.account.days_overdue - self.stage.day
         return [self.day - timedelta(days=n) for n in range(late, 0, -1)]
 
-    def notice(self, medium: Medium, routes: Mapping[str, str]) -> Notice:
-        """The notice for ``medium``, routed to its channel, with the campaign key."""
+    def notice(
+        self,
+        medium: Medium,
+        routes: Mapping[str, str],
+        extra: Mapping[str, Any] | None = None,
+    ) -> Notice:
+        """The notice for ``medium``, routed to its channel, with the campaign key.
+
+        ``extra`` (from a notice data source) is merged over the stage's ``data``; it does
+        not change the key.
+        """
         return Notice(
             kind=self.stage.kind,
             channel=route(self.stage, medium, routes),
             account=self.account,
             recipient=self.recipient,
-            data=self.stage.data,
+            data={**self.stage.data, **extra} if extra else self.stage.data,
             stage=self.stage.name,
             idempotency_key=self.key(medium),
         )

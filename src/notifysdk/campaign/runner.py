@@ -11,20 +11,28 @@ flat however long the portfolio is. Within one stage the media are tried in orde
 next one only when the previous notice ended in one of the ladder's ``fallback_on``
 outcomes (a permanent failure, no usable contact point...). A dry run plans and counts,
 looks the keys up in the ledger, and sends and records nothing.
+
+Before a notice is sent, the registered rules that are notice data sources
+(:mod:`~notifysdk.campaign.sources`) may add to its data (a visit letter gets the
+appointment booked by call) or block it (no appointment on record: ``blocked`` by
+``visit-appointment``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from ..dispatcher import Dispatcher
 from ..errors import ConfigurationError, InvalidInputError, UnknownChannelError
 from ..ledger.base import NoticeState
-from ..models import Account, Notice, Outcome, OutcomeStatus
+from ..models import Account, Medium, Notice, Outcome, OutcomeStatus
+from ..policy import Verdict, Vote
 from .ladder import Ladder, default_ladder, route
 from .planner import PlannedStage, Planner
 from .portfolio import BadRow, Row
+from .sources import data_sources
 from .summary import Summary
 
 __all__ = ["CampaignRunner", "run_campaign"]
@@ -53,6 +61,7 @@ class CampaignRunner:
         self.dry_run = dry_run
         self.concurrency = concurrency
         self.on_row = on_row
+        self.sources = data_sources(dispatcher.registry.rules.values())
 
     def check_routes(self) -> None:
         """Raise :class:`ConfigurationError` when a stage routes to an unregistered channel."""
@@ -142,21 +151,52 @@ class CampaignRunner:
         for index, medium in enumerate(item.stage.media):
             notice = item.notice(medium, self.routes)
             if self.dry_run:
-                record = await self.dispatcher.ledger.get(notice.idempotency_key)
-                if (
-                    record is not None
-                    and record.outcome is not None
-                    and record.state
-                    not in (NoticeState.DEFERRED, NoticeState.PENDING, NoticeState.CLAIMED)
-                ):
+                if await self._done(notice):
                     summary.skipped["already done today"] += 1
                 else:
                     summary.planned(notice)
                 return
-            outcome = await self._send(notice)
-            summary.record(notice, outcome, fallback=index > 0)
+            notice, stopped = await self._prepare(item, medium, notice)
+            outcome = stopped or await self._send(notice)
+            summary.record(notice, outcome, fallback=index > 0, explain=stopped is not None)
             if not self.ladder.falls_back(outcome):
                 return
+
+    async def _done(self, notice: Notice) -> bool:
+        record = await self.dispatcher.ledger.get(notice.idempotency_key)
+        return (
+            record is not None
+            and record.outcome is not None
+            and record.state not in (NoticeState.DEFERRED, NoticeState.PENDING, NoticeState.CLAIMED)
+        )
+
+    async def _prepare(
+        self, item: PlannedStage, medium: Medium, notice: Notice
+    ) -> tuple[Notice, Outcome | None]:
+        """Ask the data sources: the notice with their additions, or a source's deny as a
+        ``blocked`` outcome. A notice already done is left alone (the send is a duplicate)."""
+        if not self.sources or await self._done(notice):
+            return notice, None
+        now = self.dispatcher.clock.now()
+        extra: dict[str, Any] = {}
+        for source in self.sources:
+            answer: Mapping[str, Any] | Vote | None = await source.campaign_data(
+                notice, self.dispatcher.ledger, now
+            )
+            if isinstance(answer, Vote):
+                if answer.verdict is Verdict.DENY:
+                    return notice, Outcome(
+                        idempotency_key=notice.idempotency_key,
+                        status=OutcomeStatus.BLOCKED,
+                        channel=notice.channel,
+                        at=now,
+                        rule=answer.rule,
+                        profile=answer.profile,
+                        reason=answer.reason,
+                    )
+            elif answer:
+                extra.update(answer)
+        return (item.notice(medium, self.routes, extra) if extra else notice), None
 
     async def _send(self, notice: Notice) -> Outcome:
         try:

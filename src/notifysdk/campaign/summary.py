@@ -15,10 +15,14 @@ from typing import Any
 from ..models import Notice, Outcome, OutcomeStatus
 from .portfolio import BadRow
 
-__all__ = ["MAX_BAD_ROWS_KEPT", "PLANNED", "Summary"]
+__all__ = ["MAX_BAD_ROWS_KEPT", "PLANNED", "WRITTEN_KEYS", "Summary"]
 
 MAX_BAD_ROWS_KEPT = 1000
 """Bad rows listed in a summary; beyond this they are only counted."""
+
+WRITTEN_KEYS: tuple[str, ...] = ("path", "json")
+"""Receipt ``detail`` keys naming a file a channel wrote (the capture and letter channels
+give ``path``; the call-script channel ``json``, beside its ``.md`` and ``.html``)."""
 
 PLANNED = "planned"
 """The outcome a dry run records for every notice it would send."""
@@ -71,8 +75,14 @@ class Summary:
         """Count a notice a dry run would send."""
         self._count(notice, PLANNED)
 
-    def record(self, notice: Notice, outcome: Outcome, *, fallback: bool = False) -> None:
-        """Count one notice's outcome."""
+    def record(
+        self, notice: Notice, outcome: Outcome, *, fallback: bool = False, explain: bool = False
+    ) -> None:
+        """Count one notice's outcome.
+
+        ``explain``: label a block or deferral with its reason too (for reasons that are
+        fixed texts, such as a notice data source's "no appointment booked by call").
+        """
         status = outcome.status.value
         self._count(notice, status)
         if fallback:
@@ -82,12 +92,12 @@ class Summary:
         elif outcome.status is OutcomeStatus.DELIVERED:
             self.new_deliveries += 1
             if outcome.receipt is not None:
-                path = outcome.receipt.detail.get("path")
-                if isinstance(path, str) and path:
+                path = _written_path(outcome.receipt.detail)
+                if path:
                     self.written[str(Path(path).parent)] += 1
         if outcome.status in (OutcomeStatus.BLOCKED, OutcomeStatus.DEFERRED):
             label = f"{status}: {outcome.rule or 'unspecified'}"
-            if outcome.rule == "input" and outcome.reason:
+            if (outcome.rule == "input" or explain) and outcome.reason:
                 # Bad input is named by its typed error (field: reason, never a value).
                 label += f" ({outcome.reason[:120]})"
             self.by_rule[label] += 1
@@ -133,3 +143,11 @@ class Summary:
             "written": dict(sorted(self.written.items())),
             "next_due": self.next_due.isoformat() if self.next_due else None,
         }
+
+
+def _written_path(detail: dict[str, Any]) -> str | None:
+    for key in WRITTEN_KEYS:
+        value = detail.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None

@@ -7,7 +7,8 @@ Registers, through the ``notifysdk`` entry point ``callscript``:
 - the rules ``callscript-structure`` (content) and ``ledger-account-state`` (policy):
   see :mod:`.rules`.
 
-The call-outcome API is :func:`record_call_outcome` (:mod:`.outcomes`).
+The call-outcome API is :func:`record_call_outcome` (:mod:`.outcomes`); a booked
+appointment is read back with :func:`next_appointment` / :func:`booked_appointments`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,15 @@ from notifysdk.policy import Rule
 
 from .channel import CallScriptChannel, build_channel
 from .outcomes import (
+    AppointmentStaff,
+    BookedAppointment,
     CallOutcome,
     CallReport,
     RecordedCall,
+    booked_appointments,
     clear_state,
     medium_stopped,
+    next_appointment,
     record_call_outcome,
     state_active,
 )
@@ -33,6 +38,8 @@ from .plans import RepaymentPlan, plan_options, repayment_plans
 from .rules import CallScriptStructure, LedgerAccountState
 
 __all__ = [
+    "AppointmentStaff",
+    "BookedAppointment",
     "CallOutcome",
     "CallReport",
     "CallScriptChannel",
@@ -40,8 +47,10 @@ __all__ = [
     "LedgerAccountState",
     "RecordedCall",
     "RepaymentPlan",
+    "booked_appointments",
     "clear_state",
     "medium_stopped",
+    "next_appointment",
     "notifysdk_register_channels",
     "notifysdk_register_filters",
     "notifysdk_register_rules",

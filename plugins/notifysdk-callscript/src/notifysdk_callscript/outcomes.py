@@ -9,6 +9,10 @@ dispute holds collection, a request to stop opts the number out of the phone med
 booked appointment is recorded for the visit rules. One audit entry is appended, with
 masked values only.
 
+A booked appointment is read back with :func:`booked_appointments` (every booking for a
+debt) or :func:`next_appointment` (the latest booking whose slot is still ahead): the
+slot, the agreed place and the visiting staff, as a visit letter needs them.
+
 =====================  =====================  =========================================
 outcome                counted as             also written
 =====================  =====================  =========================================
@@ -21,16 +25,18 @@ promise_to_pay         connected              date and amount audited
 dispute                connected              state ``dispute`` set (collection held)
 refusal                connected              state ``refusal`` set
 request_to_stop        connected              opt-out of ``stop_media`` at the number
-appointment_booked     connected              the slot, for the visit rules
+appointment_booked     connected              the slot (+ place, staff), for the visit rules
 =====================  =====================  =========================================
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, Field
 
@@ -43,12 +49,17 @@ from notifysdk.validation import Amount, PhoneNumber
 from . import scopes
 
 __all__ = [
+    "APPOINTMENT_AUDIT_EVENT",
     "CONVERSATION_OUTCOMES",
+    "AppointmentStaff",
+    "BookedAppointment",
     "CallOutcome",
     "CallReport",
     "RecordedCall",
+    "booked_appointments",
     "clear_state",
     "medium_stopped",
+    "next_appointment",
     "record_call_outcome",
     "state_active",
 ]
@@ -85,6 +96,17 @@ CONVERSATION_OUTCOMES = frozenset(
 )
 """Outcomes in which the agent spoke with the person called."""
 
+APPOINTMENT_AUDIT_EVENT = "call_outcome"
+"""The audit event :func:`record_call_outcome` appends (read back for appointments)."""
+
+
+class AppointmentStaff(SDKModel):
+    """A staff member who will go on a booked visit: a name and a staff ID, as the visit
+    letter shows them to the borrower (staff data, never the borrower's)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    staff_id: str = Field(min_length=1, max_length=50)
+
 
 class CallReport(SDKModel):
     """What the agent reports about one call. Bad input raises a typed error naming the
@@ -106,6 +128,12 @@ class CallReport(SDKModel):
     promise_date: date | None = None
     promise_amount: Amount | None = None
     appointment_slot: AwareDatetime | None = None
+    appointment_place: str | None = Field(default=None, max_length=200)
+    """For ``appointment_booked``: where the visit takes place when it is not the
+    borrower's address on record (an office, a branch). Leave it unset for a home visit:
+    the letter then says "your address on record" and no address is audited."""
+    appointment_staff: tuple[AppointmentStaff, ...] = ()
+    """For ``appointment_booked``: who will visit (the visit rules want at least two)."""
     notice_key: str | None = None
     """The idempotency key of the call script's notice, when there was one."""
     agent_id: str | None = None
@@ -132,6 +160,16 @@ class CallReport(SDKModel):
                 raise bad("appointment_slot", "required when an appointment is booked")
             if self.appointment_slot <= self.at:
                 raise bad("appointment_slot", "must be after the call")
+        elif self.appointment_place is not None:
+            raise bad("appointment_place", "only for an appointment_booked outcome")
+        elif self.appointment_staff:
+            raise bad("appointment_staff", "only for an appointment_booked outcome")
+        place = self.appointment_place
+        if place is not None and (not place.strip() or any(c in place for c in "\r\n\x00")):
+            raise bad("appointment_place", "must be a single, non-empty line")
+        ids = [s.staff_id for s in self.appointment_staff]
+        if len(set(ids)) != len(ids):
+            raise bad("appointment_staff", "the same staff ID appears twice")
 
 
 LEDGER_OUTCOME: dict[CallOutcome, scopes.LedgerCallOutcome] = {
@@ -207,6 +245,11 @@ async def record_call_outcome(
         detail["promise_amount"] = str(report.promise_amount)
     if report.appointment_slot is not None:
         detail["appointment_slot"] = slot_key(report.appointment_slot)
+        detail["appointment_slot_local"] = report.appointment_slot.isoformat()
+        detail["appointment_place"] = report.appointment_place
+        detail["appointment_staff"] = [
+            {"name": s.name, "staff_id": s.staff_id} for s in report.appointment_staff
+        ]
     if o is CallOutcome.REQUEST_TO_STOP:
         detail["stop_media"] = list(report.stop_media)
     await ledger.audit("call_outcome", report.notice_key, detail, now=report.at)
@@ -243,6 +286,100 @@ async def medium_stopped(ledger: Ledger, number: str, medium: str, now: datetime
         if await ledger.count(scopes.optout_scope(m, number), EPOCH, end) > 0:
             return True
     return False
+
+
+@dataclass(frozen=True)
+class BookedAppointment:
+    """An on-site appointment booked by a call, as read back from the ledger."""
+
+    account_id: str
+    slot: datetime
+    """The slot, in the zone the agent booked it in (else the debtor's, else UTC)."""
+    booked_at: datetime
+    """When the call that booked it ended."""
+    place: str | None
+    staff: tuple[AppointmentStaff, ...]
+    notice_key: str | None
+
+    def visit_data(self) -> dict[str, Any]:
+        """The ``notice.data`` entries a visit letter reads: ``visit`` (slot, place) and,
+        when the booking named them, ``staff``."""
+        visit: dict[str, Any] = {"slot": self.slot.isoformat()}
+        if self.place:
+            visit["place"] = self.place
+        data: dict[str, Any] = {"visit": visit}
+        if self.staff:
+            data["staff"] = [{"name": s.name, "staff_id": s.staff_id} for s in self.staff]
+        return data
+
+
+async def booked_appointments(
+    ledger: Ledger, account: Account, now: datetime
+) -> list[BookedAppointment]:
+    """Every appointment booked by call for ``account`` up to ``now``, oldest booking first.
+
+    Read from the audit trail (event :data:`APPOINTMENT_AUDIT_EVENT`, outcome
+    ``appointment_booked``), keeping only bookings whose appointment contact is still in
+    the ledger (the scope the ``visit-appointment`` rule counts). This reads the whole
+    audit trail: call it once per account and stage, not in a tight loop.
+    """
+    end = _after(now)
+    found: list[BookedAppointment] = []
+    for entry in await ledger.audit_entries():
+        detail = entry.detail
+        if (
+            entry.event != APPOINTMENT_AUDIT_EVENT
+            or entry.at >= end
+            or detail.get("outcome") != CallOutcome.APPOINTMENT_BOOKED.value
+            or detail.get("account") != account.account_id
+        ):
+            continue
+        booked = _appointment(entry.at, entry.key, detail, account)
+        if booked is None:
+            continue
+        scope = scopes.appointment(account, slot_key(booked.slot))
+        if await ledger.count(scope, EPOCH, end) > 0:
+            found.append(booked)
+    found.sort(key=lambda b: b.booked_at)
+    return found
+
+
+async def next_appointment(
+    ledger: Ledger, account: Account, now: datetime
+) -> BookedAppointment | None:
+    """The latest booking for ``account`` whose slot is after ``now`` (a re-booking
+    replaces an earlier one), or ``None`` when no visit is booked ahead."""
+    ahead = [b for b in await booked_appointments(ledger, account, now) if b.slot > now]
+    return ahead[-1] if ahead else None
+
+
+def _appointment(
+    at: datetime, key: str | None, detail: Mapping[str, Any], account: Account
+) -> BookedAppointment | None:
+    raw = detail.get("appointment_slot_local") or detail.get("appointment_slot")
+    if not isinstance(raw, str):
+        return None
+    try:
+        slot = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    if slot.tzinfo is None:
+        return None
+    if "appointment_slot_local" not in detail and account.debtor.time_zone:
+        slot = slot.astimezone(ZoneInfo(account.debtor.time_zone))
+    place = detail.get("appointment_place")
+    staff: list[AppointmentStaff] = []
+    for s in detail.get("appointment_staff") or ():
+        if isinstance(s, Mapping) and s.get("name") and s.get("staff_id"):
+            staff.append(AppointmentStaff(name=str(s["name"]), staff_id=str(s["staff_id"])))
+    return BookedAppointment(
+        account_id=account.account_id,
+        slot=slot,
+        booked_at=at,
+        place=place if isinstance(place, str) and place else None,
+        staff=tuple(staff),
+        notice_key=key,
+    )
 
 
 def _after(now: datetime) -> datetime:

@@ -4,7 +4,10 @@
 - ``visit-hours``: the slot is inside every active profile's hours, on a working day.
 - ``visit-appointment``: a visit slot was booked by a call on record first (the domain
   article: 提前与借款人预约时间). A summons interview is an invitation, not a booking, so
-  it needs no prior call.
+  it needs no prior call. For a campaign it also *supplies* the visit: a visit letter
+  without ``data.visit`` gets the slot, place and staff of the appointment booked ahead
+  (:func:`notifysdk_callscript.next_appointment`), or is blocked with "no appointment
+  booked by call" (:meth:`VisitAppointment.campaign_data`).
 
 Each denies with a reason that names the numbers compared. Malformed ``notice.data``
 raises a typed :class:`~notifysdk.errors.InvalidInputError` instead (bad input).
@@ -12,15 +15,17 @@ raises a typed :class:`~notifysdk.errors.InvalidInputError` instead (bad input).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from notifysdk.compliance.rules.base import in_force
 from notifysdk.compliance.specs import WindowSpec, ZoneSpec
-from notifysdk.models import NoticeKind
+from notifysdk.ledger.base import Ledger
+from notifysdk.models import Notice, NoticeKind
 from notifysdk.policy import RuleContext, Vote
 from notifysdk_callscript import scopes
-from notifysdk_callscript.outcomes import slot_key
+from notifysdk_callscript.outcomes import next_appointment, slot_key
 
 from .hours import WINDOWS, VisitWindow, check_slot
 from .visit import MIN_STAFF, parse_visit
@@ -135,8 +140,13 @@ class VisitHours:
         return Vote.allow(self.name)
 
 
+NO_APPOINTMENT = "no appointment booked by call"
+"""The reason a campaign's visit letter is blocked when no visit is booked ahead."""
+
+
 class VisitAppointment:
-    """Deny a visit letter whose slot was not booked by a call on record."""
+    """Deny a visit letter whose slot was not booked by a call on record; for campaigns,
+    supply the booked visit (a :class:`notifysdk.campaign.NoticeDataSource`)."""
 
     name = "visit-appointment"
     citation = "domain article (上门通知: 提前与借款人预约时间); CBA 2026"
@@ -160,3 +170,22 @@ class VisitAppointment:
                 numbers={"appointments": 0},
             )
         return Vote.allow(self.name)
+
+    async def campaign_data(
+        self, notice: Notice, ledger: Ledger, now: datetime
+    ) -> Mapping[str, Any] | Vote | None:
+        """For a campaign's visit letter without ``data.visit``: the visit (slot, place,
+        staff) of the latest appointment booked by call whose slot is ahead, or a deny
+        naming this rule when there is none. ``None`` for other notices."""
+        if notice.kind is not NoticeKind.VISIT_LETTER or "visit" in notice.data:
+            return None
+        booked = await next_appointment(ledger, notice.account, now)
+        if booked is None:
+            return Vote.deny(
+                self.name,
+                "*",
+                NO_APPOINTMENT,
+                citation=self.citation,
+                numbers={"appointments": 0},
+            )
+        return booked.visit_data()
