@@ -62,10 +62,11 @@ async def test_outcomes_write_the_engine_scopes(us_clock: FakeClock, us_account:
     assert await ledger.count(call, *day) == 2
     assert await ledger.count(conv, *day) == 1
     audit = [e for e in await ledger.audit_entries() if e.event == "call_outcome"]
-    assert audit[0].detail["promise_amount"] == "200.00"
+    assert audit[0].detail["promise_amount"] == "****"
     assert audit[0].detail["promise_date"] == "2026-01-20"
     flat = repr([e.detail for e in audit])
     assert NUMBER not in flat and person.name not in flat and "0123" in flat
+    assert "200.00" not in flat and "200" not in flat
 
 
 async def test_dispute_state_is_set_and_cleared(us_clock: FakeClock, us_account: Account) -> None:

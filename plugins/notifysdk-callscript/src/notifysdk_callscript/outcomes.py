@@ -242,7 +242,8 @@ async def record_call_outcome(
     }
     if o is CallOutcome.PROMISE_TO_PAY:
         detail["promise_date"] = report.promise_date.isoformat() if report.promise_date else None
-        detail["promise_amount"] = str(report.promise_amount)
+        # The audit trail carries no amount tied to a person; the caller keeps its report.
+        detail["promise_amount"] = mask_value("amount", str(report.promise_amount))
     if report.appointment_slot is not None:
         detail["appointment_slot"] = slot_key(report.appointment_slot)
         detail["appointment_slot_local"] = report.appointment_slot.isoformat()
