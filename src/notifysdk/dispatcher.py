@@ -596,14 +596,9 @@ class Dispatcher:
         try:
             return await self.send(notice)
         except InvalidInputError as exc:
-            outcome = Outcome(
-                idempotency_key=notice.idempotency_key,
-                status=OutcomeStatus.BLOCKED,
-                channel=notice.channel,
-                at=self.clock.now(),
-                rule="input",
-                reason=str(exc),
-            )
+            # Not recorded in the ledger (nothing was decided about the notice itself),
+            # but the reason goes through the same masking as every other outcome.
+            outcome = self._outcome(notice, OutcomeStatus.BLOCKED, rule="input", reason=str(exc))
             return await self._emit(notice, outcome)
 
 
