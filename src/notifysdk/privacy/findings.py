@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 import phonenumbers
@@ -38,6 +39,10 @@ class KnownValues:
         """Collect the personal values of an account, its debtor and its parties."""
         if account is None:
             return cls()
+        return _account_values(account)
+
+    @classmethod
+    def _collect(cls, account: Account) -> KnownValues:
         pairs: list[tuple[str, str]] = [("loan_id", account.loan_id)]
         for person in (account.debtor, *(p.person for p in account.parties)):
             pairs.extend(_person_pairs(person))
@@ -64,6 +69,13 @@ class KnownValues:
         if not other or not other.values:
             return self
         return KnownValues(_dedupe([*self.values, *other.values]))
+
+
+@lru_cache(maxsize=1024)
+def _account_values(account: Account) -> KnownValues:
+    # Accounts are frozen (hashable); each notice asks for its account's values several
+    # times (masking, the leak guard, log redaction, outcome reasons).
+    return KnownValues._collect(account)
 
 
 def _person_pairs(person: Person) -> list[tuple[str, str]]:
@@ -94,6 +106,7 @@ def _dedupe(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def _national(e164: str) -> str:
     """The national significant number of an E.164 number (13800138000), or ''."""
     try:
