@@ -6,18 +6,25 @@ the ``cn`` (zh-CN, CNY) and ``us-regf`` (en, USD) profiles, most of them on a da
 ladder has a stage for.
 
     python examples/make_portfolio.py [--accounts 300] [--out examples/portfolio.csv]
+                                      [--as-of 2026-01-05 | --as-of today]
+
+``--as-of`` is the day the portfolio is exported: due dates are counted back from it, so
+that each account's due date and its days overdue agree on that day. ``make run``
+writes one for today under ``.notifysdk/`` so the letters it prints are coherent.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from notifysdk.campaign.synthetic import write_csv
 
 SEED = 20260105
 ACCOUNTS = 300
+AS_OF = date(2026, 1, 5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=ACCOUNTS)
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("portfolio.csv"))
+    parser.add_argument(
+        "--as-of",
+        default=AS_OF.isoformat(),
+        help="export day (ISO date, or 'today'); the committed sample uses 2026-01-05",
+    )
     args = parser.parse_args(argv)
-    n = write_csv(args.out, args.accounts, seed=SEED)
-    print(f"wrote {n} synthetic accounts to {args.out}")
+    as_of = date.today() if args.as_of == "today" else date.fromisoformat(args.as_of)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    n = write_csv(args.out, args.accounts, seed=SEED, as_of=as_of)
+    print(f"wrote {n} synthetic accounts (exported {as_of.isoformat()}) to {args.out}")
     return 0
 
 
