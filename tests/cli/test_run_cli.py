@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import runpy
 import shutil
+import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +75,9 @@ def test_main_job_twice_on_the_same_day_sends_nothing_the_second_time(
     assert first["ledger_url"].startswith("sqlite:///")
     written = _files(workdir / "out")
     assert len(written) >= first["new_deliveries"]
-    # Every kind of output: no stage lacks a template.
-    assert not [r for r in first["by_rule"] if r.startswith("blocked: input (notice.kind")]
+    # Every kind of output: no stage lacks a template, and none lacks its data (the
+    # summons letters' interview comes from the settings, not from bad input).
+    assert not [r for r in first["by_rule"] if r.startswith("blocked: input")]
     # Letters are PDFs: the 5 booked visits (the other visit-stage accounts are blocked by
     # visit-appointment, not as bad input) and the credit-report pre-notices by post.
     pdfs = list((workdir / "out" / "letter").glob("*.pdf"))
@@ -105,6 +110,73 @@ def test_main_job_twice_on_the_same_day_sends_nothing_the_second_time(
     assert second["duplicates"] >= first["new_deliveries"]
     assert second["by_rule"][NO_APPOINTMENT] == blocked_visits
     assert _files(workdir / "out") == written  # not one file written or rewritten
+
+
+SUMMONS_STAGE = "D+45-summons-letter"
+SUMMONS_TITLES = ("约谈通知函", "Invitation to a meeting about your loan")
+DEBT_WORDS = re.compile(
+    r"逾期|欠款|债|还款|催收|借款|金额|通知函|上门|约谈|¥|\$|\d[\d,]*\.\d\d|"
+    r"(?i:debt|loan|overdue|owe|amount|collect|repay|visit|meeting|notice)"
+)
+"""Nothing on the envelope page may tell a reader that the letter is about a debt."""
+
+
+def _pdftotext(pdf: Path, *pages: int) -> str:
+    """The text of ``pdf`` (pages ``first, last``) by poppler's pdftotext, spaces removed;
+    skipped (failing under CI=true) when poppler-utils is missing."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        message = "pdftotext not found: install the Debian package poppler-utils"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    args = [tool, "-layout"]
+    if pages:
+        args += ["-f", str(pages[0]), "-l", str(pages[-1])]
+    done = subprocess.run([*args, str(pdf), "-"], capture_output=True, check=True, timeout=60)
+    return re.sub(r"[ \t]+", "", done.stdout.decode("utf-8"))
+
+
+def test_main_job_writes_summons_letters_from_the_settings(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _book(NOW, capsys)
+    code, out = _run("portfolio.csv", "--config", "notifysdk.toml", "--now", NOW, "--json")
+    assert code == 0, out
+    first = json.loads(out)
+    assert first["by_stage"][SUMMONS_STAGE] > 0
+    assert not [r for r in first["by_rule"] if "summons-interview" in r or "input" in r]
+    settings = tomllib.loads((workdir / "notifysdk.toml").read_text(encoding="utf-8"))
+    section = settings["notifysdk"]["channels"]["visitletter"]
+    office = section["summons_office"].replace(" ", "")
+    roster = {s["staff_id"]: s["name"] for s in section["summons_staff"]}
+    summons = 0
+    for pdf in sorted((workdir / "out" / "letter").glob("*.pdf")):
+        letter = _pdftotext(pdf, 2, 999)
+        if not any(title in letter for title in SUMMONS_TITLES):
+            continue
+        summons += 1
+        # Monday 5 January 2026 + summons_lead_days (7): Monday 12 January, 10:00 local.
+        assert "2026年1月12日星期一10:00" in letter or "Monday12January2026,10:00" in letter
+        assert office in letter
+        attending = [sid for sid in roster if f"工号{sid}" in letter or f"ID{sid}" in letter]
+        assert len(attending) == 2 and all(roster[sid] in letter for sid in attending)
+        envelope = _pdftotext(pdf, 1)
+        assert not DEBT_WORDS.search(envelope), DEBT_WORDS.findall(envelope)
+        assert office not in envelope and not any(sid in envelope for sid in roster)
+    assert summons > 0
+    written = _files(workdir / "out")
+
+    code, out = _run(
+        "portfolio.csv",
+        "--config",
+        "notifysdk.toml",
+        "--now",
+        "2026-01-05T06:30:00+00:00",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["new_deliveries"] == 0
+    assert _files(workdir / "out") == written
 
 
 def test_table_summary_names_where_files_went(workdir: Path) -> None:

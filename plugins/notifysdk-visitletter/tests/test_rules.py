@@ -142,7 +142,7 @@ async def test_campaign_data_supplies_the_booked_visit_or_blocks(
 ) -> None:
     d = make_dispatcher()
     sources = data_sources(d.registry.rules.values())
-    assert [s.name for s in sources] == ["visit-appointment"]
+    assert [s.name for s in sources] == ["visit-appointment", "summons-interview"]
     rule = sources[0]
     assert isinstance(VisitAppointment(), NoticeDataSource)
     bare = Notice(

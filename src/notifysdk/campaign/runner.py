@@ -61,7 +61,7 @@ class CampaignRunner:
         self.dry_run = dry_run
         self.concurrency = concurrency
         self.on_row = on_row
-        self.sources = data_sources(dispatcher.registry.rules.values())
+        self.sources = data_sources(dispatcher.registry.rules.values(), dispatcher.settings)
 
     def check_routes(self) -> None:
         """Raise :class:`ConfigurationError` when a stage routes to an unregistered channel."""

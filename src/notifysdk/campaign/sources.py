@@ -14,6 +14,12 @@ add to ``notice.data``. It answers with
 
 The campaign never imports a plugin: sources are found among the rules the plugins
 registered (the ``visitletter`` plugin's ``visit-appointment`` rule supplies visits).
+
+A source that needs the run's settings (the ``visitletter`` plugin's ``summons-interview``
+reads the office and staff of a summons interview from its channel's section) also
+implements :class:`ConfigurableDataSource`: :func:`data_sources`, given the settings,
+asks it for a source bound to them. The registered rule is shared by every dispatcher of
+a plugin manager, so it is never changed; without settings it is used unbound.
 """
 
 from __future__ import annotations
@@ -22,11 +28,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from ..config import Settings
 from ..ledger.base import Ledger
 from ..models import Notice
 from ..policy import Vote
 
-__all__ = ["NoticeDataSource", "data_sources"]
+__all__ = ["ConfigurableDataSource", "NoticeDataSource", "data_sources"]
 
 
 @runtime_checkable
@@ -42,6 +49,26 @@ class NoticeDataSource(Protocol):
         ...
 
 
-def data_sources(rules: Iterable[object]) -> list[NoticeDataSource]:
-    """The rules among ``rules`` that are notice data sources, in registration order."""
-    return [r for r in rules if isinstance(r, NoticeDataSource)]
+@runtime_checkable
+class ConfigurableDataSource(Protocol):
+    """A registered rule that supplies ``notice.data`` from the run's settings."""
+
+    name: str
+
+    def with_settings(self, settings: Settings) -> NoticeDataSource:
+        """A data source bound to ``settings`` (a new object: the rule is left as it is)."""
+        ...
+
+
+def data_sources(
+    rules: Iterable[object], settings: Settings | None = None
+) -> list[NoticeDataSource]:
+    """The rules among ``rules`` that are notice data sources, in registration order;
+    given ``settings``, each :class:`ConfigurableDataSource` is bound to them."""
+    out: list[NoticeDataSource] = []
+    for rule in rules:
+        if settings is not None and isinstance(rule, ConfigurableDataSource):
+            out.append(rule.with_settings(settings))
+        elif isinstance(rule, NoticeDataSource):
+            out.append(rule)
+    return out

@@ -3,7 +3,9 @@
 Registers, through the ``notifysdk`` entry point ``visitletter``:
 
 - the ``visitletter`` channel (medium ``letter``, PDF): :mod:`.channel`;
-- the policy rules ``visit-staff``, ``visit-hours``, ``visit-appointment``: :mod:`.rules`;
+- the policy rules ``visit-staff``, ``visit-hours``, ``visit-appointment`` and the
+  campaign data source ``summons-interview`` (summons interviews from the settings):
+  :mod:`.rules`, :mod:`.summons`;
 - the template filters ``letter_number`` and ``visit_time``: :mod:`.filters`.
 
 Letters use the ``repayment_plans`` filter of ``notifysdk-callscript`` (a dependency).
@@ -31,7 +33,8 @@ from .records import (
     VisitReport,
     record_visit,
 )
-from .rules import VisitAppointment, VisitHours, VisitStaff
+from .rules import SummonsInterview, VisitAppointment, VisitHours, VisitStaff
+from .summons import SummonsConfig, read_summons_config, summons_slot
 
 __all__ = [
     "WINDOWS",
@@ -40,6 +43,8 @@ __all__ = [
     "PresentParty",
     "RecordedVisit",
     "StaffEntry",
+    "SummonsConfig",
+    "SummonsInterview",
     "VisitAppointment",
     "VisitHours",
     "VisitLetterChannel",
@@ -53,7 +58,9 @@ __all__ = [
     "notifysdk_register_channels",
     "notifysdk_register_filters",
     "notifysdk_register_rules",
+    "read_summons_config",
     "record_visit",
+    "summons_slot",
     "visit_time",
 ]
 
@@ -77,3 +84,4 @@ def notifysdk_register_rules(register: Callable[[Rule], None]) -> None:
     register(VisitStaff())
     register(VisitHours())
     register(VisitAppointment())
+    register(SummonsInterview())

@@ -8,6 +8,10 @@
   without ``data.visit`` gets the slot, place and staff of the appointment booked ahead
   (:func:`notifysdk_callscript.next_appointment`), or is blocked with "no appointment
   booked by call" (:meth:`VisitAppointment.campaign_data`).
+- ``summons-interview``: supplies a campaign's summons letter with its interview (slot,
+  office, staff) from the visitletter channel's settings, or blocks it with "no summons
+  office/staff configured" (:class:`SummonsInterview`, :mod:`.summons`). It votes on
+  nothing itself: the ``visit-hours`` and ``visit-staff`` rules check what it supplied.
 
 Each denies with a reason that names the numbers compared. Malformed ``notice.data``
 raises a typed :class:`~notifysdk.errors.InvalidInputError` instead (bad input).
@@ -21,6 +25,8 @@ from typing import Any, Literal
 
 from notifysdk.compliance.rules.base import in_force
 from notifysdk.compliance.specs import WindowSpec, ZoneSpec
+from notifysdk.config import Settings
+from notifysdk.errors import ConfigurationError
 from notifysdk.ledger.base import Ledger
 from notifysdk.models import Notice, NoticeKind
 from notifysdk.policy import RuleContext, Vote
@@ -28,6 +34,7 @@ from notifysdk_callscript import scopes
 from notifysdk_callscript.outcomes import next_appointment, slot_key
 
 from .hours import WINDOWS, VisitWindow, check_slot
+from .summons import KEYS, SECTION, SlotRefused, read_summons_config, summons_slot
 from .visit import MIN_STAFF, parse_visit
 
 VISIT_KINDS = frozenset({NoticeKind.VISIT_LETTER, NoticeKind.SUMMONS_LETTER})
@@ -189,3 +196,82 @@ class VisitAppointment:
                 numbers={"appointments": 0},
             )
         return booked.visit_data()
+
+
+NO_SUMMONS_CONFIG = "no summons office/staff configured"
+"""The reason a campaign's summons letter is blocked when the settings name no interview
+office and staff (or the campaign did not pass its settings to the data sources)."""
+BAD_SUMMONS_CONFIG = "summons settings invalid"
+"""The reason's start when the summons settings are malformed (the setting is named)."""
+
+
+class SummonsInterview:
+    """Supply a campaign's summons letter with its interview from configuration (a
+    :class:`notifysdk.campaign.sources.ConfigurableDataSource`); see :mod:`.summons`."""
+
+    name = "summons-interview"
+    citation = "domain article (约谈); CBA 个人消费类贷款催收工作指引 (2026) Art. 22"
+    profiles = frozenset({"*"})
+    stage: Literal["policy", "content"] = "policy"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings
+
+    def with_settings(self, settings: Settings) -> SummonsInterview:
+        """A copy bound to ``settings`` (the registered rule is shared, so not changed)."""
+        return SummonsInterview(settings)
+
+    def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """Abstain: ``visit-hours`` and ``visit-staff`` check the interview supplied."""
+        return None
+
+    def section(self, channel: str) -> tuple[str, Mapping[str, Any]]:
+        """The settings section to read: the notice's channel's when it has summons keys,
+        else ``visitletter``'s (a letter routed to ``capture-letter`` still finds it)."""
+        channels = self.settings.channels if self.settings is not None else {}
+        own = channels.get(channel, {})
+        if any(k in own for k in KEYS):
+            return channel, own
+        return SECTION, channels.get(SECTION, {})
+
+    async def campaign_data(
+        self, notice: Notice, ledger: Ledger, now: datetime
+    ) -> Mapping[str, Any] | Vote | None:
+        """For a campaign's summons letter without ``data.visit``: the interview (slot,
+        office as place, two staff of the roster), or a deny naming this rule when the
+        settings name no office and staff, are malformed, or no slot fits. ``None`` for
+        other notices."""
+        if notice.kind is not NoticeKind.SUMMONS_LETTER or "visit" in notice.data:
+            return None
+        name, section = self.section(notice.channel)
+        try:
+            config = read_summons_config(section, name)
+        except ConfigurationError as exc:
+            return Vote.deny(self.name, "*", f"{BAD_SUMMONS_CONFIG}: {exc}", citation=self.citation)
+        if config is None:
+            return Vote.deny(
+                self.name,
+                "*",
+                NO_SUMMONS_CONFIG,
+                citation=self.citation,
+                numbers={
+                    "section": f"channels.{name}",
+                    "settings": "passed" if self.settings is not None else "not passed",
+                },
+            )
+        windows = [WINDOWS[p] for p in notice.effective_profiles if p in WINDOWS]
+        slot = summons_slot(now, notice.account, windows, lead_days=config.lead_days, at=config.at)
+        if isinstance(slot, SlotRefused):
+            return Vote.deny(
+                self.name,
+                slot.profile,
+                "summons interview slot refused: " + slot.reason,
+                citation=self.citation,
+                numbers=slot.numbers,
+            )
+        return {
+            "visit": {"slot": slot.isoformat(), "place": config.office},
+            "staff": [
+                {"name": s.name, "staff_id": s.staff_id} for s in config.attending(notice.account)
+            ],
+        }
