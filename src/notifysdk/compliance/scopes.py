@@ -49,7 +49,7 @@ A ``location`` call (to a third party, US) is counted per called person.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -308,10 +308,7 @@ async def record_optout(
     key: str | None = None,
 ) -> None:
     """Record that the owner of ``destination`` opted out of ``media`` (``*``: all)."""
-    for medium in media:
-        await ledger.record_contact(
-            optout_scope(medium, destination), at, key=key, detail={"event": "opt_out"}
-        )
+    await _record_per_medium(ledger, optout_scope, destination, at, media, key, "opt_out")
 
 
 async def record_optin(
@@ -323,7 +320,19 @@ async def record_optin(
     key: str | None = None,
 ) -> None:
     """Record that the owner of ``destination`` opted back in to ``media`` (``*``: all)."""
+    await _record_per_medium(ledger, optin_scope, destination, at, media, key, "opt_in")
+
+
+async def _record_per_medium(
+    ledger: Ledger,
+    scope_of: Callable[[str, str], str],
+    destination: str,
+    at: datetime,
+    media: Iterable[str],
+    key: str | None,
+    event: str,
+) -> None:
     for medium in media:
         await ledger.record_contact(
-            optin_scope(medium, destination), at, key=key, detail={"event": "opt_in"}
+            scope_of(medium, destination), at, key=key, detail={"event": event}
         )

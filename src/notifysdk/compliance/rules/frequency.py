@@ -107,23 +107,15 @@ class FrequencyCapRule(ProfileRule):
         }
         if used >= spec.limit:
             free = await _next_free(ctx, scope, zones, spec.limit, spec.days)
-            until = shift_into_windows(ctx, free)
-            if until is None:
-                return Vote.deny(
-                    self.name,
-                    profile,
-                    f"{spec.id}: cap reached and no contact window follows",
-                    citation=spec.citation,
-                    numbers=numbers,
-                )
-            numbers["next_allowed"] = until.isoformat()
-            return Vote.defer(
+            return _defer_into_window(
+                ctx,
                 self.name,
                 profile,
+                spec,
+                free,
                 f"{spec.id}: {used} of {spec.limit} in {spec.days} day(s) already",
-                until,
-                citation=spec.citation,
-                numbers=numbers,
+                "cap reached and no contact window follows",
+                numbers,
             )
         reservations: tuple[Reservation, ...] = ()
         if medium in spec.reserve_media:
@@ -203,21 +195,33 @@ class QuietPeriodRule(ProfileRule):
                 day = -k
                 break
         numbers["day_of_period"] = 1 - day
-        until = shift_into_windows(ctx, day_start(ctx.now, zones, day + spec.days))
-        if until is None:
-            return Vote.deny(
-                self.name,
-                profile,
-                f"{spec.id}: quiet period and no window follows",
-                citation=spec.citation,
-                numbers=numbers,
-            )
-        numbers["next_allowed"] = until.isoformat()
-        return Vote.defer(
+        return _defer_into_window(
+            ctx,
             self.name,
             profile,
+            spec,
+            day_start(ctx.now, zones, day + spec.days),
             f"{spec.id}: day {1 - day} of {spec.days} after a {spec.counter}",
-            until,
-            citation=spec.citation,
-            numbers=numbers,
+            "quiet period and no window follows",
+            numbers,
         )
+
+
+def _defer_into_window(
+    ctx: RuleContext,
+    rule: str,
+    profile: str,
+    spec: CapSpec | QuietSpec,
+    free: datetime,
+    reason: str,
+    no_window: str,
+    numbers: dict[str, Any],
+) -> Vote:
+    """Defer to the first allowed instant from ``free`` on, or deny when none follows."""
+    until = shift_into_windows(ctx, free)
+    if until is None:
+        return Vote.deny(
+            rule, profile, f"{spec.id}: {no_window}", citation=spec.citation, numbers=numbers
+        )
+    numbers["next_allowed"] = until.isoformat()
+    return Vote.defer(rule, profile, reason, until, citation=spec.citation, numbers=numbers)
