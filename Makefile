@@ -36,7 +36,7 @@ lint: install
 	$(UV) run --no-sync ruff format --check .
 
 typecheck: install
-	$(UV) run --no-sync mypy
+	$(UV) run --no-sync mypy src $(wildcard plugins/*/src)
 
 bench: install
 	$(UV) run --no-sync python -m bench
