@@ -118,8 +118,8 @@ def workday_checker(calendar: str) -> Callable[[date], bool]:
             import chinese_calendar  # type: ignore[import-untyped]
         except ImportError:
             raise ConfigurationError(
-                "holiday calendar 'cn' needs the chinese-calendar package (pip install "
-                "chinese-calendar)"
+                "holiday calendar 'cn' needs the chinese-calendar package "
+                "(pip install 'notifysdk[calendars]')"
             ) from None
 
         def cn_workday(day: date) -> bool:
@@ -133,7 +133,8 @@ def workday_checker(calendar: str) -> Callable[[date], bool]:
         import holidays
     except ImportError:
         raise ConfigurationError(
-            f"holiday calendar {calendar!r} needs the holidays package (pip install holidays)"
+            f"holiday calendar {calendar!r} needs the holidays package "
+            "(pip install 'notifysdk[calendars]')"
         ) from None
     try:
         table = holidays.country_holidays(calendar.upper())
