@@ -19,6 +19,7 @@ from typing import Any
 
 import babel
 import jinja2
+import markupsafe
 from babel.dates import format_date
 from babel.numbers import format_currency
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -167,6 +168,54 @@ class TemplateRenderer:
             raise TemplateError("template", f"undefined variable: {exc.message}") from None
 
 
+class LazyText:
+    """A value formatted only when a template prints it.
+
+    Formatting money with babel is the dearest part of building a context, and most
+    templates print one or two of the four amounts. Jinja prints it through ``str`` (or
+    ``__html__`` when autoescaping), so templates see ordinary text.
+    """
+
+    __slots__ = ("_make", "_text")
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make = make
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self._make()
+        return self._text
+
+    def __html__(self) -> str:
+        return str(markupsafe.escape(str(self)))
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == (str(other) if isinstance(other, LazyText) else other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __bool__(self) -> bool:
+        return bool(str(self))
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+    def __add__(self, other: str) -> str:
+        return str(self) + other
+
+    def __radd__(self, other: str) -> str:
+        return other + str(self)
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+
+def _money_later(amount: Decimal, currency: str, locale: str) -> LazyText:
+    return LazyText(lambda: money(amount, currency, locale))
+
+
 def notice_context(
     notice: Notice, *, now: datetime, institution_contact: str = ""
 ) -> dict[str, Any]:
@@ -185,10 +234,10 @@ def notice_context(
         "institution": account.institution,
         "agency": account.agency,
         "institution_contact": institution_contact,
-        "amount_due": money(account.total_due, account.currency, locale),
-        "overdue_amount": money(account.overdue_amount, account.currency, locale),
-        "principal": money(account.principal, account.currency, locale),
-        "penalty_interest": money(account.penalty_interest, account.currency, locale),
+        "amount_due": _money_later(account.total_due, account.currency, locale),
+        "overdue_amount": _money_later(account.overdue_amount, account.currency, locale),
+        "principal": _money_later(account.principal, account.currency, locale),
+        "penalty_interest": _money_later(account.penalty_interest, account.currency, locale),
         "due_date": long_date(account.due_date, locale),
         "days_overdue": account.days_overdue,
         "today": long_date(now.date(), locale),

@@ -348,3 +348,23 @@ def test_notice_kinds_have_default_templates() -> None:
     for kind in (NoticeKind.OVERDUE_NOTICE, NoticeKind.PRE_DUE_REMINDER):
         for locale in ("zh-CN", "en"):
             assert (root / kind.value / f"sms.{locale}.txt.j2").is_file()
+
+
+def test_amounts_are_formatted_only_when_printed() -> None:
+    from datetime import UTC, datetime
+
+    from notifysdk.templating import LazyText, notice_context
+
+    calls: list[int] = []
+
+    def make() -> str:
+        calls.append(1)
+        return "¥1,246.80"
+
+    lazy = LazyText(make)
+    assert calls == []
+    assert str(lazy) == "¥1,246.80" and lazy == "¥1,246.80" and "x" + lazy == "x¥1,246.80"
+    assert lazy.__html__() == "¥1,246.80" and len(calls) == 1
+    ctx = notice_context(sample_notice(), now=datetime(2026, 1, 5, tzinfo=UTC))
+    assert isinstance(ctx["amount_due"], LazyText)
+    assert str(ctx["amount_due"]) == "¥1,246.80"
