@@ -37,7 +37,7 @@ from .policy import Decision, RuleContext, Verdict, evaluate
 from .privacy import KnownValues, Redactor, effective_disclosure
 from .retry import RetryPolicy
 from .templating import TemplateRenderer, notice_context
-from .validation import normalize_email, normalize_phone
+from .validation import normalize_email, normalize_phone, validate_field
 
 log = logging.getLogger("notifysdk.dispatch")
 
@@ -269,9 +269,9 @@ class Dispatcher:
         kind = channel.contact_kind
         if notice.to is not None:
             if kind == "phone":
-                return _checked(normalize_phone, notice.to, "notice.to")
+                return validate_field(normalize_phone, notice.to, "notice.to")
             if kind == "email":
-                return _checked(normalize_email, notice.to, "notice.to")
+                return validate_field(normalize_email, notice.to, "notice.to")
             return notice.to
         if kind == "none":
             return notice.recipient.person.person_id
@@ -600,18 +600,6 @@ class Dispatcher:
             # but the reason goes through the same masking as every other outcome.
             outcome = self._outcome(notice, OutcomeStatus.BLOCKED, rule="input", reason=str(exc))
             return await self._emit(notice, outcome)
-
-
-def _checked(fn: Any, value: str, field: str) -> str:
-    from pydantic_core import PydanticCustomError
-
-    from .errors import InvalidEmailError, InvalidPhoneNumberError
-
-    try:
-        return str(fn(value))
-    except PydanticCustomError as exc:
-        cls = InvalidPhoneNumberError if exc.type == "phone_number" else InvalidEmailError
-        raise cls(field, exc.message()) from None
 
 
 def _describe(exc: BaseException | None) -> str:

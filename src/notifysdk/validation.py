@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -97,6 +98,16 @@ def _strip_value(msg: str) -> str:
         if msg.startswith(prefix):
             return msg[len(prefix) :]
     return msg
+
+
+def validate_field(check: Callable[[str], str], value: str, field: str) -> str:
+    """Run one of this module's checks outside a model (``normalize_phone``,
+    ``normalize_email``...), raising the matching typed error for ``field``."""
+    try:
+        return check(value)
+    except PydanticCustomError as exc:
+        cls = _ERROR_CLASSES.get(exc.type, errors.InvalidInputError)
+        raise cls(field, exc.message()) from None
 
 
 def normalize_phone(value: str) -> str:

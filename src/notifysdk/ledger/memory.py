@@ -57,16 +57,6 @@ class _Delivery:
     at: datetime | None = None
 
 
-def chain_hash(
-    prev_hash: str, seq: int, at: datetime, event: str, key: str | None, detail: Mapping[str, Any]
-) -> str:
-    """The hash of one audit entry, chained to the previous entry's hash.
-
-    ``seq`` is accepted for compatibility and not hashed: see :mod:`notifysdk.ledger.audit`.
-    """
-    return entry_hash(prev_hash, at, event, key, detail)
-
-
 class MemoryLedger:
     """A ledger held in memory (``memory://``)."""
 
@@ -218,7 +208,7 @@ class MemoryLedger:
             prev = self._audit[-1].hash if self._audit else ""
             seq = len(self._audit) + 1
             clean = normalize_detail(detail)
-            digest = chain_hash(prev, seq, now, event, key, clean)
+            digest = entry_hash(prev, now, event, key, clean)
             self._audit.append(AuditEntry(seq, now, event, key, clean, prev, digest))
 
     async def audit_entries(self) -> Sequence[AuditEntry]:

@@ -18,11 +18,9 @@ from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from pydantic_core import PydanticCustomError
-
 from notifysdk.errors import InvalidEmailError
 from notifysdk.models import Message
-from notifysdk.validation import normalize_email
+from notifysdk.validation import normalize_email, validate_field
 
 from .headers import (
     check_header,
@@ -73,10 +71,7 @@ class Envelope:
 
 def checked_recipient(to: str) -> str:
     """The normalized recipient, or :class:`InvalidEmailError` on ``message.to``."""
-    try:
-        return normalize_email(to)
-    except PydanticCustomError as exc:
-        raise InvalidEmailError("message.to", exc.message()) from None
+    return validate_field(normalize_email, to, "message.to")
 
 
 def build_envelope(message: Message, settings: SMTPSettings, now: datetime) -> Envelope:
