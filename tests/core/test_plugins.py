@@ -15,6 +15,8 @@ from notifysdk import errors
 from notifysdk.hookspecs import hookimpl
 from notifysdk.plugins import DEFAULT_PLUGINS, PluginManager
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,8 +139,43 @@ def test_register_plugin_fixture_scopes_to_one_test(
     assert notifysdk_plugins.registry().filters["double"]("ab") == "abab"
 
 
-def test_register_plugin_fixture_left_nothing_behind(notifysdk_plugins: PluginManager) -> None:
-    assert "double" not in notifysdk_plugins.registry().filters
+_OUTLIVING_MANAGER = """
+import pytest
+from notifysdk.hookspecs import hookimpl
+from notifysdk.plugins import PluginManager
+
+SHARED = PluginManager()
+
+
+@pytest.fixture
+def notifysdk_plugins():
+    # one manager for every test, as a project with a session-wide manager would have
+    return SHARED
+
+
+class Extra:
+    @hookimpl
+    def notifysdk_register_filters(self, register):
+        register("double", lambda s: s * 2)
+
+
+def test_registers(register_plugin):
+    register_plugin(Extra(), "extra")
+    assert SHARED.registry().filters["double"]("ab") == "abab"
+
+
+def test_then_nothing_is_left():
+    assert not SHARED.pm.has_plugin("extra")
+    assert "double" not in SHARED.registry().filters
+"""
+
+
+def test_register_plugin_fixture_left_nothing_behind(pytester: pytest.Pytester) -> None:
+    """The fixture unregisters what it registered even from a manager that outlives the
+    test (a fresh manager per test would hide a missing cleanup)."""
+    pytester.makepyfile(test_outliving=_OUTLIVING_MANAGER)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
