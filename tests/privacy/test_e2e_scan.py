@@ -3,12 +3,15 @@ purpose, and every place an observer could look scanned for the raw values."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import logging
 import random
 from collections.abc import Awaitable, Iterator
 from datetime import date
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +23,13 @@ from typer.testing import CliRunner
 from notifysdk.cli.app import get_app
 from notifysdk.clock import FakeClock
 from notifysdk.config import Settings
-from notifysdk.dispatcher import Dispatcher
+from notifysdk.dispatcher import Dispatcher, open_ledger
 from notifysdk.errors import (
     InvalidInputError,
     PermanentDeliveryError,
     TransientDeliveryError,
 )
 from notifysdk.hookspecs import hookimpl
-from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.models import (
     Account,
     EmailContact,
@@ -161,6 +163,28 @@ def _notices(accounts: list[Account]) -> list[Notice]:
     return notices
 
 
+def _delivered_to(out: Path, person: Person) -> dict[str, str]:
+    """What the capture channels wrote for ``person``, by medium: the email as a reader
+    sees it (headers and decoded body), the SMS record as written."""
+    address = next(c.value for c in person.contacts if isinstance(c, EmailContact))
+    number = next(c.value for c in person.contacts if isinstance(c, PhoneContact))
+    found: dict[str, str] = {}
+    for path in sorted((out / "email").glob("*.eml")):
+        mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if mail["To"] == address:
+            assert isinstance(mail, EmailMessage)
+            body = mail.get_body(("plain",))
+            assert body is not None
+            found["email"] = f"To: {mail['To']}\nSubject: {mail['Subject']}\n\n" + str(
+                body.get_content()
+            )
+    for path in sorted((out / "sms").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record["to"] == number:
+            found["sms"] = json.dumps(record, ensure_ascii=False)
+    return found
+
+
 def _exception_texts(accounts: list[Account]) -> list[str]:
     """Messages of errors raised to the caller on bad personal input."""
     texts: list[str] = []
@@ -186,7 +210,7 @@ async def test_no_raw_personal_data_in_logs_ledger_outcomes_errors_or_cli(
     notices = _notices(accounts)
     refusing = MockChannel(_deny_everything, name="refusing")
     busy = MockChannel(_always_busy, name="busy")
-    ledger = MemoryLedger()
+    ledger = open_ledger(f"sqlite:///{tmp_path}/ledger.db")  # the durable one, scanned below
     dispatcher = Dispatcher(
         Settings(output_dir=tmp_path / "out", institution_contact="400-820-8820"),
         plugins=traced_plugins,
@@ -211,13 +235,25 @@ async def test_no_raw_personal_data_in_logs_ledger_outcomes_errors_or_cli(
     assert refusing.calls and len(busy.calls) == 3 * len(accounts)
 
     scanner = PiiScanner.for_accounts(accounts)
-    # Positive control: the scanner does see raw values where they belong (a debtor's
-    # email carries the name) — so zero hits below means something.
-    control = PiiScanner.for_accounts(accounts)
-    for path in (tmp_path / "out" / "email").glob("*.eml"):
-        control.add("delivered email", path.read_bytes().decode("utf-8", "replace"))
-    control.add("channel error", str(_deny_everything.__name__) + refusing.calls[0].to)
-    assert {h.kind for h in control.hits} >= {"phone"}
+    # Positive control: the same scanner, fed what the SDK itself delivered, finds the raw
+    # values that belong there — every debtor's email carries their address, name, loan
+    # id and amount (full disclosure), every debtor's SMS their number and amount — so
+    # zero hits below means something.
+    for account in accounts:
+        delivered = _delivered_to(tmp_path / "out", account.debtor)
+        assert sorted(delivered) == ["email", "sms"], account.account_id
+        control = PiiScanner.for_accounts([account])
+        control.add("delivered email", delivered["email"])
+        control.add("delivered sms", delivered["sms"])
+        found = {(h.source, h.kind) for h in control.hits}
+        assert found == {
+            ("delivered email", "email"),
+            ("delivered email", "name"),
+            ("delivered email", "loan_id"),
+            ("delivered email", "amount"),
+            ("delivered sms", "phone"),
+            ("delivered sms", "amount"),
+        }, (account.account_id, control.report())
 
     assert any(r.name == "notifysdk.hooks" for r in caplog.records)
     assert any(r.exc_text for r in caplog.records)  # the leaky hook's traceback
@@ -236,14 +272,15 @@ async def test_no_raw_personal_data_in_logs_ledger_outcomes_errors_or_cli(
     known.write_text(json.dumps(by_kind, ensure_ascii=False), encoding="utf-8")
     runner = CliRunner()
     app = get_app()
-    for args in (
-        ["redact", "--role", "third_party", "--channel", "sms", "--known", str(known)],
-        ["redact", "--role", "debtor", "--channel", "log", "--json", "--known", str(known)],
-        ["plugins"],
-        ["plugins", "--json"],
+    for args, code in (
+        # a third party may not learn of the loan or the amount: blocked, exit status 1
+        (["redact", "--role", "third_party", "--channel", "sms", "--known", str(known)], 1),
+        (["redact", "--role", "debtor", "--channel", "log", "--json", "--known", str(known)], 0),
+        (["plugins"], 0),
+        (["plugins", "--json"], 0),
     ):
         result = runner.invoke(app, args, input=raw_text)
-        assert result.exit_code in (0, 1), result.output
+        assert result.exit_code == code, result.output
         scanner.add("cli " + " ".join(args), result.output)
         scanner.add("cli stderr " + " ".join(args), result.stderr)
 
@@ -251,3 +288,4 @@ async def test_no_raw_personal_data_in_logs_ledger_outcomes_errors_or_cli(
         accounts
     )
     assert scanner.hits == [], scanner.report()
+    await ledger.aclose()
