@@ -1,6 +1,8 @@
 """Real SMTP peers on loopback for the smtp-email tests (imported by conftest.py).
 
-- :class:`Recorder`: an aiosmtpd handler recording accepted messages, injecting faults.
+- :class:`Recorder`: an aiosmtpd handler recording accepted messages, injecting faults:
+  a reply to RCPT or DATA, or a connection dropped (or left unanswered) during RCPT or
+  right after the message was stored.
 - :class:`LoopbackController`: aiosmtpd on a free loopback port, TCP_NODELAY set.
 - :func:`need_smtp_sink`: the path of postfix's smtp-sink, or skip (fail under CI=true).
 - :func:`password_checker`: an aiosmtpd authenticator for one user.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import hashlib
 import os
 import random
 import shutil
@@ -74,14 +77,25 @@ class Recorder:
 
     ``refuse_rcpt`` maps an address to the reply its RCPT gets; ``data_fault`` is called
     with each envelope and returns a reply to refuse DATA with, or ``None`` to accept.
+
+    Lost connections: ``drop_rcpt`` addresses have their connection closed at RCPT,
+    before any message exists. ``after_store`` is called with each Message-ID and the
+    number of times it arrived (1 the first time); ``"drop"`` stores the message, then
+    closes the connection without replying, ``"hang"`` stores it and never replies
+    (the client times out), ``None`` replies 250 as usual. Either way the message is in
+    ``received``: the server has it, the client cannot know.
     """
 
     refuse_rcpt: dict[str, str] = field(default_factory=dict)
     data_fault: Callable[[Envelope], str | None] | None = None
+    drop_rcpt: set[str] = field(default_factory=set)
+    after_store: Callable[[str, int], str | None] | None = None
     received: list[Received] = field(default_factory=list)
     data_calls: int = 0
     data_attempts: Counter[str] = field(default_factory=Counter)
     """DATA transactions seen per Message-ID, refused ones included."""
+    unanswered: list[str] = field(default_factory=list)
+    """Message-IDs stored without a reply reaching the client (dropped or left hanging)."""
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self,
@@ -93,6 +107,8 @@ class Recorder:
     ) -> str:
         if address in self.refuse_rcpt:
             return self.refuse_rcpt[address]
+        if address in self.drop_rcpt:
+            await _drop(server)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -113,11 +129,41 @@ class Recorder:
         self.received.append(
             Received(str(envelope.mail_from), list(envelope.rcpt_tos), data, session.peer)
         )
+        if self.after_store is not None:
+            mid = str(headers["Message-ID"])
+            action = self.after_store(mid, self.data_attempts[mid])
+            if action == "drop":
+                self.unanswered.append(mid)
+                await _drop(server)
+            elif action == "hang":
+                self.unanswered.append(mid)
+                await asyncio.Event().wait()  # cancelled when the client gives up
         return f"250 2.0.0 Ok: queued as Q{len(self.received)}"
 
     def message_ids(self) -> list[str]:
         """The Message-IDs of every accepted message, in arrival order."""
         return [r.message_id for r in self.received]
+
+
+async def _drop(server: SMTP) -> None:
+    """Close the connection without a reply; aiosmtpd then cancels this handler."""
+    assert server.transport is not None
+    server.transport.abort()
+    await asyncio.Event().wait()
+
+
+def drop_first(fraction: float, seed: int) -> Callable[[str, int], str | None]:
+    """An ``after_store`` fault dropping the connection after storing ``fraction`` of the
+    messages, chosen by a seeded hash of the Message-ID (the same ones on every run,
+    whatever order they arrive in), and only the first time each arrives."""
+    salt = str(seed).encode()
+
+    def fault(message_id: str, arrival: int) -> str | None:
+        digest = hashlib.sha256(salt + message_id.encode()).digest()
+        chosen = int.from_bytes(digest[:8], "big") < fraction * 2**64
+        return "drop" if chosen and arrival == 1 else None
+
+    return fault
 
 
 def random_451(fraction: float, seed: int) -> Callable[[Envelope], str | None]:

@@ -1,6 +1,9 @@
 """Faults injected by postfix's smtp-sink (``man smtp-sink``): ``-r CMD`` answers CMD
 with a soft 450, ``-f CMD`` with a hard 500, ``-q CMD`` disconnects without a reply,
-``-w N`` waits N seconds before answering DATA."""
+``-w N`` waits N seconds before answering DATA.
+
+``-q .`` disconnects after the whole message arrived: the server may have stored it,
+so that one drop is ambiguous; a drop at MAIL, RCPT or the DATA command is not."""
 
 from __future__ import annotations
 
@@ -9,7 +12,11 @@ from typing import Any
 import pytest
 from smtp_peers import make_message
 
-from notifysdk.errors import PermanentDeliveryError, TransientDeliveryError
+from notifysdk.errors import (
+    AmbiguousDeliveryError,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 
 
 async def test_smtp_sink_accepts(smtp_sink: Any, make_channel: Any) -> None:
@@ -47,8 +54,8 @@ async def test_hard_reject_at_connect_is_permanent(smtp_sink: Any, make_channel:
     assert info.value.provider_code == "500"
 
 
-@pytest.mark.parametrize("command", ["MAIL", "RCPT", "DATA", "."])
-async def test_disconnect_is_transient_and_the_pool_reconnects(
+@pytest.mark.parametrize("command", ["MAIL", "RCPT", "DATA"])
+async def test_disconnect_before_the_payload_is_transient_and_the_pool_reconnects(
     smtp_sink: Any, make_channel: Any, command: str
 ) -> None:
     channel = make_channel(port=smtp_sink("-q", command).port, pool_size=1)
@@ -56,9 +63,23 @@ async def test_disconnect_is_transient_and_the_pool_reconnects(
         with pytest.raises(TransientDeliveryError) as info:
             await channel.send(make_message(key=key))
         assert info.value.provider_code == "disconnected"
-    # after "." the server had the whole message: the error says it may be there
-    assert ("may already hold" in str(info.value)) == (command in ("DATA", "."))
+        assert "may already hold" not in str(info.value)
     assert channel.pool.stats.connects == 2  # the dropped connection was replaced
+    assert channel.pool.stats.discarded == 2
+
+
+async def test_disconnect_after_the_final_dot_is_ambiguous(
+    smtp_sink: Any, make_channel: Any
+) -> None:
+    channel = make_channel(port=smtp_sink("-q", ".").port, pool_size=1)
+    for key in ("nk_first", "nk_second"):
+        with pytest.raises(AmbiguousDeliveryError) as info:
+            await channel.send(make_message(key=key))
+        assert not isinstance(info.value, TransientDeliveryError)  # never retried blindly
+        assert info.value.provider_code == "disconnected"
+        assert "may already hold" in str(info.value)
+        assert "borrower@example.com" not in str(info.value)
+    assert channel.pool.stats.connects == 2
     assert channel.pool.stats.discarded == 2
 
 
@@ -71,12 +92,14 @@ async def test_421_closes_the_connection(smtp_sink: Any, make_channel: Any) -> N
     assert channel.pool.stats.connects == 2
 
 
-async def test_reply_timeout_is_transient(smtp_sink: Any, make_channel: Any) -> None:
-    # smtp-sink waits 3 s before answering DATA; the channel waits 0.3 s for any reply.
+async def test_timeout_before_the_payload_is_transient(smtp_sink: Any, make_channel: Any) -> None:
+    # smtp-sink waits 3 s before answering the DATA command (its 354), so the payload
+    # was never sent; the channel waits 0.3 s for any reply.
     channel = make_channel(port=smtp_sink("-w", "3").port, timeout=0.3, pool_size=1)
     with pytest.raises(TransientDeliveryError) as info:
         await channel.send(make_message())
     assert info.value.provider_code == "timeout"
+    assert "SMTP DATA timed out" in str(info.value)
     assert channel.pool.stats.discarded == 1
 
 

@@ -17,6 +17,7 @@ UNKNOWN with the Message-ID, which an operator can search for in the server's lo
 from __future__ import annotations
 
 import logging
+import re
 import socket
 from typing import Any
 
@@ -36,7 +37,7 @@ from notifysdk.models import Medium, Message, Receipt
 from .headers import message_id
 from .mime import Envelope, build_envelope
 from .pool import SMTPPool
-from .replies import classify, scrub
+from .replies import AFTER_DATA, classify, scrub
 from .settings import SMTPSettings, TLSMode
 
 log = logging.getLogger("notifysdk.smtp")
@@ -45,10 +46,52 @@ CHANNEL_NAME = "smtp-email"
 
 
 class _Step:
-    """Which SMTP step a transaction is at (for error messages)."""
+    """Which SMTP step a transaction is at: decides whether a lost connection is
+    transient (before the payload) or ambiguous (after it, see :mod:`.replies`)."""
 
     def __init__(self) -> None:
         self.phase = "connect"
+
+
+_LINE_ENDINGS = re.compile(rb"\r\n|\n|\r(?!\n)")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _wire(data: bytes) -> bytes:
+    """The DATA payload as sent: CRLF line endings, leading dots doubled (RFC 5321
+    §4.5.2), then the terminating ``.`` line."""
+    data = _LINE_ENDINGS.sub(b"\r\n", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return _LEADING_DOT.sub(b"..", data) + b".\r\n"
+
+
+async def _data(client: aiosmtplib.SMTP, data: bytes, step: _Step) -> aiosmtplib.SMTPResponse:
+    """DATA in two steps, so a lost connection can be placed on either side of the
+    payload (aiosmtplib's ``data()`` does both and raises the same error for each).
+
+    Up to the 354 the server holds nothing: a drop there is transient. Once the payload
+    and its final ``.`` are handed to the transport, the server may store the message
+    and then lose the connection before its reply reaches us: ``step.phase`` becomes
+    :data:`~.replies.AFTER_DATA` and a drop or a timeout from then on is ambiguous.
+    """
+    step.phase = "DATA"
+    start = await client.execute_command(b"DATA")
+    if start.code != aiosmtplib.SMTPStatus.start_input:
+        raise aiosmtplib.SMTPDataError(start.code, start.message)
+    protocol = client.protocol
+    if protocol is None:
+        raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+    protocol.write(_wire(data))  # raises, having written nothing, if the link is gone
+    step.phase = AFTER_DATA
+    try:
+        response = await protocol.read_response(timeout=client.timeout)
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
+        client.close()  # as aiosmtplib's own data() does: the link is out of step
+        raise
+    if response.code != aiosmtplib.SMTPStatus.completed:
+        raise aiosmtplib.SMTPDataError(response.code, response.message)
+    return response
 
 
 class SMTPEmailChannel(BaseChannel):
@@ -160,8 +203,7 @@ class SMTPEmailChannel(BaseChannel):
                             "reply": scrub(exc.message),
                         }
                     )
-            step.phase = "DATA"
-            response = await client.data(env.data)
+            response = await _data(client, env.data, step)
         except aiosmtplib.SMTPResponseException as exc:
             await _reset(client, exc)
             raise
