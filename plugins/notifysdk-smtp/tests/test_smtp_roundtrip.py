@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import email
 import logging
+from collections.abc import Callable
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.policy import compat32
@@ -164,8 +165,9 @@ async def test_pool_reconnects_after_the_server_dropped_it(
     await channel.send(make_message(key="nk_before"))
     server.stop()  # closes every connection the server held
     second = Recorder()
-    smtp_server(second, port=port)
-    await asyncio.sleep(0.05)  # let the loop see the EOF of the dropped connection
+    smtp_server(second, port=port)  # the port the first server bound (chosen by the OS)
+    # wait until the client has seen the EOF of the dropped connection
+    await asyncio.wait_for(_until(lambda: channel.pool.open_connections() == 0), timeout=10)
     await channel.send(make_message(key="nk_after"))
     assert [len(first.received), len(second.received)] == [1, 1]
     assert channel.pool.stats.connects == 2
@@ -262,3 +264,9 @@ async def test_non_ascii_address_without_smtputf8_is_permanent(
     assert info.value.provider_code == "unsupported"
     assert "张伟" not in str(info.value)
     assert recorder.received == []
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Return once ``condition()`` holds, giving the event loop a turn between checks."""
+    while not condition():
+        await asyncio.sleep(0.001)

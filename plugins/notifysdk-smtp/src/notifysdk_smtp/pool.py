@@ -51,6 +51,7 @@ class SMTPPool:
         self.size = size
         self.stats = PoolStats()
         self._slots: asyncio.LifoQueue[aiosmtplib.SMTP | None] | None = None
+        self._held: set[aiosmtplib.SMTP] = set()
         self._closed = False
 
     def _queue(self) -> asyncio.LifoQueue[aiosmtplib.SMTP | None]:
@@ -59,6 +60,11 @@ class SMTPPool:
             for _ in range(self.size):
                 self._slots.put_nowait(None)
         return self._slots
+
+    def open_connections(self) -> int:
+        """How many of the clients the pool holds still look connected (a server's EOF
+        shows here once the event loop has read it)."""
+        return sum(1 for c in self._held if c.is_connected)
 
     @contextlib.asynccontextmanager
     async def lease(self) -> AsyncIterator[Lease]:
@@ -76,10 +82,12 @@ class SMTPPool:
             if client is None or not client.is_connected:
                 if client is not None:
                     self.stats.discarded += 1
+                    self._held.discard(client)
                     client.close()
                 client = None
                 client = await self._connect()
                 self.stats.connects += 1
+                self._held.add(client)
         except BaseException:
             slots.put_nowait(None)
             raise
@@ -101,6 +109,7 @@ class SMTPPool:
             else:
                 if client.is_connected:
                     client.close()
+                self._held.discard(client)
                 self.stats.discarded += 1
                 slots.put_nowait(None)
 
@@ -123,5 +132,6 @@ class SMTPPool:
                 pass
             finally:
                 client.close()
+                self._held.discard(client)
 
         await asyncio.gather(*(quit_one(c) for c in clients))
