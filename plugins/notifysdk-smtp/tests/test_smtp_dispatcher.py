@@ -1,5 +1,12 @@
 """The smtp-email channel as the dispatcher uses it: found through its entry point,
-built from ``Settings.channels``, retried by the SDK's policy on a fake clock."""
+built from ``Settings.channels``, retried by the SDK's policy on a fake clock.
+
+The drop-after-DATA tests need the dispatcher to handle
+:class:`~notifysdk.errors.AmbiguousDeliveryError` (record the attempt as unknown, ask
+``reconcile``, then ``settings.on_unknown_delivery``): SMTP's ``reconcile`` always
+answers unknown, so ``hold`` dead-letters the notice (rule ``unknown-hold``) and
+``resend`` sends it again.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from smtp_peers import DEFAULT_SETTINGS, Recorder, random_451
+from smtp_peers import DEFAULT_SETTINGS, Recorder, drop_first, random_451
 
 from notifysdk.clock import FakeClock
 from notifysdk.config import Settings
@@ -31,16 +38,30 @@ def only_this_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NOTIFYSDK_LOAD_PLUGINS", "smtp")
 
 
-def _dispatcher(pm: PluginManager, tmp_path: Path, clock: FakeClock, **smtp: Any) -> Dispatcher:
+def _dispatcher(
+    pm: PluginManager,
+    tmp_path: Path,
+    clock: FakeClock,
+    *,
+    durable: bool = False,
+    on_unknown: str = "hold",
+    **smtp: Any,
+) -> Dispatcher:
+    """A dispatcher on a memory ledger, or with ``durable`` on SQLite in ``tmp_path``."""
+    extra: dict[str, Any] = {}
+    if durable:
+        extra["ledger_url"] = f"sqlite:///{tmp_path / 'ledger.db'}"
     settings = Settings(
         output_dir=tmp_path / "out",
         channels={"smtp-email": {**DEFAULT_SETTINGS, "pool_size": 4, **smtp}},
+        on_unknown_delivery=on_unknown,
+        **extra,
     )
     return Dispatcher(
         settings,
         plugins=pm,
         clock=clock,
-        ledger=MemoryLedger(),
+        ledger=None if durable else MemoryLedger(),
         retry=RetryPolicy(max_attempts=MAX_ATTEMPTS, base_seconds=1, cap_seconds=30),
     )
 
@@ -138,11 +159,13 @@ async def test_451_to_30_percent_every_notice_ends_right_and_none_is_duplicated(
 
 
 @pytest.mark.parametrize(
-    ("option", "status", "code", "attempts"),
+    ("option", "status", "code", "attempts", "rule"),
     [
-        (("-f", "RCPT"), OutcomeStatus.FAILED, "500", 1),
-        (("-r", "."), OutcomeStatus.DEAD_LETTERED, "450", MAX_ATTEMPTS),
-        (("-q", "."), OutcomeStatus.DEAD_LETTERED, "disconnected", MAX_ATTEMPTS),
+        (("-f", "RCPT"), OutcomeStatus.FAILED, "500", 1, None),
+        (("-r", "."), OutcomeStatus.DEAD_LETTERED, "450", MAX_ATTEMPTS, "retry"),
+        (("-q", "DATA"), OutcomeStatus.DEAD_LETTERED, "disconnected", MAX_ATTEMPTS, "retry"),
+        # after the final "." the server may hold it: held, never re-sent
+        (("-q", "."), OutcomeStatus.DEAD_LETTERED, None, 1, "unknown-hold"),
     ],
 )
 async def test_smtp_sink_faults_through_the_dispatcher(
@@ -151,14 +174,90 @@ async def test_smtp_sink_faults_through_the_dispatcher(
     smtp_sink: Any,
     option: tuple[str, str],
     status: OutcomeStatus,
-    code: str,
+    code: str | None,
     attempts: int,
+    rule: str | None,
 ) -> None:
     clock = FakeClock()
     async with _dispatcher(notifysdk_plugins, tmp_path, clock, port=smtp_sink(*option).port) as d:
         outcomes = await d.send_many(_notices(3), concurrency=3)
     for outcome in outcomes:
         assert outcome.status is status, outcome.reason
-        assert outcome.provider_code == code and outcome.attempts == attempts
+        assert outcome.attempts == attempts
+        assert code is None or outcome.provider_code == code
+        if rule is not None:
+            assert outcome.rule == rule
         assert "example.com" not in (outcome.reason or "")
     assert len(clock.sleeps) == 3 * (attempts - 1)
+
+
+DROPPED_FRACTION = 0.03
+DROP_SEED = 20260105
+
+
+async def _drop_after_data_run(
+    pm: PluginManager, tmp_path: Path, smtp_server: Any, count: int, on_unknown: str
+) -> tuple[list[Any], list[Outcome], Recorder, FakeClock]:
+    """``count`` notices through the dispatcher on SQLite; the server stores every
+    message and drops the connection, unanswered, after 3 % of them (the first time
+    each arrives)."""
+    recorder = Recorder(after_store=drop_first(DROPPED_FRACTION, DROP_SEED))
+    clock = FakeClock()
+    notices = _notices(count)
+    async with _dispatcher(
+        pm,
+        tmp_path,
+        clock,
+        durable=True,
+        on_unknown=on_unknown,
+        port=smtp_server(recorder).port,
+        pool_size=8,
+    ) as d:
+        outcomes = await d.send_many(notices, concurrency=16)
+    return notices, outcomes, recorder, clock
+
+
+DROP_RUN = 2000
+
+
+async def test_drop_after_data_is_held_never_sent_twice(
+    notifysdk_plugins: PluginManager, tmp_path: Path, smtp_server: Any
+) -> None:
+    notices, outcomes, recorder, clock = await _drop_after_data_run(
+        notifysdk_plugins, tmp_path, smtp_server, DROP_RUN, "hold"
+    )
+    copies = Counter(recorder.message_ids())
+    assert max(copies.values()) == 1, "the server holds a Message-ID twice"
+    dropped = set(recorder.unanswered)
+    assert 0.015 * DROP_RUN < len(dropped) < 0.05 * DROP_RUN, "the fault injection did not bite"
+    for notice, outcome in zip(notices, outcomes, strict=True):
+        mid = message_id(notice.idempotency_key, "lender.example")
+        if mid in dropped:
+            assert outcome.status is OutcomeStatus.DEAD_LETTERED, outcome.reason
+            assert outcome.rule == "unknown-hold" and outcome.attempts == 1
+        else:
+            assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
+            assert outcome.attempts == 1
+        assert copies[mid] == 1  # stored once, whether or not its reply got back
+    assert len(recorder.received) == DROP_RUN
+    assert clock.sleeps == []  # nothing was retried
+
+
+async def test_drop_after_data_with_resend_makes_at_most_one_extra_copy(
+    notifysdk_plugins: PluginManager, tmp_path: Path, smtp_server: Any
+) -> None:
+    count = DROP_RUN // 4
+    notices, outcomes, recorder, _ = await _drop_after_data_run(
+        notifysdk_plugins, tmp_path, smtp_server, count, "resend"
+    )
+    copies = Counter(recorder.message_ids())
+    dropped = set(recorder.unanswered)
+    assert dropped, "the fault injection did not bite"
+    for notice, outcome in zip(notices, outcomes, strict=True):
+        mid = message_id(notice.idempotency_key, "lender.example")
+        assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
+        if mid in dropped:  # the operator chose a possible duplicate over a lost notice
+            assert copies[mid] == 2 and outcome.attempts == 2
+        else:
+            assert copies[mid] == 1 and outcome.attempts == 1
+    assert sum(copies.values()) == count + len(dropped)
