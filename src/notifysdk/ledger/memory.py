@@ -1,7 +1,14 @@
 """An in-process ledger: correct within one process, gone when it exits.
 
-Used by tests and as a fallback; the durable default is the SQLite ledger. Every
-operation runs under one asyncio lock, so claim-and-reserve is atomic within a loop.
+Used by tests (the shipped ``dispatcher`` fixture opens one) and as a fallback; the
+durable default is the SQLite ledger. It keeps the same contract as the SQL ledgers (see
+:mod:`notifysdk.ledger.base`; ``tests/ledger/test_contract.py`` runs over all three), so a
+plugin author's tests see what production does. Every write runs under one asyncio lock,
+so each call is atomic within a loop, like one transaction.
+
+Attempts carry their status the way the SQL ledgers return it: ``detail["_status"]`` is
+``in_flight`` or one of :func:`attempt_status`'s answers, and ``detail["_ended_at"]``
+is set once it ended.
 """
 
 from __future__ import annotations
@@ -12,12 +19,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..channels import Attempt
-from ..models import Notice, Outcome, OutcomeStatus, Receipt
-from ..policy import Reservation
-from .audit import entry_hash, normalize_detail
+from ..channels import Attempt, ReconcileStatus
+from ..errors import AmbiguousDeliveryError, ClaimLostError
+from ..models import Notice, Outcome, OutcomeStatus
+from ..reservations import Reservation
+from .audit import entry_hash, normalize_detail, outcome_detail
 from .base import (
     TERMINAL_STATES,
+    AttemptEnd,
     AuditEntry,
     Claim,
     ClaimStatus,
@@ -29,9 +38,14 @@ from .receipts import (
     DeliveryState,
     DeliveryUpdate,
     LateFailure,
+    delivery_detail,
     late_failure_outcome,
     late_failure_state,
 )
+
+MAY_HAVE_GONE_OUT = frozenset({"in_flight", "unknown", "interrupted", "ok"})
+"""Attempt statuses under which an expired claim is not taken over: the provider may
+have the message (or has it)."""
 
 
 @dataclass
@@ -42,6 +56,7 @@ class _Row:
     outcome: Outcome | None = None
     owner: str | None = None
     lease_until: datetime | None = None
+    fence: int = 0
     attempts: list[Attempt] = field(default_factory=list)
     updated_at: datetime | None = None
     reserved: list[tuple[str, datetime]] = field(default_factory=list)
@@ -57,6 +72,44 @@ class _Delivery:
     at: datetime | None = None
 
 
+def _status(attempt: Attempt) -> str | None:
+    status = attempt.detail.get("_status")
+    return None if status is None else str(status)
+
+
+def attempt_status(ended: AttemptEnd) -> str:
+    """How an attempt's end is stored: ``ok`` (receipted), ``reconciled_not_sent``,
+    ``unknown`` (the provider may have it), ``interrupted`` (cancelled mid-call) or
+    ``error`` -- the same as the SQL ledgers store it."""
+    if ended.receipt is not None:
+        return "ok"
+    if ended.reconciled is ReconcileStatus.NOT_SENT:
+        return "reconciled_not_sent"
+    if ended.reconciled is not None or isinstance(ended.error, AmbiguousDeliveryError):
+        return "unknown"
+    if ended.error is not None and not isinstance(ended.error, Exception):
+        return "interrupted"
+    return "error"
+
+
+def _end_detail(ended: AttemptEnd, now: datetime) -> dict[str, Any]:
+    """The detail an ended attempt reads back with, as the SQL ledgers return it."""
+    detail: dict[str, Any] = {}
+    if ended.receipt is not None:
+        detail["receipt"] = ended.receipt.model_dump(mode="json")
+    else:
+        error = ended.error
+        detail["error"] = type(error).__name__ if error is not None else "unknown"
+        code = getattr(error, "provider_code", None)
+        if code is not None:
+            detail["provider_code"] = code
+    if ended.reconciled is not None:
+        detail["reconciled"] = ended.reconciled.value
+    detail["_status"] = attempt_status(ended)
+    detail["_ended_at"] = now.isoformat()
+    return detail
+
+
 class MemoryLedger:
     """A ledger held in memory (``memory://``)."""
 
@@ -69,12 +122,10 @@ class MemoryLedger:
         self._lock = asyncio.Lock()
 
     async def get(self, key: str) -> NoticeRecord | None:
-        """The record for ``key``."""
+        """The record for ``key``, or ``None`` when the key was never seen."""
         row = self._rows.get(key)
-        return None if row is None else self._record(row)
-
-    @staticmethod
-    def _record(row: _Row) -> NoticeRecord:
+        if row is None:
+            return None
         return NoticeRecord(
             row.key,
             row.state,
@@ -96,22 +147,21 @@ class MemoryLedger:
         reservations: Sequence[Reservation] = (),
         to: str | None = None,
     ) -> Claim:
-        """Refuse done or leased keys; check and take every reservation, all or none."""
+        """Refuse a done key (``DUPLICATE``) or a leased one (``BUSY``, for every owner);
+        take every reservation or none (``CAP_EXCEEDED``); claim the key under a new
+        fencing token and, given ``to``, record the next attempt in flight."""
         key = notice.idempotency_key
         async with self._lock:
             row = self._rows.get(key)
-            if row is not None:
-                if row.state in TERMINAL_STATES:
-                    return Claim(ClaimStatus.DUPLICATE, key, owner, outcome=row.outcome)
-                if (
-                    row.state is NoticeState.CLAIMED
-                    and row.owner != owner
-                    and row.lease_until is not None
-                    and row.lease_until > now
-                ):
-                    return Claim(
-                        ClaimStatus.BUSY, key, row.owner or "", lease_until=row.lease_until
-                    )
+            if row is not None and row.state in TERMINAL_STATES:
+                return Claim(ClaimStatus.DUPLICATE, key, owner, outcome=row.outcome)
+            if row is not None and row.state is NoticeState.CLAIMED:
+                holder = row.owner or ""
+                if row.lease_until is not None and row.lease_until > now:
+                    return Claim(ClaimStatus.BUSY, key, holder, lease_until=row.lease_until)
+                if any(_status(a) in MAY_HAVE_GONE_OUT for a in row.attempts):
+                    return Claim(ClaimStatus.BUSY, key, holder)
+                self._release_reservations(row)  # taking the expired claim over
             for res in reservations:
                 used = self._count(res.scope, res.window_start, res.window_end)
                 if used >= res.limit:
@@ -121,71 +171,123 @@ class MemoryLedger:
             row.state = NoticeState.CLAIMED
             row.owner = owner
             row.lease_until = now + timedelta(seconds=lease_seconds)
+            row.fence += 1
             row.updated_at = now
             for res in reservations:
                 self._contacts.setdefault(res.scope, []).append((now, key))
                 row.reserved.append((res.scope, now))
-            return Claim(ClaimStatus.CLAIMED, key, owner, lease_until=row.lease_until)
+            attempt = None if to is None else self._begin(row, to, now)
+            return Claim(
+                ClaimStatus.CLAIMED,
+                key,
+                owner,
+                lease_until=row.lease_until,
+                fence=row.fence,
+                attempt=attempt,
+            )
 
     def _count(self, scope: str, start: datetime, end: datetime) -> int:
         return sum(1 for at, _ in self._contacts.get(scope, ()) if start <= at < end)
 
-    async def begin_attempt(self, key: str, *, number: int, to: str, now: datetime) -> Attempt:
-        """Record an attempt before the provider is called."""
-        async with self._lock:
-            row = self._rows[key]
-            attempt = Attempt(key, row.channel, number, to, now)
-            row.attempts.append(attempt)
-            row.updated_at = now
-            return attempt
+    def _release_reservations(self, row: _Row) -> None:
+        for scope, at in row.reserved:
+            entries = self._contacts.get(scope, [])
+            if (at, row.key) in entries:
+                entries.remove((at, row.key))
+        row.reserved.clear()
 
-    async def end_attempt(
+    def _held(self, key: str, fence: int) -> _Row:
+        """The row of ``key`` if it is still claimed under ``fence``."""
+        row = self._rows.get(key)
+        if row is None or row.state is not NoticeState.CLAIMED or row.fence != fence:
+            raise ClaimLostError("this worker no longer holds the claim on the notice")
+        return row
+
+    @staticmethod
+    def _begin(row: _Row, to: str, now: datetime) -> Attempt:
+        number = max((a.number for a in row.attempts), default=0) + 1
+        attempt = Attempt(row.key, row.channel, number, to, now)
+        row.attempts.append(replace(attempt, detail={"_status": "in_flight"}))
+        row.updated_at = now
+        return attempt
+
+    def _end(self, row: _Row, ended: AttemptEnd, now: datetime) -> None:
+        detail = _end_detail(ended, now)
+        provider_id = ended.receipt.provider_id if ended.receipt is not None else None
+        number = ended.attempt.number
+        row.attempts = [
+            replace(a, provider_id=provider_id, detail=detail) if a.number == number else a
+            for a in row.attempts
+        ]
+        if provider_id:
+            self._delivery[provider_id] = _Delivery(row.key, number)
+
+    async def begin_attempt(
         self,
-        attempt: Attempt,
+        key: str,
         *,
+        fence: int,
+        to: str,
         now: datetime,
-        receipt: Receipt | None = None,
-        error: BaseException | None = None,
-    ) -> None:
-        """Record how an attempt ended."""
+        lease_seconds: float,
+    ) -> Attempt:
+        """Record the next attempt in flight and renew the lease; raises
+        :class:`~notifysdk.errors.ClaimLostError` when ``fence`` no longer holds the key."""
         async with self._lock:
-            row = self._rows[attempt.idempotency_key]
-            detail: dict[str, Any] = {"ended_at": now.isoformat()}
-            if receipt is not None:
-                detail["receipt_status"] = receipt.status
-            if error is not None:
-                detail["error"] = type(error).__name__
-                detail["provider_code"] = getattr(error, "provider_code", None)
-            for i, a in enumerate(row.attempts):
-                if a.number == attempt.number:
-                    row.attempts[i] = replace(
-                        a, provider_id=receipt.provider_id if receipt else None, detail=detail
-                    )
-            if receipt is not None and receipt.provider_id:
-                self._delivery[receipt.provider_id] = _Delivery(row.key, attempt.number)
+            row = self._held(key, fence)
+            row.lease_until = now + timedelta(seconds=lease_seconds)
+            return self._begin(row, to, now)
 
-    async def finish(self, notice: Notice, outcome: Outcome) -> None:
-        """Store the outcome and release the lease; keep reservations only when delivered."""
+    async def end_attempt(self, ended: AttemptEnd, *, now: datetime, fence: int) -> None:
+        """Record how an attempt ended; raises :class:`~notifysdk.errors.ClaimLostError`
+        when ``fence`` no longer holds the key."""
         async with self._lock:
-            row = self._rows.get(notice.idempotency_key)
+            row = self._held(ended.attempt.idempotency_key, fence)
+            self._end(row, ended, now)
+
+    async def finish(
+        self,
+        notice: Notice,
+        outcome: Outcome,
+        *,
+        fence: int | None = None,
+        ended: AttemptEnd | None = None,
+    ) -> bool:
+        """End ``ended``, store the outcome, release the lease (and the reservations
+        unless delivered) and append the ``outcome`` audit entry, all at once.
+
+        ``False`` (nothing written) when the key already has a terminal outcome, or when,
+        without ``fence``, the key is claimed (its lease live, or expired and awaiting a
+        take-over or recovery); raises
+        :class:`~notifysdk.errors.ClaimLostError` when ``fence`` no longer holds the key.
+        """
+        key = notice.idempotency_key
+        async with self._lock:
+            row = self._rows.get(key)
+            if row is not None and row.state in TERMINAL_STATES:
+                return False
+            if fence is not None:
+                row = self._held(key, fence)
+            elif row is not None and row.state is NoticeState.CLAIMED:
+                return False  # someone's claim: only its holder (or recovery) ends it
             if row is None:
-                row = self._rows[notice.idempotency_key] = _Row(
-                    notice.idempotency_key, notice.channel
-                )
+                row = self._rows[key] = _Row(key, notice.channel)
+            if ended is not None:
+                self._end(row, ended, outcome.at)
             row.state = state_for(outcome.status)
             row.outcome = outcome
             row.owner = None
             row.lease_until = None
             row.updated_at = outcome.at
-            if outcome.status is not OutcomeStatus.DELIVERED:
-                for scope, at in row.reserved:
-                    entries = self._contacts.get(scope, [])
-                    if (at, row.key) in entries:
-                        entries.remove((at, row.key))
-            row.reserved.clear()
+            if outcome.status is OutcomeStatus.DELIVERED:
+                row.reserved.clear()  # kept: they are contacts now
+            else:
+                self._release_reservations(row)
+            self._append("outcome", key, outcome_detail(notice, outcome), outcome.at)
+            return True
 
     async def count(self, scope: str, start: datetime, end: datetime) -> int:
-        """Contacts under ``scope`` in ``[start, end)``."""
+        """Contacts (reserved, sent or recorded) under ``scope`` in ``[start, end)``."""
         return self._count(scope, start, end)
 
     async def record_contact(
@@ -200,16 +302,18 @@ class MemoryLedger:
         async with self._lock:
             self._contacts.setdefault(scope, []).append((at, key))
 
+    def _append(self, event: str, key: str | None, detail: Mapping[str, Any], at: datetime) -> None:
+        prev = self._audit[-1].hash if self._audit else ""
+        clean = normalize_detail(detail)
+        digest = entry_hash(prev, at, event, key, clean)
+        self._audit.append(AuditEntry(len(self._audit) + 1, at, event, key, clean, prev, digest))
+
     async def audit(
         self, event: str, key: str | None, detail: Mapping[str, Any], *, now: datetime
     ) -> None:
-        """Append a hash-chained audit entry."""
+        """Append a hash-chained audit entry; ``detail`` must already be masked."""
         async with self._lock:
-            prev = self._audit[-1].hash if self._audit else ""
-            seq = len(self._audit) + 1
-            clean = normalize_detail(detail)
-            digest = entry_hash(prev, now, event, key, clean)
-            self._audit.append(AuditEntry(seq, now, event, key, clean, prev, digest))
+            self._append(event, key, detail, now)
 
     async def audit_entries(self) -> Sequence[AuditEntry]:
         """Every audit entry, oldest first."""
@@ -225,18 +329,20 @@ class MemoryLedger:
         error_code: str | None = None,
         failure: LateFailure | None = None,
     ) -> DeliveryUpdate:
-        """Store a provider's delivery status (see :class:`ReceiptLedger`)."""
+        """Store a provider's delivery status (see :class:`ReceiptLedger`); when it
+        changed anything, append the ``delivery_status`` audit entry."""
         async with self._lock:
             d = self._delivery.get(provider_id)
             if d is None:
                 return DeliveryUpdate(known=False)
             row = self._rows[d.key]
-            accepted = sum(1 for a in row.attempts if a.provider_id)
+            receipted = [a.number for a in row.attempts if _status(a) == "ok"]
+            accepted = len(receipted)
             if rank <= d.rank:
                 return DeliveryUpdate(True, False, d.key, d.number, d.status, row.state, accepted)
             d.status, d.rank, d.code, d.at = status, rank, error_code, now
             retry = False
-            latest = max((a.number for a in row.attempts if a.provider_id), default=None)
+            latest = max(receipted, default=None)
             if failure is not None and row.state is NoticeState.DELIVERED and latest == d.number:
                 retry = 0 < accepted <= failure.retry_limit
                 target = late_failure_state(failure, accepted)
@@ -245,7 +351,10 @@ class MemoryLedger:
                 )
                 row.state = target
                 row.updated_at = now
-            return DeliveryUpdate(True, True, d.key, d.number, status, row.state, accepted, retry)
+            update = DeliveryUpdate(True, True, d.key, d.number, status, row.state, accepted, retry)
+            detail = delivery_detail(provider_id, error_code, update, failure)
+            self._append("delivery_status", d.key, detail, now)
+            return update
 
     async def delivery(self, provider_id: str) -> DeliveryState | None:
         """The delivery status stored for ``provider_id``."""
