@@ -72,6 +72,10 @@ class _Delivery:
     at: datetime | None = None
 
 
+def _within(at: datetime, res: Reservation) -> bool:
+    return res.window_start <= at < res.window_end
+
+
 def _status(attempt: Attempt) -> str | None:
     status = attempt.detail.get("_status")
     return None if status is None else str(status)
@@ -153,21 +157,26 @@ class MemoryLedger:
         key = notice.idempotency_key
         async with self._lock:
             row = self._rows.get(key)
-            if row is not None and row.state in TERMINAL_STATES:
-                return Claim(ClaimStatus.DUPLICATE, key, owner, outcome=row.outcome)
-            if row is not None and row.state is NoticeState.CLAIMED:
-                holder = row.owner or ""
-                if row.lease_until is not None and row.lease_until > now:
-                    return Claim(ClaimStatus.BUSY, key, holder, lease_until=row.lease_until)
-                if any(_status(a) in MAY_HAVE_GONE_OUT for a in row.attempts):
-                    return Claim(ClaimStatus.BUSY, key, holder)
-                self._release_reservations(row)  # taking the expired claim over
+            stale: list[tuple[str, datetime]] = []
+            if row is not None:
+                if row.state in TERMINAL_STATES:
+                    return Claim(ClaimStatus.DUPLICATE, key, owner, outcome=row.outcome)
+                if row.state is NoticeState.CLAIMED:
+                    holder = row.owner or ""
+                    if row.lease_until is not None and row.lease_until > now:
+                        return Claim(ClaimStatus.BUSY, key, holder, lease_until=row.lease_until)
+                    if any(_status(a) in MAY_HAVE_GONE_OUT for a in row.attempts):
+                        return Claim(ClaimStatus.BUSY, key, holder)
+                    stale = row.reserved  # a take-over gives the expired claim's slots up
             for res in reservations:
                 used = self._count(res.scope, res.window_start, res.window_end)
+                used -= sum(1 for scope, t in stale if scope == res.scope and _within(t, res))
                 if used >= res.limit:
                     return Claim(ClaimStatus.CAP_EXCEEDED, key, owner, reservation=res, count=used)
             if row is None:
                 row = self._rows[key] = _Row(key, notice.channel)
+            if stale:
+                self._release_reservations(row)
             row.state = NoticeState.CLAIMED
             row.owner = owner
             row.lease_until = now + timedelta(seconds=lease_seconds)
