@@ -584,6 +584,28 @@ async def test_reservations_are_released_when_a_claim_is_taken_over(ledger: Ledg
     assert await used(ledger, day) == 1  # the new claim's slot, not both
 
 
+async def test_a_take_over_refused_by_a_cap_leaves_the_expired_claim_as_it_was(
+    ledger: Ledger,
+) -> None:
+    """All or nothing: a claim answered ``CAP_EXCEEDED`` did not take the key over, so
+    the expired claim keeps its slots (its holder's fence still holds and may send)."""
+    day, number = cap(5), cap(1, scope="number:x")
+    n, filler = sample_notice(1), sample_notice(2)
+    old = await ledger.claim(n, owner="w1", now=at(0), lease_seconds=LEASE, reservations=[day])
+    await ledger.claim(filler, owner="w3", now=at(1), lease_seconds=LEASE, reservations=[number])
+    before = await ledger.get(n.idempotency_key)
+    refused = await ledger.claim(
+        n, owner="w2", now=at(LEASE), lease_seconds=LEASE, reservations=[day, number]
+    )
+    assert refused.status is ClaimStatus.CAP_EXCEEDED and refused.reservation == number
+    assert (await used(ledger, day), await used(ledger, number)) == (1, 1)
+    assert await ledger.get(n.idempotency_key) == before
+    assert await ledger.finish(
+        n, outcome(n, OutcomeStatus.DELIVERED, at(LEASE + 1)), fence=old.fence
+    )
+    assert await used(ledger, day) == 1
+
+
 # -- audit --------------------------------------------------------------------------
 
 
