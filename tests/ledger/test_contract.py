@@ -26,6 +26,7 @@ from notifysdk.errors import (
 )
 from notifysdk.ledger.audit import entry_hash, outcome_detail, verify_chain
 from notifysdk.ledger.base import AttemptEnd, ClaimStatus, Ledger, NoticeState
+from notifysdk.ledger.receipts import LateFailure, ReceiptLedger
 from notifysdk.models import Notice, Outcome, OutcomeStatus, Receipt
 from notifysdk.reservations import Reservation
 from notifysdk.testing import sample_notice
@@ -685,3 +686,95 @@ async def test_the_audit_chain_links_every_entry_to_the_one_before(ledger: Ledge
     for e in entries:
         assert e.hash == entry_hash(e.prev_hash, e.at, e.event, e.key, e.detail)
     assert verify_chain(entries).ok
+
+
+# -- the same record on every back-end ----------------------------------------------
+
+
+async def _script(ledger: Ledger) -> None:
+    """One run touching every call: retries, a take-over, a pre-claim decision, a
+    deferral, receipts (one replayed, one a late failure) and a free audit entry."""
+    day = cap(5)
+    a, b, c, d = (sample_notice(i) for i in range(1, 5))
+    ca = await ledger.claim(
+        a, owner="w1", now=at(0), lease_seconds=LEASE, reservations=[day], to=TO
+    )
+    assert ca.attempt is not None
+    await ledger.end_attempt(
+        AttemptEnd(ca.attempt, error=TransientDeliveryError("429", provider_code="429")),
+        now=at(1),
+        fence=ca.fence,
+    )
+    a2 = await ledger.begin_attempt(
+        a.idempotency_key, fence=ca.fence, to=TO, now=at(2), lease_seconds=LEASE
+    )
+    await ledger.finish(
+        a,
+        outcome(a, OutcomeStatus.DELIVERED, at(3), attempts=2, receipt=receipt("SMa", at(3))),
+        fence=ca.fence,
+        ended=AttemptEnd(a2, receipt=receipt("SMa", at(3))),
+    )
+    await ledger.finish(b, outcome(b, OutcomeStatus.BLOCKED, at(4), rule="opt-out", reason="STOP"))
+    cc = await ledger.claim(
+        c, owner="w1", now=at(5), lease_seconds=LEASE, reservations=[day], to=TO
+    )
+    assert cc.attempt is not None
+    await ledger.end_attempt(
+        AttemptEnd(cc.attempt, error=PermanentDeliveryError("bad")), now=at(6), fence=cc.fence
+    )
+    taken = await ledger.claim(
+        c, owner="w2", now=at(5 + LEASE), lease_seconds=LEASE, reservations=[day], to=TO
+    )
+    assert taken.attempt is not None
+    await ledger.finish(
+        c,
+        outcome(
+            c,
+            OutcomeStatus.DELIVERED,
+            at(6 + LEASE),
+            attempts=1,
+            receipt=receipt("SMc", at(6 + LEASE)),
+        ),
+        fence=taken.fence,
+        ended=AttemptEnd(taken.attempt, receipt=receipt("SMc", at(6 + LEASE))),
+    )
+    await ledger.finish(d, outcome(d, OutcomeStatus.DEFERRED, at(7)))
+    assert isinstance(ledger, ReceiptLedger)
+    await ledger.record_delivery("SMa", status="delivered", rank=3, now=at(100))
+    replay = await ledger.record_delivery("SMa", status="delivered", rank=3, now=at(101))
+    assert replay.known and not replay.changed
+    await ledger.record_delivery(
+        "SMc",
+        status="undelivered",
+        rank=4,
+        now=at(200),
+        error_code="30003",
+        failure=LateFailure("unreachable handset", provider_code="30003", retry_limit=1),
+    )
+    await ledger.audit("campaign_finished", None, {"delivered": 2}, now=at(300))
+
+
+async def test_memory_keeps_the_same_records_as_each_durable_ledger(ledger_url: str) -> None:
+    """A plugin author's test on the memory ledger sees what production stores: the
+    same records, attempts, counts and audit chain (hashes included) for one script."""
+    memory, durable = open_ledger("memory://"), open_ledger(ledger_url)
+    try:
+        for each in (memory, durable):
+            await _script(each)
+        for i in range(1, 5):
+            key = sample_notice(i).idempotency_key
+            assert await memory.get(key) == await durable.get(key), key
+        day = cap(5)
+        assert await used(memory, day) == await used(durable, day) == 2
+        entries = list(await durable.audit_entries())
+        assert list(await memory.audit_entries()) == entries
+        assert [e.event for e in entries] == [
+            *(["outcome"] * 4),
+            *(["delivery_status"] * 2),
+            "campaign_finished",
+        ]
+        late = await durable.get(sample_notice(3).idempotency_key)
+        assert late is not None and late.state is NoticeState.FAILED
+    finally:
+        await memory.aclose()
+        await durable.aclose()
