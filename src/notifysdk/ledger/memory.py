@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..channels import Attempt, ReconcileStatus
@@ -110,7 +110,7 @@ def _end_detail(ended: AttemptEnd, now: datetime) -> dict[str, Any]:
     if ended.reconciled is not None:
         detail["reconciled"] = ended.reconciled.value
     detail["_status"] = attempt_status(ended)
-    detail["_ended_at"] = now.isoformat()
+    detail["_ended_at"] = now.astimezone(UTC).isoformat()
     return detail
 
 
@@ -312,6 +312,7 @@ class MemoryLedger:
             self._contacts.setdefault(scope, []).append((at, key))
 
     def _append(self, event: str, key: str | None, detail: Mapping[str, Any], at: datetime) -> None:
+        at = at.astimezone(UTC)  # as the SQL ledgers read it back, so the hashes agree
         prev = self._audit[-1].hash if self._audit else ""
         clean = normalize_detail(detail)
         digest = entry_hash(prev, at, event, key, clean)
