@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -720,7 +721,9 @@ async def _script(ledger: Ledger) -> None:
     )
     assert cc.attempt is not None
     await ledger.end_attempt(
-        AttemptEnd(cc.attempt, error=PermanentDeliveryError("bad")), now=at(6), fence=cc.fence
+        AttemptEnd(cc.attempt, error=PermanentDeliveryError("bad")),
+        now=at(6).astimezone(ZoneInfo("Asia/Shanghai")),
+        fence=cc.fence,
     )
     taken = await ledger.claim(
         c, owner="w2", now=at(5 + LEASE), lease_seconds=LEASE, reservations=[day], to=TO
@@ -751,7 +754,9 @@ async def _script(ledger: Ledger) -> None:
         error_code="30003",
         failure=LateFailure("unreachable handset", provider_code="30003", retry_limit=1),
     )
-    await ledger.audit("campaign_finished", None, {"delivered": 2}, now=at(300))
+    # an instant given in another zone reads back the same (in UTC) on every back-end
+    shanghai = at(300).astimezone(ZoneInfo("Asia/Shanghai"))
+    await ledger.audit("campaign_finished", None, {"delivered": 2}, now=shanghai)
 
 
 async def test_memory_keeps_the_same_records_as_each_durable_ledger(ledger_url: str) -> None:
