@@ -11,6 +11,7 @@ destination (``attempts.dest``, needed to deliver and reconcile).
 from __future__ import annotations
 
 import csv
+import json
 import os
 import sqlite3
 import subprocess
@@ -24,6 +25,10 @@ from notifysdk.campaign.portfolio import PortfolioRow
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+
+# A fixed instant inside contact hours in China (11:00 in Shanghai, 09:00 in Urumqi) on a
+# working day: the same notices go, and the same are deferred, whenever the test runs.
+NOW = "2026-01-05T03:00:00+00:00"
 
 # Bad rows whose cells carry personal data that the report must not echo.
 BAD_ROWS = [
@@ -90,21 +95,40 @@ def test_campaign_cli_leaks_no_personal_data(tmp_path: Path) -> None:
     scanner = PiiScanner([*(v for a in accounts for v in account_values(a)), *in_bad_rows])
     assert len(bad) == 3 and len(accounts) == 120
 
+    run = ("run", "portfolio.csv", "--config", "notifysdk.toml", "--now", NOW)
+    # (`run-due` is not run here: it has no --now, so what it sends depends on the hour.)
     runs = [
-        cli(tmp_path, "run", "portfolio.csv", "--config", "notifysdk.toml"),
-        cli(tmp_path, "run", "portfolio.csv", "--config", "notifysdk.toml", "--json"),
+        cli(tmp_path, *run),
+        cli(tmp_path, *run, "--json"),
         cli(tmp_path, "audit", "verify", "--config", "notifysdk.toml"),
         cli(tmp_path, "dead-letters", "list", "--config", "notifysdk.toml"),
-        cli(tmp_path, "run-due", "--config", "notifysdk.toml"),
     ]
     for i, proc in enumerate(runs):
         scanner.add(f"cli[{i}].stdout", proc.stdout)
         scanner.add(f"cli[{i}].stderr", proc.stderr)
-    # The campaign ran for real: bad rows reported, notices decided, logs written.
+    # The campaign ran for real: bad rows reported (line and reason, never the cells),
+    # notices decided and delivered, logs written.
     assert runs[0].returncode == 4, runs[0].stderr[-2000:]
-    assert "line 42" in runs[0].stdout + runs[0].stderr
+    report = runs[0].stdout[runs[0].stdout.index("3 bad row(s) skipped:") :].splitlines()
+    assert report[:4] == [
+        "3 bad row(s) skipped:",
+        "  line 42: phone: not a valid E.164 phone number (it must start with + and a country "
+        "code)",
+        "  line 43: email: email address contains CR, LF or NUL (header injection refused)",
+        "  line 45: overdue_amount: amount must not be negative",  # line 43's cell spans two
+    ]
     assert "INFO notifysdk.dispatch" in runs[0].stderr
-    assert '"bad_rows"' in runs[1].stdout or "bad" in runs[1].stdout
+    assert runs[1].returncode == 4, runs[1].stderr[-2000:]
+    summary = json.loads(runs[1].stdout)
+    assert summary["now"].startswith("2026-01-05T03:00:00")
+    assert summary["bad_row_details"] == [
+        {"line": 42, "field": "phone", "reason": report[1].split(": ", 2)[2]},
+        {"line": 43, "field": "email", "reason": report[2].split(": ", 2)[2]},
+        {"line": 45, "field": "overdue_amount", "reason": "amount must not be negative"},
+    ]
+    # the second run, same instant, sends nothing new: everything was decided by the first
+    assert summary["new_deliveries"] == 0
+    assert [runs[2].returncode, runs[3].returncode] == [0, 0]
 
     db = tmp_path / ".notifysdk" / "ledger.db"
     conn = sqlite3.connect(db)
@@ -123,14 +147,21 @@ def test_campaign_cli_leaks_no_personal_data(tmp_path: Path) -> None:
     assert rows_seen > 100 and audit_rows > 50
 
     # A control: the raw values are really there in what was *sent* (the capture files),
-    # so the scanner would have found them had they leaked.
-    sent = "".join(
-        p.read_text(encoding="utf-8", errors="replace")
-        for p in (tmp_path / ".notifysdk" / "out").rglob("*.json")
-    )
+    # so the scanner would have found them had they leaked. At NOW things are delivered on
+    # every medium, so the control always runs.
+    out = tmp_path / ".notifysdk" / "out"
+    sent = {medium: sorted((out / medium).glob("*.json")) for medium in ("sms", "call_script")}
+    assert all(sent.values()), {m: len(files) for m, files in sent.items()}
     control = PiiScanner(scanner.values)
-    control.add("sent", sent)
-    if sent:
-        assert control.hits, "the control found nothing: the scan would prove nothing"
+    for medium, files in sent.items():
+        for path in files:
+            control.add(f"sent {medium}", path.read_text(encoding="utf-8"))
+    assert {(h.source, h.kind) for h in control.hits} == {
+        ("sent sms", "phone"),  # the destination
+        ("sent sms", "amount"),  # a debtor's SMS may carry the amount
+        ("sent call_script", "name"),  # an agent's script: full disclosure
+        ("sent call_script", "phone"),
+        ("sent call_script", "amount"),
+    }, control.report()
 
     assert scanner.hits == [], scanner.report()
