@@ -7,7 +7,16 @@ testing code that sends through ``twilio-sms`` / ``twilio-voice``.
 
 from __future__ import annotations
 
-from .openapi import OpenAPIChecker, find_spec
-from .server import FakeTwilioServer, Fault, RecordedRequest
+from .openapi import OpenAPIChecker, expected_spec, find_spec, missing_spec_message
+from .server import FakeTwilioServer, Fault, RecordedRequest, UncheckedServerError
 
-__all__ = ["FakeTwilioServer", "Fault", "OpenAPIChecker", "RecordedRequest", "find_spec"]
+__all__ = [
+    "FakeTwilioServer",
+    "Fault",
+    "OpenAPIChecker",
+    "RecordedRequest",
+    "UncheckedServerError",
+    "expected_spec",
+    "find_spec",
+    "missing_spec_message",
+]

@@ -29,21 +29,36 @@ _SENDER_ID = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
 _CHANNEL_ADDRESS = re.compile(r"^[a-z]+:\S+$")
 
 
-def find_spec(start: Path | None = None) -> Path | None:
-    """The OpenAPI file: ``$NOTIFYSDK_TWILIO_OAI``, else ``<repo>/../shared/peers/…``.
+def expected_spec(start: Path | None = None) -> Path:
+    """Where the OpenAPI file is looked for: ``$NOTIFYSDK_TWILIO_OAI`` when set, else
+    ``<repo>/../shared/peers/twilio-oai/twilio_api_v2010.json``.
 
     The repository root is the first ancestor of ``start`` (this file by default)
-    holding both ``pyproject.toml`` and ``plugins/``. ``None`` when it is not there.
+    holding both ``pyproject.toml`` and ``plugins/``; without one, ``../shared/…``
+    relative to the working directory.
     """
     env = os.environ.get(ENV_VAR)
     if env:
-        return Path(env) if Path(env).is_file() else None
+        return Path(env)
     here = (start or Path(__file__)).resolve()
     for ancestor in (here, *here.parents):
         if (ancestor / "pyproject.toml").is_file() and (ancestor / "plugins").is_dir():
-            candidate = ancestor.parent / "shared" / SPEC_IN_SHARED
-            return candidate if candidate.is_file() else None
-    return None
+            return ancestor.parent / "shared" / SPEC_IN_SHARED
+    return Path.cwd().parent / "shared" / SPEC_IN_SHARED
+
+
+def find_spec(start: Path | None = None) -> Path | None:
+    """The OpenAPI file at :func:`expected_spec`, or ``None`` when it is not there."""
+    candidate = expected_spec(start)
+    return candidate if candidate.is_file() else None
+
+
+def missing_spec_message(start: Path | None = None) -> str:
+    """Why request shapes cannot be checked, naming the file that is missing."""
+    return (
+        f"Twilio's OpenAPI description is missing: {expected_spec(start)} "
+        f"(set ${ENV_VAR} or put peers/twilio-oai/ in ../shared; see peers/README.md)"
+    )
 
 
 @dataclass(frozen=True)
@@ -80,7 +95,9 @@ class OpenAPIChecker:
         found = Path(path) if path is not None else find_spec()
         if found is None or not found.is_file():
             raise FileNotFoundError(
-                f"Twilio OpenAPI description not found (expected ../shared/{SPEC_IN_SHARED})"
+                missing_spec_message()
+                if path is None
+                else f"Twilio's OpenAPI description is missing: {path}"
             )
         return cls(_load(str(found)))
 

@@ -4,14 +4,18 @@
   record (``201``, the resource JSON as Twilio documents it);
 - ``GET …/Messages/{Sid}.json`` / ``…/Calls/{Sid}.json`` fetch one (``404`` + 20404);
 - ``GET …/Messages.json`` / ``…/Calls.json`` list them, newest first (``To``,
-  ``PageSize``);
+  ``From``, ``PageSize``, ``Page``; ``next_page_uri`` while more remain);
 - HTTP Basic auth is checked (``401`` + 20003);
 - faults queued with :meth:`FakeTwilioServer.fail_next` answer the next creates with an
-  error body ``{"code", "message", "more_info", "status"}`` (and Retry-After), or accept
-  the record and drop the connection without answering;
+  error body ``{"code", "message", "more_info", "status"}`` (and Retry-After), or store
+  the record and then drop the connection without answering (``drop_after_accept``),
+  answer late (``delay_seconds``) or never answer until the server stops (``hang``,
+  :meth:`FakeTwilioServer.hang_next`): the client's own timeout decides;
 - with an :class:`~notifysdk_twilio.testing.openapi.OpenAPIChecker`, every request is
   checked against Twilio's OpenAPI description; violations are kept in
   ``violations`` and answered ``400`` (code 21604 for a missing ``To``, else 20001).
+  A server started without a checker checks nothing, so reading its ``violations``
+  raises :class:`UncheckedServerError` instead of returning a reassuring ``[]``.
 
 The listening socket sets TCP_NODELAY (as does aiohttp on each connection), so
 latency figures measure the client rather than Nagle's algorithm. Access logging is
@@ -36,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -56,7 +61,10 @@ class Fault:
     ``status``/``code``/``message`` shape the error body; ``retry_after`` adds the
     header; ``drop_after_accept`` stores the record, then closes the connection
     without an answer (a timeout after Twilio accepted); ``delay_seconds`` stores it
-    and answers late.
+    and answers late; ``hang`` stores it and never answers (the connection stays open
+    until the server stops), so the client times out by its own clock;
+    ``drop_before_accept`` closes the connection without storing anything (the
+    request was lost: the client cannot tell this from ``drop_after_accept``).
     """
 
     status: int = 500
@@ -65,6 +73,17 @@ class Fault:
     retry_after: str | None = None
     drop_after_accept: bool = False
     delay_seconds: float = 0.0
+    hang: bool = False
+    drop_before_accept: bool = False
+
+    @property
+    def accepts(self) -> bool:
+        """Whether the record is stored before the fault strikes."""
+        return self.drop_after_accept or self.hang or self.delay_seconds > 0
+
+
+class UncheckedServerError(RuntimeError):
+    """``violations`` was read on a server that has no OpenAPI checker."""
 
 
 @dataclass
@@ -121,7 +140,10 @@ class FakeTwilioServer:
         self.record_requests = record_requests
         self.records: dict[str, dict[str, dict[str, Any]]] = {"messages": {}, "calls": {}}
         self.requests: list[RecordedRequest] = []
-        self.violations: list[str] = []
+        self._violations: list[str] = []
+        self._released: asyncio.Event | None = None
+        self.unanswered: list[str] = []
+        """SIDs stored by a create whose answer was dropped, delayed or never sent."""
         self.faults: dict[str, deque[Fault]] = {"Messages": deque(), "Calls": deque()}
         self.peers: set[tuple[str, int]] = set()
         self.request_count = 0
@@ -140,14 +162,29 @@ class FakeTwilioServer:
         """Calls created, oldest first."""
         return list(self.records["calls"].values())
 
+    @property
+    def violations(self) -> list[str]:
+        """Every OpenAPI violation seen so far; raises :class:`UncheckedServerError`
+        when the server has no checker (an empty list would prove nothing)."""
+        if self.checker is None:
+            raise UncheckedServerError(
+                "this FakeTwilioServer has no OpenAPIChecker: it checks no request shapes"
+            )
+        return self._violations
+
     def fail_next(self, *faults: Fault, resource: str = "Messages") -> None:
         """Queue ``faults`` for the next creates of ``resource`` (``Messages``/``Calls``)."""
         self.faults[resource].extend(faults)
+
+    def hang_next(self, count: int = 1, resource: str = "Messages") -> None:
+        """The next ``count`` creates store their record and never answer."""
+        self.fail_next(*[Fault(hang=True)] * count, resource=resource)
 
     # -- lifecycle -------------------------------------------------------------
 
     async def start(self, port: int = 0) -> str:
         """Listen on 127.0.0.1 (TCP_NODELAY) and return the base URL."""
+        self._released = asyncio.Event()
         app = web.Application()
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_route("*", "/{tail:.*}", self._handle)
@@ -165,7 +202,9 @@ class FakeTwilioServer:
         return self.base_url
 
     async def stop(self) -> None:
-        """Stop listening and close connections."""
+        """Stop listening and close connections (hanging creates are dropped first)."""
+        if self._released is not None:
+            self._released.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -186,7 +225,8 @@ class FakeTwilioServer:
                 "calls": len(self.records["calls"]),
                 "requests": self.request_count,
                 "connections": len(self.peers),
-                "violations": self.violations[:20],
+                "checked": self.checker is not None,
+                "violations": self._violations[:20],
             }
         )
 
@@ -224,7 +264,7 @@ class FakeTwilioServer:
                 else None,
             )
             if rec.violations:
-                self.violations.extend(rec.violations)
+                self._violations.extend(rec.violations)
                 missing_to = any("required form field To" in v for v in rec.violations)
                 return _error(
                     400,
@@ -255,21 +295,29 @@ class FakeTwilioServer:
         self, request: web.Request, name: str, store: dict[str, dict[str, Any]]
     ) -> web.Response:
         to = request.query.get("To")
+        sender = request.query.get("From")
         size = int(request.query.get("PageSize", "50"))
-        items = [r for r in reversed(store.values()) if to is None or r["to"] == to]
+        page = int(request.query.get("Page", "0"))
+        items = [
+            r
+            for r in reversed(store.values())
+            if (to is None or r["to"] == to) and (sender is None or r["from"] == sender)
+        ]
+        chunk = items[page * size : (page + 1) * size]
         uri = request.path_qs
+        more = len(items) > (page + 1) * size
+        kept = [(k, v) for k, v in request.query.items() if k not in ("Page", "PageToken")]
+        following = urlencode([*kept, ("Page", str(page + 1)), ("PageToken", f"PA{page + 1}")])
         return web.json_response(
             {
-                name.lower(): items[:size],
-                "end": min(size, len(items)) - 1,
+                name.lower(): chunk,
+                "end": page * size + len(chunk) - 1,
                 "first_page_uri": uri,
-                "next_page_uri": f"{request.path}?PageSize={size}&Page=1&PageToken=PA1"
-                if len(items) > size
-                else None,
-                "page": 0,
+                "next_page_uri": f"{request.path}?{following}" if more else None,
+                "page": page,
                 "page_size": size,
                 "previous_page_uri": None,
-                "start": 0,
+                "start": page * size,
                 "uri": uri,
             }
         )
@@ -278,7 +326,11 @@ class FakeTwilioServer:
         self, request: web.Request, name: str, form: dict[str, str]
     ) -> web.StreamResponse:
         fault = self.faults[name].popleft() if self.faults[name] else None
-        if fault is not None and not (fault.drop_after_accept or fault.delay_seconds):
+        if fault is not None and fault.drop_before_accept:
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        if fault is not None and not fault.accepts:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
             return _error(fault.status, fault.code or fault.status, fault.message, headers)
         prefix, key = _RESOURCES[name]
@@ -341,9 +393,13 @@ class FakeTwilioServer:
                 "twiml": form.get("Twiml"),
             }
         self.records[key][sid] = record
+        if fault is not None:
+            self.unanswered.append(sid)
         if fault is not None and fault.delay_seconds:
             await asyncio.sleep(fault.delay_seconds)
-        if fault is not None and fault.drop_after_accept:
+        if fault is not None and fault.hang and self._released is not None:
+            await self._released.wait()
+        if fault is not None and (fault.drop_after_accept or fault.hang):
             if request.transport is not None:
                 request.transport.abort()
             raise asyncio.CancelledError  # aiohttp drops the connection without a reply
