@@ -1,19 +1,27 @@
 """Acceptance: notices through the real Dispatcher, the official twilio client and the
-loopback Twilio-shaped server (fake clock, memory ledger)."""
+loopback Twilio-shaped server (fake clock; memory ledger, SQLite where it matters).
+
+The ambiguous-failure tests need the dispatcher to handle
+:class:`~notifysdk.errors.AmbiguousDeliveryError`: record the attempt as unknown, ask
+the channel's ``reconcile`` at once, and end the notice by its answer (issue 12).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from notifysdk.clock import FakeClock
+from notifysdk.config import Settings
 from notifysdk.dispatcher import Dispatcher
 from notifysdk.errors import DeliveryError, InvalidPhoneNumberError
 from notifysdk.hookspecs import hookimpl
 from notifysdk.models import NoticeKind, OutcomeStatus
 from notifysdk.plugins import PluginManager
+from notifysdk.retry import RetryPolicy
 from notifysdk.testing import sample_account, sample_notice
 from notifysdk_twilio import TwilioSmsChannel, count_segments
 from notifysdk_twilio.testing import FakeTwilioServer, Fault
@@ -155,17 +163,84 @@ async def test_over_the_segment_cap_fails_before_sending(
     assert posts(twilio_server) == 0
 
 
-async def test_timeout_after_acceptance_is_not_sent_twice(
-    make_dispatcher: Callable[..., Dispatcher], twilio_server: FakeTwilioServer
+@pytest.fixture
+async def durable_dispatcher(
+    plugin_manager: PluginManager,
+    fake_clock: FakeClock,
+    twilio_section: dict[str, Any],
+    tmp_path: Path,
+) -> AsyncIterator[Callable[..., Dispatcher]]:
+    """``durable_dispatcher(on_unknown="hold", **section)``: a SQLite ledger in tmp_path,
+    five attempts, the client's timeout cut to 0.3 s (the server's hang decides)."""
+    built: list[Dispatcher] = []
+
+    def build(on_unknown: str = "hold", **overrides: Any) -> Dispatcher:
+        section = {**twilio_section, "timeout_seconds": 0.3, **overrides}
+        d = Dispatcher(
+            Settings(
+                output_dir=tmp_path / "out",
+                ledger_url=f"sqlite:///{tmp_path / 'ledger.db'}",
+                on_unknown_delivery=on_unknown,
+                channels={"twilio-sms": section},
+            ),
+            plugins=plugin_manager,
+            clock=fake_clock,
+            retry=RetryPolicy(max_attempts=5, base_seconds=1, cap_seconds=30),
+        )
+        built.append(d)
+        return d
+
+    yield build
+    for d in built:
+        await d.aclose()
+
+
+async def test_timeout_on_the_last_attempt_is_reconciled_as_delivered(
+    durable_dispatcher: Callable[..., Dispatcher], twilio_server: FakeTwilioServer
+) -> None:
+    """Four 503s, then Twilio stores the fifth and never answers: the dispatcher asks
+    reconcile, which finds the message, and the notice ends delivered — no sixth try,
+    no dead letter, no second SMS."""
+    twilio_server.fail_next(*[Fault(503, None, "Service Unavailable")] * 4, Fault(hang=True))
+    async with durable_dispatcher() as d:
+        outcome = await d.send(sample_notice(channel="twilio-sms"))
+    assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
+    assert outcome.attempts == 5
+    [message] = twilio_server.messages
+    assert twilio_server.unanswered == [message["sid"]]
+    assert outcome.receipt is not None and outcome.receipt.provider_id == message["sid"]
+    assert posts(twilio_server) == 5  # one per attempt: no client-side retry anywhere
+
+
+async def test_drop_after_acceptance_is_delivered_without_a_second_message(
+    durable_dispatcher: Callable[..., Dispatcher], twilio_server: FakeTwilioServer
 ) -> None:
     twilio_server.fail_next(Fault(drop_after_accept=True))
-    outcome = await make_dispatcher().send(sample_notice(channel="twilio-sms"))
+    async with durable_dispatcher() as d:
+        outcome = await d.send(sample_notice(channel="twilio-sms"))
+        again = await d.send(sample_notice(channel="twilio-sms"))
+    assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
+    assert outcome.attempts == 1
+    assert outcome.receipt is not None
+    assert outcome.receipt.provider_id == twilio_server.messages[0]["sid"]
+    assert again.duplicate
+    assert len(twilio_server.messages) == 1 and posts(twilio_server) == 1
+
+
+async def test_a_request_lost_before_twilio_stored_it_is_sent_again(
+    durable_dispatcher: Callable[..., Dispatcher],
+    twilio_server: FakeTwilioServer,
+    fake_clock: FakeClock,
+) -> None:
+    """Reconcile finds nothing (after letting the request settle): not sent, so the
+    retry policy goes on and the second attempt delivers the only copy."""
+    twilio_server.fail_next(Fault(drop_before_accept=True))
+    async with durable_dispatcher() as d:
+        outcome = await d.send(sample_notice(channel="twilio-sms"))
     assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
     assert outcome.attempts == 2
-    assert len(twilio_server.messages) == 1  # the retry found it instead of re-sending
-    assert posts(twilio_server) == 1
-    assert outcome.receipt is not None and outcome.receipt.detail["recovered"] is True
-    assert outcome.receipt.provider_id == twilio_server.messages[0]["sid"]
+    assert len(twilio_server.messages) == 1 and posts(twilio_server) == 2
+    assert fake_clock.sleeps and fake_clock.sleeps[0] >= 10.0  # reconcile's settle wait
 
 
 async def test_not_e164_is_a_typed_error_before_sending(

@@ -2,17 +2,25 @@
 
 Both send through the official twilio client (see :mod:`notifysdk_twilio.transport`),
 map failures with :func:`notifysdk_twilio.errors.map_rest_error` and never retry by
-themselves. A request that may have reached Twilio without an answer (a timeout, a
-dropped connection) is remembered: the next attempt for the same idempotency key
-first looks for a message to the same number with the same body created since, and
-returns it instead of sending a second SMS.
+themselves:
+
+- nothing went out (connection refused, a connect timeout, 429, 5xx):
+  :class:`~notifysdk.errors.TransientDeliveryError`, retried by the SDK's policy;
+- the request left and no answer came back (a timeout, a dropped connection):
+  :class:`~notifysdk.errors.AmbiguousDeliveryError`. Twilio may hold the message, so
+  the dispatcher does not retry it but asks :meth:`TwilioChannel.reconcile`, which
+  looks the message up (one mechanism: the channel itself never looks before sending);
+- Twilio refused it (21211, 21614, 21610 STOP, other 4xx):
+  :class:`~notifysdk.errors.PermanentDeliveryError`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, ClassVar, TypeVar
@@ -30,6 +38,7 @@ from notifysdk.channels import (
 )
 from notifysdk.clock import Clock
 from notifysdk.errors import (
+    AmbiguousDeliveryError,
     ConfigurationError,
     DeliveryError,
     InvalidPhoneNumberError,
@@ -59,6 +68,21 @@ CLOCK_SKEW = timedelta(seconds=120)
 """How far before an attempt's start a provider record may be dated and still match."""
 
 LOOKUP_PAGE_SIZE = 50
+LOOKUP_MAX_PAGES = 5
+"""A listing that has not reached records older than the attempt after this many pages
+is incomplete: reconcile then answers unknown rather than not sent."""
+
+BODY_DIGEST = "body_sha256"
+"""The key in :attr:`Attempt.detail` under which reconcile looks for the SHA-256 (hex)
+of the SMS body the attempt sent (see :func:`body_digest`)."""
+
+_REMEMBERED_BODIES = 4096
+
+
+def body_digest(body: str) -> str:
+    """SHA-256 of an SMS body (UTF-8, hex): what reconcile compares with each listed
+    message's body, so an attempt can be matched without the ledger storing the text."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
@@ -89,12 +113,39 @@ def check_e164(value: str, field: str = "message.to") -> str:
     return value
 
 
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _digest_of(detail: Mapping[str, Any]) -> str | None:
+    value = detail.get(BODY_DIGEST)
+    return value if isinstance(value, str) and value else None
+
+
+def _digest_of_record(record: Any) -> str | None:
+    body = getattr(record, "body", None)
+    return body_digest(body) if isinstance(body, str) else None
+
+
+def _lookup_failed(attempt: Attempt, exc: DeliveryError) -> ReconcileResult:
+    """A look-up that failed tells nothing: unknown, with the reason (never a number)."""
+    return ReconcileResult(
+        ReconcileStatus.UNKNOWN,
+        attempt.provider_id,
+        {"reason": f"the look-up failed: {exc}", "provider_code": exc.provider_code},
+    )
+
+
 class TwilioChannel(BaseChannel):
     """What the SMS and voice channels share: the client, error mapping, reconciling."""
 
     resource: ClassVar[str] = ""
     MEDIUM: ClassVar[Medium]
     DISCLOSURE: ClassVar[Disclosure]
+    lookup_page_size: int = LOOKUP_PAGE_SIZE
+    lookup_max_pages: int = LOOKUP_MAX_PAGES
 
     def __init__(self, name: str, settings: TwilioSettings, clock: Clock) -> None:
         self.name = name
@@ -104,7 +155,10 @@ class TwilioChannel(BaseChannel):
         self.settings = settings
         self.clock = clock
         self.client, self.http = build_client(settings)
-        self._ambiguous: dict[str, datetime] = {}
+        self._bodies: OrderedDict[str, str] = OrderedDict()
+        """Idempotency key → body digest of the request whose answer never came, so the
+        dispatcher's reconcile right after it can match by body when the ledger's
+        attempt does not carry :data:`BODY_DIGEST`. A hint only: never used to send."""
         self.opted_out: set[str] = set()
         """Numbers Twilio answered 21610 for (STOP): refused locally from then on."""
 
@@ -112,63 +166,72 @@ class TwilioChannel(BaseChannel):
         account = self.client.api.v2010.account
         return account.messages if self.resource == "messages" else account.calls
 
-    async def _call(self, key: str | None, fn: Callable[[], Awaitable[T]]) -> T:
+    async def _call(self, fn: Callable[[], Awaitable[T]]) -> T:
         """Run one Twilio request; map every failure into the SDK's tree."""
-        started = self.clock.now()
         try:
             return await fn()
         except (TwilioRestException, TwilioServiceException) as exc:
             raise map_rest_error(exc, last_response_headers.get(), self.clock.now()) from None
-        except aiohttp.ClientConnectorError:
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
             raise TransientDeliveryError(
                 "could not connect to Twilio (nothing was sent)", provider_code="connect"
             ) from None
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            # The request may have reached Twilio: remember it, look before re-sending.
-            if key is not None:
-                self._ambiguous.setdefault(key, started)
-            raise TransientDeliveryError(
-                f"no answer from Twilio ({type(exc).__name__}); it may have accepted the request",
-                provider_code="ambiguous",
+        except TimeoutError:  # aiohttp's ServerTimeoutError too: the request had left
+            raise AmbiguousDeliveryError(
+                "no answer from Twilio in time; it may have accepted the request",
+                provider_code="timeout",
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise AmbiguousDeliveryError(
+                f"the connection to Twilio was lost ({type(exc).__name__}); it may have "
+                "accepted the request",
+                provider_code="disconnected",
             ) from None
         except TwilioException as exc:
             raise PermanentDeliveryError(
                 f"the twilio client failed: {type(exc).__name__}", provider_code="client"
             ) from None
 
-    async def _find_recent(
-        self, to: str, since: datetime, body: str | None = None
-    ) -> tuple[list[Any], bool]:
-        """Provider records to ``to`` created since ``since`` (and with ``body``, if given).
+    async def _create(self, key: str, body: str | None, fn: Callable[[], Awaitable[T]]) -> T:
+        """One create request; on an ambiguous failure keep the body's digest for the
+        reconcile that follows."""
+        try:
+            record = await self._call(fn)
+        except AmbiguousDeliveryError:
+            if body is not None:
+                self._bodies[key] = body_digest(body)
+                self._bodies.move_to_end(key)
+                while len(self._bodies) > _REMEMBERED_BODIES:
+                    self._bodies.popitem(last=False)
+            raise
+        return record
 
-        Returns the matches and whether the listing was complete (one page covered the
-        window).
+    async def _list_since(self, to: str, since: datetime) -> tuple[list[Any], bool]:
+        """Provider records to ``to`` (from our sender, when it is a number) created
+        since ``since`` minus :data:`CLOCK_SKEW`, newest first.
+
+        Returns them and whether the listing is complete: it reached a record older than
+        the window, or the last page, within ``lookup_max_pages`` pages.
         """
-        page = await self._call(
-            None, lambda: self._resource_list().page_async(to=to, page_size=LOOKUP_PAGE_SIZE)
-        )
-        matches, complete = [], page.next_page_url is None
-        for record in page:
-            created = getattr(record, "date_created", None)
-            if created is None or created < since - CLOCK_SKEW:
-                complete = True
-                continue
-            if body is not None and getattr(record, "body", body) != body:
-                continue
-            matches.append(record)
-        return matches, complete
-
-    async def _recover(self, message: Message, body: str | None) -> Receipt | None:
-        """After an ambiguous failure, the record Twilio made for this key, if any."""
-        since = self._ambiguous.get(message.idempotency_key)
-        if since is None:
-            return None
-        matches, _ = await self._find_recent(message.to, since, body)
-        self._ambiguous.pop(message.idempotency_key, None)
-        if not matches:
-            return None
-        record = matches[0]
-        return self._receipt(record, {"recovered": True})
+        filters: dict[str, Any] = {"to": to, "page_size": self.lookup_page_size}
+        if self.settings.from_ and self.settings.sender_is_number:
+            filters["from_"] = self.settings.from_
+        page = await self._call(lambda: self._resource_list().page_async(**filters))
+        found: list[Any] = []
+        for _ in range(self.lookup_max_pages):
+            reached_older = False
+            for record in page:
+                created = getattr(record, "date_created", None)
+                if created is None or created < since - CLOCK_SKEW:
+                    reached_older = True
+                    continue
+                found.append(record)
+            if reached_older or page.next_page_url is None:
+                return found, True
+            page = await self._call(page.next_page_async)
+            if page is None:
+                return found, True
+        return found, False
 
     def _receipt(self, record: Any, detail: dict[str, Any]) -> Receipt:
         return Receipt(
@@ -180,26 +243,29 @@ class TwilioChannel(BaseChannel):
         )
 
     async def reconcile(self, attempt: Attempt) -> ReconcileResult:
-        """Did an interrupted attempt reach Twilio?
+        """Did an attempt whose answer never came reach Twilio?
 
-        With a SID, fetch it. Without one (a crash before Twilio answered), list the
-        records to the same number created since the attempt began: exactly one is
-        taken as this attempt's, none on a complete listing means not sent, anything
-        else is unknown.
+        With a SID (``attempt.provider_id``), fetch it: found → ``sent``. Without one,
+        list the records to ``attempt.to`` (from our sender when it is a number) created
+        since the attempt began, narrowed by the body's SHA-256 when it is known (from
+        ``attempt.detail["body_sha256"]``, else from this channel's own note of the
+        request that went unanswered):
+
+        - exactly one match → ``sent`` (with its SID);
+        - none, and nothing else in the window, on a complete listing → ``not_sent``;
+          but only once ``timeout_seconds + reconcile_settle_seconds`` have passed since
+          the attempt began (a request that timed out may still be being processed):
+          before that, reconcile waits on the channel's clock and lists again;
+        - anything else (several matches, other messages in the window when matching by
+          body, an incomplete listing, a failed look-up) → ``unknown``.
+
+        The Message resource returns nothing else we send (not the status callback,
+        not ``Attempt``), so the body is the only per-attempt marker.
         """
         try:
             if attempt.provider_id:
-                sid = attempt.provider_id
-                res = self._resource_list()
-                record = await self._call(None, lambda: res(sid).fetch_async())
-                return ReconcileResult(
-                    ReconcileStatus.SENT,
-                    record.sid,
-                    {"status": str(record.status), "matched_by": "sid"},
-                )
-            to = check_e164(attempt.to, "attempt.to")
-            started = attempt.started_at
-            matches, complete = await self._find_recent(to, started)
+                return await self._reconcile_sid(attempt.provider_id)
+            return await self._reconcile_listing(attempt)
         except PermanentDeliveryError as exc:
             if exc.status == 404:
                 return ReconcileResult(
@@ -207,18 +273,55 @@ class TwilioChannel(BaseChannel):
                     attempt.provider_id,
                     {"reason": "Twilio has no record of this SID"},
                 )
-            raise
-        if len(matches) == 1:
-            return ReconcileResult(
-                ReconcileStatus.SENT,
-                matches[0].sid,
-                {"status": str(matches[0].status), "matched_by": "to+time"},
-            )
-        if not matches and complete:
-            return ReconcileResult(ReconcileStatus.NOT_SENT, None, {"matched_by": "to+time"})
+            return _lookup_failed(attempt, exc)
+        except DeliveryError as exc:
+            return _lookup_failed(attempt, exc)
+
+    async def _reconcile_sid(self, sid: str) -> ReconcileResult:
+        res = self._resource_list()
+        record = await self._call(lambda: res(sid).fetch_async())
         return ReconcileResult(
-            ReconcileStatus.UNKNOWN, None, {"candidates": len(matches), "matched_by": "to+time"}
+            ReconcileStatus.SENT, record.sid, {"status": str(record.status), "matched_by": "sid"}
         )
+
+    async def _reconcile_listing(self, attempt: Attempt) -> ReconcileResult:
+        to = check_e164(attempt.to, "attempt.to")
+        started = _as_datetime(attempt.started_at)
+        digest = _digest_of(attempt.detail) or self._bodies.get(attempt.idempotency_key)
+        matched_by = "to+time+body" if digest else "to+time"
+        settle = self.settings.timeout_seconds + self.settings.reconcile_settle_seconds
+        waited = False
+        while True:
+            records, complete = await self._list_since(to, started)
+            matches = [r for r in records if _digest_of_record(r) == digest] if digest else records
+            if len(matches) == 1:
+                self._bodies.pop(attempt.idempotency_key, None)
+                return ReconcileResult(
+                    ReconcileStatus.SENT,
+                    matches[0].sid,
+                    {"status": str(matches[0].status), "matched_by": matched_by},
+                )
+            if matches or records or not complete:
+                return ReconcileResult(
+                    ReconcileStatus.UNKNOWN,
+                    None,
+                    {
+                        "candidates": len(matches),
+                        "others_in_window": len(records) - len(matches),
+                        "complete": complete,
+                        "matched_by": matched_by,
+                    },
+                )
+            remaining = settle - (self.clock.now() - started).total_seconds()
+            if remaining <= 0 or waited:
+                self._bodies.pop(attempt.idempotency_key, None)
+                return ReconcileResult(
+                    ReconcileStatus.NOT_SENT,
+                    None,
+                    {"matched_by": matched_by, "settled_seconds": round(settle, 3)},
+                )
+            await self.clock.sleep(remaining)
+            waited = True
 
     def _refuse_opted_out(self, to: str) -> None:
         if to in self.opted_out:
@@ -263,11 +366,6 @@ class TwilioSmsChannel(TwilioChannel):
                 f"configured maximum of {self.settings.max_segments}",
             )
         self._refuse_opted_out(to)
-        recovered = await self._recover(message, message.body)
-        if recovered is not None:
-            return recovered.model_copy(
-                update={"detail": {**recovered.detail, **segments.as_detail()}}
-            )
         s = self.settings
         params: dict[str, Any] = {"to": to, "body": message.body}
         if s.messaging_service_sid:
@@ -278,13 +376,12 @@ class TwilioSmsChannel(TwilioChannel):
             params["status_callback"] = s.status_callback
         messages = self.client.api.v2010.account.messages
         try:
-            record = await self._call(
-                message.idempotency_key, lambda: messages.create_async(**params)
+            record = await self._create(
+                message.idempotency_key, message.body, lambda: messages.create_async(**params)
             )
         except DeliveryError as exc:
             self._note_opt_out(exc, to)
             raise
-        self._ambiguous.pop(message.idempotency_key, None)
         return self._receipt(
             record, {**segments.as_detail(), "twilio_segments": record.num_segments}
         )
@@ -346,14 +443,12 @@ class TwilioVoiceChannel(TwilioChannel):
                 f"the call's TwiML is {len(twiml)} characters, over Twilio's {MAX_TWIML_CHARS}",
             )
         self._refuse_opted_out(to)
-        recovered = await self._recover(message, None)
-        if recovered is not None:
-            return recovered
         assert self.settings.from_ is not None
         params: dict[str, Any] = {"to": to, "from_": self.settings.from_, "twiml": twiml}
         if self.settings.status_callback:
             params["status_callback"] = self.settings.status_callback
         calls = self.client.api.v2010.account.calls
-        record = await self._call(message.idempotency_key, lambda: calls.create_async(**params))
-        self._ambiguous.pop(message.idempotency_key, None)
+        record = await self._create(
+            message.idempotency_key, None, lambda: calls.create_async(**params)
+        )
         return self._receipt(record, {"language": language, "twiml_chars": len(twiml)})

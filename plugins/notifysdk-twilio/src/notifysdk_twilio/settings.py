@@ -18,6 +18,9 @@ setting                       environment variable            meaning
 ``max_segments``              ``TWILIO_MAX_SEGMENTS``         refuse longer SMS (default 10)
 ``timeout_seconds``           ``TWILIO_TIMEOUT_SECONDS``      per request (default 30)
 ``max_connections``           ``TWILIO_MAX_CONNECTIONS``      pooled connections (100)
+``reconcile_settle_seconds``  ``TWILIO_RECONCILE_SETTLE_SECONDS``  grace after a timeout
+                                                              before a look-up that finds
+                                                              nothing may say not sent (10)
 ``voice_consent``             —                               consents allowing automated
                                                               calls (express, written)
 ``voice_languages``           —                               locale → ``<Say language>``
@@ -52,6 +55,7 @@ ENV_VARS: dict[str, str] = {
     "max_segments": "TWILIO_MAX_SEGMENTS",
     "timeout_seconds": "TWILIO_TIMEOUT_SECONDS",
     "max_connections": "TWILIO_MAX_CONNECTIONS",
+    "reconcile_settle_seconds": "TWILIO_RECONCILE_SETTLE_SECONDS",
 }
 """Setting name → the environment variable read when the config section lacks it."""
 
@@ -83,6 +87,10 @@ class TwilioSettings(BaseModel):
     max_segments: int = Field(default=10, ge=1, le=50)
     timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     max_connections: int = Field(default=100, ge=1, le=10_000)
+    reconcile_settle_seconds: float = Field(default=10.0, ge=0, le=600)
+    """Reconcile answers ``not_sent`` for an attempt without a SID only once
+    ``timeout_seconds`` plus this long have passed since the attempt began: a request
+    that timed out may still be in Twilio's hands."""
     voice_consent: frozenset[ConsentBasis] = frozenset({ConsentBasis.EXPRESS, ConsentBasis.WRITTEN})
     voice_languages: dict[str, str] = Field(
         default_factory=lambda: {"zh-CN": "cmn-CN", "en": "en-US"}
