@@ -9,10 +9,12 @@ import re
 import subprocess
 import sys
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from notifysdk.clock import FakeClock
 from notifysdk.plugins import PluginManager
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -34,15 +36,34 @@ def test_quick_start_is_exactly_two_commands() -> None:
     assert "make test" in ci
 
 
-def test_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+README_DISPATCHER = 'Dispatcher(Settings(output_dir=".notifysdk/out"))'
+
+
+@pytest.mark.parametrize(
+    "now, printed",
+    [
+        # 10:00 in Shanghai, inside the contact window: sent
+        (datetime(2026, 1, 5, 2, 0, tzinfo=UTC), "delivered None None"),
+        # 23:00 in Shanghai: deferred to 08:00 the next morning (00:00 UTC)
+        (
+            datetime(2026, 1, 5, 15, 0, tzinfo=UTC),
+            "deferred contact-window 2026-01-06 00:00:00+00:00",
+        ),
+    ],
+)
+def test_python_example_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: datetime, printed: str
+) -> None:
+    """The example as written, on a clock pinned to ``now`` (the README's reader uses the
+    real one; the outcome depends on the hour, so the test fixes it)."""
     monkeypatch.chdir(tmp_path)
     (code,) = [b for b in blocks("python") if "Dispatcher(" in b]
+    assert code.count(README_DISPATCHER) == 1, "the example's Dispatcher(...) call changed"
+    pinned = code.replace(README_DISPATCHER, README_DISPATCHER[:-1] + ", clock=CLOCK)")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
-    status = out.getvalue().split()[0]
-    # Delivered, or deferred when the test runs at night in Shanghai: both are outcomes.
-    assert status in {"delivered", "deferred"}, out.getvalue()
+        exec(compile(pinned, "README.md", "exec"), {"__name__": "readme", "CLOCK": FakeClock(now)})
+    assert out.getvalue().strip() == printed
     assert (tmp_path / ".notifysdk" / "ledger.db").exists()
 
 
