@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ConfigurationError
 
@@ -45,6 +45,15 @@ class Settings(BaseModel):
     ledger_url: str = DEFAULT_LEDGER_URL
     owner: str = Field(default_factory=_default_owner)
     lease_seconds: float = Field(300.0, gt=0)
+    """How long a claim is held without news from its owner; after that another worker
+    (or recovery) may take it over, and the fencing token stops the first one."""
+    lease_renewal: bool = True
+    """Renew the lease before every attempt. Without it the lease must outlast the whole
+    retry budget (``retry.max_elapsed_seconds < lease_seconds``), or settings are refused."""
+    default_profiles: tuple[str, ...] = ()
+    """Compliance profiles for an account that names none. Empty (the default): such an
+    account is refused with :class:`~notifysdk.errors.UnknownProfileError`, never sent
+    with no rules."""
     recover_on_start: bool = True
     """Run crash recovery when a dispatcher is entered (``async with``)."""
     on_unknown_delivery: Literal["resend", "hold"] = "hold"
@@ -57,6 +66,15 @@ class Settings(BaseModel):
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
     profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-profile parameter overrides (tightening is free; loosening is audited)."""
+
+    @model_validator(mode="after")
+    def _lease_covers_retries(self) -> Settings:
+        if not self.lease_renewal and self.retry.max_elapsed_seconds >= self.lease_seconds:
+            raise ValueError(
+                "retry.max_elapsed_seconds must be below lease_seconds when lease_renewal "
+                "is off: a retry that outlives its lease could be sent by a second worker"
+            )
+        return self
 
     @classmethod
     def load(cls, path: Path | str | None = None, **overrides: Any) -> Settings:

@@ -12,6 +12,7 @@ contain the personal data that caused them: they name the *field* and the *reaso
     │   ├── InvalidAmountError           negative, NaN or infinite money
     │   ├── UnknownLocaleError           a locale the SDK has no templates for
     │   ├── UnknownChannelError          no plugin registered that channel
+    │   ├── UnknownProfileError          an account names a profile no plugin registered, or none
     │   ├── NaiveDatetimeError           a datetime without a time zone
     │   ├── UnknownTimeZoneError         not an IANA zone name
     │   └── TemplateError                a template is missing or uses an unknown variable
@@ -19,10 +20,14 @@ contain the personal data that caused them: they name the *field* and the *reaso
     │   ├── PluginLoadError              import of an entry point failed (names the plugin)
     │   └── DuplicateRegistrationError   two plugins registered the same name (names both)
     ├── DeliveryError                a channel could not deliver a message
-    │   ├── TransientDeliveryError       worth retrying (4xx SMTP, 429, 5xx, timeouts, drops)
+    │   ├── TransientDeliveryError       worth retrying: nothing went out (4xx SMTP, 429, 5xx,
+    │   │                                refused connections)
+    │   ├── AmbiguousDeliveryError       the provider may have it (a drop after DATA, a timeout):
+    │   │                                never retried blindly, reconciled through the channel
     │   └── PermanentDeliveryError       never retried (5xx SMTP, invalid number, STOP)
     ├── LedgerError                  the ledger could not store or claim
-    │   └── ClaimConflictError           another worker holds the claim on that key
+    │   ├── ClaimConflictError           another worker holds the claim on that key
+    │   └── ClaimLostError               this worker's claim was taken over: don't call again
     └── ConfigurationError           settings are missing or contradictory
 
 Retries key off :class:`TransientDeliveryError` alone: channel plugins map their vendor's
@@ -110,6 +115,14 @@ class UnknownChannelError(InvalidInputError):
     code = "channel"
 
 
+class UnknownProfileError(InvalidInputError):
+    """An account names a compliance profile that no loaded plugin registered, or names
+    none at all and the settings give no ``default_profiles``: the SDK fails closed
+    rather than sending with no rules."""
+
+    code = "profile"
+
+
 class NaiveDatetimeError(InvalidInputError):
     """A datetime without time-zone information."""
 
@@ -179,6 +192,17 @@ class TransientDeliveryError(DeliveryError):
     """A failure worth retrying: the SDK's retry policy backs off and tries again."""
 
 
+class AmbiguousDeliveryError(DeliveryError):
+    """The provider may have accepted the message: the connection was lost after the
+    request was sent, or no answer came in time.
+
+    Never retried blindly (a second SMS is harassment). The dispatcher records the
+    attempt as ``unknown`` and asks the channel's ``reconcile`` whether it went out:
+    ``sent`` ends the notice as delivered, ``not_sent`` lets the retry policy go on,
+    ``unknown`` is decided by ``settings.on_unknown_delivery`` (``hold`` or ``resend``).
+    """
+
+
 class PermanentDeliveryError(DeliveryError):
     """A failure that retrying cannot fix. ``opt_out`` is true when the recipient asked to stop."""
 
@@ -200,6 +224,11 @@ class LedgerError(NotifyError):
 
 class ClaimConflictError(LedgerError):
     """Another worker holds an unexpired claim on the same idempotency key."""
+
+
+class ClaimLostError(LedgerError):
+    """This worker no longer holds the claim on a notice (its lease expired and another
+    worker took it over, so the fencing token moved on): the provider must not be called."""
 
 
 class ConfigurationError(NotifyError):

@@ -347,6 +347,10 @@ class OutcomeStatus(StrEnum):
     DEAD_LETTERED = "dead_lettered"
 
 
+HELD_RULES = frozenset({"recovery-hold", "unknown-hold"})
+"""Rules of a ``dead_lettered`` outcome that hold a notice whose delivery is unknown."""
+
+
 class Outcome(SDKModel):
     """How a notice ended: the status and everything needed to explain it."""
 
@@ -369,3 +373,10 @@ class Outcome(SDKModel):
     def ok(self) -> bool:
         """True for ``delivered``."""
         return self.status is OutcomeStatus.DELIVERED
+
+    @property
+    def held(self) -> bool:
+        """True for a notice held for an operator because nobody can tell whether it went
+        out (``dead_lettered`` by ``recovery-hold`` or ``unknown-hold``): not a failure,
+        so a campaign does not fall back to another medium."""
+        return self.status is OutcomeStatus.DEAD_LETTERED and self.rule in HELD_RULES

@@ -16,6 +16,8 @@ from datetime import datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
+from .reservations import Reservation as Reservation
+
 if TYPE_CHECKING:
     from .ledger.base import Ledger
     from .models import Message, Notice
@@ -28,25 +30,6 @@ class Verdict(IntEnum):
     RESTRICT = 1
     DEFER = 2
     DENY = 3
-
-
-@dataclass(frozen=True)
-class Reservation:
-    """A request to take one slot under a cap, checked by the ledger at claim time.
-
-    The ledger counts the contacts already stored under ``scope`` between
-    ``window_start`` and ``window_end``; when the count has reached ``limit`` the claim
-    fails and the notice is deferred to ``next_free`` (or blocked when that is ``None``).
-    """
-
-    rule: str
-    profile: str
-    scope: str
-    limit: int
-    window_start: datetime
-    window_end: datetime
-    next_free: datetime | None = None
-    citation: str = ""
 
 
 @dataclass(frozen=True)

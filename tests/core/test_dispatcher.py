@@ -28,6 +28,7 @@ from notifysdk.models import (
     Role,
 )
 from notifysdk.plugins import PluginManager
+from notifysdk.policy import Profile
 from notifysdk.testing import MockChannel, sample_account, sample_notice, sample_person
 
 
@@ -152,18 +153,31 @@ async def test_opted_out_destination_is_blocked(dispatcher: Callable[..., Dispat
     assert outcome.rule == "no-destination"
 
 
+class _NoRulesProfile:
+    """A registered profile that no rule belongs to: only privacy guards the send."""
+
+    @hookimpl
+    def notifysdk_register_profiles(self, register: Callable[[Profile], None]) -> None:
+        register(Profile("test-no-rules", {}, "a profile no rule belongs to"))
+
+
 @pytest.mark.parametrize(
     ("profiles", "rule"),
     [
-        # No profile: only the privacy stage stands between the amount and a third party.
-        ((), "privacy"),
+        # A profile with no rules: only the privacy stage stands between the amount and
+        # a third party.
+        (("test-no-rules",), "privacy"),
         # Under cn the recipient guard stops an emergency contact before rendering.
         (("cn",), "recipient-guard"),
     ],
 )
 async def test_third_party_never_learns_the_amount(
-    dispatcher: Callable[..., Dispatcher], profiles: tuple[str, ...], rule: str
+    dispatcher: Callable[..., Dispatcher],
+    register_plugin: Callable[..., str],
+    profiles: tuple[str, ...],
+    rule: str,
 ) -> None:
+    register_plugin(_NoRulesProfile(), "test-no-rules")
     contact = sample_person(9, phone="+8613900139000")
     account = sample_account(1, profiles=profiles).model_copy(
         update={"parties": (Party(person=contact, role=Role.EMERGENCY_CONTACT),)}

@@ -20,12 +20,12 @@ from rich.console import Console
 from rich.table import Table
 
 from ..config import Settings
+from ..dispatch.recovery import require_durable
 from ..dispatcher import Dispatcher
 from ..errors import ConfigurationError
 from ..hookspecs import hookimpl
 from ..ledger.base import NoticeState
 from ..ledger.durable import StoredNotice
-from ..ledger.recovery import require_durable
 from ..ledger.retention import default_retention, retention_for
 from ..privacy import mask_value
 

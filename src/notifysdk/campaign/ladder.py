@@ -183,8 +183,8 @@ class Ladder(_LadderModel):
 
     def falls_back(self, outcome: Outcome) -> bool:
         """True when ``outcome`` should make the next medium of the stage be tried."""
-        if outcome.status is OutcomeStatus.DELIVERED or outcome.status is OutcomeStatus.DEFERRED:
-            return False
+        if outcome.status in (OutcomeStatus.DELIVERED, OutcomeStatus.DEFERRED) or outcome.held:
+            return False  # a held notice may have gone out: another medium could duplicate it
         return outcome.status.value in self.fallback_on or (
             outcome.rule is not None and outcome.rule in self.fallback_on
         )

@@ -24,7 +24,8 @@ import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ..dispatcher import Dispatcher
+from ..dispatch.dispatcher import Dispatcher
+from ..dispatch.stages import resolve_profiles
 from ..errors import ConfigurationError, InvalidInputError, UnknownChannelError
 from ..ledger.base import NoticeState
 from ..models import Account, Medium, Notice, Outcome, OutcomeStatus
@@ -79,10 +80,23 @@ class CampaignRunner:
                         f"{name!r}, which no plugin registered (known: {', '.join(sorted(known))})"
                     ) from None
 
+    def _checked(self, row: Row) -> Row:
+        """``row``, or a :class:`BadRow` when its account names a profile no plugin
+        registered (or none, with no ``default_profiles``): the dispatcher would refuse
+        every notice of it, so it is refused once, by line number."""
+        if isinstance(row, BadRow):
+            return row
+        try:
+            resolve_profiles(row.account.profiles, self.dispatcher.pipeline)
+        except InvalidInputError as exc:
+            return BadRow(row.line, exc.field, exc.reason)
+        return row
+
     async def run(self, rows: Iterable[Row]) -> Summary:
         """Process every row; returns the summary. Bad rows are counted and skipped."""
         self.check_routes()
         summary = Summary(dry_run=self.dry_run, now=self.dispatcher.clock.now())
+        rows = (self._checked(row) for row in rows)
         if self.dry_run:
             for row in rows:
                 if isinstance(row, BadRow):
@@ -185,33 +199,24 @@ class CampaignRunner:
             )
             if isinstance(answer, Vote):
                 if answer.verdict is Verdict.DENY:
-                    return notice, Outcome(
-                        idempotency_key=notice.idempotency_key,
-                        status=OutcomeStatus.BLOCKED,
-                        channel=notice.channel,
-                        at=now,
+                    # Not recorded (booking an appointment later lets the same notice go),
+                    # but masked and told to the event hooks like every outcome.
+                    blocked = self.dispatcher.outcome(
+                        notice,
+                        OutcomeStatus.BLOCKED,
                         rule=answer.rule,
                         profile=answer.profile,
                         reason=answer.reason,
                     )
+                    return notice, await self.dispatcher.emit(notice, blocked)
             elif answer:
                 extra.update(answer)
         return (item.notice(medium, self.routes, extra) if extra else notice), None
 
     async def _send(self, notice: Notice) -> Outcome:
-        try:
-            return await self.dispatcher.send(notice)
-        except InvalidInputError as exc:
-            # Bad input for this one notice (a missing template, a bad destination): it is
-            # blocked and named; the run goes on.
-            return Outcome(
-                idempotency_key=notice.idempotency_key,
-                status=OutcomeStatus.BLOCKED,
-                channel=notice.channel,
-                at=self.dispatcher.clock.now(),
-                rule="input",
-                reason=str(exc),
-            )
+        # Bad input for this one notice (a missing template, a bad destination) is
+        # blocked by rule ``input`` and named; the run goes on.
+        return await self.dispatcher.send_safely(notice)
 
 
 async def run_campaign(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from .app import app, get_app, main
+from .app import get_app, main
+from .root import app
 
 __all__ = ["app", "get_app", "main"]

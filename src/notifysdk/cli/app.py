@@ -13,22 +13,8 @@ from rich.table import Table
 from .. import redaction_logging
 from ..errors import NotifyError
 from ..plugins import get_plugin_manager
-
-app = typer.Typer(
-    name="notifysdk",
-    help="Send overdue-loan notices lawfully: preview, lint, run campaigns, inspect the ledger.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-console = Console()
-
-EXIT_OK = 0
-EXIT_FAILURES = 1
-EXIT_USAGE = 2
-EXIT_ERROR = 3
-
+from . import preview, run  # noqa: F401  (each registers its commands on ``app``)
+from .root import EXIT_ERROR, app, console
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -109,7 +95,3 @@ def main() -> None:
     except NotifyError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {redaction_logging.redact_text(str(exc))}")
         sys.exit(EXIT_ERROR)
-
-
-# Command modules register their commands on ``app`` when imported.
-from . import preview, run  # noqa: E402, F401

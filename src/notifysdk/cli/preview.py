@@ -16,7 +16,8 @@ from rich.text import Text
 from ..campaign import read_portfolio
 from ..campaign.portfolio import PortfolioRow
 from ..config import Settings
-from ..dispatcher import Dispatcher
+from ..dispatch.dispatcher import Dispatcher
+from ..dispatch.stages import build_message
 from ..errors import InvalidInputError, NotifyError
 from ..ledger.memory import MemoryLedger
 from ..models import (
@@ -25,15 +26,15 @@ from ..models import (
     Medium,
     Notice,
     NoticeKind,
+    OutcomeStatus,
     Person,
     PhoneContact,
     Recipient,
     Role,
 )
-from ..policy import RuleContext, Verdict, evaluate
 from ..privacy import KnownValues
 from ..testing import sample_account
-from .app import EXIT_ERROR, app, console
+from .root import EXIT_ERROR, app, console
 from .run import _clock
 
 DEFAULT_LOCALES = ("zh-CN", "en")
@@ -203,42 +204,37 @@ async def _one(
     )
     known = KnownValues.from_account(account)
     try:
-        to = d.destination(notice)
-        profiles = {
-            p: d.registry.profiles[p] for p in notice.effective_profiles if p in d.registry.profiles
-        }
-        decision = await evaluate(
-            d.registry.rules.values(),
-            RuleContext(
-                notice,
-                d.clock.now(),
-                d.ledger,
-                profiles,
-                to=to,
-                channel_medium=medium.value,
-                overrides=d.settings.profiles,
-            ),
-            "policy",
-        )
-        vote = decision.deciding
+        prepared = await d.prepare(notice)
+        ctx = prepared.context
+        message = ctx.message
+        if message is None and ctx.to is not None and ctx.policy is None:
+            # Stopped by a policy rule: still show what the notice would say, rendered
+            # and masked by the same code as a send (the verdict above stays the send's).
+            message, _ = build_message(d.pipeline, ctx.evolve(known=known))
+    except InvalidInputError as exc:
+        result.update(status="not rendered", reason=str(exc))
+        return result
+    stop = prepared.outcome
+    decision = prepared.decision
+    vote = decision.deciding
+    if stop is not None:
+        result["verdict"] = "defer" if stop.status is OutcomeStatus.DEFERRED else "deny"
+        result["rule"] = stop.rule
+        result["reason"] = stop.reason
+        if stop.until is not None:
+            result["until"] = stop.until.isoformat()
+    else:
         result["verdict"] = decision.verdict.name.lower()
         if vote is not None:
             result["rule"] = vote.rule
             result["reason"] = d.redactor.mask_for_log(vote.reason, known)
-            if vote.until is not None:
-                result["until"] = vote.until.isoformat()
-        render_kind = (
-            vote.variant
-            if (decision.verdict is Verdict.RESTRICT and vote is not None and vote.variant)
-            else None
-        )
-        message, leak = d.build_message(notice, kind=render_kind)
-    except InvalidInputError as exc:
-        result.update(status="not rendered", reason=str(exc))
-        return result
+    to = ctx.to
     result["to"] = d.redactor.mask_for_log(to, known) if to else None
     if message is None:
-        result.update(status="blocked by the leak guard", reason=leak)
+        if stop is not None and stop.rule == "privacy":
+            result.update(status="blocked by the leak guard", reason=stop.reason)
+        else:
+            result.update(status="not rendered")
         return result
     result.update(
         status="rendered",

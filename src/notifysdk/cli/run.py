@@ -22,7 +22,7 @@ from ..clock import Clock, OffsetClock, SystemClock
 from ..config import Settings
 from ..dispatcher import Dispatcher
 from ..errors import ConfigurationError, NotifyError
-from .app import EXIT_ERROR, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, app, console
+from .root import EXIT_ERROR, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, app, console
 
 EXIT_BAD_ROWS = 4
 """``notifysdk run``: the run completed, but some portfolio rows were refused and skipped."""

@@ -247,8 +247,6 @@ def _print_explanation(exp: Explanation) -> None:
             console.print("    reserves: " + ", ".join(r.reservations), markup=False)
         if r.citation and r.verdict != "inactive":
             console.print(f"    cites: {r.citation}", markup=False)
-    if exp.unknown_profiles:
-        console.print(f"unknown profiles ignored: {', '.join(exp.unknown_profiles)}")
     if exp.note:
         console.print(exp.note, markup=False)
     d = exp.as_dict()["decision"]

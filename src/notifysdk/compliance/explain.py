@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ..dispatcher import Dispatcher
-from ..models import Notice
+from ..models import Notice, Outcome, OutcomeStatus
 from ..policy import Decision, Rule, RuleContext, Verdict, Vote, active_rules, combine
 from .rules.base import ProfileRule
 
@@ -67,6 +67,9 @@ class Explanation:
     policy: Decision
     content: Decision | None
     note: str = ""
+    outcome: Outcome | None = None
+    """The outcome the pipeline stopped at (``blocked``/``deferred``), not recorded;
+    ``None`` when a send would go on to the claim."""
 
     @property
     def final(self) -> Decision:
@@ -77,20 +80,34 @@ class Explanation:
             return self.content
         return self.policy
 
+    @property
+    def verdict(self) -> str:
+        """What a send would do: ``allow``, ``restrict``, ``defer`` or ``deny`` (a block
+        by the privacy guard or a missing destination is ``deny``)."""
+        if self.outcome is not None:
+            return "defer" if self.outcome.status is OutcomeStatus.DEFERRED else "deny"
+        return self.final.verdict.name.lower()
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        final = self.final
-        deciding = final.deciding
+        deciding = self.final.deciding
+        stop = self.outcome
         return {
             "now": self.now.isoformat(),
             "profiles": list(self.profiles),
             "unknown_profiles": list(self.unknown_profiles),
             "decision": {
-                "verdict": final.verdict.name.lower(),
-                "rule": deciding.rule if deciding else None,
-                "profile": deciding.profile if deciding else None,
-                "reason": deciding.reason if deciding else None,
-                "until": deciding.until.isoformat() if deciding and deciding.until else None,
+                "verdict": self.verdict,
+                "rule": stop.rule if stop else deciding.rule if deciding else None,
+                "profile": stop.profile if stop else deciding.profile if deciding else None,
+                "reason": stop.reason if stop else deciding.reason if deciding else None,
+                "until": (
+                    stop.until.isoformat()
+                    if stop and stop.until
+                    else deciding.until.isoformat()
+                    if deciding and deciding.until
+                    else None
+                ),
             },
             "votes": [r.as_dict() for r in self.rows],
             "note": self.note,
@@ -145,69 +162,41 @@ async def _stage(
 
 
 async def explain(dispatcher: Dispatcher, notice: Notice, now: datetime) -> Explanation:
-    """Every rule's vote for ``notice`` at ``now`` (``dispatcher.clock`` should stand at
-    ``now`` so the rendered message matches)."""
-    registry = dispatcher.registry
-    names = notice.effective_profiles
-    profiles = {p: registry.profiles[p] for p in names if p in registry.profiles}
-    unknown = tuple(p for p in names if p not in registry.profiles)
-    channel = dispatcher.channel(notice.channel)
-    to = dispatcher.destination(notice)
-    ctx = RuleContext(
-        notice,
-        now,
-        dispatcher.ledger,
-        profiles,
-        to=to,
-        channel_medium=channel.medium.value,
-        overrides=dispatcher.settings.profiles,
-    )
-    rules = list(registry.rules.values())
-    rows, policy = await _stage(rules, ctx, "policy")
-    kind = notice.kind.value
-    if policy.verdict is Verdict.RESTRICT and policy.deciding and policy.deciding.variant:
-        kind = policy.deciding.variant
-    if to is None:
-        return Explanation(
-            now,
-            to,
-            tuple(profiles),
-            unknown,
-            tuple(rows),
-            policy,
-            None,
-            "no usable contact point: the content stage was not run",
-        )
-    message, leak = dispatcher.build_message(notice, kind=kind)
-    if message is None:
-        return Explanation(
-            now,
-            to,
-            tuple(profiles),
-            unknown,
-            tuple(rows),
-            policy,
-            None,
-            f"the privacy guard would block it: {leak}",
-        )
-    cctx = RuleContext(
-        notice,
-        now,
-        dispatcher.ledger,
-        profiles,
-        to=to,
-        message=message,
-        channel_medium=channel.medium.value,
-        overrides=ctx.overrides,
-    )
-    crows, content = await _stage(rules, cctx, "content")
+    """Every rule's vote for ``notice`` at ``now``, and the verdict a send would reach.
+
+    The verdict comes from :meth:`Dispatcher.prepare` (the same stages a send runs, so
+    explain and send never disagree); the rows list each rule's vote (or abstention) on
+    the context each stage saw. Raises :class:`~notifysdk.errors.InvalidInputError` as a
+    send would (an unknown profile, channel or template variable)."""
+    prepared = await dispatcher.prepare(notice, now=now)
+    ctx = prepared.context
+    rules = list(dispatcher.registry.rules.values())
+    overrides = dispatcher.settings.profiles
+    ledger = dispatcher.ledger
+    rows: list[ExplainedVote] = []
+    policy = ctx.policy
+    if ctx.to is not None:
+        rows, policy = await _stage(rules, ctx.rule_context(ledger, overrides), "policy")
+    content = None
+    outcome = prepared.outcome
+    if ctx.message is not None:
+        crows, content = await _stage(rules, ctx.rule_context(ledger, overrides), "content")
+        rows += crows
+        note = f"rendered template {ctx.message.metadata.get('template')}"
+    elif outcome is not None and outcome.rule == "no-destination":
+        note = "no usable contact point: no rule was run"
+    elif outcome is not None and outcome.rule == "privacy":
+        note = f"the privacy guard would block it: {outcome.reason}"
+    else:
+        note = "stopped at the policy stage: the content stage was not run"
     return Explanation(
         now,
-        to,
-        tuple(profiles),
-        unknown,
-        tuple(rows + crows),
-        policy,
+        ctx.to,
+        tuple(ctx.profiles),
+        (),
+        tuple(rows),
+        policy or Decision(Verdict.ALLOW, None, ()),
         content,
-        f"rendered template {message.metadata.get('template')}",
+        note,
+        outcome=outcome,
     )

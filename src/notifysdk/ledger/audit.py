@@ -15,16 +15,38 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import AuditEntry
 from .durable import VerifyReport
+
+if TYPE_CHECKING:
+    from ..models import Notice, Outcome
 
 
 def normalize_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
     """The detail as it will read back from storage (JSON types only)."""
     out: dict[str, Any] = json.loads(json.dumps(dict(detail), default=str, ensure_ascii=False))
     return out
+
+
+def outcome_detail(notice: Notice, outcome: Outcome) -> dict[str, Any]:
+    """The ``outcome`` audit entry's detail: what was decided and why, with masked values
+    only (the outcome's reason is masked when the outcome is built; no destination, no
+    amount). Every ledger writes it from ``finish``, in the outcome's transaction."""
+    return normalize_detail(
+        {
+            "status": outcome.status.value,
+            "channel": outcome.channel,
+            "kind": notice.kind.value,
+            "role": notice.recipient.role.value,
+            "rule": outcome.rule,
+            "reason": outcome.reason,
+            "attempts": outcome.attempts,
+            "provider_code": outcome.provider_code,
+            "until": outcome.until.isoformat() if outcome.until else None,
+        }
+    )
 
 
 def entry_hash(

@@ -3,15 +3,41 @@
 The dispatcher talks to a ledger only through :class:`Ledger`. The order of calls for one
 notice is::
 
-    get(key)                       -> a terminal record means "already done": send nothing
-    claim(notice, reservations)    -> CLAIMED | DUPLICATE | BUSY | CAP_EXCEEDED (atomic)
-    begin_attempt(...)             -> written *before* the provider is called
-    end_attempt(...)               -> the receipt or the error
-    finish(notice, outcome)        -> terminal or deferred state, audit entry, lease released
+    get(key)                         -> a terminal record means "already done": send nothing
+    claim(notice, reservations, to)  -> CLAIMED (with attempt 1 in flight) | DUPLICATE |
+                                        BUSY | CAP_EXCEEDED, all in one transaction
+    [end_attempt + begin_attempt]    -> only when a retry follows a failed attempt
+    finish(notice, outcome, fence, ended=...)
+                                     -> the last attempt's end, the outcome, its transition
+                                        and its audit entry, in one transaction
 
-Decisions taken before a claim (blocked by policy, deferred by a window) are written with
-``finish`` alone. Reservations made at claim time are kept when the outcome is
-``delivered`` and released otherwise.
+So a notice delivered at the first try costs two write transactions. Decisions taken
+before a claim (blocked by policy, deferred by a window) are written with ``finish``
+alone. Every back-end (memory, SQLite, PostgreSQL) keeps the same contract, which
+``tests/ledger/test_contract.py`` runs over all three:
+
+- **Terminal outcomes are final.** Once a key is delivered, blocked, failed or
+  dead-lettered, a later ``claim`` answers ``DUPLICATE`` with the first outcome and a
+  later ``finish`` changes nothing (it returns ``False``). Only ``requeue`` (an
+  operator's re-drive) moves a failed or dead-lettered key back to ``pending``.
+- **Pre-claim decisions** (``finish`` without a fence) never touch a claimed key.
+- **Re-claim.** A key with an unexpired lease is ``BUSY`` for every owner, its own
+  included (one claim, one worker). An expired claim is taken over only when nothing may
+  have gone out under it (no attempt in flight, unknown or receipted); otherwise it stays
+  ``BUSY`` until recovery reconciles it. A deferred or pending key is claimed afresh.
+- **Fencing.** Every claim and every take-over gives the key a new, larger fencing token
+  (``Claim.fence``). ``begin_attempt``, ``end_attempt`` and ``finish`` with a ``fence``
+  act only while the key is still claimed under that token; otherwise they raise
+  :class:`~notifysdk.errors.ClaimLostError` and write nothing, so a worker whose lease
+  was taken over never calls the provider again. ``begin_attempt`` renews the lease.
+- **Attempts** are numbered per key from 1 across every claim and run (a notice sent
+  again after a crash continues the count); the stored number is what the ledger
+  returns.
+- **Reservations** taken at claim time are kept when the outcome is ``delivered`` and
+  released otherwise (and when a claim is taken over or released).
+- **Audit.** ``finish`` appends the ``outcome`` entry (masked details only: see
+  :func:`notifysdk.ledger.audit.outcome_detail`) in the same transaction as the
+  outcome, so there is never an outcome without its audit entry.
 """
 
 from __future__ import annotations
@@ -22,9 +48,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-from ..channels import Attempt
+from ..channels import Attempt, ReconcileStatus
+from ..errors import AmbiguousDeliveryError
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
-from ..policy import Reservation
+from ..reservations import Reservation
 
 
 class NoticeState(StrEnum):
@@ -63,7 +90,12 @@ class ClaimStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Claim:
-    """The result of :meth:`Ledger.claim`."""
+    """The result of :meth:`Ledger.claim`.
+
+    ``fence`` is the fencing token of a ``CLAIMED`` answer (pass it to every later call
+    for the key); ``attempt`` the first attempt, recorded in flight in the same
+    transaction, when ``claim`` was given ``to``.
+    """
 
     status: ClaimStatus
     key: str
@@ -72,6 +104,23 @@ class Claim:
     outcome: Outcome | None = None
     reservation: Reservation | None = None
     count: int | None = None
+    fence: int = 0
+    attempt: Attempt | None = None
+
+
+@dataclass(frozen=True)
+class AttemptEnd:
+    """How an attempt ended, for :meth:`Ledger.end_attempt` and ``finish(ended=...)``:
+    a receipt, or the error (an :class:`~notifysdk.errors.AmbiguousDeliveryError` is
+    stored as ``unknown``, a cancellation as ``interrupted``)."""
+
+    attempt: Attempt
+    receipt: Receipt | None = None
+    error: BaseException | None = None
+    reconciled: ReconcileStatus | None = None
+    """What the channel's ``reconcile`` said about an ambiguous attempt: ``sent`` (with
+    the receipt), ``not_sent`` (nothing went out: the claim may be retried or taken
+    over) or ``unknown``."""
 
 
 @dataclass(frozen=True)
@@ -101,9 +150,27 @@ class AuditEntry:
     hash: str = ""
 
 
+def attempt_status(ended: AttemptEnd) -> str:
+    """The status every back-end stores for an attempt's end (read back as
+    ``Attempt.detail["_status"]``): ``ok`` (receipted), ``unknown`` (the provider may
+    have it), ``reconciled_not_sent``, ``interrupted`` (cancelled mid-call) or
+    ``error``. An attempt is ``in_flight`` until it ends; recovery marks what it
+    reconciles ``reconciled_*``."""
+    if ended.receipt is not None:
+        return "ok"
+    if ended.reconciled is ReconcileStatus.NOT_SENT:
+        return "reconciled_not_sent"
+    if ended.reconciled is not None or isinstance(ended.error, AmbiguousDeliveryError):
+        return "unknown"
+    if ended.error is not None and not isinstance(ended.error, Exception):
+        return "interrupted"
+    return "error"
+
+
 @runtime_checkable
 class Ledger(Protocol):
-    """Durable record of claims, attempts, outcomes, contacts and audit entries."""
+    """Durable record of claims, attempts, outcomes, contacts and audit entries (the
+    contract is in this module's docstring)."""
 
     async def get(self, key: str) -> NoticeRecord | None:
         """The record for ``key``, or ``None`` when the key was never seen."""
@@ -119,30 +186,53 @@ class Ledger(Protocol):
         reservations: Sequence[Reservation] = (),
         to: str | None = None,
     ) -> Claim:
-        """Atomically: refuse a key that is done or leased, check and take every reservation."""
+        """In one transaction: refuse a key that is done (``DUPLICATE``) or leased
+        (``BUSY``), check every reservation's cap (``CAP_EXCEEDED`` names the first full
+        one, and nothing is taken), take them all, store the notice as ``claimed`` under
+        a new fencing token with a lease of ``lease_seconds``, and, when ``to`` is given,
+        record attempt 1 to ``to`` as in flight (``Claim.attempt``)."""
         ...
 
-    async def begin_attempt(self, key: str, *, number: int, to: str, now: datetime) -> Attempt:
-        """Record that attempt ``number`` is about to call the provider."""
-        ...
-
-    async def end_attempt(
+    async def begin_attempt(
         self,
-        attempt: Attempt,
+        key: str,
         *,
+        fence: int,
+        to: str,
         now: datetime,
-        receipt: Receipt | None = None,
-        error: BaseException | None = None,
-    ) -> None:
-        """Record how an attempt ended (a receipt, or the error's type and provider code)."""
+        lease_seconds: float,
+    ) -> Attempt:
+        """Record the next attempt as in flight before the provider is called, and renew
+        the lease to ``now + lease_seconds``. Raises
+        :class:`~notifysdk.errors.ClaimLostError` when ``fence`` no longer holds the key."""
         ...
 
-    async def finish(self, notice: Notice, outcome: Outcome) -> None:
-        """Store the outcome, release the lease (and reservations unless delivered), audit."""
+    async def end_attempt(self, ended: AttemptEnd, *, now: datetime, fence: int) -> None:
+        """Record how an attempt ended (a receipt, or the error's type and provider
+        code). Raises :class:`~notifysdk.errors.ClaimLostError` when ``fence`` no longer
+        holds the key."""
+        ...
+
+    async def finish(
+        self,
+        notice: Notice,
+        outcome: Outcome,
+        *,
+        fence: int | None = None,
+        ended: AttemptEnd | None = None,
+    ) -> bool:
+        """In one transaction: end ``ended`` (when given), store the outcome and its
+        transition, release the lease (and the reservations unless delivered), and
+        append the ``outcome`` audit entry. ``True`` when written; ``False`` when the key
+        already had a terminal outcome, or (without ``fence``) it is claimed, live or
+        expired: only the claim's holder, or recovery after a take-over, ends a claim
+        (an expired one may have an attempt out). With a ``fence`` that no longer holds the key, raises
+        :class:`~notifysdk.errors.ClaimLostError`."""
         ...
 
     async def count(self, scope: str, start: datetime, end: datetime) -> int:
-        """Contacts stored under ``scope`` with ``start <= at < end``."""
+        """Contacts stored under ``scope`` with ``start <= at < end`` (reserved, sent
+        or recorded)."""
         ...
 
     async def record_contact(

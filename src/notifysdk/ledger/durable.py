@@ -59,7 +59,9 @@ class VerifyReport:
 
     ``position`` is the 1-based position (in chain order) of the first entry found
     wrong, ``seq`` its sequence number, ``problem`` one of ``edited``, ``deleted``,
-    ``reordered``; all ``None`` when the chain is intact.
+    ``reordered``, or ``unaudited`` when the chain is intact but ``unaudited`` outcomes
+    (state changes that record an outcome) have no audit entry; all ``None`` when
+    everything checks out.
     """
 
     ok: bool
@@ -68,6 +70,7 @@ class VerifyReport:
     seq: int | None = None
     problem: str | None = None
     detail: str = ""
+    unaudited: int = 0
 
 
 @dataclass(frozen=True)

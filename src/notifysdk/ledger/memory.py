@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..channels import Attempt, ReconcileStatus
-from ..errors import AmbiguousDeliveryError, ClaimLostError
+from ..channels import Attempt
+from ..errors import ClaimLostError
 from ..models import Notice, Outcome, OutcomeStatus
 from ..reservations import Reservation
 from .audit import entry_hash, normalize_detail, outcome_detail
@@ -32,6 +32,7 @@ from .base import (
     ClaimStatus,
     NoticeRecord,
     NoticeState,
+    attempt_status,
     state_for,
 )
 from .receipts import (
@@ -79,21 +80,6 @@ def _within(at: datetime, res: Reservation) -> bool:
 def _status(attempt: Attempt) -> str | None:
     status = attempt.detail.get("_status")
     return None if status is None else str(status)
-
-
-def attempt_status(ended: AttemptEnd) -> str:
-    """How an attempt's end is stored: ``ok`` (receipted), ``reconciled_not_sent``,
-    ``unknown`` (the provider may have it), ``interrupted`` (cancelled mid-call) or
-    ``error`` -- the same as the SQL ledgers store it."""
-    if ended.receipt is not None:
-        return "ok"
-    if ended.reconciled is ReconcileStatus.NOT_SENT:
-        return "reconciled_not_sent"
-    if ended.reconciled is not None or isinstance(ended.error, AmbiguousDeliveryError):
-        return "unknown"
-    if ended.error is not None and not isinstance(ended.error, Exception):
-        return "interrupted"
-    return "error"
 
 
 def _end_detail(ended: AttemptEnd, now: datetime) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ..models import Outcome, OutcomeStatus
 from .base import NoticeState
@@ -90,7 +90,9 @@ class ReceiptLedger(Protocol):
         """Store ``status`` for the attempt that got ``provider_id`` if ``rank`` is above
         the stored rank (otherwise change nothing); with ``failure``, and when that
         attempt is the notice's latest accepted one and the notice is ``delivered``, move
-        the notice as :class:`LateFailure` says. One transaction."""
+        the notice as :class:`LateFailure` says. When it changed anything, it appends the
+        ``delivery_status`` audit entry (:func:`delivery_detail`) in the same
+        transaction."""
         ...
 
     async def delivery(self, provider_id: str) -> DeliveryState | None:
@@ -100,6 +102,24 @@ class ReceiptLedger(Protocol):
     async def last_contact(self, scope: str, before: datetime) -> datetime | None:
         """The time of the latest entry under ``scope`` strictly before ``before``."""
         ...
+
+
+def delivery_detail(
+    provider_id: str, error_code: str | None, update: DeliveryUpdate, failure: LateFailure | None
+) -> dict[str, Any]:
+    """The ``delivery_status`` audit entry a ledger appends, in the same transaction,
+    when ``record_delivery`` changed an attempt (masked: ids, statuses, codes only)."""
+    decision = None
+    if failure is not None and update.notice_state is not None:
+        decision = "resend" if update.retry else update.notice_state.value
+    return {
+        "provider_id": provider_id,
+        "status": update.status,
+        "error_code": error_code,
+        "attempt": update.attempt,
+        "notice_state": update.notice_state.value if update.notice_state else None,
+        "decision": decision,
+    }
 
 
 def late_failure_state(failure: LateFailure, accepted_sends: int) -> NoticeState:
@@ -138,6 +158,7 @@ __all__ = [
     "DeliveryUpdate",
     "LateFailure",
     "ReceiptLedger",
+    "delivery_detail",
     "late_failure_outcome",
     "late_failure_state",
 ]

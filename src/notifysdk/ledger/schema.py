@@ -15,6 +15,10 @@ History:
 3. attempts keep the provider's delivery status (``delivery_status``, ``delivery_rank``,
    ``delivery_code``, ``delivery_at``: Twilio's status callbacks) and are found by
    ``provider_id`` through an index.
+4. notices carry a fencing token (``fence``), raised by every claim and take-over, so a
+   worker whose claim was taken over can no longer write; a transition that records an
+   outcome or a delivery status names its audit entry (``audit_seq``; ``0`` for rows
+   written before version 4), so ``verify`` finds an outcome that has none.
 """
 
 from __future__ import annotations
@@ -117,6 +121,13 @@ _V3 = [
 ]
 
 
+_V4 = [
+    "ALTER TABLE notices ADD COLUMN fence BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE transitions ADD COLUMN audit_seq BIGINT",
+    "UPDATE transitions SET audit_seq = 0",
+]
+
+
 def _v2_backfill(db: Db) -> None:
     """Deferred rows get their due time from the stored outcome; the audit head moves
     into ``ledger_meta``."""
@@ -149,6 +160,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, tuple(_V1)),
     Migration(2, tuple(_V2), _v2_backfill),
     Migration(3, tuple(_V3)),
+    Migration(4, tuple(_V4)),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -11,22 +11,24 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ..channels import Attempt
-from ..errors import ConfigurationError, LedgerError
+from ..errors import ClaimLostError, ConfigurationError, LedgerError
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
-from ..policy import Reservation
-from .audit import entry_hash, normalize_detail, verify_chain
+from ..reservations import Reservation
+from .audit import entry_hash, normalize_detail, outcome_detail, verify_chain
 from .base import (
     TERMINAL_STATES,
+    AttemptEnd,
     AuditEntry,
     Claim,
     ClaimStatus,
     NoticeRecord,
     NoticeState,
+    attempt_status,
     state_for,
 )
 from .durable import PurgeReport, StaleClaim, StoredNotice, Transition, VerifyReport
@@ -34,6 +36,7 @@ from .receipts import (
     DeliveryState,
     DeliveryUpdate,
     LateFailure,
+    delivery_detail,
     late_failure_outcome,
     late_failure_state,
 )
@@ -42,7 +45,9 @@ from .schema import Db, apply, from_us, get_meta, pending_migrations, set_meta, 
 
 log = logging.getLogger("notifysdk.ledger")
 
-IN_FLIGHT = ("in_flight", "interrupted")
+T = TypeVar("T")
+
+IN_FLIGHT = ("in_flight", "interrupted", "unknown")
 """Attempt statuses that mean "the provider may or may not have it"."""
 
 _ATTEMPT_COLS = "key, channel, number, dest, started_at, provider_id, detail_json, status, ended_at"
@@ -57,11 +62,20 @@ class SqlLedger:
     """A durable ledger on a SQL database (see :mod:`notifysdk.ledger.sqlite` and
     :mod:`notifysdk.ledger.postgres` for the back-ends)."""
 
-    def __init__(self, url: str, runner: TxRunner) -> None:
+    def __init__(self, url: str, runner: TxRunner, reader: Reader | None = None) -> None:
         self.url = url
         self.runner = runner
+        self.reader = reader
+        """Answers reads inline, without a hop to the writer thread (SQLite in WAL mode:
+        a read-only connection sees every committed write); ``None``: the writer
+        answers them."""
         self._held: set[str] = set()
         """Keys this ledger object claimed and has not finished (see :meth:`finish`)."""
+
+    async def _read(self, fn: Callable[[Db], T]) -> T:
+        if self.reader is not None:
+            return self.reader.read(fn)
+        return await self.runner.run(fn)
 
     @staticmethod
     def migrate(db: Db, target: int | None = None) -> list[int]:
@@ -79,7 +93,7 @@ class SqlLedger:
 
     async def get(self, key: str) -> NoticeRecord | None:
         """The record for ``key``, or ``None``."""
-        return await self.runner.run(lambda db: self._get(db, key))
+        return await self._read(lambda db: self._get(db, key))
 
     def _get(self, db: Db, key: str) -> NoticeRecord | None:
         row = db.one(
@@ -116,11 +130,13 @@ class SqlLedger:
         reservations: Sequence[Reservation] = (),
         to: str | None = None,
     ) -> Claim:
-        """Refuse a done or leased key; check and take every reservation, all or none.
+        """Refuse a done or leased key; check and take every reservation, all or none;
+        raise the fencing token; with ``to``, record attempt 1 in flight (one
+        transaction).
 
         An expired claim is taken over only when nothing may have gone out under it (no
-        attempt in flight, none receipted); otherwise it is ``BUSY`` until recovery
-        reconciles it.
+        attempt in flight, unknown, interrupted or receipted); otherwise it is ``BUSY``
+        until recovery reconciles it.
         """
         key = notice.idempotency_key
         now_us = to_us(now)
@@ -130,7 +146,8 @@ class SqlLedger:
 
         def op(db: Db) -> Claim:
             row = db.one(
-                "SELECT state, owner, lease_until, outcome_json FROM notices WHERE key = ?", (key,)
+                "SELECT state, owner, lease_until, outcome_json, fence FROM notices WHERE key = ?",
+                (key,),
             )
             prior: NoticeState | None = None
             if row is not None:
@@ -141,24 +158,38 @@ class SqlLedger:
                     held_until = None if row[2] is None else from_us(row[2])
                     if row[2] is not None and row[2] > now_us:
                         return Claim(ClaimStatus.BUSY, key, row[1] or "", lease_until=held_until)
-                    if db.one(
-                        "SELECT 1 FROM attempts WHERE key = ? AND status IN "
-                        "('in_flight', 'interrupted', 'ok') LIMIT 1",
-                        (key,),
-                    ):
+                    if _maybe_out(db, key):
                         return Claim(ClaimStatus.BUSY, key, row[1] or "", lease_until=None)
-                    db.x("DELETE FROM contacts WHERE key = ? AND kind = 'reserved'", (key,))
+            # An expired claim's own slots are not counted against it, and are freed only
+            # once the new claim is sure to be taken (a refused one changes nothing).
             for res in reservations:
-                used = _count(db, res.scope, to_us(res.window_start), to_us(res.window_end))
+                used = _count(
+                    db, res.scope, to_us(res.window_start), to_us(res.window_end), but=key
+                )
                 if used >= res.limit:
                     return Claim(ClaimStatus.CAP_EXCEEDED, key, owner, reservation=res, count=used)
+            if prior is NoticeState.CLAIMED:
+                db.x("DELETE FROM contacts WHERE key = ? AND kind = 'reserved'", (key,))
+            fence = (int(row[4] or 0) if row is not None else 0) + 1
             db.x(
                 "INSERT INTO notices (key, channel, state, owner, lease_until, notice_json, "
-                "profiles, updated_at, created_at) VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?, ?) "
+                "profiles, updated_at, created_at, fence) "
+                "VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET state = 'claimed', owner = excluded.owner, "
                 "lease_until = excluded.lease_until, notice_json = excluded.notice_json, "
-                "profiles = excluded.profiles, updated_at = excluded.updated_at, due_at = NULL",
-                (key, notice.channel, owner, to_us(lease), notice_json, profiles, now_us, now_us),
+                "profiles = excluded.profiles, updated_at = excluded.updated_at, due_at = NULL, "
+                "fence = excluded.fence",
+                (
+                    key,
+                    notice.channel,
+                    owner,
+                    to_us(lease),
+                    notice_json,
+                    profiles,
+                    now_us,
+                    now_us,
+                    fence,
+                ),
             )
             _transition(db, key, prior, NoticeState.CLAIMED, now_us, "claimed")
             for res in reservations:
@@ -166,7 +197,10 @@ class SqlLedger:
                     "INSERT INTO contacts (scope, at, key, kind) VALUES (?, ?, ?, 'reserved')",
                     (res.scope, now_us, key),
                 )
-            return Claim(ClaimStatus.CLAIMED, key, owner, lease_until=lease)
+            attempt = None if to is None else _insert_attempt(db, key, notice.channel, to, now_us)
+            return Claim(
+                ClaimStatus.CLAIMED, key, owner, lease_until=lease, fence=fence, attempt=attempt
+            )
 
         locks = [f"n:{key}", *(f"s:{r.scope}" for r in reservations)]
         claim = await self.runner.run(op, locks)
@@ -174,91 +208,73 @@ class SqlLedger:
             self._held.add(key)
         return claim
 
-    async def begin_attempt(self, key: str, *, number: int, to: str, now: datetime) -> Attempt:
-        """Record an attempt before the provider is called.
-
-        Attempts are numbered per key across every run (a notice re-sent after a crash
-        continues the count), so the stored number may exceed the dispatcher's.
-        """
+    async def begin_attempt(
+        self,
+        key: str,
+        *,
+        fence: int,
+        to: str,
+        now: datetime,
+        lease_seconds: float,
+    ) -> Attempt:
+        """Record the next attempt in flight and renew the lease, if ``fence`` still
+        holds the key (else :class:`~notifysdk.errors.ClaimLostError`)."""
         at = to_us(now)
+        lease = to_us(now + timedelta(seconds=lease_seconds))
 
         def op(db: Db) -> Attempt:
-            row = db.one("SELECT channel FROM notices WHERE key = ?", (key,))
-            if row is None:
-                raise LedgerError("begin_attempt: no claim recorded for this key")
-            top = db.one("SELECT MAX(number) FROM attempts WHERE key = ?", (key,))
-            stored = max(number, int(top[0] or 0) + 1) if top else number
+            channel = _fenced(db, key, fence)
             db.x(
-                "INSERT INTO attempts (key, number, channel, dest, started_at, status) "
-                "VALUES (?, ?, ?, ?, ?, 'in_flight')",
-                (key, stored, row[0], to, at),
+                "UPDATE notices SET lease_until = ?, updated_at = ? WHERE key = ?",
+                (lease, at, key),
             )
-            return Attempt(key, row[0], stored, to, from_us(at))
+            return _insert_attempt(db, key, channel, to, at)
 
         return await self.runner.run(op, [f"n:{key}"])
 
-    async def end_attempt(
+    async def end_attempt(self, ended: AttemptEnd, *, now: datetime, fence: int) -> None:
+        """Record how an attempt ended, if ``fence`` still holds the key."""
+        key = ended.attempt.idempotency_key
+        at = to_us(now)
+
+        def op(db: Db) -> None:
+            _fenced(db, key, fence)
+            _end_attempt(db, ended, at)
+
+        await self.runner.run(op, [f"n:{key}"])
+
+    async def finish(
         self,
-        attempt: Attempt,
+        notice: Notice,
+        outcome: Outcome,
         *,
-        now: datetime,
-        receipt: Receipt | None = None,
-        error: BaseException | None = None,
-    ) -> None:
-        """Record how an attempt ended. A cancellation leaves it ``interrupted``: the
-        provider may have it, so recovery reconciles it like one in flight."""
-        detail: dict[str, Any] = {}
-        if receipt is not None:
-            status = "ok"
-            detail["receipt"] = receipt.model_dump(mode="json")
-        elif error is not None and not isinstance(error, Exception):
-            status = "interrupted"
-            detail["error"] = type(error).__name__
-        else:
-            status = "error"
-            detail["error"] = type(error).__name__ if error is not None else "unknown"
-            detail["provider_code"] = getattr(error, "provider_code", None)
-        provider_id = receipt.provider_id if receipt is not None else None
-        await self.runner.run(
-            lambda db: db.x(
-                "UPDATE attempts SET ended_at = ?, status = ?, provider_id = ?, detail_json = ? "
-                "WHERE key = ? AND number = ?",
-                (
-                    to_us(now),
-                    status,
-                    provider_id,
-                    json.dumps(detail),
-                    attempt.idempotency_key,
-                    attempt.number,
-                ),
-            ),
-            [f"n:{attempt.idempotency_key}"],
-        )
-
-    async def finish(self, notice: Notice, outcome: Outcome) -> None:
-        """Store the outcome and its transition, release the lease, keep reservations
-        only when delivered.
-
-        The first terminal outcome is kept: a later finish for a key already delivered,
-        blocked, failed or dead-lettered changes nothing, and a decision taken without a
-        claim never overwrites another owner's live claim.
-        """
+        fence: int | None = None,
+        ended: AttemptEnd | None = None,
+    ) -> bool:
+        """End ``ended``, store the outcome and its transition, release the lease, keep
+        reservations only when delivered, and append the ``outcome`` audit entry: one
+        transaction (see the contract in :mod:`notifysdk.ledger.base`)."""
         key = notice.idempotency_key
         state = state_for(outcome.status)
         at = to_us(outcome.at)
-        held = key in self._held
         notice_json = notice.model_dump_json()
+        outcome_json = outcome.model_dump_json()
         profiles = ",".join(notice.effective_profiles)
         due = to_us(outcome.until) if state is NoticeState.DEFERRED and outcome.until else None
         why = _reason(": ".join(p for p in (outcome.rule, outcome.reason) if p) or None)
+        detail = outcome_detail(notice, outcome)
 
-        def op(db: Db) -> None:
-            row = db.one("SELECT state, lease_until FROM notices WHERE key = ?", (key,))
+        def op(db: Db) -> bool:
+            row = db.one("SELECT state, fence FROM notices WHERE key = ?", (key,))
             prior = None if row is None else NoticeState(row[0])
-            if prior in TERMINAL_STATES and prior is not state:
-                return
-            if prior is NoticeState.CLAIMED and not held and row and (row[1] or 0) > at:
-                return
+            if prior in TERMINAL_STATES:
+                return False
+            if fence is not None:
+                _fenced(db, key, fence)
+            elif prior is NoticeState.CLAIMED:
+                return False  # someone else's claim: only its holder (or recovery) ends it
+            if ended is not None:
+                _end_attempt(db, ended, at)
             db.x(
                 "INSERT INTO notices (key, channel, state, owner, lease_until, outcome_json, "
                 "notice_json, profiles, due_at, updated_at, created_at) "
@@ -271,7 +287,7 @@ class SqlLedger:
                     key,
                     notice.channel,
                     state.value,
-                    outcome.model_dump_json(),
+                    outcome_json,
                     notice_json,
                     profiles,
                     due,
@@ -285,14 +301,17 @@ class SqlLedger:
                 )
             else:
                 db.x("DELETE FROM contacts WHERE key = ? AND kind = 'reserved'", (key,))
-            _transition(db, key, prior, state, at, why)
+            seq = _append_audit(db, "outcome", key, detail, at)
+            _transition(db, key, prior, state, at, why, audit_seq=seq)
+            return True
 
-        await self.runner.run(op, [f"n:{key}"])
+        written: bool = await self.runner.run(op, [f"n:{key}", "audit"])
         self._held.discard(key)
+        return written
 
     async def count(self, scope: str, start: datetime, end: datetime) -> int:
         """Contacts (reserved, sent or recorded) under ``scope`` in ``[start, end)``."""
-        return await self.runner.run(lambda db: _count(db, scope, to_us(start), to_us(end)))
+        return await self._read(lambda db: _count(db, scope, to_us(start), to_us(end)))
 
     async def record_contact(
         self,
@@ -326,8 +345,10 @@ class SqlLedger:
         return await self.runner.run(_audit_rows)
 
     async def aclose(self) -> None:
-        """Finish queued work and close the connection."""
+        """Finish queued work and close the connections."""
         await self.runner.aclose()
+        if self.reader is not None:
+            self.reader.close()
 
     # -- the DurableLedger extension ----------------------------------------------
 
@@ -366,27 +387,32 @@ class SqlLedger:
         owner: str,
         now: datetime,
         lease_seconds: float,
-    ) -> bool:
+    ) -> int | None:
         """Move a stale claim to ``owner`` (a compare-and-set on the previous owner), so
-        two recovering workers never both act on it."""
+        two recovering workers never both act on it. Returns the new fencing token, or
+        ``None`` when another worker moved the claim first."""
         at = to_us(now)
         lease = to_us(now + timedelta(seconds=lease_seconds))
 
-        def op(db: Db) -> bool:
-            row = db.one("SELECT owner FROM notices WHERE key = ? AND state = 'claimed'", (key,))
+        def op(db: Db) -> int | None:
+            row = db.one(
+                "SELECT owner, fence FROM notices WHERE key = ? AND state = 'claimed'", (key,)
+            )
             if row is None or row[0] != expected_owner:
-                return False
+                return None
+            fence = int(row[1] or 0) + 1
             db.x(
-                "UPDATE notices SET owner = ?, lease_until = ?, updated_at = ? WHERE key = ?",
-                (owner, lease, at, key),
+                "UPDATE notices SET owner = ?, lease_until = ?, updated_at = ?, fence = ? "
+                "WHERE key = ?",
+                (owner, lease, at, fence, key),
             )
             _transition(
                 db, key, NoticeState.CLAIMED, NoticeState.CLAIMED, at, "taken over by recovery"
             )
-            return True
+            return fence
 
         took = await self.runner.run(op, [f"n:{key}"])
-        if took:
+        if took is not None:
             self._held.add(key)
         return took
 
@@ -504,7 +530,8 @@ class SqlLedger:
         )
 
     async def requeue(self, key: str, *, now: datetime, reason: str) -> bool:
-        """Move a dead-lettered or failed notice back to ``pending`` for a re-drive."""
+        """Move a dead-lettered or failed notice back to ``pending`` for a re-drive, with its
+        ``redrive`` audit entry (one transaction)."""
         at = to_us(now)
 
         def op(db: Db) -> bool:
@@ -518,10 +545,19 @@ class SqlLedger:
                 "WHERE key = ?",
                 (at, key),
             )
-            _transition(db, key, NoticeState(row[0]), NoticeState.PENDING, at, _reason(reason))
+            seq = _append_audit(db, "redrive", key, {"decision": "redrive", "reason": reason}, at)
+            _transition(
+                db,
+                key,
+                NoticeState(row[0]),
+                NoticeState.PENDING,
+                at,
+                _reason(reason),
+                audit_seq=seq,
+            )
             return True
 
-        return await self.runner.run(op, [f"n:{key}"])
+        return await self.runner.run(op, [f"n:{key}", "audit"])
 
     async def verify_audit(self) -> VerifyReport:
         """Check the audit chain from its anchor to its recorded head."""
@@ -532,12 +568,16 @@ class SqlLedger:
             head = (
                 None if head_seq is None else (int(head_seq), get_meta(db, "audit_head_hash") or "")
             )
-            return verify_chain(
+            anchor_seq = int(get_meta(db, "audit_anchor_seq") or 0)
+            report = verify_chain(
                 entries,
                 anchor_hash=get_meta(db, "audit_anchor_hash") or "",
-                anchor_seq=int(get_meta(db, "audit_anchor_seq") or 0),
+                anchor_seq=anchor_seq,
                 head=head,
             )
+            if not report.ok:
+                return report
+            return _check_outcomes_audited(db, report, anchor_seq)
 
         return await self.runner.run(op)
 
@@ -648,6 +688,7 @@ class SqlLedger:
             if not changed:
                 return DeliveryUpdate(True, False, key, number, current, state, accepted)
             retry = False
+            moved = False
             if failure is not None and state is NoticeState.DELIVERED and notice is not None:
                 latest = db.one(
                     "SELECT MAX(number) FROM attempts WHERE key = ? AND status = 'ok'", (key,)
@@ -656,21 +697,39 @@ class SqlLedger:
                     retry = 0 < accepted <= failure.retry_limit
                     target = late_failure_state(failure, accepted)
                     outcome = late_failure_outcome(_outcome(notice[1]), key, target, failure, now)
-                    moved = db.x(
-                        "UPDATE notices SET state = ?, outcome_json = ?, updated_at = ? "
-                        "WHERE key = ? AND state = 'delivered'",
-                        (target.value, outcome.model_dump_json(), at, key),
-                    ).rowcount
-                    if moved == 1:
-                        _transition(
-                            db, key, NoticeState.DELIVERED, target, at, _reason(failure.reason)
-                        )
+                    moved = (
+                        db.x(
+                            "UPDATE notices SET state = ?, outcome_json = ?, updated_at = ? "
+                            "WHERE key = ? AND state = 'delivered'",
+                            (target.value, outcome.model_dump_json(), at, key),
+                        ).rowcount
+                        == 1
+                    )
+                    if moved:
                         state = target
                     else:
                         retry = False
-            return DeliveryUpdate(True, True, key, number, status, state, accepted, retry)
+            update = DeliveryUpdate(True, True, key, number, status, state, accepted, retry)
+            seq = _append_audit(
+                db,
+                "delivery_status",
+                key,
+                normalize_detail(delivery_detail(provider_id, error_code, update, failure)),
+                at,
+            )
+            if moved and state is not None and failure is not None:
+                _transition(
+                    db,
+                    key,
+                    NoticeState.DELIVERED,
+                    state,
+                    at,
+                    _reason(failure.reason),
+                    audit_seq=seq,
+                )
+            return update
 
-        return await self.runner.run(op)
+        return await self.runner.run(op, ["audit"])
 
     async def delivery(self, provider_id: str) -> DeliveryState | None:
         """The delivery status stored for ``provider_id``."""
@@ -690,12 +749,53 @@ class SqlLedger:
 
     async def last_contact(self, scope: str, before: datetime) -> datetime | None:
         """The latest contact under ``scope`` strictly before ``before``."""
-        row = await self.runner.run(
+        row = await self._read(
             lambda db: db.one(
                 "SELECT MAX(at) FROM contacts WHERE scope = ? AND at < ?", (scope, to_us(before))
             )
         )
         return None if row is None or row[0] is None else from_us(int(row[0]))
+
+
+_OUTCOME_STATES = ("delivered", "deferred", "blocked", "failed", "dead_lettered")
+
+
+def _check_outcomes_audited(db: Db, report: VerifyReport, anchor_seq: int) -> VerifyReport:
+    """``report`` unless a transition that records an outcome names no audit entry of
+    its key (written outside the outcome's transaction, or its entry removed)."""
+    marks = ", ".join("?" for _ in _OUTCOME_STATES)
+    rows = db.all(
+        "SELECT t.key, t.to_state, t.audit_seq FROM transitions t "
+        f"WHERE t.to_state IN ({marks}) AND (t.audit_seq IS NULL OR (t.audit_seq > ? "
+        "AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = t.audit_seq AND a.key = t.key))) "
+        "ORDER BY t.id",
+        (*_OUTCOME_STATES, anchor_seq),
+    )
+    if not rows:
+        return report
+    first = rows[0]
+    return VerifyReport(
+        False,
+        report.entries,
+        None,
+        None if first[2] is None else int(first[2]),
+        "unaudited",
+        f"{len(rows)} outcome(s) without an audit entry; the first: notice {first[0]} "
+        f"moved to {first[1]}",
+        unaudited=len(rows),
+    )
+
+
+class Reader(Protocol):
+    """Runs a read-only function of a connection in the caller's thread."""
+
+    def read(self, fn: Callable[[Db], T]) -> T:
+        """``fn(db)`` on a consistent snapshot of committed data."""
+        ...
+
+    def close(self) -> None:
+        """Close the connection."""
+        ...
 
 
 def _accepted_sends(db: Db, key: str) -> int:
@@ -715,23 +815,101 @@ def _us(delta: timedelta) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _count(db: Db, scope: str, start: int, end: int) -> int:
-    row = db.one(
-        "SELECT COUNT(*) FROM contacts WHERE scope = ? AND at >= ? AND at < ?", (scope, start, end)
-    )
+def _count(db: Db, scope: str, start: int, end: int, *, but: str | None = None) -> int:
+    """Contacts under ``scope`` in ``[start, end)``, less the reservations of ``but``."""
+    if but is None:
+        row = db.one(
+            "SELECT COUNT(*) FROM contacts WHERE scope = ? AND at >= ? AND at < ?",
+            (scope, start, end),
+        )
+    else:
+        row = db.one(
+            "SELECT COUNT(*) FROM contacts WHERE scope = ? AND at >= ? AND at < ? "
+            "AND NOT (kind = 'reserved' AND key IS NOT NULL AND key = ?)",
+            (scope, start, end, but),
+        )
     return int(row[0]) if row else 0
 
 
 def _transition(
-    db: Db, key: str, prior: NoticeState | None, to: NoticeState, at: int, reason: str | None
+    db: Db,
+    key: str,
+    prior: NoticeState | None,
+    to: NoticeState,
+    at: int,
+    reason: str | None,
+    *,
+    audit_seq: int | None = None,
 ) -> None:
     db.x(
-        "INSERT INTO transitions (key, from_state, to_state, at, reason) VALUES (?, ?, ?, ?, ?)",
-        (key, None if prior is None else prior.value, to.value, at, reason),
+        "INSERT INTO transitions (key, from_state, to_state, at, reason, audit_seq) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (key, None if prior is None else prior.value, to.value, at, reason, audit_seq),
     )
 
 
-def _append_audit(db: Db, event: str, key: str | None, detail: dict[str, Any], at_us: int) -> None:
+def _maybe_out(db: Db, key: str) -> bool:
+    """True when an attempt of ``key`` may have reached the provider (in flight,
+    unknown, interrupted, or receipted)."""
+    return (
+        db.one(
+            "SELECT 1 FROM attempts WHERE key = ? AND status IN "
+            "('in_flight', 'interrupted', 'unknown', 'ok') LIMIT 1",
+            (key,),
+        )
+        is not None
+    )
+
+
+def _fenced(db: Db, key: str, fence: int) -> str:
+    """The channel of ``key`` if it is still claimed under ``fence``; else ClaimLostError."""
+    row = db.one("SELECT state, fence, channel FROM notices WHERE key = ?", (key,))
+    if row is None or row[0] != NoticeState.CLAIMED.value or int(row[1] or 0) != fence:
+        raise ClaimLostError(
+            "this worker no longer holds the claim on the notice (taken over or finished)"
+        )
+    return str(row[2])
+
+
+def _insert_attempt(db: Db, key: str, channel: str, to: str, at: int) -> Attempt:
+    top = db.one("SELECT MAX(number) FROM attempts WHERE key = ?", (key,))
+    number = int(top[0] or 0) + 1 if top else 1
+    db.x(
+        "INSERT INTO attempts (key, number, channel, dest, started_at, status) "
+        "VALUES (?, ?, ?, ?, ?, 'in_flight')",
+        (key, number, channel, to, at),
+    )
+    return Attempt(key, channel, number, to, from_us(at))
+
+
+def _end_attempt(db: Db, ended: AttemptEnd, at: int) -> None:
+    status = attempt_status(ended)
+    detail: dict[str, Any] = {}
+    if ended.receipt is not None:
+        detail["receipt"] = ended.receipt.model_dump(mode="json")
+    else:
+        detail["error"] = type(ended.error).__name__ if ended.error is not None else "unknown"
+        code = getattr(ended.error, "provider_code", None)
+        if code is not None:
+            detail["provider_code"] = code
+    if ended.reconciled is not None:
+        detail["reconciled"] = ended.reconciled.value
+    provider_id = ended.receipt.provider_id if ended.receipt is not None else None
+    db.x(
+        "UPDATE attempts SET ended_at = ?, status = ?, provider_id = ?, detail_json = ? "
+        "WHERE key = ? AND number = ?",
+        (
+            at,
+            status,
+            provider_id,
+            json.dumps(detail),
+            ended.attempt.idempotency_key,
+            ended.attempt.number,
+        ),
+    )
+
+
+def _append_audit(db: Db, event: str, key: str | None, detail: dict[str, Any], at_us: int) -> int:
     head_seq = int(get_meta(db, "audit_head_seq") or 0)
     prev = get_meta(db, "audit_head_hash") or ""
     seq = head_seq + 1
@@ -743,6 +921,7 @@ def _append_audit(db: Db, event: str, key: str | None, detail: dict[str, Any], a
     )
     set_meta(db, "audit_head_seq", str(seq))
     set_meta(db, "audit_head_hash", digest)
+    return seq
 
 
 def _audit_rows(db: Db) -> list[AuditEntry]:

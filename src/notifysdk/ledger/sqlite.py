@@ -16,15 +16,18 @@ processes as well as tasks.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from ..errors import ConfigurationError
 from .runner import TxRunner
 from .schema import Db, Dialect
 from .sql import SqlLedger, check_url_path
+
+T = TypeVar("T")
 
 _SYNC = {"full": "FULL", "normal": "NORMAL", "off": "OFF", "extra": "EXTRA"}
 
@@ -83,6 +86,48 @@ class SqliteBackend:
         db.conn.close()
 
 
+class SqliteReader:
+    """A read-only connection used from the event loop's thread: in WAL mode it sees
+    every committed write and never waits for the writer, so a rule's count costs a
+    query, not a transaction and a thread hop. Opened on first use; a lock keeps it to
+    one caller at a time (the sync facade runs its own loop thread)."""
+
+    def __init__(self, path: str, busy_timeout_ms: int) -> None:
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path,
+            isolation_level=None,
+            timeout=self.busy_timeout_ms / 1000,
+            check_same_thread=False,
+        )
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    def read(self, fn: Callable[[Db], T]) -> T:
+        """``fn(db)`` inside one read transaction (a consistent snapshot)."""
+        with self._lock:
+            if self._conn is None:
+                self._conn = self._open()
+            db = _SqliteDb(self._conn)
+            db.x("BEGIN")
+            try:
+                return fn(db)
+            finally:
+                db.x("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection (it reopens on the next read)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
 def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
     """The file path and options of a ``sqlite://`` URL."""
     rest = check_url_path(url, "sqlite")
@@ -111,7 +156,9 @@ class SqliteLedger(SqlLedger):
         self.path = path
         backend = SqliteBackend(path, synchronous=sync, busy_timeout_ms=busy)
         runner = TxRunner(backend, max_batch=batch, setup=_setup, name="notifysdk-sqlite")
-        super().__init__(url, runner)
+        # An in-memory database is private to its connection: the writer answers reads.
+        reader = None if path == ":memory:" else SqliteReader(path, busy)
+        super().__init__(url, runner, reader)
 
 
 def _setup(db: Db) -> None:

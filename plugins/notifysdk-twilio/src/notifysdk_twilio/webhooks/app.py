@@ -146,19 +146,8 @@ class Webhooks:
         if not u.known:
             log.info("status %s for unknown message %s: ignored", cb.status, cb.sid)
             return Response(status_code=204)
+        # The ledger wrote the ``delivery_status`` audit entry in the same transaction.
         if u.changed:
-            decision = None
-            if result.failure is not None and u.notice_state is not None:
-                decision = "resend" if u.retry else u.notice_state.value
-            detail = {
-                "provider_id": cb.sid,
-                "status": cb.status,
-                "error_code": cb.error_code,
-                "attempt": u.attempt,
-                "notice_state": u.notice_state.value if u.notice_state else None,
-                "decision": decision,
-            }
-            await self.ledger.audit("delivery_status", u.key, detail, now=now)
             if u.retry and u.key is not None:
                 self._resend(u.key)
         return Response(status_code=204)

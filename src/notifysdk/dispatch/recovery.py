@@ -1,17 +1,20 @@
 """Crash recovery, the deferred due list and dead-letter re-drives, on a dispatcher.
 
-The :class:`~notifysdk.dispatcher.Dispatcher` methods ``recover``, ``run_due`` and
-``redrive`` delegate here. Every decision is written to the audit trail with masked
-details only (keys, channel names, attempt numbers, statuses; never a destination).
+The :class:`~notifysdk.dispatch.Dispatcher` methods ``recover``, ``run_due`` and
+``redrive`` delegate here, and this module uses only the dispatcher's public methods.
+Every decision is written to the audit trail with masked details only (keys, channel
+names, attempt numbers, statuses; never a destination).
 
 Recovery, for each stale claim (lease expired, or held by this owner before a restart),
-after taking it over with a compare-and-set so two recovering workers never both act:
+after taking it over with a compare-and-set that raises its fencing token (so two
+recovering workers never both act, and the crashed worker could not write any more):
 
 - an attempt that ended with a receipt → the notice was delivered: record it;
-- attempts in flight → ask the channel (``reconcile``): ``sent`` → delivered,
+- attempts in flight or unknown → ask the channel (``reconcile``): ``sent`` → delivered,
   ``not_sent`` → send it again; ``unknown`` → the configured policy decides:
-  ``resend`` (at most one duplicate) or ``hold`` (dead-lettered with rule
-  ``recovery-hold`` for an operator to inspect and re-drive);
+  ``resend`` (at most one duplicate) or ``hold`` (``dead_lettered`` with rule
+  ``recovery-hold`` for an operator to inspect and re-drive; a held notice is not a
+  failure, so a campaign does not fall back to another medium);
 - nothing in flight → nothing went out: send it again.
 """
 
@@ -20,18 +23,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from ..channels import Attempt, ReconcileResult, ReconcileStatus
 from ..errors import ConfigurationError, LedgerError
+from ..ledger.base import AttemptEnd
+from ..ledger.durable import DurableLedger, StaleClaim
+from ..ledger.sql import receipt_of
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
-from .durable import DurableLedger, StaleClaim
-from .sql import receipt_of
+from .delivery import reconcile, unknown_policy
 
 if TYPE_CHECKING:
-    from ..dispatcher import Dispatcher
-
-UnknownPolicy = Literal["resend", "hold"]
+    from .dispatcher import Dispatcher
 
 
 @dataclass
@@ -65,20 +68,6 @@ def require_durable(dispatcher: Dispatcher) -> DurableLedger:
     return ledger
 
 
-def unknown_policy(dispatcher: Dispatcher, channel: str) -> UnknownPolicy:
-    """The policy for an attempt whose fate is unknown: the channel's own setting
-    (``[channels.NAME] on_unknown_delivery``) or the global one."""
-    value = dispatcher.settings.channels.get(channel, {}).get(
-        "on_unknown_delivery", dispatcher.settings.on_unknown_delivery
-    )
-    if value not in ("resend", "hold"):
-        raise ConfigurationError(
-            f"channels.{channel}.on_unknown_delivery: must be 'resend' or 'hold'"
-        )
-    policy: UnknownPolicy = value
-    return policy
-
-
 async def recover(dispatcher: Dispatcher) -> RecoveryReport:
     """Reclaim stale claims and reconcile their attempts (see the module docstring)."""
     report = RecoveryReport()
@@ -98,7 +87,7 @@ async def _recover_one(
     owner = dispatcher.settings.owner
     key = stale.record.key
     clock = dispatcher.clock
-    took = await ledger.take_over(
+    fence = await ledger.take_over(
         key,
         expected_owner=stale.record.owner,
         owner=owner,
@@ -106,9 +95,9 @@ async def _recover_one(
         lease_seconds=dispatcher.settings.lease_seconds,
     )
     notice = stale.notice
-    if not took or notice is None:
+    if fence is None or notice is None:
         report.skipped += 1
-        if took:
+        if fence is not None:
             await ledger.audit(
                 "recovery",
                 key,
@@ -118,20 +107,20 @@ async def _recover_one(
         return
     attempts = len(stale.record.attempts)
     if stale.delivered is not None:
-        receipt = receipt_of(stale.delivered)
         await _audit(ledger, dispatcher, key, "receipted", stale.delivered, None)
         report.delivered += 1
-        report.outcomes.append(await _delivered(dispatcher, notice, receipt, attempts))
+        outcome = dispatcher.outcome(
+            notice,
+            OutcomeStatus.DELIVERED,
+            receipt=receipt_of(stale.delivered),
+            attempts=attempts,
+            rule="recovery",
+        )
+        report.outcomes.append(await dispatcher.record(notice, outcome, fence=fence))
         return
     unknown: list[Attempt] = []
     for attempt in stale.in_flight:
-        result = await _reconcile(dispatcher, attempt)
-        await ledger.mark_attempt(
-            attempt,
-            status=f"reconciled_{result.status.value}",
-            now=clock.now(),
-            detail={"provider_id": result.provider_id},
-        )
+        result = await reconcile(dispatcher.channel(attempt.channel), attempt)
         if result.status is ReconcileStatus.SENT:
             await _audit(ledger, dispatcher, key, "reconciled_sent", attempt, result)
             receipt = Receipt(
@@ -141,16 +130,28 @@ async def _recover_one(
                 accepted_at=clock.now(),
             )
             report.delivered += 1
-            report.outcomes.append(await _delivered(dispatcher, notice, receipt, attempts))
+            outcome = dispatcher.outcome(
+                notice, OutcomeStatus.DELIVERED, receipt=receipt, attempts=attempts, rule="recovery"
+            )
+            ended = AttemptEnd(attempt, receipt=receipt, reconciled=result.status)
+            report.outcomes.append(
+                await dispatcher.record(notice, outcome, fence=fence, ended=ended)
+            )
             return
+        await ledger.mark_attempt(
+            attempt,
+            status=f"reconciled_{result.status.value}",
+            now=clock.now(),
+            detail={"provider_id": result.provider_id},
+        )
         if result.status is ReconcileStatus.UNKNOWN:
             unknown.append(attempt)
     if unknown:
-        policy = unknown_policy(dispatcher, notice.channel)
+        policy = unknown_policy(dispatcher.settings, notice.channel)
         await _audit(ledger, dispatcher, key, f"unknown_{policy}", unknown[-1], None, policy=policy)
         if policy == "hold":
             report.held += 1
-            outcome = dispatcher._outcome(
+            outcome = dispatcher.outcome(
                 notice,
                 OutcomeStatus.DEAD_LETTERED,
                 rule="recovery-hold",
@@ -158,7 +159,7 @@ async def _recover_one(
                 reason="a crash interrupted delivery and the channel cannot tell whether it "
                 "went out; held for review (re-drive to send)",
             )
-            report.outcomes.append(await dispatcher._finish(notice, outcome))
+            report.outcomes.append(await dispatcher.record(notice, outcome, fence=fence))
             return
     elif stale.in_flight:
         await _audit(ledger, dispatcher, key, "reconciled_not_sent", stale.in_flight[-1], None)
@@ -169,23 +170,6 @@ async def _recover_one(
         return
     report.resent += 1
     report.outcomes.append(await dispatcher.send(notice))
-
-
-async def _reconcile(dispatcher: Dispatcher, attempt: Attempt) -> ReconcileResult:
-    try:
-        channel = dispatcher.channel(attempt.channel)
-        return await channel.reconcile(attempt)
-    except Exception as exc:  # a channel that cannot answer knows nothing
-        return ReconcileResult(ReconcileStatus.UNKNOWN, detail={"error": type(exc).__name__})
-
-
-async def _delivered(
-    dispatcher: Dispatcher, notice: Notice, receipt: Receipt | None, attempts: int
-) -> Outcome:
-    outcome = dispatcher._outcome(
-        notice, OutcomeStatus.DELIVERED, receipt=receipt, attempts=attempts, rule="recovery"
-    )
-    return await dispatcher._finish(notice, outcome)
 
 
 async def _audit(
@@ -231,13 +215,13 @@ async def run_due(
 
 
 async def redrive(dispatcher: Dispatcher, keys: Sequence[str]) -> list[Outcome]:
-    """Move dead-lettered (or failed) notices back to pending and send them again."""
+    """Move dead-lettered (or failed) notices back to pending and send them again (the
+    ledger audits each re-drive in the same transaction)."""
     ledger = require_durable(dispatcher)
     notices: list[Notice] = []
     for key in keys:
         if not await ledger.requeue(key, now=dispatcher.clock.now(), reason="re-driven"):
             raise LedgerError(f"notice {key} is not dead-lettered or failed, or was not stored")
-        await ledger.audit("redrive", key, {"decision": "redrive"}, now=dispatcher.clock.now())
         stored = await ledger.load(key)
         if stored is not None:
             notices.append(stored.notice)

@@ -1,0 +1,103 @@
+"""The one frozen per-notice context that the dispatch stages pass along.
+
+Each stage (:mod:`notifysdk.dispatch.stages`) takes a :class:`NoticeContext` and returns
+the next one (with one more field filled) or an :class:`~notifysdk.models.Outcome` that
+ends the notice. What a context holds is everything a later stage, ``explain``,
+``preview`` or the campaign planner needs to know about the notice at that point.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..models import Message, Notice, Outcome
+from ..policy import Decision, Profile, RuleContext, Verdict
+from ..privacy import KnownValues
+from ..reservations import Reservation
+
+if TYPE_CHECKING:
+    from ..channels import Channel, Disclosure
+    from ..ledger.base import Ledger
+
+
+@dataclass(frozen=True)
+class NoticeContext:
+    """One notice on its way through the stages (immutable: a stage returns a copy)."""
+
+    notice: Notice
+    channel: Channel
+    now: datetime
+    profiles: Mapping[str, Profile] = field(default_factory=dict)
+    """The active compliance profiles, by name (never empty once resolved)."""
+    to: str | None = None
+    """The normalized destination."""
+    known: KnownValues = field(default_factory=KnownValues)
+    """The account's own personal values, for masking."""
+    disclosure: Disclosure | None = None
+    policy: Decision | None = None
+    """The ``policy`` stage's decision."""
+    kind: str = ""
+    """The template kind to render: the notice's, or a restricting rule's variant."""
+    message: Message | None = None
+    """The rendered, masked message."""
+    content: Decision | None = None
+    """The ``content`` stage's decision on the rendered message."""
+
+    def evolve(self, **changes: Any) -> NoticeContext:
+        """A copy with ``changes``."""
+        return dataclasses.replace(self, **changes)
+
+    def rule_context(
+        self, ledger: Ledger, overrides: Mapping[str, Mapping[str, Any]]
+    ) -> RuleContext:
+        """What a rule sees at this point (with the message once it is rendered)."""
+        return RuleContext(
+            self.notice,
+            self.now,
+            ledger,
+            self.profiles,
+            to=self.to,
+            message=self.message,
+            channel_medium=self.channel.medium.value,
+            overrides=overrides,
+        )
+
+    @property
+    def reservations(self) -> tuple[Reservation, ...]:
+        """Every cap slot the allowing rules of both stages asked to reserve."""
+        out: tuple[Reservation, ...] = ()
+        for decision in (self.policy, self.content):
+            if decision is not None:
+                out += decision.reservations
+        return out
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What :meth:`Dispatcher.prepare <notifysdk.dispatch.Dispatcher.prepare>` found:
+    the context as far as it got and, when a stage ended the notice, that outcome
+    (not recorded: ``prepare`` writes nothing)."""
+
+    context: NoticeContext
+    outcome: Outcome | None = None
+
+    @property
+    def ready(self) -> bool:
+        """True when every stage short of the claim let the notice through."""
+        return self.outcome is None
+
+    @property
+    def decision(self) -> Decision:
+        """The decision that stops the notice or lets it through: a stopping content
+        decision, else the policy decision (allow when no stage ran)."""
+        ctx = self.context
+        content = ctx.content
+        if content is not None and content.verdict in (Verdict.DENY, Verdict.DEFER):
+            return content
+        if ctx.policy is not None:
+            return ctx.policy
+        return Decision(Verdict.ALLOW, None, ())

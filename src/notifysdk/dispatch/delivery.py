@@ -1,0 +1,336 @@
+"""From a prepared notice to its recorded outcome: claim, attempts, reconciliation.
+
+The claim records attempt 1 in the same transaction; the outcome, the last attempt's end
+and the audit entry are one more (:meth:`Ledger.finish`). In between, every retry first
+renews the lease and checks the fencing token (:meth:`Ledger.begin_attempt`), so a
+worker that lost its claim never calls the provider again.
+
+An :class:`~notifysdk.errors.AmbiguousDeliveryError` (the provider may have it) is never
+retried blindly: the attempt is asked about through the channel's ``reconcile`` at once.
+``sent`` → delivered; ``not_sent`` → the retry policy goes on; ``unknown`` →
+``on_unknown_delivery``: ``hold`` ends the notice ``dead_lettered`` by ``unknown-hold``
+for an operator, ``resend`` lets the retry policy send again (at most one duplicate per
+ambiguous attempt).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import tenacity
+
+from ..channels import Attempt, Channel, ReconcileResult, ReconcileStatus
+from ..clock import Clock
+from ..config import Settings
+from ..errors import (
+    AmbiguousDeliveryError,
+    ClaimLostError,
+    ConfigurationError,
+    DeliveryError,
+    InvalidInputError,
+    TransientDeliveryError,
+)
+from ..ledger.base import AttemptEnd, ClaimStatus, Ledger
+from ..models import Message, Notice, Outcome, OutcomeStatus, Receipt
+from ..plugins import PluginManager
+from ..retry import RetryPolicy
+from .context import NoticeContext
+from .events import call_event
+from .stages import Pipeline
+
+log = logging.getLogger("notifysdk.dispatch")
+
+UnknownPolicy = Literal["resend", "hold"]
+
+
+def unknown_policy(settings: Settings, channel: str) -> UnknownPolicy:
+    """What to do with an attempt whose fate nobody can tell: the channel's own setting
+    (``[channels.NAME] on_unknown_delivery``) or the global one."""
+    value = settings.channels.get(channel, {}).get(
+        "on_unknown_delivery", settings.on_unknown_delivery
+    )
+    if value not in ("resend", "hold"):
+        raise ConfigurationError(
+            f"channels.{channel}.on_unknown_delivery: must be 'resend' or 'hold'"
+        )
+    policy: UnknownPolicy = value
+    return policy
+
+
+async def reconcile(channel: Channel, attempt: Attempt) -> ReconcileResult:
+    """The channel's answer about ``attempt``; a channel that cannot answer knows nothing."""
+    try:
+        return await channel.reconcile(attempt)
+    except Exception as exc:
+        return ReconcileResult(ReconcileStatus.UNKNOWN, detail={"error": type(exc).__name__})
+
+
+class _RetryAfterReconcileError(TransientDeliveryError):
+    """An ambiguous attempt the channel reconciled as not sent: safe to retry."""
+
+
+@dataclass
+class _Run:
+    """What one notice's attempts have left to record."""
+
+    fence: int
+    attempt: Attempt
+    pending: AttemptEnd | None = None
+    """The last attempt's end, not yet written (the outcome's transaction writes it)."""
+    count: int = 0
+
+
+class Delivery:
+    """Claims a prepared notice, runs its attempts and records its outcome."""
+
+    def __init__(
+        self,
+        *,
+        pipeline: Pipeline,
+        plugins: PluginManager,
+        settings: Settings,
+        retry: RetryPolicy,
+        clock: Clock,
+        ledger: Callable[[], Ledger],
+    ) -> None:
+        self.pipeline = pipeline
+        self.plugins = plugins
+        self.settings = settings
+        self.retry = retry
+        self.clock = clock
+        self.ledger = ledger
+
+    async def claim_and_send(self, ctx: NoticeContext) -> Outcome:
+        """Claim ``ctx.notice`` (reserving its cap slots), deliver it, record the outcome."""
+        assert ctx.message is not None and ctx.to is not None
+        notice = ctx.notice
+        claim = await self.ledger().claim(
+            notice,
+            owner=self.settings.owner,
+            now=ctx.now,
+            lease_seconds=self.settings.lease_seconds,
+            reservations=ctx.reservations,
+            to=ctx.to,
+        )
+        if claim.status is ClaimStatus.DUPLICATE and claim.outcome is not None:
+            return await self.emit(notice, claim.outcome.model_copy(update={"duplicate": True}))
+        if claim.status is ClaimStatus.BUSY:
+            return await self.emit(notice, self._busy(notice, claim.lease_until))
+        if claim.status is ClaimStatus.CAP_EXCEEDED and claim.reservation is not None:
+            res = claim.reservation
+            status = OutcomeStatus.DEFERRED if res.next_free else OutcomeStatus.BLOCKED
+            return await self.record(
+                notice,
+                self.pipeline.outcome(
+                    notice,
+                    status,
+                    self.clock.now(),
+                    rule=res.rule,
+                    profile=res.profile,
+                    until=res.next_free,
+                    reason=f"cap reached: {claim.count} of {res.limit} in the window",
+                ),
+            )
+        assert claim.attempt is not None
+        run = _Run(claim.fence, claim.attempt)
+        try:
+            outcome = await self._attempts(notice, ctx.channel, ctx.message, run)
+        except ClaimLostError:
+            # Another worker took the claim over while we waited to retry: it owns the
+            # notice now, so we neither call the provider nor write anything.
+            return await self.emit(notice, self._lost(notice))
+        try:
+            return await self.record(notice, outcome, fence=run.fence, ended=run.pending)
+        except ClaimLostError:
+            return await self.emit(notice, self._lost(notice))
+
+    def _busy(self, notice: Notice, until: Any) -> Outcome:
+        return self.pipeline.outcome(
+            notice,
+            OutcomeStatus.DEFERRED,
+            self.clock.now(),
+            rule="ledger-claim",
+            until=until,
+            reason="another worker holds the claim on this notice",
+        )
+
+    def _lost(self, notice: Notice) -> Outcome:
+        return self.pipeline.outcome(
+            notice,
+            OutcomeStatus.DEFERRED,
+            self.clock.now(),
+            rule="ledger-claim",
+            reason="another worker took the claim on this notice over; it sends it",
+        )
+
+    async def _attempts(
+        self, notice: Notice, channel: Channel, message: Message, run: _Run
+    ) -> Outcome:
+        new = self.pipeline.outcome
+        try:
+            async for attempt in self.retry.retrying(self.clock):
+                with attempt:
+                    receipt = await self._attempt(notice, channel, message, run)
+                    if receipt is None:  # reconciled unknown under the 'hold' policy
+                        return new(
+                            notice,
+                            OutcomeStatus.DEAD_LETTERED,
+                            self.clock.now(),
+                            attempts=run.count,
+                            rule="unknown-hold",
+                            reason="the provider may have accepted the message and the "
+                            "channel cannot tell; held for review (re-drive to send)",
+                        )
+                    return new(
+                        notice,
+                        OutcomeStatus.DELIVERED,
+                        self.clock.now(),
+                        attempts=run.count,
+                        receipt=receipt,
+                    )
+        except tenacity.RetryError as exc:
+            last = exc.last_attempt.exception()
+            return new(
+                notice,
+                OutcomeStatus.DEAD_LETTERED,
+                self.clock.now(),
+                attempts=run.count,
+                rule="retry",
+                reason=f"retries exhausted after {run.count} attempts: {_describe(last)}",
+                provider_code=getattr(last, "provider_code", None),
+            )
+        except ClaimLostError:
+            raise
+        except (DeliveryError, InvalidInputError) as exc:
+            return new(
+                notice,
+                OutcomeStatus.FAILED,
+                self.clock.now(),
+                attempts=run.count,
+                reason=_describe(exc),
+                provider_code=getattr(exc, "provider_code", None),
+            )
+        except Exception as exc:  # a channel bug: not retried, reported, never silent
+            log.error(
+                "channel %s raised %s for %s",
+                channel.name,
+                type(exc).__name__,
+                notice.idempotency_key,
+            )
+            return new(
+                notice,
+                OutcomeStatus.FAILED,
+                self.clock.now(),
+                attempts=run.count,
+                reason=f"channel raised an unexpected {type(exc).__name__}",
+            )
+        raise AssertionError("unreachable: tenacity yields until an attempt returns")
+
+    async def _attempt(
+        self, notice: Notice, channel: Channel, message: Message, run: _Run
+    ) -> Receipt | None:
+        """One call to the provider; ``None`` when an ambiguous attempt is held."""
+        ledger = self.ledger()
+        if run.pending is not None:  # a retry: write how the last one ended, renew, fence
+            ended, run.pending = run.pending, None
+            await asyncio.shield(ledger.end_attempt(ended, now=self.clock.now(), fence=run.fence))
+            run.attempt = await ledger.begin_attempt(
+                notice.idempotency_key,
+                fence=run.fence,
+                to=message.to,
+                now=self.clock.now(),
+                lease_seconds=self.settings.lease_seconds,
+            )
+        run.count += 1
+        att = run.attempt
+        try:
+            receipt = await channel.send(message)
+        except AmbiguousDeliveryError as exc:
+            return await self._ambiguous(notice, channel, run, exc)
+        except asyncio.CancelledError:
+            # The provider may or may not have it: leave the claim in flight for recovery.
+            await asyncio.shield(
+                ledger.end_attempt(
+                    AttemptEnd(att, error=asyncio.CancelledError()),
+                    now=self.clock.now(),
+                    fence=run.fence,
+                )
+            )
+            raise
+        except BaseException as exc:
+            run.pending = AttemptEnd(att, error=exc)
+            await call_event(
+                self.plugins, "notifysdk_on_attempt", notice=notice, attempt=att, error=exc
+            )
+            raise
+        run.pending = AttemptEnd(att, receipt=receipt)
+        await call_event(
+            self.plugins, "notifysdk_on_attempt", notice=notice, attempt=att, error=None
+        )
+        return receipt
+
+    async def _ambiguous(
+        self, notice: Notice, channel: Channel, run: _Run, exc: AmbiguousDeliveryError
+    ) -> Receipt | None:
+        att = run.attempt
+        await call_event(
+            self.plugins, "notifysdk_on_attempt", notice=notice, attempt=att, error=exc
+        )
+        result = await reconcile(channel, att)
+        if result.status is ReconcileStatus.SENT:
+            receipt = Receipt(
+                channel=att.channel,
+                provider_id=result.provider_id,
+                status="reconciled",
+                accepted_at=self.clock.now(),
+                detail={"reconciled": True, **dict(result.detail)},
+            )
+            run.pending = AttemptEnd(att, receipt=receipt, reconciled=result.status)
+            return receipt
+        run.pending = AttemptEnd(att, error=exc, reconciled=result.status)
+        if result.status is ReconcileStatus.NOT_SENT:
+            raise _RetryAfterReconcileError(
+                f"{exc} — reconciled: not sent", provider_code=exc.provider_code
+            ) from None
+        if unknown_policy(self.settings, channel.name) == "hold":
+            return None
+        raise _RetryAfterReconcileError(
+            f"{exc} — unknown; resending by policy", provider_code=exc.provider_code
+        )
+
+    async def record(
+        self,
+        notice: Notice,
+        outcome: Outcome,
+        *,
+        fence: int | None = None,
+        ended: AttemptEnd | None = None,
+    ) -> Outcome:
+        """Write ``outcome`` (with its audit entry and the last attempt's end) in one
+        transaction, then tell the event hooks. Shielded: a cancellation must not leave
+        an outcome half-written."""
+        await asyncio.shield(self.ledger().finish(notice, outcome, fence=fence, ended=ended))
+        return await self.emit(notice, outcome)
+
+    async def emit(self, notice: Notice, outcome: Outcome) -> Outcome:
+        """Log the outcome (masked) and call ``notifysdk_on_outcome``."""
+        log.info(
+            "notice %s on %s: %s%s",
+            outcome.idempotency_key,
+            outcome.channel,
+            outcome.status.value,
+            f" ({outcome.rule})" if outcome.rule else "",
+        )
+        await call_event(self.plugins, "notifysdk_on_outcome", notice=notice, outcome=outcome)
+        return outcome
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "unknown error"
+    code = getattr(exc, "provider_code", None)
+    return f"{type(exc).__name__}{f' [{code}]' if code else ''}: {exc}"

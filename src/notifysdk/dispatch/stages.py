@@ -1,0 +1,255 @@
+"""The stages short of the claim, and ``prepare``, which runs them.
+
+profiles → destination → policy → render (with privacy) → content. Each stage is a small
+function of the :class:`Pipeline` (the services it needs) and a
+:class:`~notifysdk.dispatch.context.NoticeContext`; it returns the next context or the
+:class:`~notifysdk.models.Outcome` that ends the notice there. Bad input raises a typed
+:class:`~notifysdk.errors.InvalidInputError` instead. Nothing here writes to the ledger
+(rules only read it), so ``send``, ``explain``, ``preview``, the campaign planner and the
+benches all run exactly this code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..channels import Channel
+from ..config import Settings
+from ..errors import UnknownProfileError
+from ..ledger.base import Ledger
+from ..models import Message, Notice, Outcome, OutcomeStatus
+from ..plugins import Registry
+from ..policy import Decision, Verdict, evaluate
+from ..privacy import KnownValues, Redactor, effective_disclosure
+from ..templating import TemplateRenderer, notice_context
+from ..validation import normalize_email, normalize_phone, validate_field
+from .context import NoticeContext, Prepared
+
+Stage = Callable[["Pipeline", NoticeContext], Awaitable[NoticeContext | Outcome]]
+
+
+@dataclass
+class Pipeline:
+    """The services the stages use. A dispatcher owns one; ``ledger`` is a callable so
+    the ledger is opened only when a stage first needs it."""
+
+    settings: Settings
+    registry: Registry
+    renderer: TemplateRenderer
+    redactor: Redactor
+    ledger: Callable[[], Ledger]
+
+    def outcome(self, notice: Notice, status: OutcomeStatus, now: datetime, **kw: Any) -> Outcome:
+        """An outcome for ``notice``, its reason masked like a log line (every outcome
+        is built here, so none carries personal data)."""
+        reason = kw.pop("reason", None)
+        if reason:
+            reason = self.redactor.mask_for_log(reason, KnownValues.from_account(notice.account))
+        return Outcome(
+            idempotency_key=notice.idempotency_key,
+            status=status,
+            channel=notice.channel,
+            at=now,
+            reason=reason,
+            **kw,
+        )
+
+    def stopping(self, ctx: NoticeContext, decision: Decision) -> Outcome | None:
+        """The ``blocked`` or ``deferred`` outcome of a deny or defer decision."""
+        vote = decision.deciding
+        if vote is None or decision.verdict in (Verdict.ALLOW, Verdict.RESTRICT):
+            return None
+        status = (
+            OutcomeStatus.BLOCKED if decision.verdict is Verdict.DENY else OutcomeStatus.DEFERRED
+        )
+        return self.outcome(
+            ctx.notice,
+            status,
+            ctx.now,
+            rule=vote.rule,
+            profile=vote.profile,
+            reason=vote.reason,
+            until=vote.until,
+        )
+
+    async def prepare(self, notice: Notice, channel: Channel, now: datetime) -> Prepared:
+        """Run every stage short of the claim; see :class:`Prepared`."""
+        ctx = NoticeContext(notice=notice, channel=channel, now=now)
+        for stage in STAGES:
+            result = await stage(self, ctx)
+            if isinstance(result, Outcome):
+                return Prepared(ctx, result)
+            ctx = result
+        return Prepared(ctx)
+
+
+def resolve_profiles(profiles: tuple[str, ...], pipe: Pipeline) -> dict[str, Any]:
+    """The registered profiles for ``profiles`` (or the settings' ``default_profiles``
+    when it is empty). Fails closed: a code no plugin registered, or no profile at all,
+    raises :class:`UnknownProfileError` naming ``account.profiles``."""
+    known = pipe.registry.profiles
+    names = profiles or tuple(pipe.settings.default_profiles)
+    if not names:
+        raise UnknownProfileError(
+            "account.profiles",
+            "names no compliance profile and settings.default_profiles is empty "
+            f"(known: {', '.join(sorted(known)) or 'none'})",
+        )
+    unknown = [p for p in names if p not in known]
+    if unknown:
+        raise UnknownProfileError(
+            "account.profiles",
+            f"no plugin registered profile {unknown[0]!r} "
+            f"(known: {', '.join(sorted(known)) or 'none'})",
+        )
+    return {p: known[p] for p in names}
+
+
+async def profiles_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
+    """Resolve the notice's profiles, failing closed."""
+    return ctx.evolve(profiles=resolve_profiles(ctx.notice.effective_profiles, pipe))
+
+
+def destination(notice: Notice, channel: Channel) -> str | None:
+    """Where ``notice`` goes on ``channel`` (normalized), or ``None`` when the recipient
+    has no usable contact point of the channel's kind."""
+    kind = channel.contact_kind
+    if notice.to is not None:
+        if kind == "phone":
+            return validate_field(normalize_phone, notice.to, "notice.to")
+        if kind == "email":
+            return validate_field(normalize_email, notice.to, "notice.to")
+        return notice.to
+    if kind == "none":
+        return notice.recipient.person.person_id
+    for contact in notice.recipient.person.contacts:
+        if contact.kind == kind and not contact.opted_out:
+            return contact.value
+    return None
+
+
+async def destination_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
+    """Find the destination; none → ``blocked`` by ``no-destination``."""
+    to = destination(ctx.notice, ctx.channel)
+    if to is None:
+        return pipe.outcome(
+            ctx.notice,
+            OutcomeStatus.BLOCKED,
+            ctx.now,
+            rule="no-destination",
+            reason=f"the recipient has no usable {ctx.channel.contact_kind} contact point",
+        )
+    return ctx.evolve(to=to)
+
+
+async def policy_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
+    """Every active rule votes before rendering; a restrict picks the variant to render."""
+    decision = await evaluate(
+        pipe.registry.rules.values(),
+        ctx.rule_context(pipe.ledger(), pipe.settings.profiles),
+        "policy",
+    )
+    stop = pipe.stopping(ctx, decision)
+    if stop is not None:
+        return stop
+    kind = ctx.notice.kind.value
+    deciding = decision.deciding
+    if decision.verdict is Verdict.RESTRICT and deciding is not None and deciding.variant:
+        kind = deciding.variant
+    return ctx.evolve(policy=decision, kind=kind)
+
+
+async def render_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
+    """Render, mask by role × medium, and block anything the channel may not carry."""
+    known = KnownValues.from_account(ctx.notice.account)
+    message, leak = build_message(pipe, ctx.evolve(known=known))
+    if message is None:
+        return pipe.outcome(ctx.notice, OutcomeStatus.BLOCKED, ctx.now, rule="privacy", reason=leak)
+    return ctx.evolve(known=known, message=message, disclosure=_level(ctx))
+
+
+async def content_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
+    """The content rules vote on the rendered message (required lines, lint)."""
+    decision = await evaluate(
+        pipe.registry.rules.values(),
+        ctx.rule_context(pipe.ledger(), pipe.settings.profiles),
+        "content",
+    )
+    stop = pipe.stopping(ctx, decision)
+    return stop if stop is not None else ctx.evolve(content=decision)
+
+
+STAGES: tuple[Stage, ...] = (
+    profiles_stage,
+    destination_stage,
+    policy_stage,
+    render_stage,
+    content_stage,
+)
+"""The stages short of the claim, in order."""
+
+
+def _level(ctx: NoticeContext) -> Any:
+    channel = ctx.channel
+    return effective_disclosure(channel.disclosure, ctx.notice.recipient.role, channel.medium)
+
+
+def build_message(pipe: Pipeline, ctx: NoticeContext) -> tuple[Message | None, str]:
+    """Render ``ctx.kind`` (or the notice's kind), mask every part and leak-check it:
+    ``(message, "")``, or ``(None, reason)`` when the leak guard blocks it."""
+    notice, channel = ctx.notice, ctx.channel
+    kind = ctx.kind or notice.kind.value
+    to = ctx.to or ""
+    context = notice_context(
+        notice, now=ctx.now, institution_contact=pipe.settings.institution_contact
+    )
+    rendered = pipe.renderer.render(kind, channel.medium.value, notice.effective_locale, context)
+    level = _level(ctx)
+    parts: dict[str, str | None] = {}
+    leaks: set[str] = set()
+    for name, text in (
+        ("body", rendered.body),
+        ("subject", rendered.subject),
+        ("html", rendered.html),
+    ):
+        if text is None:
+            parts[name] = None
+            continue
+        red = pipe.redactor.mask(text, level, ctx.known)
+        parts[name] = red.text
+        leaks.update(f.kind for f in red.leaks)
+    role = notice.recipient.role.value
+    if leaks:
+        return None, (
+            f"the rendered message carries {', '.join(sorted(leaks))}, which a {role} "
+            f"may not receive on {channel.name} (disclosure {level.value})"
+        )
+    if notice.attachments and level.value != "full":
+        return None, (
+            f"attachments need full disclosure; {channel.name} to a {role} is {level.value}"
+        )
+    message = Message(
+        idempotency_key=notice.idempotency_key,
+        channel=channel.name,
+        medium=channel.medium,
+        to=to,
+        locale=rendered.locale,
+        subject=parts["subject"],
+        body=parts["body"] or "",
+        html=parts["html"],
+        attachments=notice.attachments,
+        metadata={
+            "template": rendered.template,
+            "kind": kind,
+            "disclosure": level.value,
+            # the consent on record for the destination (None: not on record)
+            "consent": next(
+                (c.consent.value for c in notice.recipient.person.contacts if c.value == to),
+                None,
+            ),
+        },
+    )
+    return message, ""
