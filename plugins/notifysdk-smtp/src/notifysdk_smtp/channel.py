@@ -10,8 +10,15 @@ which step failed and can report a partial refusal:
   receipt says so: ``status="partial"``, ``detail["refused"]`` lists each refused copy
   by position (``archive_bcc[0]``) with its code, and a warning is logged.
 
+Failures map by phase (table in :mod:`.replies`): a reply is transient (4xx) or
+permanent (5xx); a lost connection or a timeout is transient up to the DATA command's
+354, and :class:`~notifysdk.errors.AmbiguousDeliveryError` once the payload and its
+final ``.`` were sent (the server may have stored the message). DATA is therefore sent
+in two steps rather than through aiosmtplib's ``data()``, which reports both the same.
+
 ``reconcile`` cannot look anything up (SMTP has no query for a sent message): it answers
-UNKNOWN with the Message-ID, which an operator can search for in the server's logs.
+UNKNOWN with the Message-ID, which an operator can search for in the server's logs; the
+dispatcher's ``on_unknown_delivery`` then holds the notice or sends it again.
 """
 
 from __future__ import annotations

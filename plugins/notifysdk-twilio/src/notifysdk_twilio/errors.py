@@ -11,10 +11,17 @@ what Twilio answered                        raised
 code 21610 (recipient replied STOP)         PermanentDeliveryError, ``opt_out=True``
 code 21211 (invalid To), 21614 (not SMS-    PermanentDeliveryError
 capable), any other 4xx
-connection refused / reset before sending   TransientDeliveryError (``connect``)
-timeout or drop after sending               TransientDeliveryError (``ambiguous``); the
-                                            next attempt first looks the message up
+connection refused, connect timeout         TransientDeliveryError (``connect``):
+                                            nothing was sent
+no answer in time after sending             AmbiguousDeliveryError (``timeout``)
+connection dropped/reset after sending      AmbiguousDeliveryError (``disconnected``)
 ==========================================  ==============================================
+
+An ambiguous failure is never retried blindly: Twilio may hold the message. The
+dispatcher asks the channel's ``reconcile`` (see :mod:`notifysdk_twilio.channels`),
+which looks it up. The connection errors are raised by the channel itself
+(:meth:`~notifysdk_twilio.channels.TwilioChannel._call`); this module maps what Twilio
+answered.
 
 Twilio's own messages are never copied into ours: they quote the phone number. Ours
 name the HTTP status, the code and a fixed description.
