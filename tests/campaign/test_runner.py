@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -209,23 +208,27 @@ async def test_a_route_to_an_unknown_channel_is_a_configuration_error(
             await run_campaign(d, _portfolio(1), LADDER)
 
 
-async def test_dry_run_memory_stays_flat_as_the_portfolio_grows(
+async def test_dry_run_counts_every_account_and_sends_nothing(
     notifysdk_plugins: PluginManager, tmp_path: Path
 ) -> None:
+    """The behaviour the streaming dry run promises; its memory bound (ten times the rows
+    must not mean ten times the peak) is measured by bench/campaign_memory_bench.py."""
     small, large = tmp_path / "small.csv", tmp_path / "large.csv"
     write_csv(small, 100)
     write_csv(large, 1000)
-    settings = Settings(output_dir=tmp_path, ledger_url="memory://", recover_on_start=False)
-    peaks = []
+    settings = Settings(output_dir=tmp_path / "out", ledger_url="memory://", recover_on_start=False)
+    ledger = MemoryLedger()
     async with Dispatcher(
-        settings, plugins=notifysdk_plugins, ledger=MemoryLedger(), clock=FakeClock(NOW)
+        settings, plugins=notifysdk_plugins, ledger=ledger, clock=FakeClock(NOW)
     ) as d:
-        await run_campaign(d, read_portfolio(small), dry_run=True)  # warm caches
-        for path in (small, large):
-            tracemalloc.start()
-            summary = await run_campaign(d, read_portfolio(path), dry_run=True)
-            peaks.append(tracemalloc.get_traced_memory()[1])
-            tracemalloc.stop()
-            assert summary.accounts > 0
-    # Ten times the rows must not mean ten times the memory (streaming, counters only).
-    assert peaks[1] < peaks[0] * 2 + 256 * 1024, peaks
+        summaries = [
+            await run_campaign(d, read_portfolio(path), dry_run=True) for path in (small, large)
+        ]
+    assert [(s.dry_run, s.rows, s.accounts) for s in summaries] == [
+        (True, 100, 100),
+        (True, 1000, 1000),
+    ]
+    assert all(s.notices > 0 and s.new_deliveries == 0 for s in summaries)
+    assert summaries[1].notices > summaries[0].notices
+    assert not (tmp_path / "out").exists()  # nothing was written by any channel
+    assert list(await ledger.audit_entries()) == []
