@@ -116,13 +116,23 @@ async def test_unexpected_channel_exception_fails_without_retry(
 
 
 async def test_offset_clock_starts_at_the_given_instant() -> None:
-    from datetime import UTC, datetime
+    """``--now``'s clock reads the given instant plus the monotonic time elapsed since it
+    was made: bracketed by monotonic readings, so nothing depends on how long it took."""
+    import time
+    from datetime import UTC, datetime, timedelta
 
     from notifysdk.clock import OffsetClock
 
+    def since(t: float) -> timedelta:
+        return timedelta(seconds=time.monotonic() - t)
+
+    tick = timedelta(microseconds=1)  # timedelta rounds to microseconds
     start = datetime(2030, 2, 1, 9, 0, tzinfo=UTC)
+    before = time.monotonic()
     clock = OffsetClock(start)
-    first = clock.now()
-    await clock.sleep(0.01)
-    assert start <= first < clock.now()
-    assert (clock.now() - start).total_seconds() < 60
+    made = time.monotonic()
+    for _ in range(2):
+        low, now, high = since(made), clock.now(), since(before)
+        assert start + low - tick <= now <= start + high + tick
+        await clock.sleep(0.01)  # really waits: the clock has moved on by at least as much
+        assert clock.now() >= now + timedelta(seconds=0.01) - timedelta(milliseconds=1)
