@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from notifysdk.ledger.base import AttemptEnd
 from notifysdk.ledger.sqlite import SqliteLedger
 from notifysdk.models import Outcome, OutcomeStatus, Receipt
 from notifysdk_twilio.webhooks.loopback import signed
@@ -28,14 +29,13 @@ async def seed(ledger: SqliteLedger, clock: Any, n: int) -> None:
 
     async def one(i: int) -> None:
         note = notice(f"nk_load_{i}")
-        await ledger.claim(note, owner="seed", now=now, lease_seconds=60)
-        att = await ledger.begin_attempt(
-            note.idempotency_key, number=1, to="+8613800138000", now=now
+        claim = await ledger.claim(
+            note, owner="seed", now=now, lease_seconds=60, to="+8613800138000"
         )
+        assert claim.attempt is not None  # attempt 1, recorded in flight with the claim
         receipt = Receipt(
             channel="twilio-sms", provider_id=sid_of(i), status="queued", accepted_at=now
         )
-        await ledger.end_attempt(att, now=now, receipt=receipt)
         await ledger.finish(
             note,
             Outcome(
@@ -46,6 +46,8 @@ async def seed(ledger: SqliteLedger, clock: Any, n: int) -> None:
                 receipt=receipt,
                 attempts=1,
             ),
+            fence=claim.fence,
+            ended=AttemptEnd(claim.attempt, receipt=receipt),
         )
 
     await asyncio.gather(*(one(i) for i in range(n)))
