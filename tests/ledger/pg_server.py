@@ -23,10 +23,19 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 
 class PgUnavailableError(RuntimeError):
     """The PostgreSQL binaries (or psycopg) are missing; the message names what."""
+
+
+class PortInUseError(RuntimeError):
+    """The server could not bind its port (someone took it between pick and start)."""
+
+
+START_ATTEMPTS = 5
+"""How many ports :meth:`PgServer.start` tries before it gives up."""
 
 
 def find_bindir() -> Path:
@@ -43,7 +52,8 @@ def find_bindir() -> Path:
 
 
 def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
+    """A TCP port on 127.0.0.1 that was free a moment ago (another process may take it
+    before the server binds it: :meth:`PgServer.start` retries on a new one)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -57,17 +67,37 @@ class PgServer:
     datadir: Path
     proc: subprocess.Popen[bytes]
     root: Path
+    log: BinaryIO | None = None
 
     @classmethod
     @contextlib.contextmanager
-    def start(cls) -> Iterator[PgServer]:
-        """Initialise a cluster in a temporary folder, start it, stop and remove it after."""
+    def start(
+        cls, *, port: int | None = None, attempts: int = START_ATTEMPTS
+    ) -> Iterator[PgServer]:
+        """Initialise a cluster in a temporary folder, start it, stop and remove it after.
+
+        The server is started on ``port`` (default: a free one); when it cannot bind it,
+        it is started again on a fresh free port, up to ``attempts`` times in all.
+        """
         bindir = find_bindir()
         try:
             import psycopg  # noqa: F401
         except ImportError as exc:  # pragma: no cover - dev dependency
             raise PgUnavailableError("psycopg is not installed") from exc
         root = Path(tempfile.mkdtemp(prefix="notifysdk-pg-"))
+        try:
+            server = cls._launch(bindir, root, port, attempts)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        try:
+            yield server
+        finally:
+            server._stop()
+            shutil.rmtree(root, ignore_errors=True)
+
+    @classmethod
+    def _launch(cls, bindir: Path, root: Path, port: int | None, attempts: int) -> PgServer:
         datadir = root / "data"
         sockdir = root / "sock"
         sockdir.mkdir()
@@ -101,67 +131,86 @@ class PgServer:
             env=env,
             cwd=root,
         )
-        port = free_port()
-        log = open(root / "server.log", "wb")  # noqa: SIM115 - closed below
-        proc = subprocess.Popen(
-            [
-                *prefix,
-                str(bindir / "postgres"),
-                "-D",
-                str(datadir),
-                "-p",
-                str(port),
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                f"unix_socket_directories={sockdir}",
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-                "-c",
-                "max_connections=60",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=root,
-        )
-        server = cls(port, datadir, proc, root)
-        try:
-            server._wait_ready()
-            yield server
-        finally:
-            proc.terminate()
+        clashes: list[int] = []
+        for attempt in range(attempts):
+            try_port = port if port is not None and attempt == 0 else free_port()
+            log = open(root / "server.log", "wb")  # noqa: SIM115 - closed by _stop
+            proc = subprocess.Popen(
+                [
+                    *prefix,
+                    str(bindir / "postgres"),
+                    "-D",
+                    str(datadir),
+                    "-p",
+                    str(try_port),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    f"unix_socket_directories={sockdir}",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=60",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=root,
+            )
+            server = cls(try_port, datadir, proc, root, log)
             try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            log.close()
-            shutil.rmtree(root, ignore_errors=True)
+                server._wait_ready()
+            except PortInUseError:
+                server._stop()
+                clashes.append(try_port)
+                continue
+            except BaseException:
+                server._stop()
+                raise
+            return server
+        raise RuntimeError(f"postgres could not bind a port after {attempts} tries: {clashes}")
+
+    def _stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.log is not None:
+            self.log.close()
 
     def url(self, dbname: str = "postgres") -> str:
         """A libpq URL for ``dbname``."""
         return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait until this server (not another one on the port) answers; raise
+        :class:`PortInUseError` when it exited because it could not bind its port."""
         import psycopg
 
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
                 log = (self.root / "server.log").read_text(errors="replace")
+                if "could not bind" in log or "Address already in use" in log:
+                    raise PortInUseError(f"port {self.port} is taken")
                 raise RuntimeError(f"postgres exited at start:\n{log[-2000:]}")
             try:
-                psycopg.connect(self.url(), connect_timeout=2).close()
-                return
+                with psycopg.connect(self.url(), connect_timeout=2) as conn:
+                    row = conn.execute("SHOW data_directory").fetchone()
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+                continue
+            if row is not None and Path(row[0]).resolve() == self.datadir.resolve():
+                return
+            raise PortInUseError(f"port {self.port} answers for another server")
 
     def create_database(self, name: str) -> str:
         """Create a fresh database and return its URL."""
