@@ -147,9 +147,8 @@ class Webhooks:
             log.info("status %s for unknown message %s: ignored", cb.status, cb.sid)
             return Response(status_code=204)
         # The ledger wrote the ``delivery_status`` audit entry in the same transaction.
-        if u.changed:
-            if u.retry and u.key is not None:
-                self._resend(u.key)
+        if u.changed and u.retry and u.key is not None:
+            self._resend(u.key)
         return Response(status_code=204)
 
     async def _inbound(self, form: dict[str, str]) -> Response:
