@@ -9,9 +9,14 @@ Fixtures:
 - ``fake_clock``: a :class:`~notifysdk.clock.FakeClock`; sleeping advances it instantly.
 - ``mock_channel``: a factory ``mock_channel(handler=None, **kw)`` for
   :class:`~notifysdk.testing.MockChannel`.
+- ``notifysdk_ledger_url``: the URL of the ledger ``dispatcher`` opens for each
+  dispatcher it builds. ``memory://`` unless the ini option ``notifysdk_ledger_url`` says
+  otherwise (``{tmp_path}`` in it is the test's temporary folder, e.g.
+  ``sqlite:///{tmp_path}/ledger.db``); a ``conftest.py`` may override the fixture.
 - ``dispatcher``: an async factory ``await dispatcher(*channels, **kw)`` building a
-  :class:`~notifysdk.dispatcher.Dispatcher` on the fresh manager, the fake clock, an
-  in-memory ledger and a temporary output folder; closed after the test.
+  :class:`~notifysdk.dispatcher.Dispatcher` on the fresh manager, the fake clock, the
+  ledger of ``notifysdk_ledger_url`` and a temporary output folder; closed (with the
+  ledgers it opened) after the test.
 """
 
 from __future__ import annotations
@@ -25,11 +30,32 @@ import pytest
 from .channels import Channel
 from .clock import FakeClock
 from .config import Settings
-from .dispatcher import Dispatcher
-from .ledger.memory import MemoryLedger
+from .dispatcher import Dispatcher, open_ledger
+from .ledger.base import Ledger
 from .plugins import PluginManager, set_plugin_manager
 from .retry import RetryPolicy
 from .testing import MockChannel
+
+LEDGER_URL_INI = "notifysdk_ledger_url"
+DEFAULT_LEDGER_URL = "memory://"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ini option ``notifysdk_ledger_url`` (default ``memory://``)."""
+    parser.addini(
+        LEDGER_URL_INI,
+        "ledger URL for the notifysdk dispatcher fixture ({tmp_path} is the test's folder)",
+        default=DEFAULT_LEDGER_URL,
+    )
+
+
+@pytest.fixture
+def notifysdk_ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The ledger URL ``dispatcher`` opens: the ``notifysdk_ledger_url`` ini option
+    (``memory://`` by default), ``{tmp_path}`` replaced by the test's temporary folder.
+    Override this fixture to choose per directory, e.g. a durable SQLite file."""
+    url = str(request.config.getini(LEDGER_URL_INI) or DEFAULT_LEDGER_URL)
+    return url.replace("{tmp_path}", str(tmp_path))
 
 
 @pytest.fixture
@@ -78,16 +104,24 @@ def mock_channel(fake_clock: FakeClock) -> Callable[..., MockChannel]:
 
 @pytest.fixture
 async def dispatcher(
-    notifysdk_plugins: PluginManager, fake_clock: FakeClock, tmp_path: Path
+    notifysdk_plugins: PluginManager,
+    fake_clock: FakeClock,
+    tmp_path: Path,
+    notifysdk_ledger_url: str,
 ) -> AsyncIterator[Callable[..., Dispatcher]]:
-    """Build dispatchers wired to the fresh plugin manager and the fake clock."""
+    """Build dispatchers wired to the fresh plugin manager, the fake clock and the ledger
+    of ``notifysdk_ledger_url`` (dispatchers built in one test share a durable ledger;
+    each gets its own ``memory://`` one)."""
     built: list[Dispatcher] = []
+    opened: list[Ledger] = []
 
     def build(*channels: Channel, **kwargs: Any) -> Dispatcher:
         kwargs.setdefault("settings", Settings(output_dir=tmp_path / "out"))
         kwargs.setdefault("plugins", notifysdk_plugins)
         kwargs.setdefault("clock", fake_clock)
-        kwargs.setdefault("ledger", MemoryLedger())
+        if "ledger" not in kwargs:
+            kwargs["ledger"] = open_ledger(notifysdk_ledger_url, kwargs["plugins"])
+            opened.append(kwargs["ledger"])
         kwargs.setdefault("retry", RetryPolicy(max_attempts=5, base_seconds=1, cap_seconds=30))
         d = Dispatcher(channels={c.name: c for c in channels}, **kwargs)
         built.append(d)
@@ -96,3 +130,5 @@ async def dispatcher(
     yield build
     for d in built:
         await d.aclose()
+    for ledger in opened:
+        await ledger.aclose()

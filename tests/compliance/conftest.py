@@ -164,3 +164,10 @@ async def policy_ctx(d: Dispatcher, notice: Notice, now: datetime) -> RuleContex
         channel_medium=channel.medium.value,
         overrides=d.settings.profiles,
     )
+
+
+@pytest.fixture
+def notifysdk_ledger_url(tmp_path: Path) -> str:
+    """The compliance tests run on the durable SQLite ledger production uses (the shipped
+    fixture's default is the in-memory one)."""
+    return f"sqlite:///{tmp_path}/ledger.db"

@@ -30,6 +30,7 @@ def test_guide_names_the_real_fixtures() -> None:
         "fake_clock",
         "mock_channel",
         "dispatcher",
+        "notifysdk_ledger_url",
     ):
         assert f"`{fixture}`" in GUIDE
         assert hasattr(pytest_plugin, fixture)

@@ -18,3 +18,10 @@ def builtin_plugins_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Privacy tests run with the built-in plugins only: what they assert does not depend
     on other distributions (and none are imported)."""
     monkeypatch.setenv("NOTIFYSDK_LOAD_PLUGINS", "")
+
+
+@pytest.fixture
+def notifysdk_ledger_url(tmp_path: Path) -> str:
+    """The privacy tests run on the durable SQLite ledger production uses (the shipped
+    fixture's default is the in-memory one)."""
+    return f"sqlite:///{tmp_path}/ledger.db"
