@@ -5,6 +5,9 @@
   ``None`` (a default receipt) or raises a delivery error.
 - :class:`FlakyChannel` fails transiently a given number of times, then succeeds.
 - :func:`sample_account` builds a valid synthetic account.
+- :class:`NoRulesProfile` registers the profile ``test-no-rules``, which no rule belongs
+  to: a test that wants only the privacy stage (or only its own rule) between a notice
+  and the channel names it, since a notice with no profile is refused (fail closed).
 
 The pytest plugin (:mod:`notifysdk.pytest_plugin`) exposes them as fixtures.
 """
@@ -20,6 +23,7 @@ from typing import Any
 from .channels import BaseChannel, Disclosure
 from .clock import Clock, FakeClock
 from .errors import TransientDeliveryError
+from .hookspecs import hookimpl
 from .models import (
     Account,
     EmailContact,
@@ -34,6 +38,22 @@ from .models import (
     Recipient,
     Role,
 )
+from .policy import Profile
+
+NO_RULES_PROFILE = "test-no-rules"
+"""The name :class:`NoRulesProfile` registers."""
+
+
+class NoRulesProfile:
+    """A plugin registering the profile ``test-no-rules`` (no rule belongs to it).
+
+    Register it for one test: ``register_plugin(NoRulesProfile())``."""
+
+    @hookimpl
+    def notifysdk_register_profiles(self, register: Callable[[Profile], None]) -> None:
+        """Register ``test-no-rules``."""
+        register(Profile(NO_RULES_PROFILE, {}, "a profile that no rule belongs to (tests)"))
+
 
 Handler = Callable[[Message], Receipt | Awaitable[Receipt | None] | None]
 

@@ -28,8 +28,13 @@ from notifysdk.models import (
     Role,
 )
 from notifysdk.plugins import PluginManager
-from notifysdk.policy import Profile
-from notifysdk.testing import MockChannel, sample_account, sample_notice, sample_person
+from notifysdk.testing import (
+    MockChannel,
+    NoRulesProfile,
+    sample_account,
+    sample_notice,
+    sample_person,
+)
 
 
 async def test_capture_sms_and_email_in_both_locales(
@@ -153,14 +158,6 @@ async def test_opted_out_destination_is_blocked(dispatcher: Callable[..., Dispat
     assert outcome.rule == "no-destination"
 
 
-class _NoRulesProfile:
-    """A registered profile that no rule belongs to: only privacy guards the send."""
-
-    @hookimpl
-    def notifysdk_register_profiles(self, register: Callable[[Profile], None]) -> None:
-        register(Profile("test-no-rules", {}, "a profile no rule belongs to"))
-
-
 @pytest.mark.parametrize(
     ("profiles", "rule"),
     [
@@ -177,7 +174,7 @@ async def test_third_party_never_learns_the_amount(
     profiles: tuple[str, ...],
     rule: str,
 ) -> None:
-    register_plugin(_NoRulesProfile(), "test-no-rules")
+    register_plugin(NoRulesProfile(), "test-no-rules")
     contact = sample_person(9, phone="+8613900139000")
     account = sample_account(1, profiles=profiles).model_copy(
         update={"parties": (Party(person=contact, role=Role.EMERGENCY_CONTACT),)}
@@ -279,12 +276,14 @@ async def test_cancellation_leaves_nothing_half_recorded(
         states[record.state.value] = states.get(record.state.value, 0) + 1
         if record.state is NoticeState.DELIVERED:
             assert record.outcome is not None and len(record.attempts) == 1
-            assert record.attempts[0].detail.get("receipt_status") == "accepted"
+            assert record.attempts[0].detail["_status"] == "ok"
+            assert record.attempts[0].detail["receipt"]["status"] == "accepted"
         else:
             # In flight when cancelled: claimed, the attempt recorded as interrupted,
             # left for recovery to reconcile, never marked delivered or failed.
             assert record.state is NoticeState.CLAIMED
             assert record.outcome is None
+            assert record.attempts[-1].detail["_status"] == "interrupted"
             assert record.attempts[-1].detail.get("error") == "CancelledError"
     assert states["delivered"] == 5
     assert states["claimed"] == 8

@@ -1,20 +1,34 @@
-"""The privacy stage through the real dispatcher (mock channels, in-memory ledger)."""
+"""The privacy stage through the real dispatcher (mock channels, a profile with no rules)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from notifysdk.config import Settings
 from notifysdk.dispatcher import Dispatcher
 from notifysdk.models import Medium, Notice, NoticeKind, OutcomeStatus, Party, Recipient, Role
-from notifysdk.testing import MockChannel, sample_account, sample_person
+from notifysdk.testing import (
+    NO_RULES_PROFILE,
+    MockChannel,
+    NoRulesProfile,
+    sample_account,
+    sample_person,
+)
 
 HOTLINE = "400-820-8820"
 
 
+@pytest.fixture(autouse=True)
+def _no_rules_profile(register_plugin: Callable[..., str]) -> None:
+    # Only the privacy stage stands between these notices and the channel.
+    register_plugin(NoRulesProfile(), NO_RULES_PROFILE)
+
+
 def _account_with_contact() -> tuple[Notice, Notice]:
     contact = sample_person(9, phone="+8613900139000")
-    account = sample_account(1, profiles=()).model_copy(
+    account = sample_account(1, profiles=(NO_RULES_PROFILE,)).model_copy(
         update={"parties": (Party(person=contact, role=Role.EMERGENCY_CONTACT),)}
     )
     to_contact = Recipient(person=contact, role=Role.EMERGENCY_CONTACT)
@@ -58,7 +72,7 @@ async def test_emergency_contact_may_get_a_limited_content_call_back_request(
 async def test_debtor_sms_carries_surname_and_amount_email_carries_everything(
     dispatcher: Callable[..., Dispatcher],
 ) -> None:
-    account = sample_account(2, profiles=())
+    account = sample_account(2, profiles=(NO_RULES_PROFILE,))
     to_debtor = Recipient(person=account.debtor, role=Role.DEBTOR)
     sms, email = (
         MockChannel(name="sms"),

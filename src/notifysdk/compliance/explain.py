@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ..dispatcher import Dispatcher
+from ..dispatch.dispatcher import Dispatcher
+from ..dispatch.stages import build_message
 from ..models import Notice, Outcome, OutcomeStatus
 from ..policy import Decision, Rule, RuleContext, Verdict, Vote, active_rules, combine
+from ..privacy import KnownValues
 from .rules.base import ProfileRule
 
 __all__ = ["ExplainedVote", "Explanation", "explain"]
@@ -179,10 +181,19 @@ async def explain(dispatcher: Dispatcher, notice: Notice, now: datetime) -> Expl
         rows, policy = await _stage(rules, ctx.rule_context(ledger, overrides), "policy")
     content = None
     outcome = prepared.outcome
-    if ctx.message is not None:
-        crows, content = await _stage(rules, ctx.rule_context(ledger, overrides), "content")
+    message = ctx.message
+    if message is None and ctx.to is not None and ctx.policy is None:
+        # Stopped by a policy rule: the content rules' votes on what it would say are
+        # still worth showing (rendered by the send's own code; the verdict stays).
+        known = KnownValues.from_account(notice.account)
+        message, _ = build_message(dispatcher.pipeline, ctx.evolve(known=known))
+    if message is not None:
+        cctx = ctx.evolve(message=message).rule_context(ledger, overrides)
+        crows, content = await _stage(rules, cctx, "content")
         rows += crows
-        note = f"rendered template {ctx.message.metadata.get('template')}"
+        note = f"rendered template {message.metadata.get('template')}"
+        if ctx.policy is None:
+            note += " (stopped at the policy stage; content votes shown for review)"
     elif outcome is not None and outcome.rule == "no-destination":
         note = "no usable contact point: no rule was run"
     elif outcome is not None and outcome.rule == "privacy":

@@ -226,8 +226,8 @@ class Ledger(Protocol):
         append the ``outcome`` audit entry. ``True`` when written; ``False`` when the key
         already had a terminal outcome, or (without ``fence``) it is claimed, live or
         expired: only the claim's holder, or recovery after a take-over, ends a claim
-        (an expired one may have an attempt out). With a ``fence`` that no longer holds the key, raises
-        :class:`~notifysdk.errors.ClaimLostError`."""
+        (an expired one may have an attempt out). With a ``fence`` that no longer
+        holds the key, raises :class:`~notifysdk.errors.ClaimLostError`."""
         ...
 
     async def count(self, scope: str, start: datetime, end: datetime) -> int:
