@@ -114,7 +114,9 @@ def notifysdk_on_attempt(
     """Observe one delivery attempt after it ended.
 
     Called by the dispatcher after every call to a channel's ``send``, with the
-    recorded attempt and the error it raised (``None`` on success). May return an
+    attempt as the ledger recorded it before the call (number, destination, start) and
+    the error it raised (``None`` on success). The attempt's end is written with the
+    next attempt or, for the last one, in the outcome's transaction. May return an
     awaitable, which is awaited; an exception raised here is logged, never propagated.
     """
 
