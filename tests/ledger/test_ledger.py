@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from notifysdk.clock import FakeClock
-from notifysdk.ledger.base import ClaimStatus, Ledger, NoticeState
+from notifysdk.ledger.base import AttemptEnd, ClaimStatus, Ledger, NoticeState
 from notifysdk.ledger.durable import DurableLedger
 from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.ledger.sql import SqlLedger
@@ -42,17 +42,21 @@ async def test_claim_record_and_duplicate(ledger: SqlLedger, fake_clock: FakeClo
     n = sample_notice()
     key = n.idempotency_key
     assert await ledger.get(key) is None
-    claim = await ledger.claim(n, owner="w1", now=fake_clock.now(), lease_seconds=60)
+    claim = await ledger.claim(
+        n, owner="w1", now=fake_clock.now(), lease_seconds=60, to="+8613800138000"
+    )
     assert claim.status is ClaimStatus.CLAIMED
+    assert claim.attempt is not None and claim.attempt.number == 1
     busy = await ledger.claim(n, owner="w2", now=fake_clock.now(), lease_seconds=60)
     assert busy.status is ClaimStatus.BUSY and busy.owner == "w1"
-    att = await ledger.begin_attempt(key, number=1, to="+8613800138000", now=fake_clock.now())
     receipt = Receipt(channel="mock", provider_id="p1", accepted_at=fake_clock.now())
-    await ledger.end_attempt(att, now=fake_clock.now(), receipt=receipt)
+    await ledger.end_attempt(
+        AttemptEnd(claim.attempt, receipt=receipt), now=fake_clock.now(), fence=claim.fence
+    )
     first = _outcome(key, OutcomeStatus.DELIVERED, fake_clock, receipt=receipt, attempts=1)
-    await ledger.finish(n, first)
+    assert await ledger.finish(n, first, fence=claim.fence)
     # a later outcome for a finished key changes nothing: the first one stands
-    await ledger.finish(n, _outcome(key, OutcomeStatus.BLOCKED, fake_clock, rule="x"))
+    assert not await ledger.finish(n, _outcome(key, OutcomeStatus.BLOCKED, fake_clock, rule="x"))
     record = await ledger.get(key)
     assert record is not None and record.state is NoticeState.DELIVERED
     assert record.outcome == first and record.attempts[0].provider_id == "p1"
@@ -89,12 +93,16 @@ async def test_reservations_are_all_or_nothing_and_released_unless_delivered(
     day = (cap.window_start, cap.window_end)
     assert await ledger.count("debtor:P000001", *day) == 2
     assert await ledger.count("number:x", *day) == 2  # the refused claims took nothing
-    await ledger.finish(
-        notices[0], _outcome(notices[0].idempotency_key, OutcomeStatus.FAILED, fake_clock)
+    assert await ledger.finish(
+        notices[0],
+        _outcome(notices[0].idempotency_key, OutcomeStatus.FAILED, fake_clock),
+        fence=results[0].fence,
     )
     assert await ledger.count("debtor:P000001", *day) == 1
-    await ledger.finish(
-        notices[1], _outcome(notices[1].idempotency_key, OutcomeStatus.DELIVERED, fake_clock)
+    assert await ledger.finish(
+        notices[1],
+        _outcome(notices[1].idempotency_key, OutcomeStatus.DELIVERED, fake_clock),
+        fence=results[1].fence,
     )
     assert await ledger.count("debtor:P000001", *day) == 1
     await ledger.record_contact("debtor:P000001", fake_clock.now(), detail={"call": "connected"})
@@ -106,10 +114,16 @@ async def test_expired_claim_is_taken_over_only_when_nothing_may_have_gone_out(
     ledger: SqlLedger, fake_clock: FakeClock
 ) -> None:
     quiet, risky = sample_notice(1), sample_notice(2)
-    for n in (quiet, risky):
+    claims = [
         await ledger.claim(n, owner="dead", now=fake_clock.now(), lease_seconds=10)
+        for n in (quiet, risky)
+    ]
     await ledger.begin_attempt(
-        risky.idempotency_key, number=1, to="+8613800138000", now=fake_clock.now()
+        risky.idempotency_key,
+        fence=claims[1].fence,
+        to="+8613800138000",
+        now=fake_clock.now(),
+        lease_seconds=10,
     )
     fake_clock.advance(11)
     again = await ledger.claim(quiet, owner="w", now=fake_clock.now(), lease_seconds=10)
@@ -147,6 +161,10 @@ async def test_due_list_and_requeue(ledger: SqlLedger, fake_clock: FakeClock) ->
     assert not await ledger.requeue(later.idempotency_key, now=fake_clock.now(), reason="x")
     record = await ledger.get(dead.idempotency_key)
     assert record is not None and record.state is NoticeState.PENDING
+    # the re-drive wrote its own audit entry, and only the one that moved the notice
+    entries = [(e.event, e.key) for e in await ledger.audit_entries() if e.event == "redrive"]
+    assert entries == [("redrive", dead.idempotency_key)]
+    assert (await ledger.verify_audit()).ok
 
 
 async def test_batched_operations_from_many_tasks(ledger: SqlLedger, fake_clock: FakeClock) -> None:

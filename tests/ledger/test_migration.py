@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rawdb import transitions
 
 from notifysdk.errors import LedgerError
-from notifysdk.ledger.base import NoticeState
+from notifysdk.ledger.base import ClaimStatus, NoticeState
 from notifysdk.ledger.schema import LATEST
 from notifysdk.ledger.sqlite import SqliteLedger
+from notifysdk.testing import sample_notice
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ledger_v1.sql"
 
@@ -44,19 +46,41 @@ async def test_schema_1_database_is_migrated_in_place(tmp_path: Path) -> None:
         assert t.to_state is NoticeState.DEAD_LETTERED and t.reason == "migrated from schema 1"
         day = (datetime(2025, 6, 2, tzinfo=UTC), datetime(2025, 6, 3, tzinfo=UTC))
         assert await ledger.count("debtor:P000001", *day) == 1
+        # rows written before schema 4 name audit entry 0: not reported as unaudited
+        url = f"sqlite:///{db}"
+        assert transitions(url, "nk_v1_dead") == [(None, "dead_lettered", 0)]
         report = await ledger.verify_audit()
         assert report.ok and report.entries == 3
         # the chain continues from the migrated head
         await ledger.audit("after", None, {}, now=day[1])
         assert (await ledger.verify_audit()).entries == 4
+        # the deferred row's due time was backfilled from its stored outcome
+        raw = sqlite3.connect(db)
+        (due,) = raw.execute("SELECT due_at FROM notices WHERE key = 'nk_v1_deferred'").fetchone()
+        raw.close()
+        assert due
+        # the migrated rows keep the contract: done is done, a deferred key is claimed
+        # afresh under the first fencing token
+        dup = await ledger.claim(
+            sample_notice(idempotency_key="nk_v1_delivered"),
+            owner="w",
+            now=day[1],
+            lease_seconds=60,
+        )
+        assert dup.status is ClaimStatus.DUPLICATE and dup.outcome == delivered.outcome
+        again = await ledger.claim(
+            sample_notice(idempotency_key="nk_v1_deferred"),
+            owner="w",
+            now=day[1],
+            lease_seconds=60,
+        )
+        assert again.status is ClaimStatus.CLAIMED and again.fence == 1
     finally:
         await ledger.aclose()
     conn = sqlite3.connect(db)
     assert conn.execute(
         "SELECT value FROM ledger_meta WHERE name = 'schema_version'"
     ).fetchone() == (str(LATEST),)
-    # the deferred row's due time was backfilled from its stored outcome
-    assert conn.execute("SELECT due_at FROM notices WHERE key = 'nk_v1_deferred'").fetchone()[0]
     conn.close()
 
 
@@ -89,5 +113,7 @@ async def test_schema_1_postgresql_database_is_migrated_in_place(pg_url: str) ->
         record = await ledger.get("nk_old")
         assert record is not None and record.state is NoticeState.BLOCKED
         assert [t.reason for t in await ledger.transitions("nk_old")] == ["migrated from schema 1"]
+        assert transitions(pg_url, "nk_old") == [(None, "blocked", 0)]
+        assert (await ledger.verify_audit()).ok
     finally:
         await ledger.aclose()

@@ -2,7 +2,9 @@
 
 Two recovering workers that both find the same stale claim must not both act on it:
 ``take_over`` and ``release`` change a claim only while ``expected_owner`` still holds
-it. Every test opens two ledgers on one database, as two worker processes would.
+it. ``take_over`` answers the new fencing token (the old one's plus one), or ``None``
+when it changed nothing. Every test opens two ledgers on one database, as two worker
+processes would.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 
 from notifysdk.clock import FakeClock
 from notifysdk.dispatcher import open_ledger
+from notifysdk.errors import ClaimLostError
 from notifysdk.ledger.base import ClaimStatus, NoticeState
 from notifysdk.ledger.sql import SqlLedger
 from notifysdk.policy import Reservation
@@ -39,16 +42,16 @@ async def other(ledger_url: str, ledger: SqlLedger) -> AsyncIterator[SqlLedger]:
     await opened.aclose()
 
 
-async def _stale(ledger: SqlLedger, clock: FakeClock) -> str:
+async def _stale(ledger: SqlLedger, clock: FakeClock) -> tuple[str, int]:
     """Worker w1 claims a notice (one reservation on SCOPE) and then dies: its lease runs
-    out. Returns the key."""
+    out. Returns the key and w1's fencing token."""
     n = sample_notice()
     claim = await ledger.claim(
         n, owner="w1", now=clock.now(), lease_seconds=LEASE, reservations=[_cap(clock)]
     )
     assert claim.status is ClaimStatus.CLAIMED
     clock.advance(2 * LEASE)
-    return n.idempotency_key
+    return n.idempotency_key, claim.fence
 
 
 async def _reservation_held(ledger: SqlLedger, clock: FakeClock) -> bool:
@@ -69,7 +72,7 @@ async def _reservation_held(ledger: SqlLedger, clock: FakeClock) -> bool:
 async def test_two_recovering_workers_only_one_takes_the_claim_over(
     ledger: SqlLedger, other: SqlLedger, fake_clock: FakeClock
 ) -> None:
-    key = await _stale(ledger, fake_clock)
+    key, fence = await _stale(ledger, fake_clock)
     # both workers see the same stale claim, held by the dead w1
     seen = [
         await w.stale_claims(owner=o, now=fake_clock.now())
@@ -85,42 +88,55 @@ async def test_two_recovering_workers_only_one_takes_the_claim_over(
             key, expected_owner="w1", owner="r2", now=fake_clock.now(), lease_seconds=LEASE
         ),
     )
-    assert sorted(took) == [False, True]
-    winner = "r1" if took[0] else "r2"
+    assert took.count(None) == 1 and fence + 1 in took
+    winner = "r1" if took[0] is not None else "r2"
     record = await ledger.get(key)
     assert record is not None
     assert record.state is NoticeState.CLAIMED and record.owner == winner
     assert record.lease_until == fake_clock.now() + timedelta(seconds=LEASE)
     # the loser cannot release what the winner now holds, nor can the dead owner
-    loser = other if took[0] else ledger
-    for stale_owner in ("w1", "r2" if took[0] else "r1"):
+    loser = other if took[0] is not None else ledger
+    for stale_owner in ("w1", "r2" if took[0] is not None else "r1"):
         assert not await loser.release(
             key, expected_owner=stale_owner, now=fake_clock.now(), reason="lost"
         )
     after = await other.get(key)
     assert after is not None and (after.state, after.owner) == (NoticeState.CLAIMED, winner)
     assert await _reservation_held(ledger, fake_clock)
+    # the dead owner's fence no longer holds the key; the winner's does
+    with pytest.raises(ClaimLostError):
+        await loser.begin_attempt(
+            key, fence=fence, to="+8613800138000", now=fake_clock.now(), lease_seconds=LEASE
+        )
+    attempt = await (ledger if winner == "r1" else other).begin_attempt(
+        key, fence=fence + 1, to="+8613800138000", now=fake_clock.now(), lease_seconds=LEASE
+    )
+    assert attempt.number == 1
 
 
 async def test_a_wrong_expected_owner_changes_nothing(
     ledger: SqlLedger, other: SqlLedger, fake_clock: FakeClock
 ) -> None:
-    key = await _stale(ledger, fake_clock)
+    key, fence = await _stale(ledger, fake_clock)
     before = await ledger.get(key)
     assert before is not None and before.owner == "w1"
     later = fake_clock.now() + timedelta(seconds=5)
     for expected in ("w2", None, ""):
-        assert not await other.take_over(
-            key, expected_owner=expected, owner="r2", now=later, lease_seconds=LEASE
+        assert (
+            await other.take_over(
+                key, expected_owner=expected, owner="r2", now=later, lease_seconds=LEASE
+            )
+            is None
         )
         assert not await other.release(key, expected_owner=expected, now=later, reason="wrong")
     after = await ledger.get(key)
     assert after == before  # same owner, lease, state and last update
     assert [c.record.owner for c in await ledger.stale_claims(owner="r1", now=later)] == ["w1"]
     assert await _reservation_held(ledger, fake_clock)
-    # and the right owner still can
-    assert await other.take_over(
-        key, expected_owner="w1", owner="r2", now=later, lease_seconds=LEASE
+    # and the right owner still can, under the next fencing token
+    assert (
+        await other.take_over(key, expected_owner="w1", owner="r2", now=later, lease_seconds=LEASE)
+        == fence + 1
     )
     taken = await ledger.get(key)
     assert taken is not None and taken.owner == "r2"
@@ -129,9 +145,12 @@ async def test_a_wrong_expected_owner_changes_nothing(
 async def test_release_frees_the_claim_and_its_reservations_only_for_the_holder(
     ledger: SqlLedger, other: SqlLedger, fake_clock: FakeClock
 ) -> None:
-    key = await _stale(ledger, fake_clock)
-    assert await other.take_over(
-        key, expected_owner="w1", owner="r2", now=fake_clock.now(), lease_seconds=LEASE
+    key, fence = await _stale(ledger, fake_clock)
+    assert (
+        await other.take_over(
+            key, expected_owner="w1", owner="r2", now=fake_clock.now(), lease_seconds=LEASE
+        )
+        == fence + 1
     )
     # the first recoverer lost the race: it still thinks w1 holds the claim
     assert not await ledger.release(
@@ -150,7 +169,10 @@ async def test_release_frees_the_claim_and_its_reservations_only_for_the_holder(
     assert not await _reservation_held(ledger, fake_clock)
     assert await ledger.stale_claims(owner="r1", now=fake_clock.now()) == []
     # a released claim cannot be taken over or released again by anyone
-    assert not await ledger.take_over(
-        key, expected_owner="r2", owner="r1", now=fake_clock.now(), lease_seconds=LEASE
+    assert (
+        await ledger.take_over(
+            key, expected_owner="r2", owner="r1", now=fake_clock.now(), lease_seconds=LEASE
+        )
+        is None
     )
     assert not await ledger.release(key, expected_owner="r2", now=fake_clock.now(), reason="again")
