@@ -125,6 +125,11 @@ def audit_verify(
         _print(report, True)
     elif report["ok"]:
         console.print(f"audit chain intact: {report['entries']} entries")
+    elif report["problem"] == "unaudited":
+        console.print(
+            f"[red]outcomes without an audit entry[/red] (the chain of {report['entries']} "
+            f"entries is intact): {report['detail']}"
+        )
     else:
         console.print(
             f"[red]audit chain broken[/red]: entry at position {report['position']} "
