@@ -127,7 +127,7 @@ def audit_verify(
         console.print(f"audit chain intact: {report['entries']} entries")
     elif report["problem"] == "unaudited":
         console.print(
-            f"[red]outcomes without an audit entry[/red] (the chain of {report['entries']} "
+            f"[red]unaudited outcomes[/red] (the chain of {report['entries']} "
             f"entries is intact): {report['detail']}"
         )
     else:
