@@ -3,12 +3,15 @@
 The peer stands in for a provider: ``POST /messages`` (JSON ``{"key", "to", "tag"}``)
 records one delivery and answers ``201 {"id": ...}``; ``GET /messages/KEY`` answers
 ``200 {"id", "count"}`` when it has that key, ``404`` otherwise; ``GET /stats`` returns
-every count. It can SIGKILL a process when the Nth message arrives, *before* answering,
-the worst moment for the sender: the provider has it, the sender never hears so.
+every count. ``refuse(key, ...)`` scripts refusals (a 429 with Retry-After, a 400) that
+store nothing, as a provider that did not accept the message. It can SIGKILL a process
+when the Nth message arrives, *before* answering, the worst moment for the sender: the
+provider has it, the sender never hears so.
 
 :class:`PeerChannel` sends through it with httpx; with ``can_reconcile`` it looks an
-interrupted attempt up by key (as the Twilio channel looks a message up), otherwise it
-answers ``unknown`` like a provider with no lookup.
+interrupted attempt up by key (as the Twilio channel looks a message up) and answers from
+what the peer server stored, otherwise it answers ``unknown`` like a provider with no
+lookup (SMTP). :class:`PeerEmailChannel` is the same peer as an email provider.
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ class RecordingPeer:
         self.kill_pid: int | None = None
         self.kill_at: int | None = None
         self.kills = 0
+        self.refusals: dict[str, list[tuple[int, float | None]]] = {}
+        self.refused: Counter[str] = Counter()
         peer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -80,6 +85,22 @@ class RecordingPeer:
 
             def do_POST(self) -> None:
                 doc = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                refusal: tuple[int, float | None] | None = None
+                with peer.lock:
+                    if peer.refusals.get(doc["key"]):
+                        refusal = peer.refusals[doc["key"]].pop(0)
+                        peer.refused[doc["key"]] += 1
+                if refusal is not None:  # refused: nothing stored
+                    status, retry_after = refusal
+                    body = {"code": status, "message": "refused", "status": status}
+                    data = json.dumps(body).encode()
+                    self.send_response(status)
+                    if retry_after is not None:
+                        self.send_header("Retry-After", str(int(retry_after)))
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 with peer.lock:
                     peer.counts[doc["key"]] += 1
                     peer.tags[doc.get("tag", "")] += 1
@@ -137,6 +158,12 @@ class RecordingPeer:
         with self.lock:
             self.kill_pid, self.kill_at = pid, at_total
 
+    def refuse(self, key: str, *answers: tuple[int, float | None]) -> None:
+        """Answer the next POSTs of ``key`` with these ``(status, retry_after)`` refusals,
+        storing nothing (a 429 with Retry-After, a 400...); then accept as usual."""
+        with self.lock:
+            self.refusals[key] = list(answers)
+
     def disarm(self) -> None:
         """Cancel a pending kill."""
         with self.lock:
@@ -179,8 +206,13 @@ class PeerChannel(BaseChannel):
             resp = await self.client.post("/messages", json=body)
         except httpx.TransportError as exc:
             raise TransientDeliveryError(f"peer unreachable: {type(exc).__name__}") from None
-        if resp.status_code >= 500:
-            raise TransientDeliveryError("peer error", status=resp.status_code)
+        if resp.status_code >= 500 or resp.status_code == 429:
+            after = resp.headers.get("Retry-After")
+            raise TransientDeliveryError(
+                "peer busy" if resp.status_code == 429 else "peer error",
+                status=resp.status_code,
+                retry_after=None if after is None else float(after),
+            )
         if resp.status_code >= 400:
             raise PermanentDeliveryError("peer refused", status=resp.status_code)
         return Receipt(
@@ -201,3 +233,12 @@ class PeerChannel(BaseChannel):
     async def aclose(self) -> None:
         """Close the HTTP client."""
         await self.client.aclose()
+
+
+class PeerEmailChannel(PeerChannel):
+    """The same peer as an email provider (a second medium for campaign ladders)."""
+
+    name = "peer-email"
+    medium = Medium.EMAIL
+    disclosure = Disclosure.FULL
+    contact_kind = "email"

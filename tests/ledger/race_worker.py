@@ -1,7 +1,8 @@
 """Worker of the race test: send every notice of the shared workload, in its own order,
-through the PostgreSQL ledger, under a cap of 3 contacts per debtor per day.
+through one shared ledger, under the shipped ``us-regf`` rules (the SMS cap: 3 per debt
+per local day), on the fixed clock of ``workload.py``.
 
-Usage: race_worker.py PG_URL PEER_URL WORKER_ID DEBTORS PER_DEBTOR
+Usage: race_worker.py LEDGER_URL PEER_URL WORKER_ID DEBTORS PER_DEBTOR
 Prints one JSON line of outcome counts.
 """
 
@@ -16,27 +17,22 @@ from collections import Counter
 from pathlib import Path
 
 from peer import PeerChannel
-from workload import CapPlugin, plugin_manager, race_notices
+from workload import clock, plugin_manager, race_notices
 
-from notifysdk.clock import FakeClock
 from notifysdk.config import Settings
-from notifysdk.dispatcher import Dispatcher
-from notifysdk.ledger.postgres import PostgresLedger
+from notifysdk.dispatcher import Dispatcher, open_ledger
 
 
 async def main(url: str, peer_url: str, worker: int, debtors: int, per_debtor: int) -> None:
-    clock = FakeClock()  # every worker stands at the same instant: the same "day"
-    channel = PeerChannel(peer_url, can_reconcile=True, clock=clock)
+    fake = clock()  # every worker stands at the same instant: the same local day
+    channel = PeerChannel(peer_url, can_reconcile=True, clock=fake)
     settings = Settings(output_dir=Path(tempfile.mkdtemp()), owner=f"race-{worker}")
-    ledger = PostgresLedger(url)
+    pm = plugin_manager()
+    ledger = open_ledger(url, pm)
     notices = race_notices(debtors, per_debtor)
     random.Random(worker).shuffle(notices)
     dispatcher = Dispatcher(
-        settings,
-        plugins=plugin_manager(CapPlugin(3)),
-        ledger=ledger,
-        clock=clock,
-        channels={channel.name: channel},
+        settings, plugins=pm, ledger=ledger, clock=fake, channels={channel.name: channel}
     )
     async with dispatcher:
         outcomes = await dispatcher.send_many(notices, concurrency=8)
