@@ -139,7 +139,11 @@ async def test_a_worker_whose_lease_was_taken_over_never_calls_the_provider_agai
                     for e in await ledger_b.audit_entries()
                     if e.event == "recovery"
                 ]
-                assert decisions == ["reconciled_not_sent"]
+                # A's failed attempt was written before it slept, so recovery found
+                # nothing in flight to reconcile: it released the claim and sent.
+                assert decisions == []
+                attempts = (await ledger_b.get(key)).attempts  # type: ignore[union-attr]
+                assert [a.detail["_status"] for a in attempts] == ["error", "ok"]
                 before = await _snapshot(ledger_b, key)
 
                 clock_a.gate.set()  # A wakes, 400 s later, past its lease

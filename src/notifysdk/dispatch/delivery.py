@@ -80,7 +80,9 @@ class _Run:
     fence: int
     attempt: Attempt
     pending: AttemptEnd | None = None
-    """The last attempt's end, not yet written (the outcome's transaction writes it)."""
+    """The last attempt's end when it is not written yet: a receipt, a permanent failure
+    or a held ambiguous attempt, which the outcome's transaction writes. A failure that
+    may be retried is written at once."""
     count: int = 0
 
 
@@ -235,9 +237,7 @@ class Delivery:
     ) -> Receipt | None:
         """One call to the provider; ``None`` when an ambiguous attempt is held."""
         ledger = self.ledger()
-        if run.pending is not None:  # a retry: write how the last one ended, renew, fence
-            ended, run.pending = run.pending, None
-            await asyncio.shield(ledger.end_attempt(ended, now=self.clock.now(), fence=run.fence))
+        if run.count:  # a retry: renew the lease and check the fence before calling again
             run.attempt = await ledger.begin_attempt(
                 notice.idempotency_key,
                 fence=run.fence,
@@ -253,16 +253,15 @@ class Delivery:
             return await self._ambiguous(notice, channel, run, exc)
         except asyncio.CancelledError:
             # The provider may or may not have it: leave the claim in flight for recovery.
-            await asyncio.shield(
-                ledger.end_attempt(
-                    AttemptEnd(att, error=asyncio.CancelledError()),
-                    now=self.clock.now(),
-                    fence=run.fence,
-                )
-            )
+            await self._end_now(AttemptEnd(att, error=asyncio.CancelledError()), run)
             raise
         except BaseException as exc:
             run.pending = AttemptEnd(att, error=exc)
+            if isinstance(exc, TransientDeliveryError):
+                # A retry may follow after a long wait: the ledger must say now that this
+                # attempt failed (nothing is out), so neither another worker nor recovery
+                # after a crash takes it for one in flight.
+                await self._end_now(run.pending, run)
             await call_event(
                 self.plugins, "notifysdk_on_attempt", notice=notice, attempt=att, error=exc
             )
@@ -272,6 +271,13 @@ class Delivery:
             self.plugins, "notifysdk_on_attempt", notice=notice, attempt=att, error=None
         )
         return receipt
+
+    async def _end_now(self, ended: AttemptEnd, run: _Run) -> None:
+        """Write an attempt's end at once (not with the outcome)."""
+        run.pending = None
+        await asyncio.shield(
+            self.ledger().end_attempt(ended, now=self.clock.now(), fence=run.fence)
+        )
 
     async def _ambiguous(
         self, notice: Notice, channel: Channel, run: _Run, exc: AmbiguousDeliveryError
@@ -292,6 +298,10 @@ class Delivery:
             run.pending = AttemptEnd(att, receipt=receipt, reconciled=result.status)
             return receipt
         run.pending = AttemptEnd(att, error=exc, reconciled=result.status)
+        if result.status is ReconcileStatus.NOT_SENT or (
+            unknown_policy(self.settings, channel.name) == "resend"
+        ):
+            await self._end_now(run.pending, run)
         if result.status is ReconcileStatus.NOT_SENT:
             raise _RetryAfterReconcileError(
                 f"{exc} — reconciled: not sent", provider_code=exc.provider_code
