@@ -197,7 +197,11 @@ class SqlLedger:
                     "INSERT INTO contacts (scope, at, key, kind) VALUES (?, ?, ?, 'reserved')",
                     (res.scope, now_us, key),
                 )
-            attempt = None if to is None else _insert_attempt(db, key, notice.channel, to, now_us)
+            attempt = (
+                None
+                if to is None
+                else _insert_attempt(db, key, notice.channel, to, now_us, first=row is None)
+            )
             return Claim(
                 ClaimStatus.CLAIMED, key, owner, lease_until=lease, fence=fence, attempt=attempt
             )
@@ -257,7 +261,6 @@ class SqlLedger:
         key = notice.idempotency_key
         state = state_for(outcome.status)
         at = to_us(outcome.at)
-        notice_json = notice.model_dump_json()
         outcome_json = outcome.model_dump_json()
         profiles = ",".join(notice.effective_profiles)
         due = to_us(outcome.until) if state is NoticeState.DEFERRED and outcome.until else None
@@ -270,31 +273,41 @@ class SqlLedger:
             if prior in TERMINAL_STATES:
                 return False
             if fence is not None:
-                _fenced(db, key, fence)
+                if prior is not NoticeState.CLAIMED or row is None or int(row[1] or 0) != fence:
+                    _fenced(db, key, fence)  # raises ClaimLostError
             elif prior is NoticeState.CLAIMED:
                 return False  # someone else's claim: only its holder (or recovery) ends it
             if ended is not None:
                 _end_attempt(db, ended, at)
-            db.x(
-                "INSERT INTO notices (key, channel, state, owner, lease_until, outcome_json, "
-                "notice_json, profiles, due_at, updated_at, created_at) "
-                "VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-                "state = excluded.state, owner = NULL, lease_until = NULL, "
-                "outcome_json = excluded.outcome_json, notice_json = excluded.notice_json, "
-                "profiles = excluded.profiles, due_at = excluded.due_at, "
-                "updated_at = excluded.updated_at",
-                (
-                    key,
-                    notice.channel,
-                    state.value,
-                    outcome_json,
-                    notice_json,
-                    profiles,
-                    due,
-                    at,
-                    at,
-                ),
-            )
+            if prior is NoticeState.CLAIMED:
+                # The claim stored the notice and its profiles already.
+                db.x(
+                    "UPDATE notices SET state = ?, owner = NULL, lease_until = NULL, "
+                    "outcome_json = ?, due_at = ?, updated_at = ? WHERE key = ?",
+                    (state.value, outcome_json, due, at, key),
+                )
+            else:
+                db.x(
+                    "INSERT INTO notices (key, channel, state, owner, lease_until, "
+                    "outcome_json, notice_json, profiles, due_at, updated_at, created_at) "
+                    "VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET "
+                    "state = excluded.state, owner = NULL, lease_until = NULL, "
+                    "outcome_json = excluded.outcome_json, notice_json = excluded.notice_json, "
+                    "profiles = excluded.profiles, due_at = excluded.due_at, "
+                    "updated_at = excluded.updated_at",
+                    (
+                        key,
+                        notice.channel,
+                        state.value,
+                        outcome_json,
+                        notice.model_dump_json(),
+                        profiles,
+                        due,
+                        at,
+                        at,
+                    ),
+                )
             if state is NoticeState.DELIVERED:
                 db.x(
                     "UPDATE contacts SET kind = 'sent' WHERE key = ? AND kind = 'reserved'", (key,)
@@ -871,8 +884,11 @@ def _fenced(db: Db, key: str, fence: int) -> str:
     return str(row[2])
 
 
-def _insert_attempt(db: Db, key: str, channel: str, to: str, at: int) -> Attempt:
-    top = db.one("SELECT MAX(number) FROM attempts WHERE key = ?", (key,))
+def _insert_attempt(
+    db: Db, key: str, channel: str, to: str, at: int, *, first: bool = False
+) -> Attempt:
+    """Record the next attempt of ``key`` in flight (``first``: the key is new, so 1)."""
+    top = None if first else db.one("SELECT MAX(number) FROM attempts WHERE key = ?", (key,))
     number = int(top[0] or 0) + 1 if top else 1
     db.x(
         "INSERT INTO attempts (key, number, channel, dest, started_at, status) "
@@ -910,17 +926,25 @@ def _end_attempt(db: Db, ended: AttemptEnd, at: int) -> None:
 
 
 def _append_audit(db: Db, event: str, key: str | None, detail: dict[str, Any], at_us: int) -> int:
-    head_seq = int(get_meta(db, "audit_head_seq") or 0)
-    prev = get_meta(db, "audit_head_hash") or ""
-    seq = head_seq + 1
+    head = dict(
+        db.all(
+            "SELECT name, value FROM ledger_meta "
+            "WHERE name IN ('audit_head_seq', 'audit_head_hash')"
+        )
+    )
+    prev = head.get("audit_head_hash") or ""
+    seq = int(head.get("audit_head_seq") or 0) + 1
     digest = entry_hash(prev, from_us(at_us), event, key, detail)
     db.x(
         "INSERT INTO audit (seq, at, event, key, detail_json, prev_hash, hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (seq, at_us, event, key, json.dumps(detail, ensure_ascii=False), prev, digest),
     )
-    set_meta(db, "audit_head_seq", str(seq))
-    set_meta(db, "audit_head_hash", digest)
+    db.x(
+        "INSERT INTO ledger_meta (name, value) VALUES ('audit_head_seq', ?), "
+        "('audit_head_hash', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (str(seq), digest),
+    )
     return seq
 
 

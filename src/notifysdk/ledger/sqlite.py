@@ -109,16 +109,12 @@ class SqliteReader:
         return conn
 
     def read(self, fn: Callable[[Db], T]) -> T:
-        """``fn(db)`` inside one read transaction (a consistent snapshot)."""
+        """``fn(db)`` in autocommit: each statement sees every commit before it (the
+        reads are single statements, or a record and then its attempts)."""
         with self._lock:
             if self._conn is None:
                 self._conn = self._open()
-            db = _SqliteDb(self._conn)
-            db.x("BEGIN")
-            try:
-                return fn(db)
-            finally:
-                db.x("COMMIT")
+            return fn(_SqliteDb(self._conn))
 
     def close(self) -> None:
         """Close the connection (it reopens on the next read)."""
