@@ -2,9 +2,12 @@
 
 A channel turns a :class:`~notifysdk.models.Message` into a delivery and returns a
 :class:`~notifysdk.models.Receipt`. It maps its vendor's failures into
-:class:`~notifysdk.errors.TransientDeliveryError` (retry) or
-:class:`~notifysdk.errors.PermanentDeliveryError` (never retry) and leaves retrying to
-the SDK: a channel must never retry on its own.
+:class:`~notifysdk.errors.TransientDeliveryError` (nothing went out: retry),
+:class:`~notifysdk.errors.AmbiguousDeliveryError` (the provider may have it: the
+dispatcher calls :meth:`Channel.reconcile` at once and never retries blindly) or
+:class:`~notifysdk.errors.PermanentDeliveryError` (never retry), and leaves retrying to
+the SDK: a channel must never retry on its own. ``reconcile`` is also what crash
+recovery asks about an attempt a crash interrupted.
 """
 
 from __future__ import annotations
@@ -85,7 +88,9 @@ class Channel(Protocol):
         ...
 
     async def reconcile(self, attempt: Attempt) -> ReconcileResult:
-        """Find out whether an attempt interrupted by a crash went out."""
+        """Find out whether an attempt went out: one that raised
+        :class:`~notifysdk.errors.AmbiguousDeliveryError`, or one a crash interrupted.
+        Answer ``UNKNOWN`` when the provider offers no way to tell."""
         ...
 
     async def aclose(self) -> None:
