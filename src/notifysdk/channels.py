@@ -12,6 +12,7 @@ recovery asks about an attempt a crash interrupted.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -38,6 +39,18 @@ class Disclosure(StrEnum):
 
 
 DISCLOSURE_ORDER = (Disclosure.NONE, Disclosure.LIMITED, Disclosure.FULL)
+
+
+BODY_DIGEST = "body_sha256"
+"""The key of :attr:`Attempt.detail` that holds the SHA-256 (hex) of the message body the
+attempt sends: every ledger keeps it with the attempt from the moment it is recorded, so
+a channel's ``reconcile`` can tell its own message from another to the same destination,
+after a crash too."""
+
+
+def body_digest(body: str) -> str:
+    """The SHA-256 (hex) of ``body`` as UTF-8, as stored under :data:`BODY_DIGEST`."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 class ReconcileStatus(StrEnum):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifysdk.channels import Attempt, ReconcileStatus
+from notifysdk.channels import BODY_DIGEST, Attempt, ReconcileStatus, body_digest
 from notifysdk.dispatcher import open_ledger
 from notifysdk.errors import (
     AmbiguousDeliveryError,
@@ -446,6 +446,31 @@ async def test_claim_with_to_records_attempt_one_in_flight(ledger: Ledger) -> No
     assert c.status is ClaimStatus.CLAIMED and c.attempt is None
     record = await ledger.get(bare.idempotency_key)
     assert record is not None and record.attempts == ()
+
+
+async def test_an_attempt_keeps_its_body_digest_from_start_to_end(ledger: Ledger) -> None:
+    # The digest is what lets a channel's reconcile tell its own message from another to
+    # the same number, after a crash too: it must survive the attempt's end.
+    n = sample_notice(1)
+    one, two = body_digest("first body"), body_digest("second body")
+    c = await ledger.claim(n, owner="w1", now=at(0), lease_seconds=LEASE, to=TO, digest=one)
+    assert c.attempt is not None and c.attempt.detail[BODY_DIGEST] == one
+    await ledger.end_attempt(
+        AttemptEnd(c.attempt, error=AmbiguousDeliveryError("dropped")), now=at(1), fence=c.fence
+    )
+    second = await ledger.begin_attempt(
+        n.idempotency_key, fence=c.fence, to=TO, now=at(2), lease_seconds=LEASE, digest=two
+    )
+    assert second.detail[BODY_DIGEST] == two
+    record = await ledger.get(n.idempotency_key)
+    assert record is not None
+    assert [(status_of(a), a.detail.get(BODY_DIGEST)) for a in record.attempts] == [
+        ("unknown", one),
+        ("in_flight", two),
+    ]
+    # without a digest nothing is kept under the key
+    bare = await ledger.claim(sample_notice(2), owner="w1", now=at(0), lease_seconds=LEASE, to=TO)
+    assert bare.attempt is not None and BODY_DIGEST not in bare.attempt.detail
 
 
 async def test_attempts_are_numbered_per_key_across_claims(ledger: Ledger) -> None:

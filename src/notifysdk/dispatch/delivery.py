@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import tenacity
 
-from ..channels import Attempt, Channel, ReconcileResult, ReconcileStatus
+from ..channels import Attempt, Channel, ReconcileResult, ReconcileStatus, body_digest
 from ..clock import Clock
 from ..config import Settings
 from ..errors import (
@@ -117,6 +117,7 @@ class Delivery:
             lease_seconds=self.settings.lease_seconds,
             reservations=ctx.reservations,
             to=ctx.to,
+            digest=body_digest(ctx.message.body),
         )
         if claim.status is ClaimStatus.DUPLICATE and claim.outcome is not None:
             return await self.emit(notice, claim.outcome.model_copy(update={"duplicate": True}))
@@ -244,6 +245,7 @@ class Delivery:
                 to=message.to,
                 now=self.clock.now(),
                 lease_seconds=self.settings.lease_seconds,
+                digest=body_digest(message.body),
             )
         run.count += 1
         att = run.attempt

@@ -185,12 +185,15 @@ class Ledger(Protocol):
         lease_seconds: float,
         reservations: Sequence[Reservation] = (),
         to: str | None = None,
+        digest: str | None = None,
     ) -> Claim:
         """In one transaction: refuse a key that is done (``DUPLICATE``) or leased
         (``BUSY``), check every reservation's cap (``CAP_EXCEEDED`` names the first full
         one, and nothing is taken), take them all, store the notice as ``claimed`` under
         a new fencing token with a lease of ``lease_seconds``, and, when ``to`` is given,
-        record attempt 1 to ``to`` as in flight (``Claim.attempt``)."""
+        record attempt 1 to ``to`` as in flight (``Claim.attempt``), keeping ``digest``
+        (the body's SHA-256) in its detail under ``body_sha256`` for as long as the
+        attempt is stored."""
         ...
 
     async def begin_attempt(
@@ -201,9 +204,10 @@ class Ledger(Protocol):
         to: str,
         now: datetime,
         lease_seconds: float,
+        digest: str | None = None,
     ) -> Attempt:
-        """Record the next attempt as in flight before the provider is called, and renew
-        the lease to ``now + lease_seconds``. Raises
+        """Record the next attempt as in flight before the provider is called (with
+        ``digest`` kept as in :meth:`claim`), and renew the lease to ``now + lease_seconds``. Raises
         :class:`~notifysdk.errors.ClaimLostError` when ``fence`` no longer holds the key."""
         ...
 

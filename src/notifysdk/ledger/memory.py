@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..channels import Attempt
+from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError
 from ..models import Notice, Outcome, OutcomeStatus
 from ..reservations import Reservation
@@ -82,6 +82,12 @@ def _status(attempt: Attempt) -> str | None:
     return None if status is None else str(status)
 
 
+def _kept(attempt: Attempt) -> dict[str, Any]:
+    """What an attempt keeps from its start through its end (the body's digest)."""
+    digest = attempt.detail.get(BODY_DIGEST)
+    return {BODY_DIGEST: digest} if digest else {}
+
+
 def _end_detail(ended: AttemptEnd, now: datetime) -> dict[str, Any]:
     """The detail an ended attempt reads back with, as the SQL ledgers return it."""
     detail: dict[str, Any] = {}
@@ -136,6 +142,7 @@ class MemoryLedger:
         lease_seconds: float,
         reservations: Sequence[Reservation] = (),
         to: str | None = None,
+        digest: str | None = None,
     ) -> Claim:
         """Refuse a done key (``DUPLICATE``) or a leased one (``BUSY``, for every owner);
         take every reservation or none (``CAP_EXCEEDED``); claim the key under a new
@@ -171,7 +178,7 @@ class MemoryLedger:
             for res in reservations:
                 self._contacts.setdefault(res.scope, []).append((now, key))
                 row.reserved.append((res.scope, now))
-            attempt = None if to is None else self._begin(row, to, now)
+            attempt = None if to is None else self._begin(row, to, now, digest)
             return Claim(
                 ClaimStatus.CLAIMED,
                 key,
@@ -199,10 +206,11 @@ class MemoryLedger:
         return row
 
     @staticmethod
-    def _begin(row: _Row, to: str, now: datetime) -> Attempt:
+    def _begin(row: _Row, to: str, now: datetime, digest: str | None = None) -> Attempt:
         number = max((a.number for a in row.attempts), default=0) + 1
-        attempt = Attempt(row.key, row.channel, number, to, now)
-        row.attempts.append(replace(attempt, detail={"_status": "in_flight"}))
+        kept = {BODY_DIGEST: digest} if digest else {}
+        attempt = Attempt(row.key, row.channel, number, to, now, detail=kept)
+        row.attempts.append(replace(attempt, detail={**kept, "_status": "in_flight"}))
         row.updated_at = now
         return attempt
 
@@ -211,7 +219,13 @@ class MemoryLedger:
         provider_id = ended.receipt.provider_id if ended.receipt is not None else None
         number = ended.attempt.number
         row.attempts = [
-            replace(a, provider_id=provider_id, detail=detail) if a.number == number else a
+            replace(
+                a,
+                provider_id=provider_id,
+                detail={**_kept(a), **detail},
+            )
+            if a.number == number
+            else a
             for a in row.attempts
         ]
         if provider_id:
@@ -225,13 +239,14 @@ class MemoryLedger:
         to: str,
         now: datetime,
         lease_seconds: float,
+        digest: str | None = None,
     ) -> Attempt:
         """Record the next attempt in flight and renew the lease; raises
         :class:`~notifysdk.errors.ClaimLostError` when ``fence`` no longer holds the key."""
         async with self._lock:
             row = self._held(key, fence)
             row.lease_until = now + timedelta(seconds=lease_seconds)
-            return self._begin(row, to, now)
+            return self._begin(row, to, now, digest)
 
     async def end_attempt(self, ended: AttemptEnd, *, now: datetime, fence: int) -> None:
         """Record how an attempt ended; raises :class:`~notifysdk.errors.ClaimLostError`

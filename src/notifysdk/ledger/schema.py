@@ -18,7 +18,8 @@ History:
 4. notices carry a fencing token (``fence``), raised by every claim and take-over, so a
    worker whose claim was taken over can no longer write; a transition that records an
    outcome or a delivery status names its audit entry (``audit_seq``; ``0`` for rows
-   written before version 4), so ``verify`` finds an outcome that has none.
+   written before version 4), so ``verify`` finds an outcome that has none; attempts
+   keep the SHA-256 of the body they sent (``body_sha256``) for reconciliation.
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ _V4 = [
     "ALTER TABLE notices ADD COLUMN fence BIGINT NOT NULL DEFAULT 0",
     "ALTER TABLE transitions ADD COLUMN audit_seq BIGINT",
     "UPDATE transitions SET audit_seq = 0",
+    "ALTER TABLE attempts ADD COLUMN body_sha256 TEXT",
 ]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from ..channels import Attempt
+from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError, ConfigurationError, LedgerError
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
 from ..reservations import Reservation
@@ -50,7 +50,10 @@ T = TypeVar("T")
 IN_FLIGHT = ("in_flight", "interrupted", "unknown")
 """Attempt statuses that mean "the provider may or may not have it"."""
 
-_ATTEMPT_COLS = "key, channel, number, dest, started_at, provider_id, detail_json, status, ended_at"
+_ATTEMPT_COLS = (
+    "key, channel, number, dest, started_at, provider_id, detail_json, status, ended_at, "
+    "body_sha256"
+)
 _NOTICE_COLS = "key, state, notice_json, outcome_json, due_at"
 
 
@@ -129,6 +132,7 @@ class SqlLedger:
         lease_seconds: float,
         reservations: Sequence[Reservation] = (),
         to: str | None = None,
+        digest: str | None = None,
     ) -> Claim:
         """Refuse a done or leased key; check and take every reservation, all or none;
         raise the fencing token; with ``to``, record attempt 1 in flight (one
@@ -200,7 +204,7 @@ class SqlLedger:
             attempt = (
                 None
                 if to is None
-                else _insert_attempt(db, key, notice.channel, to, now_us, first=row is None)
+                else _insert_attempt(db, key, notice.channel, to, now_us, digest, first=row is None)
             )
             return Claim(
                 ClaimStatus.CLAIMED, key, owner, lease_until=lease, fence=fence, attempt=attempt
@@ -220,6 +224,7 @@ class SqlLedger:
         to: str,
         now: datetime,
         lease_seconds: float,
+        digest: str | None = None,
     ) -> Attempt:
         """Record the next attempt in flight and renew the lease, if ``fence`` still
         holds the key (else :class:`~notifysdk.errors.ClaimLostError`)."""
@@ -232,7 +237,7 @@ class SqlLedger:
                 "UPDATE notices SET lease_until = ?, updated_at = ? WHERE key = ?",
                 (lease, at, key),
             )
-            return _insert_attempt(db, key, channel, to, at)
+            return _insert_attempt(db, key, channel, to, at, digest)
 
         return await self.runner.run(op, [f"n:{key}"])
 
@@ -885,17 +890,25 @@ def _fenced(db: Db, key: str, fence: int) -> str:
 
 
 def _insert_attempt(
-    db: Db, key: str, channel: str, to: str, at: int, *, first: bool = False
+    db: Db,
+    key: str,
+    channel: str,
+    to: str,
+    at: int,
+    digest: str | None = None,
+    *,
+    first: bool = False,
 ) -> Attempt:
     """Record the next attempt of ``key`` in flight (``first``: the key is new, so 1)."""
     top = None if first else db.one("SELECT MAX(number) FROM attempts WHERE key = ?", (key,))
     number = int(top[0] or 0) + 1 if top else 1
     db.x(
-        "INSERT INTO attempts (key, number, channel, dest, started_at, status) "
-        "VALUES (?, ?, ?, ?, ?, 'in_flight')",
-        (key, number, channel, to, at),
+        "INSERT INTO attempts (key, number, channel, dest, started_at, status, body_sha256) "
+        "VALUES (?, ?, ?, ?, ?, 'in_flight', ?)",
+        (key, number, channel, to, at, digest),
     )
-    return Attempt(key, channel, number, to, from_us(at))
+    detail = {BODY_DIGEST: digest} if digest else {}
+    return Attempt(key, channel, number, to, from_us(at), detail=detail)
 
 
 def _end_attempt(db: Db, ended: AttemptEnd, at: int) -> None:
@@ -962,6 +975,8 @@ def _attempt(r: tuple[Any, ...]) -> Attempt:
     detail["_status"] = r[7]
     if r[8] is not None:
         detail["_ended_at"] = from_us(r[8]).isoformat()
+    if r[9]:
+        detail[BODY_DIGEST] = r[9]
     return Attempt(r[0], r[1], int(r[2]), r[3], from_us(r[4]), r[5], detail)
 
 
