@@ -47,7 +47,7 @@ from notifysdk.models import (
 )
 from notifysdk.plugins import PluginManager, set_plugin_manager
 from notifysdk.retry import RetryPolicy
-from notifysdk.testing import MockChannel
+from notifysdk.testing import NO_RULES_PROFILE, MockChannel, NoRulesProfile
 
 NAMES_ZH = ("欧阳明", "李秀英", "王建国", "陈静怡")
 NAMES_EN = ("Jordan Whitfield", "Priya Raman")
@@ -91,7 +91,7 @@ def _accounts(rng: random.Random) -> list[Account]:
                 days_overdue=35,
                 debtor=debtor,
                 parties=(Party(person=contact, role=Role.EMERGENCY_CONTACT),),
-                profiles=(),
+                profiles=(NO_RULES_PROFILE,),
             )
         )
     return accounts
@@ -128,6 +128,7 @@ def traced_plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[PluginManager]:
     monkeypatch.setenv("NOTIFYSDK_TRACE_HOOKS", "1")
     pm = PluginManager()
     pm.register(LeakyHooks(), name="leaky-hooks")
+    pm.register(NoRulesProfile(), name=NO_RULES_PROFILE)  # only privacy guards these sends
     old = set_plugin_manager(pm)
     yield pm
     set_plugin_manager(old)

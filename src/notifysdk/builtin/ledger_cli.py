@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..cli.root import clock_at
 from ..config import Settings
 from ..dispatch.recovery import require_durable
 from ..dispatcher import Dispatcher
@@ -41,14 +42,25 @@ KeepOpt = typer.Option(
 KeysArg = typer.Argument(..., help="Idempotency keys to send again.")
 
 
-def _run(config: Path | None, ledger: str | None, fn: Callable[[Dispatcher], Awaitable[T]]) -> T:
+NowOpt = typer.Option(
+    None, "--now", help="Run as of this ISO 8601 instant with a zone (the clock keeps running)."
+)
+
+
+def _run(
+    config: Path | None,
+    ledger: str | None,
+    fn: Callable[[Dispatcher], Awaitable[T]],
+    now: str | None = None,
+) -> T:
     overrides: dict[str, Any] = {"recover_on_start": False}
     if ledger:
         overrides["ledger_url"] = ledger
     settings = Settings.load(config, **overrides)
+    clock = clock_at(now)
 
     async def go() -> T:
-        async with Dispatcher(settings) as dispatcher:
+        async with Dispatcher(settings, clock=clock) as dispatcher:
             return await fn(dispatcher)
 
     return asyncio.run(go())
@@ -62,7 +74,10 @@ def _print(data: Any, as_json: bool, table: Table | None = None) -> None:
 
 
 def recover_command(
-    config: Path | None = ConfigOpt, ledger: str | None = LedgerOpt, as_json: bool = JsonOpt
+    config: Path | None = ConfigOpt,
+    ledger: str | None = LedgerOpt,
+    as_json: bool = JsonOpt,
+    now: str | None = NowOpt,
 ) -> None:
     """Reclaim stale claims and reconcile attempts a crash interrupted (audited)."""
 
@@ -77,7 +92,7 @@ def recover_command(
             "skipped": r.skipped,
         }
 
-    _print(_run(config, ledger, go), True)
+    _print(_run(config, ledger, go, now), True)
 
 
 def run_due_command(
@@ -85,6 +100,7 @@ def run_due_command(
     ledger: str | None = LedgerOpt,
     as_json: bool = JsonOpt,
     limit: int = typer.Option(100, "--limit", min=1, help="Notices fetched per round."),
+    now: str | None = NowOpt,
 ) -> None:
     """Send again the deferred notices whose allowed time has come."""
 
@@ -95,7 +111,7 @@ def run_due_command(
             counts[o.status.value] = counts.get(o.status.value, 0) + 1
         return {"sent_again": len(outcomes), **counts}
 
-    _print(_run(config, ledger, go), True)
+    _print(_run(config, ledger, go, now), True)
 
 
 audit_app = typer.Typer(

@@ -34,8 +34,7 @@ from ..models import (
 )
 from ..privacy import KnownValues
 from ..testing import sample_account
-from .root import EXIT_ERROR, app, console
-from .run import _clock
+from .root import EXIT_ERROR, app, clock_at, console
 
 DEFAULT_LOCALES = ("zh-CN", "en")
 
@@ -93,7 +92,7 @@ def preview_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of panels.")] = False,
 ) -> None:
     """Preview a notice on every medium and locale (see PREVIEW_HELP)."""
-    clock = _clock(now)
+    clock = clock_at(now)
     try:
         settings = Settings.load(config) if config else Settings.load()
         account = _find_account(portfolio, account_id) if portfolio else None

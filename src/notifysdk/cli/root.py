@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import typer
 from rich.console import Console
+
+from ..clock import Clock, OffsetClock, SystemClock
 
 app = typer.Typer(
     name="notifysdk",
@@ -20,3 +24,19 @@ EXIT_OK = 0
 EXIT_FAILURES = 1
 EXIT_USAGE = 2
 EXIT_ERROR = 3
+
+
+def clock_at(now: str | None) -> Clock:
+    """The clock a command runs on: the system clock, or for ``--now`` an ISO 8601
+    instant with a zone, from which the clock keeps running (retries really wait)."""
+    if now is None:
+        return SystemClock()
+    try:
+        instant = datetime.fromisoformat(now)
+    except ValueError:
+        raise typer.BadParameter("not an ISO 8601 date and time", param_hint="--now") from None
+    if instant.tzinfo is None:
+        raise typer.BadParameter(
+            "needs a time zone (…+08:00 or …Z): a naive time is ambiguous", param_hint="--now"
+        )
+    return OffsetClock(instant)

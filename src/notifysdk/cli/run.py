@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import tomllib
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
@@ -18,11 +17,10 @@ from rich.table import Table
 
 from ..campaign import Ladder, Summary, default_ladder, load_ladder, read_portfolio, run_campaign
 from ..campaign.portfolio import Row, count_records
-from ..clock import Clock, OffsetClock, SystemClock
 from ..config import Settings
 from ..dispatcher import Dispatcher
 from ..errors import ConfigurationError, NotifyError
-from .root import EXIT_ERROR, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, app, console
+from .root import EXIT_ERROR, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, app, clock_at, console
 
 EXIT_BAD_ROWS = 4
 """``notifysdk run``: the run completed, but some portfolio rows were refused and skipped."""
@@ -89,7 +87,7 @@ def run_command(
     ] = 10,
 ) -> None:
     """Run today's campaign over a portfolio (see RUN_HELP)."""
-    clock = _clock(now)
+    clock = clock_at(now)
     try:
         settings = Settings.load(config) if config else Settings.load()
         the_ladder = _ladder(ladder, config)
@@ -145,20 +143,6 @@ def exit_code(summary: Summary) -> int:
     if summary.bad_row_count:
         return EXIT_BAD_ROWS
     return EXIT_OK
-
-
-def _clock(now: str | None) -> Clock:
-    if now is None:
-        return SystemClock()
-    try:
-        instant = datetime.fromisoformat(now)
-    except ValueError:
-        raise typer.BadParameter("not an ISO 8601 date and time", param_hint="--now") from None
-    if instant.tzinfo is None:
-        raise typer.BadParameter(
-            "needs a time zone (…+08:00 or …Z): a naive time is ambiguous", param_hint="--now"
-        )
-    return OffsetClock(instant)
 
 
 def _ladder(path: Path | None, config: Path | None) -> Ladder:
