@@ -51,12 +51,14 @@ mutate: install
 	$(UV) run --no-sync mutmut results
 
 # The Twilio webhook signature check, in its own distribution: mutated in a scratch copy
-# (.mutate/twilio) so the plugin's files are never touched.
+# (.mutate/twilio) so the plugin's files are never touched. CI=true and the spec's path:
+# without them every webhook test would skip and no mutant would be tested.
 TWILIO_MUTMUT := [tool.mutmut]\nsource_paths = ["src"]\nonly_mutate = ["src/notifysdk_twilio/webhooks/signature.py"]\npytest_add_cli_args = ["-p", "no:cacheprovider", "-o", "asyncio_mode=auto", "-x", "-q"]\npytest_add_cli_args_test_selection = ["tests"]\n
 mutate-twilio: install
 	rm -rf .mutate/twilio && mkdir -p .mutate && cp -r plugins/notifysdk-twilio .mutate/twilio
 	printf '\n$(TWILIO_MUTMUT)' >> .mutate/twilio/pyproject.toml
-	cd .mutate/twilio && $(CURDIR)/.venv/bin/mutmut run && $(CURDIR)/.venv/bin/mutmut results
+	cd .mutate/twilio && CI=true NOTIFYSDK_TWILIO_OAI=$(abspath ../shared/peers/twilio-oai/twilio_api_v2010.json) \
+	  $(CURDIR)/.venv/bin/mutmut run && $(CURDIR)/.venv/bin/mutmut results
 
 mutate-results:
 	$(UV) run --no-sync mutmut results
