@@ -209,7 +209,7 @@ async def _one(
         if message is None and ctx.to is not None and ctx.policy is None:
             # Stopped by a policy rule: still show what the notice would say, rendered
             # and masked by the same code as a send (the verdict above stays the send's).
-            message, _ = build_message(d.pipeline, ctx.evolve(known=known))
+            message, _ = build_message(d.pipeline, ctx)
     except InvalidInputError as exc:
         result.update(status="not rendered", reason=str(exc))
         return result

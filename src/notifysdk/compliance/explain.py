@@ -18,7 +18,6 @@ from ..dispatch.dispatcher import Dispatcher
 from ..dispatch.stages import build_message
 from ..models import Notice, Outcome, OutcomeStatus
 from ..policy import Decision, Rule, RuleContext, Verdict, Vote, active_rules, combine
-from ..privacy import KnownValues
 from .rules.base import ProfileRule
 
 __all__ = ["ExplainedVote", "Explanation", "explain"]
@@ -185,8 +184,7 @@ async def explain(dispatcher: Dispatcher, notice: Notice, now: datetime) -> Expl
     if message is None and ctx.to is not None and ctx.policy is None:
         # Stopped by a policy rule: the content rules' votes on what it would say are
         # still worth showing (rendered by the send's own code; the verdict stays).
-        known = KnownValues.from_account(notice.account)
-        message, _ = build_message(dispatcher.pipeline, ctx.evolve(known=known))
+        message, _ = build_message(dispatcher.pipeline, ctx)
     if message is not None:
         cctx = ctx.evolve(message=message).rule_context(ledger, overrides)
         crows, content = await _stage(rules, cctx, "content")

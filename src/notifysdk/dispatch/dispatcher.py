@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from .. import redaction_logging
@@ -194,7 +195,7 @@ class Dispatcher:
         """Log an outcome that is not recorded (masked) and call ``notifysdk_on_outcome``."""
         return await self.delivery.emit(notice, outcome)
 
-    def outcome(self, notice: Notice, status: OutcomeStatus, **kw: object) -> Outcome:
+    def outcome(self, notice: Notice, status: OutcomeStatus, **kw: Any) -> Outcome:
         """An outcome for ``notice`` now, its reason masked (not recorded)."""
         return self.pipeline.outcome(notice, status, self.clock.now(), **kw)
 

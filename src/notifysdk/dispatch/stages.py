@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ..channels import Channel
 from ..config import Settings
@@ -42,12 +42,22 @@ class Pipeline:
     redactor: Redactor
     ledger: Callable[[], Ledger]
 
-    def outcome(self, notice: Notice, status: OutcomeStatus, now: datetime, **kw: Any) -> Outcome:
+    def outcome(
+        self,
+        notice: Notice,
+        status: OutcomeStatus,
+        now: datetime,
+        *,
+        known: KnownValues | None = None,
+        **kw: Any,
+    ) -> Outcome:
         """An outcome for ``notice``, its reason masked like a log line (every outcome
-        is built here, so none carries personal data)."""
+        is built here, so none carries personal data); ``known``: the account's values
+        when already collected."""
         reason = kw.pop("reason", None)
         if reason:
-            reason = self.redactor.mask_for_log(reason, KnownValues.from_account(notice.account))
+            values = known if known is not None else KnownValues.from_account(notice.account)
+            reason = self.redactor.mask_for_log(reason, values)
         return Outcome(
             idempotency_key=notice.idempotency_key,
             status=status,
@@ -69,6 +79,7 @@ class Pipeline:
             ctx.notice,
             status,
             ctx.now,
+            known=ctx.known,
             rule=vote.rule,
             profile=vote.profile,
             reason=vote.reason,
@@ -109,8 +120,12 @@ def resolve_profiles(profiles: tuple[str, ...], pipe: Pipeline) -> dict[str, Any
 
 
 async def profiles_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
-    """Resolve the notice's profiles, failing closed."""
-    return ctx.evolve(profiles=resolve_profiles(ctx.notice.effective_profiles, pipe))
+    """Resolve the notice's profiles, failing closed; collect the account's own values
+    once, for every later stage's masking."""
+    return ctx.evolve(
+        profiles=resolve_profiles(ctx.notice.effective_profiles, pipe),
+        known=KnownValues.from_account(ctx.notice.account),
+    )
 
 
 def destination(notice: Notice, channel: Channel) -> str | None:
@@ -145,14 +160,21 @@ async def destination_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext
     return ctx.evolve(to=to)
 
 
-async def policy_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
-    """Every active rule votes before rendering; a restrict picks the variant to render."""
+async def _decide(
+    pipe: Pipeline, ctx: NoticeContext, stage: Literal["policy", "content"]
+) -> tuple[Decision, Outcome | None]:
+    """Every active rule's vote at ``stage``, and the outcome when they stop the notice."""
     decision = await evaluate(
         pipe.registry.rules.values(),
         ctx.rule_context(pipe.ledger(), pipe.settings.profiles),
-        "policy",
+        stage,
     )
-    stop = pipe.stopping(ctx, decision)
+    return decision, pipe.stopping(ctx, decision)
+
+
+async def policy_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
+    """Every active rule votes before rendering; a restrict picks the variant to render."""
+    decision, stop = await _decide(pipe, ctx, "policy")
     if stop is not None:
         return stop
     kind = ctx.notice.kind.value
@@ -164,21 +186,17 @@ async def policy_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Ou
 
 async def render_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
     """Render, mask by role × medium, and block anything the channel may not carry."""
-    known = KnownValues.from_account(ctx.notice.account)
-    message, leak = build_message(pipe, ctx.evolve(known=known))
+    message, leak = build_message(pipe, ctx)
     if message is None:
-        return pipe.outcome(ctx.notice, OutcomeStatus.BLOCKED, ctx.now, rule="privacy", reason=leak)
-    return ctx.evolve(known=known, message=message, disclosure=_level(ctx))
+        return pipe.outcome(
+            ctx.notice, OutcomeStatus.BLOCKED, ctx.now, rule="privacy", reason=leak, known=ctx.known
+        )
+    return ctx.evolve(message=message, disclosure=_level(ctx))
 
 
 async def content_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
     """The content rules vote on the rendered message (required lines, lint)."""
-    decision = await evaluate(
-        pipe.registry.rules.values(),
-        ctx.rule_context(pipe.ledger(), pipe.settings.profiles),
-        "content",
-    )
-    stop = pipe.stopping(ctx, decision)
+    decision, stop = await _decide(pipe, ctx, "content")
     return stop if stop is not None else ctx.evolve(content=decision)
 
 
