@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import tempfile
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +17,6 @@ from hypothesis import strategies as st
 from notifysdk.clock import FakeClock
 from notifysdk.config import Settings
 from notifysdk.dispatcher import Dispatcher
-from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.models import OutcomeStatus
 from notifysdk.plugins import PluginManager
 from notifysdk.retry import RetryPolicy
@@ -68,16 +69,27 @@ def _check(profiles: tuple[str, ...], delivered: list[tuple[datetime, str]]) -> 
             assert total <= limit, f"{total} > {limit} {sorted(media)} in {span} days to {day}"
 
 
-async def _run(pm: PluginManager, plan: list) -> None:
+async def _run(pm: PluginManager, plan: list, folder: Path) -> None:
     clock = FakeClock(START)
+    # The durable ledger production uses: caps are counted and reserved by its SQL.
     d = Dispatcher(
-        Settings(),
+        Settings(
+            ledger_url=f"sqlite:///{folder}/ledger.db",
+            output_dir=folder / "out",
+            recover_on_start=False,
+        ),
         plugins=pm,
         clock=clock,
-        ledger=MemoryLedger(),
         retry=RetryPolicy(max_attempts=1),
         channels={c.name: c for c in channels(clock)},
     )
+    try:
+        await _drive(d, clock, plan)
+    finally:
+        await d.aclose()
+
+
+async def _drive(d: Dispatcher, clock: FakeClock, plan: list) -> None:
     queue: list[tuple[datetime, int, int, str, int]] = []
     accounts = []
     for i, (pidx, attempts) in enumerate(plan):
@@ -109,4 +121,5 @@ async def _run(pm: PluginManager, plan: list) -> None:
 def test_random_schedules_respect_windows_and_caps(plan: list) -> None:
     pm = PluginManager()
     pm.register(VoiceTemplates(), "compliance-test-templates")
-    asyncio.run(_run(pm, plan))
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(_run(pm, plan, Path(folder)))

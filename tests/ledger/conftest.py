@@ -7,39 +7,18 @@ tests skip, naming what is missing, except under ``CI=true`` where they fail.
 
 from __future__ import annotations
 
-import itertools
-import os
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pg_server import PgServer, PgUnavailableError
-
 from notifysdk.ledger.sql import SqlLedger
 
-_db_names = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    """One PostgreSQL server for the session (loopback, free port, temp folder)."""
-    try:
-        with PgServer.start() as server:
-            yield server
-    except PgUnavailableError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI: {exc}")
-        pytest.skip(f"PostgreSQL not available: {exc}")
-
-
-@pytest.fixture
-def pg_url(pg_server: PgServer) -> str:
-    """The URL of a fresh, empty database."""
-    return pg_server.create_database(f"t{os.getpid()}_{next(_db_names)}")
+# ``pg_server`` and ``pg_url`` come from tests/conftest.py (the compliance and privacy
+# suites run on PostgreSQL too).
 
 
 @pytest.fixture
