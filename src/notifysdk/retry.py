@@ -38,24 +38,31 @@ class RetryPolicy:
         """A fresh tenacity controller for one notice, timed on ``clock``."""
         start: datetime = clock.now()
         policy = self
+        planned: dict[int, float] = {}
 
-        class _Wait(wait_base):
-            def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-                wait = policy.backoff(retry_state.attempt_number)
+        def next_wait(retry_state: tenacity.RetryCallState) -> float:
+            # Drawn once per attempt, so the budget check and the sleep see the same wait
+            # (tenacity calls wait and stop in an order that changed between versions).
+            n = retry_state.attempt_number
+            if n not in planned:
+                wait = policy.backoff(n)
                 exc = retry_state.outcome.exception() if retry_state.outcome else None
                 after = getattr(exc, "retry_after", None)
                 if after is not None:
                     wait = max(wait, float(after))
-                return wait
+                planned[n] = wait
+            return planned[n]
+
+        class _Wait(wait_base):
+            def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+                return next_wait(retry_state)
 
         def _stop(retry_state: tenacity.RetryCallState) -> bool:
             if retry_state.attempt_number >= policy.max_attempts:
                 return True
             elapsed = (clock.now() - start).total_seconds()
-            exc = retry_state.outcome.exception() if retry_state.outcome else None
-            after = float(getattr(exc, "retry_after", None) or 0.0)
-            # Give up now rather than sleep past the budget.
-            return elapsed + after >= policy.max_elapsed_seconds
+            # Give up now rather than sleep past the budget (the jittered wait included).
+            return elapsed + next_wait(retry_state) >= policy.max_elapsed_seconds
 
         return tenacity.AsyncRetrying(
             retry=tenacity.retry_if_exception_type(TransientDeliveryError),

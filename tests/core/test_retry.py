@@ -136,3 +136,24 @@ async def test_offset_clock_starts_at_the_given_instant() -> None:
         assert start + low - tick <= now <= start + high + tick
         await clock.sleep(0.01)  # really waits: the clock has moved on by at least as much
         assert clock.now() >= now + timedelta(seconds=0.01) - timedelta(milliseconds=1)
+
+
+async def test_the_time_budget_counts_the_jittered_wait_too(
+    dispatcher: Callable[..., Dispatcher], fake_clock: FakeClock
+) -> None:
+    # Waits drawn up to 60 s against a 10 s budget: the dispatcher gives up rather than
+    # sleep past the budget, whatever the draw (it used to check only Retry-After).
+    for seed in range(20):
+        ch = FlakyChannel(100, clock=fake_clock)
+        policy = RetryPolicy(
+            max_attempts=10,
+            base_seconds=30,
+            cap_seconds=60,
+            max_elapsed_seconds=10,
+            rng=random.Random(seed),
+        )
+        start = len(fake_clock.sleeps)
+        outcome = await dispatcher(ch, retry=policy).send(sample_notice(seed, channel="mock"))
+        assert outcome.status is OutcomeStatus.DEAD_LETTERED
+        assert sum(fake_clock.sleeps[start:]) < 10, (seed, fake_clock.sleeps[start:])
+        assert len(ch.calls) == len(fake_clock.sleeps[start:]) + 1
