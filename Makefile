@@ -21,12 +21,11 @@ install: $(UV)
 # The sample portfolio is exported "today" so due dates and days overdue agree in the
 # letters; the same day always gives the same file, so a second run sends nothing new.
 SAMPLE := .notifysdk/portfolio.csv
-RUN_ENV := NOTIFYSDK_DISABLE_PLUGINS=broken,example
 
 run: install
-	$(RUN_ENV) $(UV) run --no-sync python examples/make_portfolio.py --as-of today --out $(SAMPLE)
-	$(RUN_ENV) $(UV) run --no-sync python examples/book_appointments.py --config examples/notifysdk.toml --portfolio $(SAMPLE)
-	$(RUN_ENV) $(UV) run --no-sync notifysdk run $(SAMPLE) --config examples/notifysdk.toml
+	$(UV) run --no-sync python examples/make_portfolio.py --as-of today --out $(SAMPLE)
+	$(UV) run --no-sync python examples/book_appointments.py --config examples/notifysdk.toml --portfolio $(SAMPLE)
+	$(UV) run --no-sync notifysdk run $(SAMPLE) --config examples/notifysdk.toml
 
 test: install
 	$(UV) run --no-sync pytest

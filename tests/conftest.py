@@ -1,4 +1,9 @@
-"""Fixtures every suite may use: a real PostgreSQL server on loopback.
+"""What every suite shares: the test-fixture plugins, and a real PostgreSQL server.
+
+The test-fixture plugins (``tests/plugins/*``: an example third-party plugin and a broken
+one) are installed for the test session only, into ``.test-plugins/`` and onto
+``sys.path``, never into the project's environment: a user's ``notifysdk`` (and
+``make run``) never sees them.
 
 PostgreSQL is started once per session from Debian's ``postgresql`` binaries (see
 ``ledger/pg_server.py``); each test that asks for ``pg_url`` gets a fresh database.
@@ -10,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +28,57 @@ sys.path.insert(0, str(Path(__file__).parent / "ledger"))
 from pg_server import PgServer, PgUnavailableError
 
 _db_names = itertools.count(1)
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_PLUGINS = sorted((ROOT / "tests" / "plugins").glob("notifysdk-*-plugin"))
+FIXTURE_TARGET = ROOT / ".test-plugins"
+UV = ROOT / ".tools" / "bin" / "uv"
+
+
+def _fixture_plugins_stale() -> bool:
+    stamp = FIXTURE_TARGET / ".installed"
+    if not stamp.exists():
+        return True
+    built = stamp.stat().st_mtime
+    return any(f.stat().st_mtime > built for p in FIXTURE_PLUGINS for f in p.rglob("*.*"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Install the test-fixture plugins into ``.test-plugins/`` (once, again when their
+    sources change) and put that folder on ``sys.path`` (and ``PYTHONPATH``, for the
+    subprocesses tests start) so their entry points are found."""
+    if _fixture_plugins_stale():
+        if not UV.exists():
+            raise pytest.UsageError(
+                "the test-fixture plugins are installed with uv: run `make test` "
+                "(it installs uv into .tools/)"
+            )
+        shutil.rmtree(FIXTURE_TARGET, ignore_errors=True)
+        subprocess.run(
+            [
+                str(UV),
+                "pip",
+                "install",
+                "--no-deps",
+                "--quiet",
+                "--target",
+                str(FIXTURE_TARGET),
+                "--python",
+                sys.executable,
+                *map(str, FIXTURE_PLUGINS),
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+            timeout=300,
+        )
+        (FIXTURE_TARGET / ".installed").touch()
+    if str(FIXTURE_TARGET) not in sys.path:
+        sys.path.append(str(FIXTURE_TARGET))
+    # Python subprocesses the tests start (the CLI, examples) see them too.
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(FIXTURE_TARGET) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([*paths, str(FIXTURE_TARGET)])
 
 
 @pytest.fixture(scope="session")

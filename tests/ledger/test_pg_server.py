@@ -68,7 +68,7 @@ def test_without_the_server_binaries_ci_fails_and_a_developer_skips(
     monkeypatch.setenv("PATH", str(empty))  # no initdb to be found on PATH either
     monkeypatch.setenv("CI", ci)
     pytester.makepyfile(
-        test_uses_pg=_USES_PG.format(here=str(HERE), conftest=str(HERE / "conftest.py"))
+        test_uses_pg=_USES_PG.format(here=str(HERE), conftest=str(HERE.parent / "conftest.py"))
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rs")
     result.assert_outcomes(**outcome)
