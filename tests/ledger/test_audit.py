@@ -279,3 +279,37 @@ async def test_audit_verify_cli_prints_the_unaudited_outcome_and_exits_1(
     report = json.loads(result.output)
     assert (report["ok"], report["problem"], report["seq"]) == (False, "unaudited", named)
     assert report["entries"] == 3 and key in report["detail"]
+
+
+async def test_an_anchor_moved_past_an_outcomes_entry_does_not_hide_it(ledger_url: str) -> None:
+    # Delete the chain's first entry (a live notice's outcome) and move the anchor so the
+    # rest still verifies from it: the outcome's transition still names the missing entry.
+    notices = [sample_notice(i) for i in (1, 2)]
+    ledger = open_ledger(ledger_url)
+    try:
+        for i, n in enumerate(notices):
+            now = T0 + timedelta(seconds=i)
+            claim = await ledger.claim(n, owner="w1", now=now, lease_seconds=60, to=PHONE)
+            assert claim.attempt is not None
+            receipt = Receipt(channel="mock", provider_id=f"p{i}", accepted_at=now)
+            done = _delivered(n.idempotency_key, now, receipt)
+            ended = AttemptEnd(claim.attempt, receipt=receipt)
+            assert await ledger.finish(n, done, fence=claim.fence, ended=ended)
+        assert (await ledger.verify_audit()).ok
+    finally:
+        await ledger.aclose()
+    with raw_db(ledger_url) as db:
+        second = db.one("SELECT prev_hash FROM audit WHERE seq = 2")
+        assert second is not None
+        db.x("DELETE FROM audit WHERE seq = 1")
+        for name, value in (("audit_anchor_seq", "1"), ("audit_anchor_hash", second[0])):
+            db.x("DELETE FROM ledger_meta WHERE name = ?", (name,))
+            db.x("INSERT INTO ledger_meta (name, value) VALUES (?, ?)", (name, value))
+    ledger = open_ledger(ledger_url)
+    assert isinstance(ledger, SqlLedger)
+    try:
+        report = await ledger.verify_audit()
+    finally:
+        await ledger.aclose()
+    assert (report.ok, report.problem, report.unaudited) == (False, "unaudited", 1)
+    assert f"notice {notices[0].idempotency_key} moved to delivered" in report.detail

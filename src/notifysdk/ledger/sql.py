@@ -595,7 +595,7 @@ class SqlLedger:
             )
             if not report.ok:
                 return report
-            return _check_outcomes_audited(db, report, anchor_seq)
+            return _check_outcomes_audited(db, report)
 
         return await self.runner.run(op)
 
@@ -778,16 +778,18 @@ class SqlLedger:
 _OUTCOME_STATES = ("delivered", "deferred", "blocked", "failed", "dead_lettered")
 
 
-def _check_outcomes_audited(db: Db, report: VerifyReport, anchor_seq: int) -> VerifyReport:
+def _check_outcomes_audited(db: Db, report: VerifyReport) -> VerifyReport:
     """``report`` unless a transition that records an outcome names no audit entry of
-    its key (written outside the outcome's transaction, or its entry removed)."""
+    its key (written outside the outcome's transaction, or its entry removed). Purges
+    remove a notice's transitions with its entries, so every remaining mark (``0``:
+    written before schema 4) must name an entry that exists, whatever the anchor."""
     marks = ", ".join("?" for _ in _OUTCOME_STATES)
     rows = db.all(
         "SELECT t.key, t.to_state, t.audit_seq FROM transitions t "
-        f"WHERE t.to_state IN ({marks}) AND (t.audit_seq IS NULL OR (t.audit_seq > ? "
+        f"WHERE t.to_state IN ({marks}) AND (t.audit_seq IS NULL OR (t.audit_seq > 0 "
         "AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = t.audit_seq AND a.key = t.key))) "
         "ORDER BY t.id",
-        (*_OUTCOME_STATES, anchor_seq),
+        _OUTCOME_STATES,
     )
     if not rows:
         return report
