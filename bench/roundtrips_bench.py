@@ -117,37 +117,43 @@ def main() -> None:
         child(args.child, args.n, Path(args.dir))
         return
     os.environ.setdefault("NOTIFYSDK_LOAD_PLUGINS", "")
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        rows = {mode: measure(mode, args.n, folder) for mode in ("bare", "seq", "c20")}
-    b_commits, _, b_fsyncs = rows["bare"]
-    # The warm-up notice and ledger set-up add a fixed number of fsyncs: report per notice.
-    print(f"SQLite synchronous=full, WAL; {args.n} notices per mode; cpus={os.cpu_count()}")
+    small = max(1, args.n // 3)
+    rows: dict[str, tuple[float, int, float | None]] = {}
+    for mode in ("bare", "seq", "c20"):
+        # Two sizes, each in a fresh folder: the difference is what the extra notices cost,
+        # without the fixed set-up (schema, pragmas, warm-up, checkpoints at close).
+        with tempfile.TemporaryDirectory() as tmp_big, tempfile.TemporaryDirectory() as tmp_small:
+            big = measure(mode, args.n, Path(tmp_big))
+            little = measure(mode, small, Path(tmp_small))
+        extra = args.n - small
+        fsyncs = None if big[2] is None or little[2] is None else (big[2] - little[2]) / extra
+        rows[mode] = ((big[0] - little[0]) / extra, big[1], fsyncs)
+    print(
+        f"SQLite synchronous=full, WAL; marginal cost per notice between {small} and "
+        f"{args.n} notices; cpus={os.cpu_count()}"
+    )
     print(f"{'mode':28s} {'delivered':>9s} {'commits/notice':>15s} {'fsyncs/notice':>14s}")
-    for mode, label in (
+    labels = (
         ("bare", "bare INSERT per tx"),
         ("seq", "send, one at a time"),
         ("c20", "send_many(concurrency=20)"),
-    ):
+    )
+    for mode, label in labels:
         commits, delivered, fsyncs = rows[mode]
-        per_c = commits / args.n
-        per_f = "n/a (no strace)" if fsyncs is None else f"{fsyncs / args.n:.2f}"
-        print(f"{label:28s} {delivered:9d} {per_c:15.2f} {per_f:>14s}")
+        shown = "n/a (no strace)" if fsyncs is None else f"{fsyncs:.2f}"
+        print(f"{label:28s} {delivered:9d} {commits:15.2f} {shown:>14s}")
+    b_commits, _, b_fsyncs = rows["bare"]
     seq_c, _, seq_f = rows["seq"]
+    many_c, _, many_f = rows["c20"]
     print("ratios against the bare INSERT (1 commit per notice):")
-    print(f"  commits: send {seq_c / b_commits:.2f}x  send_many {rows['c20'][0] / b_commits:.2f}x")
-    if seq_f is not None and b_fsyncs:
-        print(
-            f"  fsyncs:  send {seq_f / b_fsyncs:.2f}x  send_many {rows['c20'][2] / b_fsyncs:.2f}x"
-        )
-    # A commit in WAL mode costs one fsync plus its share of checkpoints and set-up; the
-    # bare loop measures that share on this machine, so "2 fsyncs" means 2 bare commits.
-    per_commit = (b_fsyncs or b_commits) / b_commits
-    ok_c = seq_c / args.n <= 3
-    ok_f = seq_f is None or seq_f / args.n <= 2 * per_commit
+    print(f"  commits: send {seq_c / b_commits:.2f}x  send_many {many_c / b_commits:.2f}x")
+    if seq_f is not None and many_f is not None and b_fsyncs:
+        print(f"  fsyncs:  send {seq_f / b_fsyncs:.2f}x  send_many {many_f / b_fsyncs:.2f}x")
+    ok_c = seq_c <= 3
+    ok_f = seq_f is None or seq_f <= 2.0 + 1e-9
     print(
-        f"target (sequential: <=3 commits and <=2 commits' worth of fsyncs, "
-        f"{2 * per_commit:.2f} here, per notice): {'met' if ok_c and ok_f else 'MISSED'}"
+        "target (sequential: <=3 commits and <=2 fsyncs per delivered notice): "
+        f"{'met' if ok_c and ok_f else 'MISSED'}"
     )
 
 
