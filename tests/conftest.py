@@ -97,3 +97,13 @@ def pg_server() -> Iterator[PgServer]:
 def pg_url(pg_server: PgServer) -> str:
     """The URL of a fresh, empty database."""
     return pg_server.create_database(f"t{os.getpid()}_{next(_db_names)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def durable_ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each durable ledger in turn: a SQLite file in ``tmp_path``, a fresh PostgreSQL
+    database."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("pg_url")
+        return url
+    return f"sqlite:///{tmp_path}/ledger.db"

@@ -20,12 +20,8 @@ def builtin_plugins_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NOTIFYSDK_LOAD_PLUGINS", "")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def notifysdk_ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture
+def notifysdk_ledger_url(durable_ledger_url: str) -> str:
     """The privacy tests run on both durable ledgers production uses (the shipped
-    fixture's default is the in-memory one): a SQLite file, and a fresh PostgreSQL
-    database."""
-    if request.param == "postgresql":
-        url: str = request.getfixturevalue("pg_url")
-        return url
-    return f"sqlite:///{tmp_path}/ledger.db"
+    fixture's default is the in-memory one)."""
+    return durable_ledger_url
