@@ -16,6 +16,7 @@ ambiguous attempt).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -255,7 +256,9 @@ class Delivery:
             return await self._ambiguous(notice, channel, run, exc)
         except asyncio.CancelledError:
             # The provider may or may not have it: leave the claim in flight for recovery.
-            await self._end_now(AttemptEnd(att, error=asyncio.CancelledError()), run)
+            # A claim lost meanwhile must not turn the cancellation into another error.
+            with contextlib.suppress(ClaimLostError):
+                await self._end_now(AttemptEnd(att, error=asyncio.CancelledError()), run)
             raise
         except BaseException as exc:
             run.pending = AttemptEnd(att, error=exc)
