@@ -178,11 +178,7 @@ class CampaignRunner:
 
     async def _done(self, notice: Notice) -> bool:
         record = await self.dispatcher.ledger.get(notice.idempotency_key)
-        return (
-            record is not None
-            and record.outcome is not None
-            and record.state not in (NoticeState.DEFERRED, NoticeState.PENDING, NoticeState.CLAIMED)
-        )
+        return record is not None and record.done
 
     async def _prepare(
         self, item: PlannedStage, medium: Medium, notice: Notice

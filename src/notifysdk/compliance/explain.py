@@ -63,7 +63,6 @@ class Explanation:
     now: datetime
     to: str | None
     profiles: tuple[str, ...]
-    unknown_profiles: tuple[str, ...]
     rows: tuple[ExplainedVote, ...]
     policy: Decision
     content: Decision | None
@@ -96,7 +95,6 @@ class Explanation:
         return {
             "now": self.now.isoformat(),
             "profiles": list(self.profiles),
-            "unknown_profiles": list(self.unknown_profiles),
             "decision": {
                 "verdict": self.verdict,
                 "rule": stop.rule if stop else deciding.rule if deciding else None,
@@ -202,7 +200,6 @@ async def explain(dispatcher: Dispatcher, notice: Notice, now: datetime) -> Expl
         now,
         ctx.to,
         tuple(ctx.profiles),
-        (),
         tuple(rows),
         policy or Decision(Verdict.ALLOW, None, ()),
         content,

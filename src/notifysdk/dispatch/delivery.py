@@ -303,19 +303,15 @@ class Delivery:
             run.pending = AttemptEnd(att, receipt=receipt, reconciled=result.status)
             return receipt
         run.pending = AttemptEnd(att, error=exc, reconciled=result.status)
-        if result.status is ReconcileStatus.NOT_SENT or (
-            unknown_policy(self.settings, channel.name) == "resend"
-        ):
-            await self._end_now(run.pending, run)
         if result.status is ReconcileStatus.NOT_SENT:
-            raise _RetryAfterReconcileError(
-                f"{exc} — reconciled: not sent", provider_code=exc.provider_code
-            ) from None
-        if unknown_policy(self.settings, channel.name) == "hold":
-            return None
-        raise _RetryAfterReconcileError(
-            f"{exc} — unknown; resending by policy", provider_code=exc.provider_code
-        )
+            why = "reconciled: not sent"
+        elif unknown_policy(self.settings, channel.name) == "hold":
+            return None  # the outcome's transaction writes the held attempt's end
+        else:
+            why = "unknown; resending by policy"
+        # A retry follows: write the end now, as for any attempt that may be retried.
+        await self._end_now(run.pending, run)
+        raise _RetryAfterReconcileError(f"{exc} — {why}", provider_code=exc.provider_code)
 
     async def record(
         self,

@@ -20,7 +20,7 @@ from ..channels import Channel, ChannelContext
 from ..clock import Clock, SystemClock
 from ..config import Settings
 from ..errors import ConfigurationError, InvalidInputError, UnknownChannelError
-from ..ledger.base import AttemptEnd, Ledger, NoticeState
+from ..ledger.base import AttemptEnd, Ledger
 from ..models import Notice, Outcome, OutcomeStatus
 from ..plugins import PluginManager, get_plugin_manager
 from ..privacy import Redactor
@@ -33,8 +33,6 @@ from .recovery import RecoveryReport, recover, redrive, run_due
 from .stages import Pipeline, destination
 
 log = logging.getLogger("notifysdk.dispatch")
-
-_OPEN_STATES = (NoticeState.DEFERRED, NoticeState.PENDING, NoticeState.CLAIMED)
 
 
 class Dispatcher:
@@ -168,7 +166,7 @@ class Dispatcher:
 
     async def _send(self, notice: Notice) -> Outcome:
         record = await self.ledger.get(notice.idempotency_key)
-        if record is not None and record.outcome is not None and record.state not in _OPEN_STATES:
+        if record is not None and record.done and record.outcome is not None:
             return await self.delivery.emit(
                 notice, record.outcome.model_copy(update={"duplicate": True})
             )

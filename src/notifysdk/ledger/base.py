@@ -136,6 +136,11 @@ class NoticeRecord:
     attempts: tuple[Attempt, ...] = ()
     updated_at: datetime | None = None
 
+    @property
+    def done(self) -> bool:
+        """True when the key has its terminal outcome: sending it again is a duplicate."""
+        return self.outcome is not None and self.state in TERMINAL_STATES
+
 
 @dataclass(frozen=True)
 class AuditEntry:

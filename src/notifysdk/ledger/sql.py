@@ -279,7 +279,7 @@ class SqlLedger:
                 return False
             if fence is not None:
                 if prior is not NoticeState.CLAIMED or row is None or int(row[1] or 0) != fence:
-                    _fenced(db, key, fence)  # raises ClaimLostError
+                    raise _claim_lost()
             elif prior is NoticeState.CLAIMED:
                 return False  # someone else's claim: only its holder (or recovery) ends it
             if ended is not None:
@@ -885,10 +885,14 @@ def _fenced(db: Db, key: str, fence: int) -> str:
     """The channel of ``key`` if it is still claimed under ``fence``; else ClaimLostError."""
     row = db.one("SELECT state, fence, channel FROM notices WHERE key = ?", (key,))
     if row is None or row[0] != NoticeState.CLAIMED.value or int(row[1] or 0) != fence:
-        raise ClaimLostError(
-            "this worker no longer holds the claim on the notice (taken over or finished)"
-        )
+        raise _claim_lost()
     return str(row[2])
+
+
+def _claim_lost() -> ClaimLostError:
+    return ClaimLostError(
+        "this worker no longer holds the claim on the notice (taken over or finished)"
+    )
 
 
 def _insert_attempt(
