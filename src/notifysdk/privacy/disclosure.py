@@ -12,9 +12,11 @@ full          name, address, loan id, amount,        nothing (IDs and cards stil
               phone, email
 limited       amount (name → surname, card → last 4  nothing
               digits, everything else masked)
-none          nothing                                amount, loan id, national ID, card
+none          nothing                                amount, loan id, national ID, card,
+                                                     bank account
 envelope      name, address                          amount, loan id, national ID, card,
-                                                     phone, email
+                                                     bank account, phone, email, birth
+                                                     date, IM handle
 log           nothing (masked or keyed hash)         nothing
 ============  =====================================  =======================================
 
@@ -61,7 +63,7 @@ class LevelRule:
         return kind in self.forbidden
 
 
-_DEBT = frozenset({"amount", "loan_id", "national_id", "card"})
+_DEBT = frozenset({"amount", "loan_id", "national_id", "card", "bank_account"})
 
 LEVEL_RULES: dict[Level, LevelRule] = {
     Level.FULL: LevelRule(
@@ -72,7 +74,9 @@ LEVEL_RULES: dict[Level, LevelRule] = {
     Level.LIMITED: LevelRule(Level.LIMITED, frozenset({"amount"}), frozenset()),
     Level.NONE: LevelRule(Level.NONE, frozenset(), _DEBT),
     Level.ENVELOPE: LevelRule(
-        Level.ENVELOPE, frozenset({"name", "address"}), _DEBT | {"phone", "email"}
+        Level.ENVELOPE,
+        frozenset({"name", "address"}),
+        _DEBT | {"phone", "email", "birth_date", "im_handle"},
     ),
     Level.LOG: LevelRule(Level.LOG, frozenset(), frozenset()),
 }

@@ -11,9 +11,23 @@ import phonenumbers
 
 from ..models import Account, Notice, Person, PostalAddress
 
-KINDS = ("name", "national_id", "phone", "email", "card", "address", "loan_id", "amount")
-"""The kinds of personal data the built-in detectors report. Plugins may add others;
-an unknown kind is masked wherever it is not explicitly allowed."""
+KINDS = (
+    "name",
+    "national_id",
+    "phone",
+    "email",
+    "card",
+    "bank_account",
+    "address",
+    "loan_id",
+    "amount",
+    "birth_date",
+    "im_handle",
+)
+"""The kinds of personal data the built-in detectors report. ``national_id`` covers every
+government-issued number (resident IDs, SSNs, NI numbers, HK/Macao/Taiwan IDs, passports);
+``bank_account`` IBANs and account numbers; ``im_handle`` WeChat/QQ/Telegram handles.
+Plugins may add others; an unknown kind is masked wherever it is not explicitly allowed."""
 
 
 @dataclass(frozen=True)
