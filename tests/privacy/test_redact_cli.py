@@ -57,3 +57,40 @@ def test_unreadable_known_file_names_the_option(tmp_path: Path) -> None:
     bad.write_text("[13800138000]", encoding="utf-8")
     code, _, err = run("--role", "debtor", "--channel", "sms", "--known", str(bad))
     assert code == 2 and "--known" in err and "13800138000" not in err
+
+
+def test_config_public_values_are_kept_as_the_dispatcher_keeps_them(tmp_path: Path) -> None:
+    """``--config`` gives the institution's hotline: left as written, as the dispatcher
+    leaves it; another number in the same text is still masked."""
+    settings = tmp_path / "notifysdk.toml"
+    settings.write_text('[notifysdk]\ninstitution_contact = "400-820-8820"\n', encoding="utf-8")
+    text = "请致电 400-820-8820 或 021-6888-1234 联系"
+    _, without, _ = run("--role", "debtor", "--channel", "sms", text=text)
+    assert "400-820-8820" not in without and "021-6888-1234" not in without
+    code, out, _ = run("--role", "debtor", "--channel", "sms", "--config", str(settings), text=text)
+    assert code == 0
+    assert "400-820-8820" in out and "021-6888-1234" not in out
+
+
+def test_redact_and_dispatcher_build_the_same_redactor(tmp_path: Path) -> None:
+    from notifysdk.builtin import privacy_cli
+    from notifysdk.config import Settings
+    from notifysdk.dispatch import Dispatcher
+    from notifysdk.privacy.configured import configured_redactor
+
+    settings = Settings.load(
+        institution_contact="400-820-8820", ledger_url=f"sqlite:///{tmp_path}/l.db"
+    )
+    d = Dispatcher(settings)
+    from_cli = configured_redactor(
+        privacy_cli.get_plugin_manager().registry().detectors.values(), settings
+    )
+    assert [x.name for x in from_cli.detectors] == [x.name for x in d.redactor.detectors]
+    assert from_cli.public == d.redactor.public
+
+
+def test_bad_config_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[notifysdk\n", encoding="utf-8")
+    code, out, err = run("--role", "debtor", "--channel", "sms", "--config", str(bad))
+    assert code == 2 and out == "" and "error:" in err

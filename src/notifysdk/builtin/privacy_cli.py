@@ -27,12 +27,13 @@ import typer
 
 from ..channels import ChannelContext, Disclosure
 from ..clock import SystemClock
-from ..errors import InvalidInputError
+from ..config import Settings
+from ..errors import ConfigurationError, InvalidInputError
 from ..hookspecs import hookimpl
 from ..models import Medium, Role
 from ..plugins import get_plugin_manager
 from ..privacy import KnownValues, Level, Redactor, effective_disclosure
-from ..redaction_logging import build_redactor
+from ..privacy.configured import configured_redactor
 
 EXIT_BLOCKED = 1
 EXIT_USAGE = 2
@@ -119,16 +120,24 @@ def redact_command(
     known: Path | None = typer.Option(  # noqa: B008 - typer reads its options from defaults
         None, "--known", help="JSON file: kind → list of an account's own values to find."
     ),
+    config: Path | None = typer.Option(  # noqa: B008
+        None, "--config", "-c", help="Settings TOML: the institution's public values."
+    ),
 ) -> None:
-    """Read text on stdin, write it masked for ROLE on CHANNEL on stdout."""
+    """Read text on stdin, write it masked for ROLE on CHANNEL on stdout, exactly as the
+    dispatcher masks it (same detectors, same public values, same known-value forms)."""
+    try:
+        settings = Settings.load(config) if config else Settings.load()
+    except ConfigurationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     try:
         level = resolve_level(role, channel)
         known_values = read_known(known)
     except InvalidInputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    registry = get_plugin_manager().registry()
-    redactor = build_redactor(registry.detectors.values())
+    redactor = configured_redactor(get_plugin_manager().registry().detectors.values(), settings)
     report = redact_report(sys.stdin.read(), level, redactor, known_values)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))

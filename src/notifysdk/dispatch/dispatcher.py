@@ -23,7 +23,7 @@ from ..errors import ConfigurationError, InvalidInputError, UnknownChannelError
 from ..ledger.base import AttemptEnd, Ledger
 from ..models import Notice, Outcome, OutcomeStatus
 from ..plugins import PluginManager, get_plugin_manager
-from ..privacy import Redactor
+from ..privacy.configured import configured_redactor
 from ..retry import RetryPolicy
 from ..templating import TemplateRenderer
 from .context import Prepared
@@ -63,9 +63,7 @@ class Dispatcher:
         self._ledger = ledger
         self._owns_ledger = ledger is None
         self.renderer = TemplateRenderer(self.registry.template_dirs, self.registry.filters)
-        self.redactor = Redactor(
-            list(self.registry.detectors.values()), public=(self.settings.institution_contact,)
-        )
+        self.redactor = configured_redactor(self.registry.detectors.values(), self.settings)
         redaction_logging.install(self.redactor)
         self.pipeline = Pipeline(
             self.settings, self.registry, self.renderer, self.redactor, lambda: self.ledger
