@@ -8,14 +8,10 @@ import string
 from collections.abc import Iterator
 from functools import lru_cache
 
+from .emails import EmailDetector  # noqa: F401
 from .findings import Finding, KnownValues
 from .text import fold
 
-_EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@"
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-    r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
-)
 _NUM = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?|[0-9]+(?:\.[0-9]{1,2})?"
 _MONEY = re.compile(
     rf"(?:(?:CN|US|HK|A|C)?[¥$€£]|(?<![A-Za-z])(?:RMB|CNY|USD|EUR|GBP|HKD)|人民币)\s?(?:{_NUM})(?![0-9])"
@@ -24,20 +20,6 @@ _MONEY = re.compile(
 
 _CURRENCY = re.compile(r"[¥$€£元]|RMB|CNY|USD|EUR|GBP|HKD|人民币|块钱|yuan|dollar")
 """Any currency marker at all: without one the full pattern is not worth running."""
-
-
-class EmailDetector:
-    """Email addresses (ASCII, full-width folded), next to Chinese text or not."""
-
-    name = "email"
-    kind = "email"
-
-    def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
-        """Every email address in ``text``."""
-        if "@" not in text and "\uff20" not in text:
-            return
-        for m in _EMAIL.finditer(fold(text)):
-            yield Finding(self.kind, m.start(), m.end(), self.name)
 
 
 class MoneyDetector:
