@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Group
@@ -13,28 +12,14 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
-from ..campaign import read_portfolio
-from ..campaign.portfolio import PortfolioRow
-from ..config import Settings
-from ..dispatch.dispatcher import Dispatcher
-from ..dispatch.stages import build_message
+from ..enums import Medium, NoticeKind, OutcomeStatus, Role
 from ..errors import InvalidInputError, NotifyError
-from ..ledger.memory import MemoryLedger
-from ..models import (
-    Account,
-    EmailContact,
-    Medium,
-    Notice,
-    NoticeKind,
-    OutcomeStatus,
-    Person,
-    PhoneContact,
-    Recipient,
-    Role,
-)
-from ..privacy import KnownValues
-from ..testing import sample_account
 from .root import EXIT_ERROR, app, clock_at, console
+
+if TYPE_CHECKING:  # the models, settings and dispatcher load when the command runs
+    from ..config import Settings
+    from ..dispatch.dispatcher import Dispatcher
+    from ..models import Account, Person
 
 DEFAULT_LOCALES = ("zh-CN", "en")
 
@@ -92,6 +77,10 @@ def preview_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of panels.")] = False,
 ) -> None:
     """Preview a notice on every medium and locale (see PREVIEW_HELP)."""
+    import asyncio
+
+    from ..config import Settings
+
     clock = clock_at(now)
     try:
         settings = Settings.load(config) if config else Settings.load()
@@ -118,6 +107,9 @@ def preview_command(
 
 
 def _find_account(portfolio: Path, account_id: str | None) -> Account:
+    from ..campaign import read_portfolio
+    from ..campaign.portfolio import PortfolioRow
+
     if not account_id:
         raise InvalidInputError("--account", "give the account id to preview from --portfolio")
     for row in read_portfolio(portfolio):
@@ -127,6 +119,8 @@ def _find_account(portfolio: Path, account_id: str | None) -> Account:
 
 
 def _sample_for(locale: str) -> Account:
+    from ..testing import sample_account
+
     if locale.startswith("zh"):
         return sample_account(locale="zh-CN", profiles=("cn",))
     return sample_account(
@@ -141,6 +135,8 @@ def _sample_for(locale: str) -> Account:
 
 def _stand_in(locale: str) -> Person:
     """A synthetic third person for a role the account has nobody in."""
+    from ..models import EmailContact, Person, PhoneContact
+
     zh = locale.startswith("zh")
     return Person(
         person_id="P-PREVIEW-3P",
@@ -163,6 +159,9 @@ async def preview(
     clock: Any,
 ) -> list[dict[str, Any]]:
     """Build one preview per (medium, locale): verdict, masked destination and content."""
+    from ..dispatch.dispatcher import Dispatcher
+    from ..ledger.memory import MemoryLedger
+
     out: list[dict[str, Any]] = []
     async with Dispatcher(settings, clock=clock, ledger=MemoryLedger()) as d:
         for medium in media:
@@ -182,6 +181,10 @@ async def _one(
     role: Role,
     account: Account,
 ) -> dict[str, Any]:
+    from ..dispatch.stages import build_message
+    from ..models import Notice, Recipient
+    from ..privacy import KnownValues
+
     result: dict[str, Any] = {
         "medium": medium.value,
         "locale": locale,

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import tomllib
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..campaign import Ladder, Summary, default_ladder, load_ladder, read_portfolio, run_campaign
-from ..campaign.portfolio import Row, count_records
-from ..config import Settings
-from ..dispatcher import Dispatcher
 from ..errors import ConfigurationError, NotifyError
 from .root import EXIT_ERROR, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, app, clock_at, console
+
+if TYPE_CHECKING:  # the campaign, settings and dispatcher load when the command runs
+    from ..campaign import Ladder, Summary
+    from ..campaign.portfolio import Row
+    from ..config import Settings
 
 EXIT_BAD_ROWS = 4
 """``notifysdk run``: the run completed, but some portfolio rows were refused and skipped."""
@@ -87,6 +85,15 @@ def run_command(
     ] = 10,
 ) -> None:
     """Run today's campaign over a portfolio (see RUN_HELP)."""
+    import asyncio
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..campaign import read_portfolio, run_campaign
+    from ..campaign.portfolio import count_records
+    from ..config import Settings
+    from ..dispatcher import Dispatcher
+
     clock = clock_at(now)
     try:
         settings = Settings.load(config) if config else Settings.load()
@@ -146,6 +153,10 @@ def exit_code(summary: Summary) -> int:
 
 
 def _ladder(path: Path | None, config: Path | None) -> Ladder:
+    import tomllib
+
+    from ..campaign import default_ladder, load_ladder
+
     if path is not None:
         return load_ladder(path)
     if config is not None:
