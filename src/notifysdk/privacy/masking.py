@@ -52,9 +52,16 @@ def mask_card(value: str) -> str:
 
 
 def mask_national_id(value: str) -> str:
-    """110101199003071234 → 1****************4 (first and last character only)."""
-    compact = fold(value).replace(" ", "").replace("-", "")
+    """110101199003071234 → 1****************4 (first and last character only, the same
+    shape for a 9-digit SSN or a ``A123456(3)`` Hong Kong ID: the length tells nothing)."""
+    compact = _compact_id(value)
     return compact[:1] + "*" * 16 + compact[-1:] if len(compact) > 2 else "**"
+
+
+def _compact_id(value: str) -> str:
+    """An ID number without its separators: spaces, dashes, the brackets of a check
+    digit (``A123456(3)``) and the slashes of a Macao ID (``1/234567/8``)."""
+    return "".join(c for c in fold(value) if c not in " -()/")
 
 
 def mask_email(value: str) -> str:
@@ -66,6 +73,28 @@ def mask_email(value: str) -> str:
 def mask_loan_id(value: str) -> str:
     """LN202600000001 → ****0001."""
     return "****" + value[-4:] if len(value) > 6 else "****"
+
+
+def mask_bank_account(value: str) -> str:
+    """6222 0213 8001 3800 123 / DE89 3704 0044 0532 0130 00 → ****0123 / ****3000:
+    the last four characters, whatever the length."""
+    compact = _alnum(value)
+    return "****" + compact[-4:] if len(compact) > 6 else "****"
+
+
+def mask_birth_date(value: str) -> str:
+    """1990-03-07, 7 March 1990, 一九九〇年三月七日 → ****-**-** (nothing of it kept)."""
+    return "****-**-**"
+
+
+def mask_im_handle(value: str) -> str:
+    """zhang_wei88 → z***; 12345678 → 1***; @zhangwei → @***."""
+    value = value.strip()
+    return value[:1] + "***" if value else "***"
+
+
+def _alnum(value: str) -> str:
+    return "".join(c for c in fold(value) if c.isascii() and c.isalnum()).upper()
 
 
 def mask_value(kind: str, value: str) -> str:
@@ -81,6 +110,9 @@ _MASKERS = {
     "national_id": mask_national_id,
     "email": mask_email,
     "loan_id": mask_loan_id,
+    "bank_account": mask_bank_account,
+    "birth_date": mask_birth_date,
+    "im_handle": mask_im_handle,
 }
 
 
@@ -92,7 +124,11 @@ def canonical(kind: str, value: str) -> str:
     if kind == "card":
         return digits_of(value)
     if kind == "national_id":
-        return fold(value).replace(" ", "").replace("-", "").upper()
+        return _compact_id(value).upper()
+    if kind == "bank_account":
+        return _alnum(value)
+    if kind == "im_handle":
+        return fold(value).strip().lstrip("@").lower()
     if kind == "email":
         return fold(value).strip().lower()
     return " ".join(fold(value).split())

@@ -1,0 +1,227 @@
+"""Label anchoring, dates of birth (kind ``birth_date``) and IM handles (``im_handle``)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from labelled_support import assert_round_trip, kinds, values
+
+from notifysdk.privacy.birth_dates import BirthDateDetector, is_birth_date
+from notifysdk.privacy.im_handles import ImHandleDetector
+from notifysdk.privacy.labels import labelled
+from notifysdk.privacy.masking import mask_birth_date, mask_im_handle
+
+BIRTH = BirthDateDetector()
+IM = ImHandleDetector()
+
+# --- the label helper -----------------------------------------------------------------
+
+CODE = labelled(("code", "编号"), r"[0-9]{4}(?![0-9])", suffix=r"\s*no\.?")
+
+
+def spans(text: str) -> list[str]:
+    return [m.group("value") for m in CODE.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("code 1234", "Code: 1234", "CODE=1234", "编号：1234", "编号是1234", "编号为 1234"),
+        *("code-1234", "code no. 1234", "code #1234", "code is 1234", "编号\n1234"),
+    ],
+)
+def test_separators_between_label_and_value(text: str) -> None:
+    assert spans(text) == ["1234"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["barcode 1234", "codes 1234", "code ab 1234", "编号不详 1234", "code 12345", "code      1234"],
+)
+def test_a_label_must_stand_right_before_its_value(text: str) -> None:
+    assert spans(text) == []
+
+
+def test_spans_are_the_values_and_every_label_is_found() -> None:
+    text = "code 1111, 编号2222 and Code: 3333"
+    found = list(CODE.finditer(text))
+    assert [m.group("value") for m in found] == ["1111", "2222", "3333"]
+    assert [text[m.start("value") : m.end("value")] for m in found] == ["1111", "2222", "3333"]
+
+
+def test_a_label_that_fails_does_not_hide_one_inside_it() -> None:
+    # The first word search finds 编号 once; a failed try moves on by one character.
+    overlapping = labelled(("生日", "出生"), r"[0-9]{4}(?![0-9])")
+    assert [m.group("value") for m in overlapping.finditer("出生日1990")] == ["1990"]
+
+
+def test_text_whose_lower_case_is_longer_falls_back_to_a_full_search() -> None:
+    text = "İİ code 1234"  # 'İ'.lower() is two characters
+    assert len(text.lower()) != len(text)
+    assert spans(text) == ["1234"]
+
+
+# --- dates of birth -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("出生日期：1990-03-07，", "1990-03-07"),
+        ("生日是1990年3月7日。", "1990年3月7日"),
+        ("出生于1990/3/7", "1990/3/7"),
+        ("生于 1990.03.07", "1990.03.07"),
+        ("出生日期 19900307", "19900307"),
+        ("生于一九九〇年三月七日", "一九九〇年三月七日"),
+        ("出生于一九八八年十二月二十七日", "一九八八年十二月二十七日"),
+        ("出生年月：1990年3月", "1990年3月"),
+        ("出生日期：１９９０－０３－０７", "１９９０－０３－０７"),
+        ("DOB: 07/03/1990", "07/03/1990"),
+        ("D.O.B. 03/27/1990", "03/27/1990"),  # only month-first can be right
+        ("DOB (DD/MM/YYYY): 07/03/1990", "07/03/1990"),
+        ("date of birth - 7 March 1990", "7 March 1990"),
+        ("Date-of-birth: 7th of March, 1990", "7th of March, 1990"),
+        ("born on March 7, 1990", "March 7, 1990"),
+        ("born Sept. 7 1990", "Sept. 7 1990"),
+        ("birthday is 1990-03-07", "1990-03-07"),
+        ("born in March 1990", "March 1990"),
+    ],
+)
+def test_birth_dates_as_people_write_them(text: str, value: str) -> None:
+    assert values(BIRTH, text) == [value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "还款日 2026-03-07",  # a date that is not a birth date
+        "due date 2026-03-07",
+        "2026-03-07T10:30:00Z GET /api 200",
+        "出生地北京，2026-03-07还款",
+        "生日快乐！2026-03-07",
+        "birthday promo ends 2026-03-07",
+        "出生日期 1990-02-30",  # no such day
+        "出生日期 1990-13-01",
+        "DOB 31/31/1990",
+        "出生日期 1899-12-31",  # before 1900
+        "生日3月7日",  # no year
+        "born in 1990",  # a year alone
+        "出生证明编号 20260307001",
+        "出生日期 110101199003071234",  # a resident ID, not a date
+    ],
+)
+def test_birth_date_lookalikes_are_left_alone(text: str) -> None:
+    assert values(BIRTH, text) == []
+
+
+def test_a_birth_date_cannot_be_in_the_future() -> None:
+    today = date(2026, 3, 7)
+    assert is_birth_date(2026, 3, 7, today)
+    assert not is_birth_date(2026, 3, 8, today)
+    tomorrow = date.today() + timedelta(days=1)
+    assert values(BIRTH, f"DOB {tomorrow.isoformat()}") == []
+
+
+@pytest.mark.parametrize(
+    "text, value, label",
+    [
+        ("客户出生日期：1990-03-07，已核实", "1990-03-07", "出生日期"),
+        ("Customer DOB: 7 March 1990.", "7 March 1990", "DOB"),
+    ],
+)
+def test_birth_date_round_trip(text: str, value: str, label: str) -> None:
+    assert_round_trip(text, value, label, "birth_date")
+
+
+def test_birth_date_mask_tells_nothing() -> None:
+    assert mask_birth_date("1990-03-07") == mask_birth_date("一九九〇年三月七日") == "****-**-**"
+
+
+# --- IM handles -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("微信号：zhang_wei88", "zhang_wei88"),
+        ("加微信zhangwei1990", "zhangwei1990"),
+        ("微信 wxid_abc12345", "wxid_abc12345"),
+        ("wx: zw1990", "zw1990"),
+        ("WeChat ID: zhangwei", "zhangwei"),  # a plain word after a plain label
+        ("WeChat zhangwei88", "zhangwei88"),
+        ("WeChat: zhangwei", "zhangwei"),
+        ("微信号是１２３４５６７８", "１２３４５６７８"),  # an old QQ-number WeChat id
+        ("QQ：12345678", "12345678"),
+        ("QQ号 123456789。", "123456789"),
+        ("qq 12345", "12345"),
+        ("抖音号 zw_1990", "zw_1990"),
+        ("抖音：1234567890", "1234567890"),
+        ("TG @zhangwei", "@zhangwei"),
+        ("Telegram: zhang_wei", "zhang_wei"),
+        ("https://t.me/zhangwei", "zhangwei"),
+        ("LINE ID: zw.1990", "zw.1990"),
+        ("WhatsApp 9123 4567", "9123 4567"),  # not a phone number the phone detectors know
+    ],
+)
+def test_im_handles_after_the_service_name(text: str, value: str) -> None:
+    assert values(IM, text) == [value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订单号 12345678",  # a QQ-looking number without an IM label
+        "12345678",
+        "QQ群 12345678",
+        "QQ 1234",  # too short
+        "QQ 012345678",
+        "微信同号",
+        "微信已添加",
+        "contact him on WeChat tomorrow",  # a plain word after a plain label
+        "WeChat message sent",
+        "微信 13800138000",  # a mobile: the phone detector's
+        "WhatsApp +852 9123 4567",
+        "QQ 12345678@qq.com",  # an email address: the email detector's
+        "wx.config({debug: true})",
+        "error at line 12345",
+        "settings tg 12345",
+        "TG 12345",
+    ],
+)
+def test_im_lookalikes_are_left_alone(text: str) -> None:
+    assert values(IM, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("微信 13800138000", [("phone", "13800138000")]),
+        ("WhatsApp +852 9123 4567", [("phone", "+852 9123 4567")]),
+        ("QQ 12345678@qq.com", [("email", "12345678@qq.com")]),
+        ("QQ：12345678，手机13800138000", [("im_handle", "12345678"), ("phone", "13800138000")]),
+    ],
+)
+def test_im_handles_are_not_reported_as_another_kind(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, value, label",
+    [
+        ("客户微信号：zhang_wei88，已加好友", "zhang_wei88", "微信号"),
+        ("QQ：12345678。", "12345678", "QQ"),
+        ("Telegram: @zhangwei.", "@zhangwei", "Telegram"),
+    ],
+)
+def test_im_round_trip(text: str, value: str, label: str) -> None:
+    assert_round_trip(text, value, label, "im_handle")
+
+
+@pytest.mark.parametrize(
+    "value, mask", [("zhang_wei88", "z***"), ("12345678", "1***"), ("@zhangwei", "@***")]
+)
+def test_im_mask_keeps_the_first_character(value: str, mask: str) -> None:
+    assert mask_im_handle(value) == mask
