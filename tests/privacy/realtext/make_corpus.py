@@ -44,8 +44,8 @@ def render(template: Template, g: Gen, prefix: bool) -> dict[str, Any] | None:
     def put(m: re.Match[str]) -> str:
         f = filler.fill(m[1])
         if f.hide or f.keep:
-            written[f.text] += 1
-            if scored.setdefault(f.text, f) != f:
+            written[f.value] += 1
+            if scored.setdefault(f.value, f) != f:
                 raise _CollisionError
         return f.text
 

@@ -15,6 +15,9 @@ the row names a role and channel. Scoring, from the report's spans and masked fo
   lies inside a finding whose masked form differs from the original;
 - a keep value is *falsely masked* when any such finding overlaps any occurrence.
 
+A hide value is the personal part only: an amount's figure (with 万 or k), not its
+currency (元, 块, ¥, dollars); a Telegram handle without its ``@``.
+
 A third-party check runs each row whose hide values include a name or an amount for an
 emergency contact by SMS (level ``none``): the message must be blocked by the leak guard
 or carry none of those values verbatim.

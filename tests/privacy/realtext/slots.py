@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import string
 import uuid
 from collections.abc import Callable
@@ -46,6 +47,24 @@ class Filled:
     text: str
     hide: tuple[str, str] | None = None  # (kind, category)
     keep: str | None = None  # category
+    core: str | None = None  # the part that is personal, when not all of text
+
+    @property
+    def value(self) -> str:
+        """The substring the corpus scores."""
+        return self.core if self.core is not None else self.text
+
+
+_CURRENCY = re.compile(
+    r"(?:人民币|¥|￥|US\$|\$|£)?(.+?)\s?(?:元整|元|块钱|块|美元|dollars|bucks|USD|quid|pounds|GBP)?"
+)
+
+
+def money(text: str, category: str) -> Filled:
+    """An amount to hide: its figure (with 万 / k) is personal, the currency is not."""
+    m = _CURRENCY.fullmatch(text)
+    assert m is not None
+    return Filled(text, ("amount", category), core=m[1])
 
 
 @dataclass
@@ -316,7 +335,7 @@ class Filler:
         return Filled(self.p.loan, ("loan_id", "loan_id_verbatim"))
 
     def slot_amt(self) -> Filled:
-        return Filled(_money_plain(self.p.amount, self.r), ("amount", "amount_plain"))
+        return money(_money_plain(self.p.amount, self.r), "amount_plain")
 
     def slot_amt_num(self) -> Filled:
         return Filled(f"{self.p.amount:.2f}", ("amount", "amount_plain"))
@@ -331,7 +350,7 @@ class Filler:
         if n >= 10000:
             w = f"{n / 10000:.2f}".rstrip("0").rstrip(".")
             forms += [f"{w}万", f"{w}万", f"{w} 万"]
-        return Filled(r.choice(forms), ("amount", "money_colloquial"))
+        return money(r.choice(forms), "money_colloquial")
 
     def slot_amt_cn(self) -> Filled:
         r, n = self.r, self._amount_int()
@@ -346,13 +365,13 @@ class Filler:
             forms += [short, short]
         elif short:
             forms.append(f"{short}块")
-        return Filled(r.choice(forms), ("amount", "money_cn_numerals"))
+        return money(r.choice(forms), "money_cn_numerals")
 
     def _en_money(self, n: Decimal) -> str:
         return f"{'£' if self.p.uk else '$'}{n:,.2f}"
 
     def slot_en_amt(self) -> Filled:
-        return Filled(self._en_money(self.p.amount / 7), ("amount", "amount_plain"))
+        return money(self._en_money(self.p.amount / 7), "amount_plain")
 
     def slot_en_amt_coll(self) -> Filled:
         r = self.r
@@ -362,7 +381,7 @@ class Filler:
             forms = [f"{n} quid", f"{n} pounds", f"{n:,} GBP", f"{n} quid"]
         if n >= 1000:
             forms.append(f"{n / 1000:g}k")
-        return Filled(r.choice(forms), ("amount", "money_colloquial"))
+        return money(r.choice(forms), "money_colloquial")
 
     # --- hide: phones, ids, cards, accounts ----------------------------------------------
     def slot_mobile(self) -> Filled:
