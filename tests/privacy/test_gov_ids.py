@@ -135,6 +135,7 @@ def test_nino_round_trip() -> None:
         ("HKID: C6686689", "C6686689"),  # no brackets after a label
         ("HKID no. c668668(9)", "c668668(9)"),
         ("ID card AB987654(3).", "AB987654(3)"),
+        ("ID-card no. A1234563", "A1234563"),  # unbracketed: found through its label
         ("香港身份证号码：Ａ１２３４５６（３）", "Ａ１２３４５６（３）"),
         ("copy of A123456 (3) attached", "A123456 (3)"),  # the bracketed form anywhere
     ],

@@ -56,6 +56,23 @@ def test_a_label_that_fails_does_not_hide_one_inside_it() -> None:
     assert [m.group("value") for m in overlapping.finditer("出生日1990")] == ["1990"]
 
 
+def test_the_shared_label_scan_does_not_hide_overlapping_labels() -> None:
+    # One scan for every detector's labels reports 甲乙 and moves past it; 乙丙, which
+    # starts inside it, must still be looked for.
+    first = labelled(("甲乙",), r"[a-z]{4}")
+    second = labelled(("乙丙",), r"[0-9]{4}")
+    text = "甲乙丙 1234"
+    assert [m.group("value") for m in first.finditer(text)] == []
+    assert [m.group("value") for m in second.finditer(text)] == ["1234"]
+
+
+def test_a_pattern_made_after_a_text_was_scanned_still_finds_its_label() -> None:
+    text = "戊己 5678"
+    assert spans(text) == []  # the text is scanned (and the answer cached)
+    late = labelled(("戊己",), r"[0-9]{4}")
+    assert [m.group("value") for m in late.finditer(text)] == ["5678"]
+
+
 def test_text_whose_lower_case_is_longer_falls_back_to_a_full_search() -> None:
     text = "İİ code 1234"  # 'İ'.lower() is two characters
     assert len(text.lower()) != len(text)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from stdnum import iban
 
 from .findings import Finding, KnownValues
-from .labels import labelled
+from .labels import labelled, standalone
 from .numbers import BankCardDetector, ResidentIdDetector
 from .phones import ChineseMobileDetector
 from .text import fold
@@ -25,8 +25,7 @@ _IBAN_VALUE = (
     r"[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)"
     r"(?![A-Za-z0-9])"
 )
-_IBAN = re.compile(rf"(?<![A-Za-z0-9])(?P<value>{_IBAN_VALUE})")
-_IBAN_HINT = re.compile(r"[A-Z]{2}[0-9]{2}")
+_IBAN = re.compile(rf"(?P<value>{_IBAN_VALUE})")
 _IBAN_LABELLED = labelled(("iban",), _IBAN_VALUE, value_flags="i")
 _MIN_IBAN = 15  # Norway's
 
@@ -63,7 +62,7 @@ class IbanDetector:
         """Every valid IBAN in ``text``."""
         folded = fold(text)
         seen: set[int] = set()
-        bare = _IBAN.finditer(folded) if _IBAN_HINT.search(folded) else iter(())
+        bare = standalone(_IBAN, folded)
         for m in (*bare, *_IBAN_LABELLED.finditer(folded)):
             start = m.start("value")
             length = _valid_prefix(m.group("value"))

@@ -19,7 +19,7 @@ from functools import lru_cache
 from stdnum.us import ssn
 
 from .findings import Finding, KnownValues
-from .labels import labelled
+from .labels import ASCII_ALNUM, labelled, standalone
 from .text import fold
 
 _ID_SUFFIX = r"\s*(?:号码|號碼|字号|字號|号|號|no\.?|number|num\.?|#)"
@@ -42,7 +42,8 @@ def _spans(kind: str, name: str, matches: Iterable[re.Match[str]]) -> Iterator[F
 
 # --- US Social Security numbers -------------------------------------------------------
 
-_SSN_DASHED = re.compile(r"(?<![0-9A-Za-z-])(?P<value>[0-9]{3}-[0-9]{2}-[0-9]{4})(?![0-9A-Za-z-])")
+_SSN_DASHED = re.compile(r"(?P<value>[0-9]{3}-[0-9]{2}-[0-9]{4})(?![0-9A-Za-z-])")
+_SSN_LEFT = ASCII_ALNUM | {"-"}
 _SSN_HINT = re.compile(r"-[0-9]{2}-[0-9]{4}")
 """Cheap (a literal first character) where the full pattern is not."""
 _SSN_LABELLED = labelled(
@@ -69,7 +70,8 @@ class UsSsnDetector:
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid SSN in ``text``."""
         folded = fold(text)
-        dashed = _SSN_DASHED.finditer(folded) if _SSN_HINT.search(folded) else iter(())
+        hint = _SSN_HINT.search(folded)
+        dashed = standalone(_SSN_DASHED, folded, _SSN_LEFT) if hint else iter(())
         candidates = (*dashed, *_SSN_LABELLED.finditer(folded))
         valid = (m for m in candidates if is_ssn(_compact(m.group("value"))))
         yield from _spans(self.kind, self.name, valid)
@@ -80,7 +82,7 @@ class UsSsnDetector:
 # HMRC: the first letter is not D, F, I, Q, U or V; the second not D, F, I, O, Q, U or V;
 # the suffix is A-D.
 _NINO_BODY = r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z](?: ?[0-9]{2}){3}"
-_NINO = re.compile(rf"(?<![A-Za-z0-9])(?P<value>{_NINO_BODY} ?[A-D])(?![A-Za-z0-9])")
+_NINO = re.compile(rf"(?P<value>{_NINO_BODY} ?[A-D])(?![A-Za-z0-9])")
 _NINO_LABELLED = labelled(
     ("national insurance", "nino", "ni number", "ni no", "国民保险号", "國民保險號"),
     rf"{_NINO_BODY}(?: ?[A-D])?(?![A-Za-z0-9])",
@@ -88,7 +90,6 @@ _NINO_LABELLED = labelled(
     value_flags="i",
 )
 _NINO_NOT_ALLOCATED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
-_NINO_UPPER = re.compile(r"[A-Z]{2} ?[0-9]{2}")
 
 
 def is_nino(compact: str) -> bool:
@@ -110,7 +111,7 @@ class UkNinoDetector:
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid NINO in ``text``."""
         folded = fold(text)
-        bare = _NINO.finditer(folded) if _NINO_UPPER.search(folded) else iter(())
+        bare = standalone(_NINO, folded)
         candidates = (*bare, *_NINO_LABELLED.finditer(folded))
         valid = (m for m in candidates if is_nino(_compact(m.group("value"))))
         yield from _spans(self.kind, self.name, valid)
@@ -119,7 +120,7 @@ class UkNinoDetector:
 # --- Hong Kong identity cards ---------------------------------------------------------
 
 _ID_LABELS = ("身份证", "身份證", "身分證", "身分证", "证件", "證件", "id card", "identity card")
-_HKID = re.compile(r"(?<![A-Za-z0-9])(?P<value>[A-Z]{1,2}[0-9]{6} ?\([0-9A]\))(?![A-Za-z0-9])")
+_HKID = re.compile(r"(?P<value>[A-Z]{1,2}[0-9]{6} ?\([0-9A]\))(?![A-Za-z0-9])")
 _HKID_HINT = re.compile(r"\([0-9A]\)")
 _HKID_LABELLED = labelled(
     (
@@ -163,7 +164,7 @@ class HongKongIdDetector:
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every Hong Kong ID number with a valid check digit in ``text``."""
         folded = fold(text)
-        bare = _HKID.finditer(folded) if _HKID_HINT.search(folded) else iter(())
+        bare = standalone(_HKID, folded) if _HKID_HINT.search(folded) else iter(())
         candidates = (*bare, *_HKID_LABELLED.finditer(folded))
         valid = (m for m in candidates if is_hkid(_compact(m.group("value"))))
         yield from _spans(self.kind, self.name, valid)
@@ -208,8 +209,7 @@ class MacaoIdDetector:
 _TW_LETTERS = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
 """The published letter codes: A=10 ... H=17, then J=18 ... skipping I, O, W, Z, which
 were added later (W=32, Z=33, I=34, O=35)."""
-_TW = re.compile(r"(?<![A-Za-z0-9])(?P<value>[A-Z][12][0-9]{8})(?![A-Za-z0-9])")
-_TW_HINT = re.compile(r"[A-Z][12][0-9]{8}")
+_TW = re.compile(r"(?P<value>[A-Z][12][0-9]{8})(?![A-Za-z0-9])")
 _TW_LABELLED = labelled(
     (
         "台湾身份证",
@@ -264,8 +264,7 @@ class TaiwanIdDetector:
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid Taiwan ID number in ``text``."""
         folded = fold(text)
-        bare = _TW.finditer(folded) if _TW_HINT.search(folded) else iter(())
-        bare = (m for m in bare if not _TW_DATE_CODE.match(m.group()))
+        bare = (m for m in standalone(_TW, folded) if not _TW_DATE_CODE.match(m.group()))
         candidates = (*bare, *_TW_LABELLED.finditer(folded))
         valid = (m for m in candidates if is_taiwan_id(_compact(m.group("value"))))
         yield from _spans(self.kind, self.name, valid)

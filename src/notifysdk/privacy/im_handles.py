@@ -17,7 +17,7 @@ from functools import lru_cache
 import phonenumbers
 
 from .findings import Finding, KnownValues
-from .labels import Labelled, any_label, is_strong, labelled, lowered
+from .labels import Labelled, is_strong, label_beginnings, labelled
 from .phones import is_cn_mobile
 from .text import fold
 
@@ -48,7 +48,8 @@ _PATTERNS: tuple[Labelled, ...] = (
     labelled(("line id", "line账号", "line帳號"), rf"[A-Za-z0-9][A-Za-z0-9._-]{{3,19}}{_END}"),
     labelled(("whatsapp",), r"\+?[0-9][0-9 -]{5,16}[0-9](?![0-9])", suffix=_ACCOUNT_SUFFIX),
 )
-_ANY_LABEL = any_label(_PATTERNS)
+_WORDS = frozenset().union(*(p.words for p in _PATTERNS))
+"""Every service's label beginnings: one check for text that names no service."""
 _TME = re.compile(r"(?<![A-Za-z0-9.])t\.me/(?P<value>[A-Za-z][A-Za-z0-9_]{4,31})(?![A-Za-z0-9_])")
 
 
@@ -84,7 +85,7 @@ class ImHandleDetector:
         if "t.me/" in folded:
             for m in _TME.finditer(folded):
                 yield Finding(self.kind, m.start("value"), m.end("value"), self.name)
-        if _ANY_LABEL.search(lowered(folded)) is None:
+        if _WORDS.isdisjoint(label_beginnings(folded)):
             return
         for pattern in _PATTERNS:
             for m in pattern.finditer(folded):

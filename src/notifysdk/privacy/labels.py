@@ -6,15 +6,22 @@ say what they are. A :class:`Labelled` pattern finds a label, tolerates what peo
 between label and value (spaces, ``:`` / ``：``, ``=``, ``#``, ``-``, ``是``, ``为``, ``is``) and
 reports the **value's** span only, so the label stays readable after masking.
 
-Patterns run on :func:`~notifysdk.privacy.text.fold`-ed text. Before the full pattern
-runs, the lower-cased text is searched for the labels' first words (an alternation of
-literals, far cheaper than the full pattern): text without a label costs that search.
+Patterns run on :func:`~notifysdk.privacy.text.fold`-ed text. Before any full pattern
+runs, the lower-cased text is searched once, for every detector at a time, for the
+beginnings of all registered labels (one alternation of literals, far cheaper than the
+patterns): a detector none of whose labels is there stops at a set intersection, and
+one whose labels are there tries its full pattern only where a label begins.
+
+:func:`standalone` serves the shapes that need no label (``123-45-6789``): it checks
+their left edge in Python, which keeps the regular expression fast.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+import string
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,38 +53,120 @@ def _label_regex(label: str) -> str:
     return body
 
 
-def _triggers(labels: Sequence[str]) -> re.Pattern[str]:
-    """A pattern for the lower-cased first word of every label (the shortest of those
-    that begin alike: ``出生`` stands for ``出生日期``). Every label starts where one of
-    these matches, so the full pattern is only ever tried there."""
+_SHORT = 4
+"""A first word this short (``id``, ``ni``, ``date``) is part of too many other words to
+pre-filter on alone."""
+
+
+def _first_words(label: str) -> list[str]:
+    """What every usual spelling of ``label`` starts with, in lower case: its first word,
+    and for a short first word of a longer label, that word and the next word's first
+    letter (``id c``, ``id-c``, ``id_c``, ``idc`` for ``ID card``; a label written with
+    two spaces or a line break after a short first word is not looked for)."""
+    words = label.lower().split()
+    if len(words) == 1 or len(words[0]) > _SHORT:
+        return [words[0]]
+    return [words[0] + joiner + words[1][0] for joiner in (" ", "-", "_", "")]
+
+
+def _beginnings(labels: Sequence[str]) -> tuple[str, ...]:
+    """The beginnings of the labels (the shortest of those that begin alike: ``出生``
+    stands for ``出生日期``). Every label starts where one of these is."""
     words: list[str] = []
-    for w in sorted({label.split()[0].lower() for label in labels}, key=len):
+    for w in sorted({w for label in labels for w in _first_words(label)}, key=len):
         if not any(w.startswith(t) for t in words):
             words.append(w)
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+class _Index:
+    """The beginnings of every labelled pattern, searched for all at once.
+
+    Each detector searching the text for its own labels would scan it once per detector;
+    one alternation of every beginning scans it once for all of them, and a detector
+    whose labels are absent stops there. The scan does not report overlapping matches,
+    so a word counts as present when any word it may overlap was found (the index is
+    conservative: it may send a detector to look for nothing, never skip a label).
+    """
+
+    def __init__(self) -> None:
+        self._words: list[str] = []
+        self._built: tuple[int, re.Pattern[str], dict[str, frozenset[str]]] | None = None
+        self._lock = threading.Lock()
+
+    def add(self, words: Iterable[str]) -> None:
+        """Register a pattern's beginnings."""
+        with self._lock:
+            self._words.extend(w for w in words if w not in self._words)
+
+    def _compiled(self) -> tuple[int, re.Pattern[str], dict[str, frozenset[str]]]:
+        built = self._built
+        if built is None or built[0] != len(self._words):
+            with self._lock:
+                words = list(self._words)
+                alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                implied = {a: frozenset(b for b in words if _may_overlap(a, b)) for a in words}
+                built = self._built = (len(words), re.compile(alternation), implied)
+        return built
+
+    def present(self, folded: str) -> frozenset[str]:
+        """The beginnings that may be in ``folded``."""
+        return _present(folded, self._compiled()[0])
+
+    def scan(self, folded: str) -> frozenset[str]:
+        """:meth:`present`, uncached."""
+        _version, pattern, implied = self._compiled()
+        found = set(pattern.findall(lowered(folded)))
+        return frozenset().union(*(implied[w] for w in found)) if found else frozenset()
+
+
+def _may_overlap(a: str, b: str) -> bool:
+    """True when ``b`` may start inside a match of ``a`` (so the scan, which does not
+    overlap its matches, may hide it): ``b`` is in ``a``, or begins with its end."""
+    return any(a.startswith(b, k) or b.startswith(a[k:]) for k in range(len(a)))
+
+
+_INDEX = _Index()
+
+
+def label_beginnings(folded: str) -> frozenset[str]:
+    """The beginnings of registered labels that may be in ``folded`` (computed once per
+    text, whichever detector asks first)."""
+    return _INDEX.present(folded)
+
+
+@lru_cache(maxsize=32)
+def _present(folded: str, version: int) -> frozenset[str]:
+    """The index's answer for ``folded``, once per text for all detectors (``version``,
+    the number of registered words, keeps an answer from before a registration out)."""
+    return _INDEX.scan(folded)
 
 
 @dataclass(frozen=True)
 class Labelled:
-    """A compiled label-anchored pattern (groups ``label``, ``sep`` and ``value``) and the
-    pattern of its labels' first words, its pre-filter."""
+    """A compiled label-anchored pattern (groups ``label``, ``sep`` and ``value``) and
+    the beginnings of its labels, its pre-filter."""
 
     pattern: re.Pattern[str]
     triggers: re.Pattern[str]
+    """The labels' beginnings, searched for in the lower-cased text."""
+    words: frozenset[str]
+    """The same beginnings, as words of the shared index."""
 
     def finditer(self, folded: str) -> Iterator[re.Match[str]]:
         """Every label-and-value match in ``folded``, left to right, not overlapping.
 
-        The first words are searched in the lower-cased text (one literal search: no
-        label, no further work), and the full pattern is tried only where one starts.
+        Text where the shared index finds none of this pattern's beginnings costs a set
+        intersection; otherwise the beginnings are searched in the lower-cased text and
+        the full pattern is tried only where one starts.
         """
-        low = lowered(folded)
-        hit = self.triggers.search(low)
-        if hit is None:
+        if self.words.isdisjoint(label_beginnings(folded)):
             return
+        low = lowered(folded)
         if len(low) != len(folded):  # a rare character lower-cases to two: no shortcut
             yield from self.pattern.finditer(folded)
             return
+        hit = self.triggers.search(low)
         while hit is not None:
             m = self.pattern.match(folded, hit.start())
             if m is None:
@@ -107,7 +196,9 @@ def labelled(
     label_part = f"(?i:{guard}(?P<label>(?:{alternatives}){suffix_part}))"
     value_part = f"(?{value_flags}:{value})" if value_flags else f"(?:{value})"
     pattern = re.compile(f"{label_part}(?P<sep>{separator})(?P<value>{value_part})")
-    return Labelled(pattern, _triggers([*labels]))
+    words = _beginnings(labels)
+    _INDEX.add(words)
+    return Labelled(pattern, re.compile("|".join(re.escape(w) for w in words)), frozenset(words))
 
 
 def is_strong(m: re.Match[str]) -> bool:
@@ -123,7 +214,18 @@ def is_strong(m: re.Match[str]) -> bool:
     )
 
 
-def any_label(patterns: Sequence[Labelled]) -> re.Pattern[str]:
-    """One pre-filter for several labelled patterns (a detector with one pattern per
-    service checks them all with a single search of the lower-cased text)."""
-    return re.compile("|".join(p.triggers.pattern for p in patterns))
+ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
+
+
+def standalone(
+    pattern: re.Pattern[str], folded: str, left: frozenset[str] = ASCII_ALNUM
+) -> Iterator[re.Match[str]]:
+    """Matches of a shape found without a label (``123-45-6789``, ``A123456(3)``) that
+    are not glued to a character of ``left`` on their left. The check is made here, not
+    by a look-behind in ``pattern``: the regular-expression engine tries a pattern that
+    starts with a look-behind at every position, and skips quickly to the candidates of
+    one that starts with a character class (5-20 times faster on log lines)."""
+    for m in pattern.finditer(folded):
+        i = m.start()
+        if i == 0 or folded[i - 1] not in left:
+            yield m
