@@ -88,6 +88,8 @@ def test_iban_round_trip() -> None:
         ("acct #4400 1234 5678", "4400 1234 5678"),
         ("A/C 12345678.", "12345678"),
         ("his account number is 12345678", "12345678"),
+        ('{"bank_account_no": "12345678"}', "12345678"),
+        ("acct_number=00123456789", "00123456789"),
         # 卡号 followed by a number that is not a Luhn card: still an account.
         ("卡号 1234567890123456", "1234567890123456"),
     ],

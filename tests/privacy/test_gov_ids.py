@@ -42,6 +42,8 @@ PASSPORT = PassportDetector()
         ("social-security number #536904399", "536904399"),
         ("美国社会安全号码：536904399，", "536904399"),
         ("社安号为５３６－９０－４３９９。", "５３６－９０－４３９９"),
+        ('{"ssn":"536904399"}', "536904399"),  # JSON
+        ("ssn_no='536904399'", "536904399"),
     ],
 )
 def test_ssns_as_people_write_them(text: str, value: str) -> None:
@@ -268,6 +270,8 @@ def test_taiwan_round_trip() -> None:
         ("回乡证号码 H1234567801", "H1234567801"),
         ("台胞证 12345678。", "12345678"),
         ("護照號碼為Ｋ１２３４５６７８", "Ｋ１２３４５６７８"),
+        ("passport_no=E12345678&name=x", "E12345678"),
+        ('{"passportNumber": "E12345678"}', "E12345678"),
     ],
 )
 def test_passports_after_a_label(text: str, value: str) -> None:

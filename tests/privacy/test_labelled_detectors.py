@@ -103,6 +103,8 @@ def test_text_whose_lower_case_is_longer_falls_back_to_a_full_search() -> None:
         ("born Sept. 7 1990", "Sept. 7 1990"),
         ("birthday is 1990-03-07", "1990-03-07"),
         ("born in March 1990", "March 1990"),
+        ('{"date_of_birth": "1990-03-07"}', "1990-03-07"),
+        ("dob=1990-03-07&x=1", "1990-03-07"),
     ],
 )
 def test_birth_dates_as_people_write_them(text: str, value: str) -> None:
@@ -168,6 +170,9 @@ def test_birth_date_mask_tells_nothing() -> None:
         ("WeChat ID: zhangwei", "zhangwei"),  # a plain word after a plain label
         ("WeChat zhangwei88", "zhangwei88"),
         ("WeChat: zhangwei", "zhangwei"),
+        ("WeChatID: zhangwei", "zhangwei"),
+        ('{"wechat_id":"zhang_wei88"}', "zhang_wei88"),
+        ("qq_number: 12345678", "12345678"),
         ("微信号是１２３４５６７８", "１２３４５６７８"),  # an old QQ-number WeChat id
         ("QQ：12345678", "12345678"),
         ("QQ号 123456789。", "123456789"),
@@ -197,6 +202,7 @@ def test_im_handles_after_the_service_name(text: str, value: str) -> None:
         "微信已添加",
         "contact him on WeChat tomorrow",  # a plain word after a plain label
         "WeChat message sent",
+        "wechatmessage 12345678",
         "微信 13800138000",  # a mobile: the phone detector's
         "WhatsApp +852 9123 4567",
         "QQ 12345678@qq.com",  # an email address: the email detector's

@@ -91,7 +91,7 @@ _ACCOUNT_LABELLED = labelled(
     # One block of 8-30 digits, or groups of 3-6 (``6222 0213 8001 3800 123``); a group
     # of two (a sort code ``12-34-56``, a date ``2026-03-07``) does not continue a value.
     r"(?:[0-9]{3,6}(?:[ -][0-9]{3,6})+|[0-9]{8,30})(?![0-9])",
-    suffix=r"\s*(?:号码|號碼|号|號|number|no\.?|num\.?|#)",
+    suffix=r"(?:号码|號碼|号|號|number|no\.?|num\.?|#)",
     # ``QQ账号`` / ``微信账号`` name an IM account: the IM detector's.
     not_after=("qq", "qq ", "微信", "wechat", "wechat ", "抖音"),
 )

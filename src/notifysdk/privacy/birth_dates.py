@@ -92,7 +92,7 @@ _BIRTH = labelled(
     ),
     "|".join(f"(?P<{name}>{form})" for name, form in _FORMS.items()),
     # 出生日期为 / born on / DOB (dd/mm/yyyy):
-    suffix=r"\s*(?:日期|时间|時間|on|in|\((?:dd|mm|yyyy|yy|[-/.])+\))",
+    suffix=r"(?:日期|时间|時間|on|in|\((?:dd|mm|yyyy|yy|[-/.])+\))",
 )
 
 

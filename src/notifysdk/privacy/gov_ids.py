@@ -22,7 +22,7 @@ from .findings import Finding, KnownValues
 from .labels import ASCII_ALNUM, labelled, standalone
 from .text import fold
 
-_ID_SUFFIX = r"\s*(?:号码|號碼|字号|字號|号|號|no\.?|number|num\.?|#)"
+_ID_SUFFIX = r"(?:号码|號碼|字号|字號|号|號|no\.?|number|num\.?|#)"
 """What follows an ID label: ``护照号码``, ``SSN No.``, ``Passport #``."""
 
 
@@ -49,7 +49,7 @@ _SSN_HINT = re.compile(r"-[0-9]{2}-[0-9]{4}")
 _SSN_LABELLED = labelled(
     ("ssn", "social security", "社会安全号", "社會安全號", "社安号", "社会安全卡号"),
     r"[0-9]{3}[ -]?[0-9]{2}[ -]?[0-9]{4}(?![0-9])",
-    suffix=r"\s*(?:number|no\.?|#|码|碼)",
+    suffix=r"(?:number|no\.?|#|码|碼)",
 )
 
 
@@ -86,7 +86,7 @@ _NINO = re.compile(rf"(?P<value>{_NINO_BODY} ?[A-D])(?![A-Za-z0-9])")
 _NINO_LABELLED = labelled(
     ("national insurance", "nino", "ni number", "ni no", "国民保险号", "國民保險號"),
     rf"{_NINO_BODY}(?: ?[A-D])?(?![A-Za-z0-9])",
-    suffix=r"\s*(?:number|no\.?|#|码|碼)",
+    suffix=r"(?:number|no\.?|#|码|碼)",
     value_flags="i",
 )
 _NINO_NOT_ALLOCATED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})

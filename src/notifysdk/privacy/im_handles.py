@@ -25,7 +25,7 @@ _END = r"(?![A-Za-z0-9_@-])(?!\.[A-Za-z0-9])"
 """A handle does not run on into a longer word, an email address or a domain."""
 _WORD_HANDLE = rf"[A-Za-z][A-Za-z0-9_-]{{5,19}}{_END}"
 _NUMBER_HANDLE = rf"[1-9][0-9]{{4,10}}{_END}"
-_ACCOUNT_SUFFIX = r"\s*(?:号码|號碼|号|號|账号|帳號|账户|帳戶|id|account|no\.?|number)"
+_ACCOUNT_SUFFIX = r"(?:号码|號碼|号|號|账号|帳號|账户|帳戶|id|account|no\.?|number)"
 
 _PATTERNS: tuple[Labelled, ...] = (
     # WeChat IDs: 6-20 characters starting with a letter; old accounts use a QQ number.

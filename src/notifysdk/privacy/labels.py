@@ -25,9 +25,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-SEPARATOR = r"[\s:：=#\-是为為]{0,4}(?:(?i:is|was)[\s:]{1,3})?"
-"""What may stand between a label and its value (after folding, ``：`` is ``:``),
-English ``is`` included (``his SSN is 536-90-4399``)."""
+SEPARATOR = r"[\s:：=#\-是为為\"']{0,4}(?:(?i:is|was)[\s:]{1,3})?"
+"""What may stand between a label and its value (after folding, ``：`` is ``:``):
+JSON's quotes (``"ssn": "536-90-4399"``) and English ``is`` (``his SSN is ...``) too."""
+
+_JOIN = r"[\s_-]*"
+"""Between the words of a label, and between a label and its suffix (``passport_no``)."""
+_WORD_END = r"(?:(?<![A-Za-z])|(?![A-Za-z]))"
+"""A label (with its suffix) does not end inside a word: ``SSNs`` and ``wechatmessage``
+are no labels, ``WeChatID`` and ``微信zhang_wei`` are."""
 
 STRONG_SEPARATOR = re.compile(r"[:：=是为為]")
 """A separator that says "what follows is the value", unlike a mere space."""
@@ -42,14 +48,12 @@ def lowered(folded: str) -> str:
 
 def _label_regex(label: str) -> str:
     """One label as a regular expression: words may be joined by spaces, ``_`` or ``-``
-    (``date of birth``, ``Social-Security``), and an ASCII label must not be part of a
-    longer word (``tg`` in ``settings``, ``ssn`` in ``SSNs``)."""
+    (``date of birth``, ``Social-Security``, ``date_of_birth``), and an ASCII label must
+    not start inside a longer word (``tg`` in ``settings``)."""
     words = [re.escape(w) for w in label.split()]
-    body = r"[\s_-]*".join(words)
+    body = _JOIN.join(words)
     if label[0].isascii() and label[0].isalnum():
         body = r"(?<![A-Za-z0-9])" + body
-    if label[-1].isascii() and label[-1].isalnum():
-        body += r"(?![A-Za-z])"
     return body
 
 
@@ -187,13 +191,14 @@ def labelled(
 ) -> Labelled:
     """A pattern for ``value`` (a regular expression) right after one of ``labels``
     (plain text, matched case-insensitively, longest first), an optional label ``suffix``
-    (``号码``, ``No.``) and a ``separator``. ``value_flags`` are inline flags for the value
+    (a regular expression: ``号码``, ``No.``; spaces, ``_`` or ``-`` may come before it)
+    and a ``separator``. ``value_flags`` are inline flags for the value
     alone (``"i"``); ``not_after`` lists words that must not stand just before the label
     (``QQ`` before ``账号``)."""
     alternatives = "|".join(_label_regex(lb) for lb in sorted(labels, key=len, reverse=True))
     guard = "".join(f"(?<!{re.escape(w)})" for w in not_after)
-    suffix_part = f"(?:{suffix})?" if suffix else ""
-    label_part = f"(?i:{guard}(?P<label>(?:{alternatives}){suffix_part}))"
+    suffix_part = f"(?:{_JOIN}(?:{suffix}))?" if suffix else ""
+    label_part = f"(?i:{guard}(?P<label>(?:{alternatives}){suffix_part}){_WORD_END})"
     value_part = f"(?{value_flags}:{value})" if value_flags else f"(?:{value})"
     pattern = re.compile(f"{label_part}(?P<sep>{separator})(?P<value>{value_part})")
     words = _beginnings(labels)
