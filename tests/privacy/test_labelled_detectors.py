@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from labelled_support import assert_round_trip, kinds, values
 
 from notifysdk.privacy.birth_dates import BirthDateDetector, is_birth_date
 from notifysdk.privacy.im_handles import ImHandleDetector
-from notifysdk.privacy.labels import labelled
+from notifysdk.privacy.labels import _trie, labelled
 from notifysdk.privacy.masking import mask_birth_date, mask_im_handle
 
 BIRTH = BirthDateDetector()
@@ -54,6 +57,15 @@ def test_a_label_that_fails_does_not_hide_one_inside_it() -> None:
     # The first word search finds 编号 once; a failed try moves on by one character.
     overlapping = labelled(("生日", "出生"), r"[0-9]{4}(?![0-9])")
     assert [m.group("value") for m in overlapping.finditer("出生日1990")] == ["1990"]
+
+
+@given(st.lists(st.text("abc号码", min_size=1, max_size=4), min_size=1, max_size=8), st.data())
+def test_the_label_trie_finds_exactly_its_words(words: list[str], data: st.DataObject) -> None:
+    pattern = re.compile(_trie(words))
+    for w in words:
+        assert pattern.fullmatch(w)
+    text = data.draw(st.text("abc号码 ", max_size=30))
+    assert set(pattern.findall(text)) <= set(words)
 
 
 def test_the_shared_label_scan_does_not_hide_overlapping_labels() -> None:
