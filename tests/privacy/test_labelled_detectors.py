@@ -232,6 +232,7 @@ def test_im_lookalikes_are_left_alone(text: str) -> None:
     "text, expected",
     [
         ("微信 13800138000", [("phone", "13800138000")]),
+        ("QQ 13800138000", [("phone", "13800138000")]),
         ("WhatsApp +852 9123 4567", [("phone", "+852 9123 4567")]),
         ("QQ 12345678@qq.com", [("email", "12345678@qq.com")]),
         ("QQ：12345678，手机13800138000", [("im_handle", "12345678"), ("phone", "13800138000")]),
