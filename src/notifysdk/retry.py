@@ -34,40 +34,63 @@ class RetryPolicy:
         ceiling = min(self.cap_seconds, self.base_seconds * (2 ** (attempt_number - 1)))
         return self.rng.uniform(0, ceiling)
 
-    def retrying(self, clock: Clock) -> tenacity.AsyncRetrying:
-        """A fresh tenacity controller for one notice, timed on ``clock``."""
-        start: datetime = clock.now()
-        policy = self
-        planned: dict[int, float] = {}
-
-        def next_wait(retry_state: tenacity.RetryCallState) -> float:
-            # Drawn once per attempt, so the budget check and the sleep see the same wait
-            # (tenacity calls wait and stop in an order that changed between versions).
-            n = retry_state.attempt_number
-            if n not in planned:
-                wait = policy.backoff(n)
-                exc = retry_state.outcome.exception() if retry_state.outcome else None
-                after = getattr(exc, "retry_after", None)
-                if after is not None:
-                    wait = max(wait, float(after))
-                planned[n] = wait
-            return planned[n]
-
-        class _Wait(wait_base):
-            def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-                return next_wait(retry_state)
-
-        def _stop(retry_state: tenacity.RetryCallState) -> bool:
-            if retry_state.attempt_number >= policy.max_attempts:
-                return True
-            elapsed = (clock.now() - start).total_seconds()
-            # Give up now rather than sleep past the budget (the jittered wait included).
-            return elapsed + next_wait(retry_state) >= policy.max_elapsed_seconds
-
+    def retrying(self, clock: Clock, *, start: datetime | None = None) -> tenacity.AsyncRetrying:
+        """A fresh tenacity controller for one notice, timed on ``clock``; the elapsed
+        budget counts from ``start`` (default: now), so a caller that made the first
+        attempt itself and only enters tenacity on a transient failure keeps the budget
+        of the whole notice."""
+        budget = _Budget(self, clock, clock.now() if start is None else start)
         return tenacity.AsyncRetrying(
-            retry=tenacity.retry_if_exception_type(TransientDeliveryError),
-            wait=_Wait(),
-            stop=_stop,
+            retry=_RETRY_TRANSIENT,
+            wait=_Wait(budget),
+            stop=budget.stop,
             sleep=clock.sleep,
             reraise=False,
         )
+
+
+_RETRY_TRANSIENT = tenacity.retry_if_exception_type(TransientDeliveryError)
+
+
+class _Budget:
+    """One notice's waits and elapsed budget."""
+
+    __slots__ = ("clock", "planned", "policy", "start")
+
+    def __init__(self, policy: RetryPolicy, clock: Clock, start: datetime) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.start = start
+        self.planned: dict[int, float] = {}
+
+    def next_wait(self, retry_state: tenacity.RetryCallState) -> float:
+        """The wait after this attempt, drawn once per attempt, so the budget check and
+        the sleep see the same wait (tenacity calls wait and stop in an order that
+        changed between versions)."""
+        n = retry_state.attempt_number
+        if n not in self.planned:
+            wait = self.policy.backoff(n)
+            exc = retry_state.outcome.exception() if retry_state.outcome else None
+            after = getattr(exc, "retry_after", None)
+            if after is not None:
+                wait = max(wait, float(after))
+            self.planned[n] = wait
+        return self.planned[n]
+
+    def stop(self, retry_state: tenacity.RetryCallState) -> bool:
+        """Give up after the last attempt, or now rather than sleep past the budget
+        (the jittered wait included)."""
+        if retry_state.attempt_number >= self.policy.max_attempts:
+            return True
+        elapsed = (self.clock.now() - self.start).total_seconds()
+        return elapsed + self.next_wait(retry_state) >= self.policy.max_elapsed_seconds
+
+
+class _Wait(wait_base):
+    """tenacity's wait strategy over a :class:`_Budget` (one class, not one per notice)."""
+
+    def __init__(self, budget: _Budget) -> None:
+        self.budget = budget
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        return self.budget.next_wait(retry_state)

@@ -20,6 +20,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 import tenacity
@@ -41,6 +42,7 @@ from ..plugins import PluginManager
 from ..retry import RetryPolicy
 from .context import NoticeContext
 from .events import call_event
+from .shield import shielded
 from .stages import Pipeline
 
 log = logging.getLogger("notifysdk.dispatch")
@@ -175,27 +177,35 @@ class Delivery:
         self, notice: Notice, channel: Channel, message: Message, run: _Run
     ) -> Outcome:
         new = self.pipeline.outcome
+        start = self.clock.now()
         try:
-            async for attempt in self.retry.retrying(self.clock):
-                with attempt:
-                    receipt = await self._attempt(notice, channel, message, run)
-                    if receipt is None:  # reconciled unknown under the 'hold' policy
-                        return new(
-                            notice,
-                            OutcomeStatus.DEAD_LETTERED,
-                            self.clock.now(),
-                            attempts=run.count,
-                            rule="unknown-hold",
-                            reason="the provider may have accepted the message and the "
-                            "channel cannot tell; held for review (re-drive to send)",
-                        )
-                    return new(
-                        notice,
-                        OutcomeStatus.DELIVERED,
-                        self.clock.now(),
-                        attempts=run.count,
-                        receipt=receipt,
-                    )
+            # The common case (the first attempt goes through) never builds a tenacity
+            # controller; a transient failure hands over to one (outside the except
+            # block, so later errors do not chain to the first).
+            failed: TransientDeliveryError | None = None
+            try:
+                receipt = await self._attempt(notice, channel, message, run)
+            except TransientDeliveryError as exc:
+                failed = exc
+            if failed is not None:
+                receipt = await self._retries(notice, channel, message, run, failed, start)
+            if receipt is None:  # reconciled unknown under the 'hold' policy
+                return new(
+                    notice,
+                    OutcomeStatus.DEAD_LETTERED,
+                    self.clock.now(),
+                    attempts=run.count,
+                    rule="unknown-hold",
+                    reason="the provider may have accepted the message and the "
+                    "channel cannot tell; held for review (re-drive to send)",
+                )
+            return new(
+                notice,
+                OutcomeStatus.DELIVERED,
+                self.clock.now(),
+                attempts=run.count,
+                receipt=receipt,
+            )
         except tenacity.RetryError as exc:
             last = exc.last_attempt.exception()
             return new(
@@ -232,6 +242,26 @@ class Delivery:
                 attempts=run.count,
                 reason=f"channel raised an unexpected {type(exc).__name__}",
             )
+
+    async def _retries(
+        self,
+        notice: Notice,
+        channel: Channel,
+        message: Message,
+        run: _Run,
+        failed: TransientDeliveryError,
+        start: datetime,
+    ) -> Receipt | None:
+        """Attempts 2.. under the retry policy, after attempt 1 failed with ``failed``:
+        tenacity sees that failure as its own first attempt (same waits, same budget
+        from ``start``, same :class:`tenacity.RetryError` when it gives up)."""
+        first: TransientDeliveryError | None = failed
+        async for attempt in self.retry.retrying(self.clock, start=start):
+            with attempt:
+                if first is not None:
+                    exc, first = first, None
+                    raise exc
+                return await self._attempt(notice, channel, message, run)
         raise AssertionError("unreachable: tenacity yields until an attempt returns")
 
     async def _attempt(
@@ -280,9 +310,7 @@ class Delivery:
     async def _end_now(self, ended: AttemptEnd, run: _Run) -> None:
         """Write an attempt's end at once (not with the outcome)."""
         run.pending = None
-        await asyncio.shield(
-            self.ledger().end_attempt(ended, now=self.clock.now(), fence=run.fence)
-        )
+        await shielded(self.ledger().end_attempt(ended, now=self.clock.now(), fence=run.fence))
 
     async def _ambiguous(
         self, notice: Notice, channel: Channel, run: _Run, exc: AmbiguousDeliveryError
@@ -324,7 +352,7 @@ class Delivery:
         """Write ``outcome`` (with its audit entry and the last attempt's end) in one
         transaction, then tell the event hooks. Shielded: a cancellation must not leave
         an outcome half-written."""
-        await asyncio.shield(self.ledger().finish(notice, outcome, fence=fence, ended=ended))
+        await shielded(self.ledger().finish(notice, outcome, fence=fence, ended=ended))
         return await self.emit(notice, outcome)
 
     async def emit(self, notice: Notice, outcome: Outcome) -> Outcome:
