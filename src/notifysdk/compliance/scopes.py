@@ -52,6 +52,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
@@ -134,15 +135,21 @@ class CallOutcome(StrEnum):
     INVALID_NUMBER = "invalid_number"
 
 
+# Every notice asks for the same few scopes several times (caps, quiet periods, opt-outs,
+# the contact record), and a campaign for the same institutions, counters and numbers
+# over and over: the quoting and hashing are memoised, bounded.
+@lru_cache(maxsize=4096)
 def _q(part: str) -> str:
     return quote(part, safe="")
 
 
+@lru_cache(maxsize=16384)
 def pseudonym(value: str) -> str:
     """A stable pseudonymous id for a loan id, phone number or address (never the value)."""
     return hashlib.sha256(value.strip().casefold().encode()).hexdigest()[:20]
 
 
+@lru_cache(maxsize=16384)
 def scope(counter: str, per: Per | str, *ids: str) -> str:
     """Build ``COUNTER:PER:ID...`` with every id percent-quoted."""
     return ":".join([_q(str(counter)), _q(str(per)), *(_q(i) for i in ids)])
