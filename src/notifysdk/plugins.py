@@ -22,16 +22,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from . import hookspecs, hooktrace
-from .channels import ChannelFactory
 from .errors import DuplicateRegistrationError, PluginError, PluginLoadError
-from .ledger.base import LedgerFactory
-from .policy import Profile, Rule
-from .privacy import Detector
+
+if TYPE_CHECKING:  # only annotations: the CLI's start-up must not import the models
+    from .channels import ChannelFactory
+    from .ledger.base import LedgerFactory
+    from .policy import Profile, Rule
+    from .privacy import Detector
 
 log = logging.getLogger("notifysdk.plugins")
 

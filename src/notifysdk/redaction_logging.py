@@ -29,10 +29,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .models import Notice
-from .privacy import Detector, KnownValues, Redactor, Style, default_detectors
+if TYPE_CHECKING:  # the detectors load with the first record masked, not at import
+    from .models import Notice
+    from .privacy import Detector, KnownValues, Redactor, Style
 
 ROOT_LOGGER = "notifysdk"
 
@@ -45,6 +46,8 @@ _known: ContextVar[KnownValues | None] = ContextVar("notifysdk_known_values", de
 def bound_notice(notice: Notice) -> Iterator[KnownValues]:
     """While inside, log lines (and :func:`redact_text`) in this task also mask the
     notice's own values: names, addresses, loan id, amounts."""
+    from .privacy import KnownValues
+
     known = KnownValues.from_notice(notice)
     token = _known.set(known)
     try:
@@ -60,6 +63,8 @@ def current_known() -> KnownValues | None:
 
 def build_redactor(extra: Iterable[Detector] = (), *, public: Iterable[str] = ()) -> Redactor:
     """A redactor with the built-in detectors plus ``extra`` ones not already present."""
+    from .privacy import Redactor, default_detectors
+
     detectors = default_detectors()
     names = {d.name for d in detectors}
     detectors.extend(d for d in extra if d.name not in names)
@@ -71,12 +76,28 @@ class RedactingFilter(logging.Filter):
 
     Never drops a record. ``style="hash"`` replaces values with keyed pseudonyms (see
     :func:`notifysdk.privacy.pseudonymize`) so log lines about one person can be joined.
+    Without a redactor, the built-in one is built when the first record is masked (a
+    command that logs nothing does not load the detectors).
     """
 
     def __init__(self, redactor: Redactor | None = None, *, style: Style = "mask") -> None:
         super().__init__()
-        self.redactor = redactor or build_redactor()
+        self._redactor = redactor
+        self._build_lock = threading.Lock()
         self.style: Style = style
+
+    @property
+    def redactor(self) -> Redactor:
+        """The redactor masking every record (the built-in one unless given)."""
+        if self._redactor is None:
+            with self._build_lock:
+                if self._redactor is None:
+                    self._redactor = build_redactor()
+        return self._redactor
+
+    @redactor.setter
+    def redactor(self, value: Redactor) -> None:
+        self._redactor = value
 
     def redact(self, text: str) -> str:
         """``text`` with every finding masked (and the bound notice's values)."""
@@ -148,9 +169,11 @@ def install(redactor: Redactor | None = None, *, style: Style = "mask") -> Redac
     with _lock:
         if _installed is None:
             _installed = RedactingFilter(
-                build_redactor(redactor.detectors if redactor else ()), style=style
+                build_redactor(redactor.detectors) if redactor else None, style=style
             )
         elif redactor is not None:
+            from .privacy import Redactor
+
             names = {d.name for d in _installed.redactor.detectors}
             extra = [d for d in redactor.detectors if d.name not in names]
             if extra:

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from ..clock import Clock, OffsetClock, SystemClock
+if TYPE_CHECKING:
+    from ..clock import Clock
 
 app = typer.Typer(
     name="notifysdk",
@@ -29,6 +31,8 @@ EXIT_ERROR = 3
 def clock_at(now: str | None) -> Clock:
     """The clock a command runs on: the system clock, or for ``--now`` an ISO 8601
     instant with a zone, from which the clock keeps running (retries really wait)."""
+    from ..clock import OffsetClock, SystemClock  # asyncio: only for a command that runs
+
     if now is None:
         return SystemClock()
     try:
