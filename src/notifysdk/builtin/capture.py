@@ -1,102 +1,43 @@
 """The ``capture-*`` channels: write what would be sent to files instead of sending it.
 
 One channel per medium (``capture-sms``, ``capture-email``, ``capture-voice``,
-``capture-call_script``, ``capture-letter``). Email is written as a real ``.eml`` (RFC
-5322, MIME multipart with attachments); everything else as ``.json``. Attachments are
-also written beside it. Files are named by idempotency key, so a re-delivery overwrites
-rather than duplicates.
+``capture-call_script``, ``capture-letter``); see :mod:`.capture_channel`. Email is
+written as a real ``.eml`` (RFC 5322, MIME multipart with attachments); everything else
+as ``.json``. Attachments are also written beside it. Files are named by idempotency key,
+so a re-delivery overwrites rather than duplicates.
+
+The channel class loads when a dispatcher builds the channel; ``CaptureChannel``,
+``to_email``, ``CONTACT_KIND`` and ``DISCLOSURE`` are still importable from here.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import Callable
-from email.message import EmailMessage
-from email.utils import formatdate
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..channels import BaseChannel, ChannelContext, ChannelFactory, Disclosure
-from ..clock import Clock
+from ..enums import Medium
 from ..hookspecs import hookimpl
-from ..models import Medium, Message, Receipt
 
-CONTACT_KIND = {
-    Medium.SMS: "phone",
-    Medium.VOICE: "phone",
-    Medium.CALL_SCRIPT: "phone",
-    Medium.EMAIL: "email",
-    Medium.LETTER: "address",
-}
+if TYPE_CHECKING:
+    from ..channels import ChannelContext, ChannelFactory
+    from .capture_channel import CONTACT_KIND, DISCLOSURE, CaptureChannel, to_email
 
-DISCLOSURE = {
-    Medium.SMS: Disclosure.LIMITED,
-    Medium.VOICE: Disclosure.LIMITED,
-    Medium.CALL_SCRIPT: Disclosure.FULL,
-    Medium.EMAIL: Disclosure.FULL,
-    Medium.LETTER: Disclosure.FULL,
-}
+_LAZY = frozenset({"CONTACT_KIND", "DISCLOSURE", "CaptureChannel", "to_email"})
 
 
-class CaptureChannel(BaseChannel):
-    """Writes each message under ``output_dir/MEDIUM/`` instead of sending it."""
+def __getattr__(name: str) -> Any:
+    """``CaptureChannel`` and its helpers, imported on first use."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import capture_channel
 
-    def __init__(self, name: str, medium: Medium, output_dir: Path, clock: Clock) -> None:
-        self.name = name
-        self.medium = medium
-        self.disclosure = DISCLOSURE[medium]
-        self.contact_kind = CONTACT_KIND[medium]
-        self.folder = Path(output_dir) / medium.value
-        self.clock = clock
-
-    async def send(self, message: Message) -> Receipt:
-        """Write the message (off the event loop) and return a receipt naming the file."""
-        path = await asyncio.to_thread(self._write, message)
-        return Receipt(
-            channel=self.name,
-            provider_id=path.name,
-            status="captured",
-            accepted_at=self.clock.now(),
-            detail={"path": str(path)},
-        )
-
-    def _write(self, message: Message) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        stem = message.idempotency_key
-        for att in message.attachments:
-            (self.folder / f"{stem}-{att.filename}").write_bytes(att.data)
-        if self.medium is Medium.EMAIL:
-            path = self.folder / f"{stem}.eml"
-            path.write_bytes(bytes(to_email(message, self.clock)))
-        else:
-            path = self.folder / f"{stem}.json"
-            doc = message.model_dump(mode="json", exclude={"attachments"})
-            doc["attachments"] = [a.filename for a in message.attachments]
-            path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
-        return path
-
-
-def to_email(message: Message, clock: Clock) -> EmailMessage:
-    """Build a MIME email (text, optional HTML alternative, attachments) from a message."""
-    mail = EmailMessage()
-    mail["To"] = message.to
-    mail["Subject"] = message.subject or ""
-    mail["Date"] = formatdate(clock.now().timestamp(), localtime=False)
-    for k, v in message.headers.items():
-        mail[k] = v
-    mail.set_content(message.body)
-    if message.html:
-        mail.add_alternative(message.html, subtype="html")
-    for att in message.attachments:
-        maintype, _, subtype = att.content_type.partition("/")
-        mail.add_attachment(
-            att.data, maintype=maintype, subtype=subtype or "octet-stream", filename=att.filename
-        )
-    return mail
+    return getattr(capture_channel, name)
 
 
 def _factory(medium: Medium) -> ChannelFactory:
     def build(ctx: ChannelContext) -> CaptureChannel:
+        from .capture_channel import CaptureChannel
+
         return CaptureChannel(ctx.name, medium, ctx.output_dir, ctx.clock)
 
     return build
@@ -107,3 +48,12 @@ def notifysdk_register_channels(register: Callable[[str, ChannelFactory], None])
     """Register one capture channel per medium."""
     for medium in Medium:
         register(f"capture-{medium.value}", _factory(medium))
+
+
+__all__ = [
+    "CONTACT_KIND",
+    "DISCLOSURE",
+    "CaptureChannel",
+    "notifysdk_register_channels",
+    "to_email",
+]

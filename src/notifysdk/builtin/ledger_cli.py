@@ -9,26 +9,22 @@ or address in clear.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from ..cli.root import clock_at
-from ..config import Settings
-from ..dispatch.recovery import require_durable
-from ..dispatcher import Dispatcher
 from ..errors import ConfigurationError
 from ..hookspecs import hookimpl
-from ..ledger.base import NoticeState
-from ..ledger.durable import StoredNotice
-from ..ledger.retention import default_retention, retention_for
-from ..privacy import mask_value
+
+if TYPE_CHECKING:  # the ledgers and the dispatcher load when a command runs
+    from ..dispatcher import Dispatcher
+    from ..ledger.durable import StoredNotice
 
 T = TypeVar("T")
 console = Console()
@@ -53,6 +49,11 @@ def _run(
     fn: Callable[[Dispatcher], Awaitable[T]],
     now: str | None = None,
 ) -> T:
+    import asyncio
+
+    from ..config import Settings
+    from ..dispatcher import Dispatcher
+
     overrides: dict[str, Any] = {"recover_on_start": False}
     if ledger:
         overrides["ledger_url"] = ledger
@@ -80,6 +81,7 @@ def recover_command(
     now: str | None = NowOpt,
 ) -> None:
     """Reclaim stale claims and reconcile attempts a crash interrupted (audited)."""
+    from ..dispatch.recovery import require_durable
 
     async def go(d: Dispatcher) -> dict[str, int]:
         require_durable(d)
@@ -124,6 +126,7 @@ def audit_verify(
     config: Path | None = ConfigOpt, ledger: str | None = LedgerOpt, as_json: bool = JsonOpt
 ) -> None:
     """Check every link of the audit chain; exit 1 naming the first bad entry's position."""
+    from ..dispatch.recovery import require_durable
 
     async def go(d: Dispatcher) -> dict[str, Any]:
         r = await require_durable(d).verify_audit()
@@ -163,6 +166,9 @@ def audit_purge(
     keep: list[str] = KeepOpt,
 ) -> None:
     """Remove records past retention (per profile; never below the legal floor)."""
+    from ..dispatch.recovery import require_durable
+    from ..ledger.retention import default_retention, retention_for
+
     years: dict[str, float] = {}
     for item in keep:
         name, sep, value = item.partition("=")
@@ -215,6 +221,8 @@ def dead_list(
     limit: int = typer.Option(100, "--limit", min=1),
 ) -> None:
     """List dead-lettered notices, most recent first."""
+    from ..dispatch.recovery import require_durable
+    from ..ledger.base import NoticeState
 
     async def go(d: Dispatcher) -> list[dict[str, Any]]:
         stored = await require_durable(d).notices(NoticeState.DEAD_LETTERED, limit=limit)
@@ -243,6 +251,8 @@ def dead_show(
     ledger: str | None = LedgerOpt,
 ) -> None:
     """Show one stored notice, masked: outcome, attempts, transitions."""
+    from ..dispatch.recovery import require_durable
+    from ..privacy import mask_value
 
     async def go(d: Dispatcher) -> dict[str, Any]:
         led = require_durable(d)

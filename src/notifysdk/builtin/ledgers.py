@@ -1,12 +1,24 @@
-"""Registers the built-in ledger back-ends by URL scheme."""
+"""Registers the built-in ledger back-ends by URL scheme.
+
+Each back-end is imported when a dispatcher opens a ledger of its scheme (psycopg only
+for ``postgresql://``), never when the plugin registers.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..hookspecs import hookimpl
-from ..ledger.base import Ledger, LedgerFactory
-from ..ledger.memory import MemoryLedger
+
+if TYPE_CHECKING:
+    from ..ledger.base import Ledger, LedgerFactory
+
+
+def _memory(url: str = "memory://") -> Ledger:
+    from ..ledger.memory import MemoryLedger
+
+    return MemoryLedger(url)
 
 
 def _sqlite(url: str) -> Ledger:
@@ -25,7 +37,7 @@ def _postgres(url: str) -> Ledger:
 def notifysdk_register_ledgers(register: Callable[[str, LedgerFactory], None]) -> None:
     """``memory://`` (in-process), ``sqlite:///path`` (the embedded default) and
     ``postgresql://...`` (several workers or machines; needs psycopg)."""
-    register("memory", MemoryLedger)
+    register("memory", _memory)
     register("sqlite", _sqlite)
     register("postgresql", _postgres)
     register("postgres", _postgres)

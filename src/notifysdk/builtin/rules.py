@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+from ..enums import Role
 from ..hookspecs import hookimpl
-from ..models import Role
 from ..policy import Rule, RuleContext, Vote
 
 

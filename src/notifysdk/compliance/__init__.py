@@ -17,11 +17,33 @@ zones), :mod:`.windows` (local-time windows with zoneinfo), :mod:`.phrases` and
 
 from __future__ import annotations
 
-from .lint import Linter, LintFinding
-from .overrides import AppliedOverride, ResolvedProfile, resolve
-from .profiles import CN, DEFAULT_PROFILES, UK_CONC, US_MA, US_REGF, US_WA
-from .scopes import CallOutcome, Counter, call_scopes, record_call, record_optin, record_optout
-from .zones import plausible_zones
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .lint import Linter, LintFinding
+    from .overrides import AppliedOverride, ResolvedProfile, resolve
+    from .profiles import CN, DEFAULT_PROFILES, UK_CONC, US_MA, US_REGF, US_WA
+    from .scopes import CallOutcome, Counter, call_scopes, record_call, record_optin, record_optout
+    from .zones import plausible_zones
+
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "lint": ("Linter", "LintFinding"),
+    "overrides": ("AppliedOverride", "ResolvedProfile", "resolve"),
+    "profiles": ("CN", "DEFAULT_PROFILES", "UK_CONC", "US_MA", "US_REGF", "US_WA"),
+    "scopes": (
+        "CallOutcome",
+        "Counter",
+        "call_scopes",
+        "record_call",
+        "record_optin",
+        "record_optout",
+    ),
+    "zones": ("plausible_zones",),
+}
+# The plugin module, imported at every start-up, must not load the profiles and the lint.
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "CN",

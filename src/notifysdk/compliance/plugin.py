@@ -6,17 +6,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..hookspecs import hookimpl
-from ..policy import Profile, Rule
-from .profiles import DEFAULT_PROFILES
-from .rules import default_rules
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rules, profiles and commands load when their hook is called
     import typer
+
+    from ..policy import Profile, Rule
 
 
 @hookimpl
 def notifysdk_register_rules(register: Callable[[Rule], None]) -> None:
     """Register every compliance rule."""
+    from .rules import default_rules
+
     for rule in default_rules():
         register(rule)
 
@@ -24,6 +25,8 @@ def notifysdk_register_rules(register: Callable[[Rule], None]) -> None:
 @hookimpl
 def notifysdk_register_profiles(register: Callable[[Profile], None]) -> None:
     """Register ``cn``, ``us-regf``, ``us-ma``, ``us-wa`` and ``uk-conc``."""
+    from .profiles import DEFAULT_PROFILES
+
     for profile in DEFAULT_PROFILES:
         register(profile)
 
