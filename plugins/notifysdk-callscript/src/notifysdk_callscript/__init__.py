@@ -14,28 +14,54 @@ appointment is read back with :func:`next_appointment` / :func:`booked_appointme
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from notifysdk.channels import ChannelFactory
 from notifysdk.hookspecs import hookimpl
-from notifysdk.policy import Rule
+from notifysdk.lazy import lazy_exports
 
-from .channel import CallScriptChannel, build_channel
-from .outcomes import (
-    AppointmentStaff,
-    BookedAppointment,
-    CallOutcome,
-    CallReport,
-    RecordedCall,
-    booked_appointments,
-    clear_state,
-    medium_stopped,
-    next_appointment,
-    record_call_outcome,
-    state_active,
+if TYPE_CHECKING:
+    from notifysdk.channels import ChannelContext, ChannelFactory
+    from notifysdk.policy import Rule
+
+    from .channel import CallScriptChannel
+    from .outcomes import (
+        AppointmentStaff,
+        BookedAppointment,
+        CallOutcome,
+        CallReport,
+        RecordedCall,
+        booked_appointments,
+        clear_state,
+        medium_stopped,
+        next_appointment,
+        record_call_outcome,
+        state_active,
+    )
+    from .plans import RepaymentPlan, plan_options, repayment_plans
+    from .rules import CallScriptStructure, LedgerAccountState
+
+# Loaded on first use: registering the plugin (every CLI start-up) imports none of them.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "channel": ("CallScriptChannel",),
+        "outcomes": (
+            "AppointmentStaff",
+            "BookedAppointment",
+            "CallOutcome",
+            "CallReport",
+            "RecordedCall",
+            "booked_appointments",
+            "clear_state",
+            "medium_stopped",
+            "next_appointment",
+            "record_call_outcome",
+            "state_active",
+        ),
+        "plans": ("RepaymentPlan", "plan_options", "repayment_plans"),
+        "rules": ("CallScriptStructure", "LedgerAccountState"),
+    },
 )
-from .plans import RepaymentPlan, plan_options, repayment_plans
-from .rules import CallScriptStructure, LedgerAccountState
 
 __all__ = [
     "AppointmentStaff",
@@ -61,20 +87,30 @@ __all__ = [
 ]
 
 
+def _build(ctx: ChannelContext) -> CallScriptChannel:
+    from .channel import build_channel
+
+    return build_channel(ctx)
+
+
 @hookimpl
 def notifysdk_register_channels(register: Callable[[str, ChannelFactory], None]) -> None:
-    """Register the ``callscript`` channel."""
-    register("callscript", build_channel)
+    """Register the ``callscript`` channel (its module loads when a dispatcher builds it)."""
+    register("callscript", _build)
 
 
 @hookimpl
 def notifysdk_register_filters(register: Callable[[str, Callable[..., Any]], None]) -> None:
     """Register the ``repayment_plans`` filter."""
+    from .plans import repayment_plans
+
     register("repayment_plans", repayment_plans)
 
 
 @hookimpl
 def notifysdk_register_rules(register: Callable[[Rule], None]) -> None:
     """Register the call-script structure rule."""
+    from .rules import CallScriptStructure, LedgerAccountState
+
     register(CallScriptStructure())
     register(LedgerAccountState())

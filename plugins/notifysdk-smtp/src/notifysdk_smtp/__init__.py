@@ -4,18 +4,37 @@ Registers one channel, ``smtp-email`` (medium email, contact kind email, disclos
 FULL), through the ``notifysdk`` entry point ``smtp``. Configure it in
 ``[channels.smtp-email]`` or with ``NOTIFYSDK_SMTP_*`` environment variables (see
 :class:`~notifysdk_smtp.settings.SMTPSettings` and the README).
+
+aiosmtplib and the settings model load when a dispatcher builds the channel; the names
+below are importable from here all the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from notifysdk.channels import ChannelContext, ChannelFactory
 from notifysdk.hookspecs import hookimpl
+from notifysdk.lazy import lazy_exports
 
-from .channel import CHANNEL_NAME, SMTPEmailChannel
-from .pool import SMTPPool
-from .settings import SMTPSettings, TLSMode
+if TYPE_CHECKING:
+    from notifysdk.channels import ChannelContext, ChannelFactory
+
+    from .channel import SMTPEmailChannel
+    from .pool import SMTPPool
+    from .settings import SMTPSettings, TLSMode
+
+CHANNEL_NAME = "smtp-email"
+"""The name the channel is registered under."""
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "channel": ("SMTPEmailChannel",),
+        "pool": ("SMTPPool",),
+        "settings": ("SMTPSettings", "TLSMode"),
+    },
+)
 
 __all__ = [
     "CHANNEL_NAME",
@@ -28,6 +47,8 @@ __all__ = [
 
 
 def _build(ctx: ChannelContext) -> SMTPEmailChannel:
+    from .channel import SMTPEmailChannel
+
     return SMTPEmailChannel.from_context(ctx)
 
 

@@ -41,6 +41,7 @@ from notifysdk.channels import (
 from notifysdk.clock import Clock, SystemClock
 from notifysdk.models import Medium, Message, Receipt
 
+from . import CHANNEL_NAME
 from .headers import message_id
 from .mime import Envelope, build_envelope
 from .pool import SMTPPool
@@ -48,8 +49,6 @@ from .replies import AFTER_DATA, classify, scrub
 from .settings import SMTPSettings, TLSMode
 
 log = logging.getLogger("notifysdk.smtp")
-
-CHANNEL_NAME = "smtp-email"
 
 
 class _Step:

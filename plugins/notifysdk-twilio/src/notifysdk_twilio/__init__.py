@@ -17,16 +17,32 @@ Settings come from the channel's config section or ``TWILIO_*`` environment vari
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import typer
-
-from notifysdk.channels import ChannelContext, ChannelFactory
 from notifysdk.hookspecs import hookimpl
+from notifysdk.lazy import lazy_exports
 
-from .channels import TwilioChannel, TwilioSmsChannel, TwilioVoiceChannel, check_e164
-from .errors import ConsentRequiredError, MessageTooLongError, map_rest_error
-from .segments import SegmentCount, count_segments
-from .settings import TwilioSettings
+if TYPE_CHECKING:
+    import typer
+
+    from notifysdk.channels import ChannelContext, ChannelFactory
+
+    from .channels import TwilioChannel, TwilioSmsChannel, TwilioVoiceChannel, check_e164
+    from .errors import ConsentRequiredError, MessageTooLongError, map_rest_error
+    from .segments import SegmentCount, count_segments
+    from .settings import TwilioSettings
+
+# twilio, aiohttp and the settings model load when a channel is built, not when the
+# plugin registers (every CLI start-up); the names stay importable from here.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "channels": ("TwilioChannel", "TwilioSmsChannel", "TwilioVoiceChannel", "check_e164"),
+        "errors": ("ConsentRequiredError", "MessageTooLongError", "map_rest_error"),
+        "segments": ("SegmentCount", "count_segments"),
+        "settings": ("TwilioSettings",),
+    },
+)
 
 __all__ = [
     "ConsentRequiredError",
@@ -48,11 +64,17 @@ __all__ = [
 
 def build_sms_channel(ctx: ChannelContext) -> TwilioSmsChannel:
     """Factory of ``twilio-sms``: settings from ``ctx.settings`` over the environment."""
+    from .channels import TwilioSmsChannel
+    from .settings import TwilioSettings
+
     return TwilioSmsChannel(ctx.name, TwilioSettings.load(ctx.settings), ctx.clock)
 
 
 def build_voice_channel(ctx: ChannelContext) -> TwilioVoiceChannel:
     """Factory of ``twilio-voice``: settings from ``ctx.settings`` over the environment."""
+    from .channels import TwilioVoiceChannel
+    from .settings import TwilioSettings
+
     return TwilioVoiceChannel(ctx.name, TwilioSettings.load(ctx.settings), ctx.clock)
 
 

@@ -15,26 +15,51 @@ The visit-record API is :func:`record_visit` (:mod:`.records`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from notifysdk.channels import ChannelFactory
 from notifysdk.hookspecs import hookimpl
-from notifysdk.policy import Rule
+from notifysdk.lazy import lazy_exports
 
-from .channel import VisitLetterChannel, build_channel
-from .filters import letter_number, visit_time
-from .fonts import FontNotFoundError, MissingGlyphError, find_fonts
-from .hours import WINDOWS, VisitWindow, check_slot
-from .records import (
-    PresentParty,
-    RecordedVisit,
-    StaffEntry,
-    VisitOutcome,
-    VisitReport,
-    record_visit,
+if TYPE_CHECKING:
+    from notifysdk.channels import ChannelContext, ChannelFactory
+    from notifysdk.policy import Rule
+
+    from .channel import VisitLetterChannel
+    from .filters import letter_number, visit_time
+    from .fonts import FontNotFoundError, MissingGlyphError, find_fonts
+    from .hours import WINDOWS, VisitWindow, check_slot
+    from .records import (
+        PresentParty,
+        RecordedVisit,
+        StaffEntry,
+        VisitOutcome,
+        VisitReport,
+        record_visit,
+    )
+    from .rules import SummonsInterview, VisitAppointment, VisitHours, VisitStaff
+    from .summons import SummonsConfig, read_summons_config, summons_slot
+
+# fpdf (with fontTools, numpy and PIL) loads when the channel is built; the holiday
+# calendars with the rules, when the registry is built. Not at every CLI start-up.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "channel": ("VisitLetterChannel",),
+        "filters": ("letter_number", "visit_time"),
+        "fonts": ("FontNotFoundError", "MissingGlyphError", "find_fonts"),
+        "hours": ("WINDOWS", "VisitWindow", "check_slot"),
+        "records": (
+            "PresentParty",
+            "RecordedVisit",
+            "StaffEntry",
+            "VisitOutcome",
+            "VisitReport",
+            "record_visit",
+        ),
+        "rules": ("SummonsInterview", "VisitAppointment", "VisitHours", "VisitStaff"),
+        "summons": ("SummonsConfig", "read_summons_config", "summons_slot"),
+    },
 )
-from .rules import SummonsInterview, VisitAppointment, VisitHours, VisitStaff
-from .summons import SummonsConfig, read_summons_config, summons_slot
 
 __all__ = [
     "WINDOWS",
@@ -65,15 +90,23 @@ __all__ = [
 ]
 
 
+def _build(ctx: ChannelContext) -> VisitLetterChannel:
+    from .channel import build_channel
+
+    return build_channel(ctx)
+
+
 @hookimpl
 def notifysdk_register_channels(register: Callable[[str, ChannelFactory], None]) -> None:
-    """Register the ``visitletter`` channel."""
-    register("visitletter", build_channel)
+    """Register the ``visitletter`` channel (its module loads when a dispatcher builds it)."""
+    register("visitletter", _build)
 
 
 @hookimpl
 def notifysdk_register_filters(register: Callable[[str, Callable[..., Any]], None]) -> None:
     """Register ``letter_number`` and ``visit_time``."""
+    from .filters import letter_number, visit_time
+
     register("letter_number", letter_number)
     register("visit_time", visit_time)
 
@@ -81,6 +114,8 @@ def notifysdk_register_filters(register: Callable[[str, Callable[..., Any]], Non
 @hookimpl
 def notifysdk_register_rules(register: Callable[[Rule], None]) -> None:
     """Register the visit rules."""
+    from .rules import SummonsInterview, VisitAppointment, VisitHours, VisitStaff
+
     register(VisitStaff())
     register(VisitHours())
     register(VisitAppointment())

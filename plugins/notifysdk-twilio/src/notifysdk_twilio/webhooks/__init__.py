@@ -13,9 +13,24 @@ under uvicorn (:mod:`notifysdk_twilio.webhooks.serve`).
 
 from __future__ import annotations
 
-from .app import INBOUND_PATH, STATUS_PATH, Webhooks, create_app
-from .keywords import Keyword, classify
-from .settings import WebhookSettings
+from typing import TYPE_CHECKING
+
+from notifysdk.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .app import INBOUND_PATH, STATUS_PATH, Webhooks, create_app
+    from .keywords import Keyword, classify
+    from .settings import WebhookSettings
+
+# starlette and the dispatcher load with the app: ``notifysdk serve`` only registers here.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "app": ("INBOUND_PATH", "STATUS_PATH", "Webhooks", "create_app"),
+        "keywords": ("Keyword", "classify"),
+        "settings": ("WebhookSettings",),
+    },
+)
 
 __all__ = [
     "INBOUND_PATH",

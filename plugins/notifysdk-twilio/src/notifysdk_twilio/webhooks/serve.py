@@ -9,20 +9,18 @@ endpoint and status only.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import socket
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from notifysdk.config import Settings
-from notifysdk.dispatcher import Dispatcher
+if TYPE_CHECKING:  # settings models and the dispatcher load when the command runs
+    from notifysdk.config import Settings
 
-from ..settings import TwilioSettings
-from .settings import WebhookSettings
+    from .settings import WebhookSettings
 
 HostOpt = typer.Option("127.0.0.1", help="Address to listen on.")
 PortOpt = typer.Option(8080, help="Port to listen on.")
@@ -78,6 +76,8 @@ async def serve(
     """Run the app on ``sock`` until interrupted (Ctrl-C / SIGTERM)."""
     import uvicorn
 
+    from notifysdk.dispatcher import Dispatcher
+
     from .app import create_app
 
     async with Dispatcher(settings) as dispatcher:
@@ -102,6 +102,13 @@ def register(app: typer.Typer) -> None:
         late_retries: int = LateRetriesOpt,
     ) -> None:
         """Serve Twilio status callbacks (POST /status) and inbound messages (POST /inbound)."""
+        import asyncio
+
+        from notifysdk.config import Settings
+
+        from ..settings import TwilioSettings
+        from .settings import WebhookSettings
+
         overrides: dict[str, Any] = {}
         if ledger:
             overrides["ledger_url"] = ledger
