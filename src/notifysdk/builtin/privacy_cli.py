@@ -19,21 +19,18 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..channels import ChannelContext, Disclosure
-from ..clock import SystemClock
-from ..config import Settings
+from ..enums import Medium, Role
 from ..errors import ConfigurationError, InvalidInputError
 from ..hookspecs import hookimpl
-from ..models import Medium, Role
 from ..plugins import get_plugin_manager
-from ..privacy import KnownValues, Level, Redactor, effective_disclosure
-from ..privacy.configured import configured_redactor
+
+if TYPE_CHECKING:  # the detectors and settings load when the command runs
+    from ..privacy import KnownValues, Level, Redactor
 
 EXIT_BLOCKED = 1
 EXIT_USAGE = 2
@@ -42,6 +39,12 @@ EXIT_USAGE = 2
 def resolve_level(role: str, channel: str) -> Level:
     """The disclosure level for ``role`` on ``channel`` (a channel name, a medium or a
     level name); raises :class:`InvalidInputError` naming the option."""
+    import tempfile
+
+    from ..channels import ChannelContext, Disclosure
+    from ..clock import SystemClock
+    from ..privacy import Level, effective_disclosure
+
     try:
         who = Role(role)
     except ValueError:
@@ -72,6 +75,8 @@ def resolve_level(role: str, channel: str) -> Level:
 def read_known(path: Path | None) -> KnownValues:
     """Known values from a JSON file mapping kind → list of values; raises
     :class:`InvalidInputError` naming ``--known`` (never echoing the file's content)."""
+    from ..privacy import KnownValues
+
     if path is None:
         return KnownValues()
     try:
@@ -126,6 +131,9 @@ def redact_command(
 ) -> None:
     """Read text on stdin, write it masked for ROLE on CHANNEL on stdout, exactly as the
     dispatcher masks it (same detectors, same public values, same known-value forms)."""
+    from ..config import Settings
+    from ..privacy.configured import configured_redactor
+
     try:
         settings = Settings.load(config) if config else Settings.load()
     except ConfigurationError as exc:

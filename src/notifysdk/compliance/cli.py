@@ -13,29 +13,27 @@ Exit status: 0 clean / allowed, 1 findings / the notice would not go now, 2 bad 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..clock import FakeClock
-from ..config import Settings
-from ..dispatcher import Dispatcher
+from ..enums import NoticeKind, Role
 from ..errors import InvalidInputError, NaiveDatetimeError, NotifyError
-from ..models import Notice, NoticeKind, Role
 from ..plugins import get_plugin_manager
 from ..policy import Verdict
-from ..templating import TemplateRenderer, notice_context
-from .explain import Explanation, explain
-from .lint import Linter, LintFinding
+
+if TYPE_CHECKING:  # templates, models and the dispatcher load when a command runs
+    from ..config import Settings
+    from ..models import Notice
+    from .explain import Explanation
+    from .lint import Linter, LintFinding
 
 __all__ = ["LintResult", "lint_pack", "register_commands"]
 
@@ -72,6 +70,11 @@ def _sample_notice(locale: str) -> Notice:
 def lint_pack(dirs: list[Path], linter: Linter | None = None) -> list[LintResult]:
     """Lint every ``KIND/MEDIUM.LOCALE.PART.j2`` under ``dirs``: its source with the
     template syntax removed, and its rendering with a synthetic account in its locale."""
+    import jinja2
+
+    from ..templating import TemplateRenderer, notice_context
+    from .lint import Linter, LintFinding
+
     linter = linter or Linter()
     filters = get_plugin_manager().registry().filters
     results: list[LintResult] = []
@@ -182,7 +185,7 @@ def _build_notice(
     tz: str | None,
     no_tz: bool,
 ) -> Notice:
-    from ..models import Recipient
+    from ..models import Notice, Recipient
     from ..testing import sample_account
 
     if path is not None:
@@ -285,6 +288,10 @@ def explain_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Print every rule's vote for a notice at --now, and why."""
+    import asyncio
+
+    from ..config import Settings
+
     if notice_file is None and not sample:
         typer.echo("error: give a notice JSON file or --sample", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -318,6 +325,10 @@ def explain_command(
 
 
 async def _explain(settings: Settings, notice: Notice, at: datetime) -> Explanation:
+    from ..clock import FakeClock
+    from ..dispatcher import Dispatcher
+    from .explain import explain
+
     async with Dispatcher(settings, clock=FakeClock(at)) as dispatcher:
         return await explain(dispatcher, notice, at)
 
