@@ -44,6 +44,7 @@ PASSPORT = PassportDetector()
         ("社安号为５３６－９０－４３９９。", "５３６－９０－４３９９"),
         ('{"ssn":"536904399"}', "536904399"),  # JSON
         ("ssn_no='536904399'", "536904399"),
+        ("Customer read his SSN as 536904399 and", "536904399"),
     ],
 )
 def test_ssns_as_people_write_them(text: str, value: str) -> None:
@@ -69,6 +70,25 @@ def test_ssns_as_people_write_them(text: str, value: str) -> None:
 )
 def test_ssn_lookalikes_are_left_alone(text: str) -> None:
     assert values(SSN, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, detector, expected",
+    [
+        ("name,ssn,dob\nEmily Garcia,536904399,1990-03-07", SSN, ["536904399"]),
+        ("name,ssn\nA,536 90 4399\nB,536904398\n", SSN, ["536 90 4399", "536904398"]),
+        ("客户，澳门身份证，护照\n谢阳怡，5675126(4)，E03266176", MO, ["5675126(4)"]),
+        ("客户，澳门身份证，护照\n谢阳怡，5675126(4)，E03266176", PASSPORT, ["E03266176"]),
+        ('case\tpassport\n3538\t"577461469"', PASSPORT, ["577461469"]),
+        # Without a label over it, a column of digits is nobody's.
+        ("name,ref\nEmily Garcia,536904399", SSN, []),
+        ("客户,编号,护照\n谢阳怡,5675126(4),E03266176", MO, []),
+    ],
+)
+def test_a_label_heading_a_table_column_labels_its_cells(
+    text: str, detector: UsSsnDetector | MacaoIdDetector | PassportDetector, expected: list[str]
+) -> None:
+    assert values(detector, text) == expected
 
 
 def test_ssn_rules_come_from_stdnum() -> None:
@@ -183,6 +203,7 @@ def test_hong_kong_round_trip() -> None:
         ("Macau ID 1/234567/8", "1/234567/8"),
         ("Macao ID no: 71234567", "71234567"),
         ("BIR 1234567 (8)", "1234567 (8)"),
+        ("Macau ID card No. 1234567(8)", "1234567(8)"),  # two suffixes
     ],
 )
 def test_macao_ids_after_a_label(text: str, value: str) -> None:

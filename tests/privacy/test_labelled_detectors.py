@@ -14,6 +14,7 @@ from notifysdk.privacy.birth_dates import BirthDateDetector, is_birth_date
 from notifysdk.privacy.im_handles import ImHandleDetector
 from notifysdk.privacy.labels import _trie, labelled
 from notifysdk.privacy.masking import mask_birth_date, mask_im_handle
+from notifysdk.privacy.tables import columns
 
 BIRTH = BirthDateDetector()
 IM = ImHandleDetector()
@@ -24,7 +25,7 @@ CODE = labelled(("code", "编号"), r"[0-9]{4}(?![0-9])", suffix=r"\s*no\.?")
 
 
 def spans(text: str) -> list[str]:
-    return [m.group("value") for m in CODE.finditer(text)]
+    return [h.value for h in CODE.finditer(text)]
 
 
 @pytest.mark.parametrize(
@@ -49,14 +50,14 @@ def test_a_label_must_stand_right_before_its_value(text: str) -> None:
 def test_spans_are_the_values_and_every_label_is_found() -> None:
     text = "code 1111, 编号2222 and Code: 3333"
     found = list(CODE.finditer(text))
-    assert [m.group("value") for m in found] == ["1111", "2222", "3333"]
-    assert [text[m.start("value") : m.end("value")] for m in found] == ["1111", "2222", "3333"]
+    assert [h.value for h in found] == ["1111", "2222", "3333"]
+    assert [text[h.start : h.end] for h in found] == ["1111", "2222", "3333"]
 
 
 def test_a_label_that_fails_does_not_hide_one_inside_it() -> None:
     # The first word search finds 编号 once; a failed try moves on by one character.
     overlapping = labelled(("生日", "出生"), r"[0-9]{4}(?![0-9])")
-    assert [m.group("value") for m in overlapping.finditer("出生日1990")] == ["1990"]
+    assert [h.value for h in overlapping.finditer("出生日1990")] == ["1990"]
 
 
 @given(st.lists(st.text("abc号码", min_size=1, max_size=4), min_size=1, max_size=8), st.data())
@@ -74,15 +75,15 @@ def test_the_shared_label_scan_does_not_hide_overlapping_labels() -> None:
     first = labelled(("甲乙",), r"[a-z]{4}")
     second = labelled(("乙丙",), r"[0-9]{4}")
     text = "甲乙丙 1234"
-    assert [m.group("value") for m in first.finditer(text)] == []
-    assert [m.group("value") for m in second.finditer(text)] == ["1234"]
+    assert [h.value for h in first.finditer(text)] == []
+    assert [h.value for h in second.finditer(text)] == ["1234"]
 
 
 def test_a_pattern_made_after_a_text_was_scanned_still_finds_its_label() -> None:
     text = "戊己 5678"
     assert spans(text) == []  # the text is scanned (and the answer cached)
     late = labelled(("戊己",), r"[0-9]{4}")
-    assert [m.group("value") for m in late.finditer(text)] == ["5678"]
+    assert [h.value for h in late.finditer(text)] == ["5678"]
 
 
 def test_text_whose_lower_case_is_longer_falls_back_to_a_full_search() -> None:
@@ -117,6 +118,10 @@ def test_text_whose_lower_case_is_longer_falls_back_to_a_full_search() -> None:
         ("born in March 1990", "March 1990"),
         ('{"date_of_birth": "1990-03-07"}', "1990-03-07"),
         ("dob=1990-03-07&x=1", "1990-03-07"),
+        ("ocr: birth=1963年5月10日 conf=0.98", "1963年5月10日"),
+        ("read his date of birth as 23 Sep 1964; verified", "23 Sep 1964"),
+        ("name,ssn,dob,phone\nEmily Garcia,827275459,17 April 1979,5122173499", "17 April 1979"),
+        ("序号,客户,生日,微信\n1,邓颖波,1973年03月28日,dengyingbo3134", "1973年03月28日"),
     ],
 )
 def test_birth_dates_as_people_write_them(text: str, value: str) -> None:
@@ -191,11 +196,16 @@ def test_birth_date_mask_tells_nothing() -> None:
         ("qq 12345", "12345"),
         ("抖音号 zw_1990", "zw_1990"),
         ("抖音：1234567890", "1234567890"),
+        ("快手号 zw_1990", "zw_1990"),
+        ("加薇信zw1990", "zw1990"),
+        ("Instagram: @zw_1990", "@zw_1990"),
         ("TG @zhangwei", "@zhangwei"),
         ("Telegram: zhang_wei", "zhang_wei"),
         ("https://t.me/zhangwei", "zhangwei"),
         ("LINE ID: zw.1990", "zw.1990"),
         ("WhatsApp 9123 4567", "9123 4567"),  # not a phone number the phone detectors know
+        ('{"tw_id":"R229153934","line":"lifenglan.98"}', "lifenglan.98"),
+        ("序号,客户,微信\n1,邓颖波,dengyingbo3134", "dengyingbo3134"),
     ],
 )
 def test_im_handles_after_the_service_name(text: str, value: str) -> None:
@@ -220,12 +230,19 @@ def test_im_handles_after_the_service_name(text: str, value: str) -> None:
         "QQ 12345678@qq.com",  # an email address: the email detector's
         "wx.config({debug: true})",
         "error at line 12345",
+        '{"file": "a.py", "line": 1234}',
+        "客户,微信\n张三,已添加",  # a column labelled 微信 holding no handle
         "settings tg 12345",
         "TG 12345",
     ],
 )
 def test_im_lookalikes_are_left_alone(text: str) -> None:
     assert values(IM, text) == []
+
+
+def test_every_row_of_a_labelled_column() -> None:
+    text = "序号,客户,微信,QQ\n1,邓颖波,dengyingbo3134,678195879\n2,李四,lisi_88,12345\n"
+    assert values(IM, text) == ["dengyingbo3134", "lisi_88", "678195879", "12345"]
 
 
 @pytest.mark.parametrize(
@@ -261,3 +278,33 @@ def test_im_round_trip(text: str, value: str, label: str) -> None:
 )
 def test_im_mask_keeps_the_first_character(value: str, mask: str) -> None:
     assert mask_im_handle(value) == mask
+
+
+# --- tables ---------------------------------------------------------------------------
+
+
+def cells(text: str) -> dict[str, list[str]]:
+    return {c.header: [text[s:e] for s, e in c.cells] for c in columns(text)}
+
+
+def test_a_table_pairs_each_header_cell_with_the_cells_under_it() -> None:
+    assert cells("a,b\n1,2\n3,4") == {"a": ["1", "3"], "b": ["2", "4"]}
+    assert cells("a\tb\n1\t2") == {"a": ["1"], "b": ["2"]}
+    assert cells("a | b\n 1 | 2 ") == {"a": ["1"], "b": ["2"]}
+
+
+def test_quotes_are_stripped_and_a_quoted_delimiter_does_not_split() -> None:
+    assert cells('name,note\n"Smith, J","x"') == {"name": ["Smith, J"], "note": ["x"]}
+
+
+def test_a_table_ends_at_a_line_with_fewer_cells() -> None:
+    assert cells("a,b\n1,2\nfree text\n3,4") == {"a": ["1"], "b": ["2"]}
+
+
+def test_a_line_with_more_cells_is_still_a_row() -> None:
+    assert cells("time,amount\n10:30,94,100.00")["time"] == ["10:30"]
+
+
+def test_no_table_in_one_line_or_without_delimiters() -> None:
+    assert columns("a,b,c") == ()
+    assert columns("first line\nsecond line") == ()

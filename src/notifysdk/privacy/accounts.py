@@ -63,9 +63,9 @@ class IbanDetector:
         folded = fold(text)
         seen: set[int] = set()
         bare = standalone(_IBAN, folded)
-        for m in (*bare, *_IBAN_LABELLED.finditer(folded)):
-            start = m.start("value")
-            length = _valid_prefix(m.group("value"))
+        for h in (*bare, *_IBAN_LABELLED.finditer(folded)):
+            start = h.start
+            length = _valid_prefix(h.value)
             if length and start not in seen:
                 seen.add(start)
                 yield Finding(self.kind, start, start + length, self.name)
@@ -121,8 +121,8 @@ class BankAccountDetector:
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every labelled account number in ``text``."""
-        for m in _ACCOUNT_LABELLED.finditer(fold(text)):
-            value = m.group("value")
+        for h in _ACCOUNT_LABELLED.finditer(fold(text)):
+            value = h.value
             digits = sum(c.isdigit() for c in value)
             if _MIN_DIGITS <= digits <= _MAX_DIGITS and not claimed_elsewhere(value):
-                yield Finding(self.kind, m.start("value"), m.end("value"), self.name)
+                yield Finding(self.kind, h.start, h.end, self.name)

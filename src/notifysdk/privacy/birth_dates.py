@@ -86,6 +86,7 @@ _BIRTH = labelled(
         "birth date",
         "birthdate",
         "birthday",
+        "birth",
         "dob",
         "d.o.b.",
         "born",
@@ -108,7 +109,8 @@ def _cn_number(text: str) -> int:
 
 
 def _ymd(m: re.Match[str]) -> tuple[int, int, int] | None:
-    """(year, month, day) of a match (day 1 for a year and month), or ``None``."""
+    """(year, month, day) of a match of the date forms (day 1 for a year and month),
+    or ``None``."""
     g = m.group
     if g("ymd"):
         return int(g("y1")), int(g("m1")), int(g("d1"))
@@ -152,7 +154,7 @@ class BirthDateDetector:
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every labelled date of birth in ``text``."""
-        for m in _BIRTH.finditer(fold(text)):
-            ymd = _ymd(m)
+        for h in _BIRTH.finditer(fold(text)):
+            ymd = _ymd(h.match)
             if ymd is not None and is_birth_date(*ymd):
-                yield Finding(self.kind, m.start("value"), m.end("value"), self.name)
+                yield Finding(self.kind, h.start, h.end, self.name)

@@ -19,22 +19,22 @@ from functools import lru_cache
 from stdnum.us import ssn
 
 from .findings import Finding, KnownValues
-from .labels import ASCII_ALNUM, labelled, standalone
+from .labels import ASCII_ALNUM, Hit, labelled, standalone
 from .text import fold
 
-_ID_SUFFIX = r"(?:号码|號碼|字号|字號|号|號|no\.?|number|num\.?|#)"
-"""What follows an ID label: ``护照号码``, ``SSN No.``, ``Passport #``."""
+_ID_SUFFIX = r"(?:号码|號碼|字号|字號|号|號|card|no\.?|number|num\.?|#)"
+"""What follows an ID label: ``护照号码``, ``Macau ID card No.``, ``Passport #``."""
 
 
 def _compact(value: str) -> str:
     return re.sub(r"[\s()/-]", "", value).upper()
 
 
-def _spans(kind: str, name: str, matches: Iterable[re.Match[str]]) -> Iterator[Finding]:
+def _spans(kind: str, name: str, hits: Iterable[Hit]) -> Iterator[Finding]:
     """One finding per distinct value span (labelled and unlabelled paths may agree)."""
     seen: set[tuple[int, int]] = set()
-    for m in matches:
-        span = m.span("value")
+    for h in hits:
+        span = (h.start, h.end)
         if span not in seen:
             seen.add(span)
             yield Finding(kind, span[0], span[1], name)
@@ -73,7 +73,7 @@ class UsSsnDetector:
         hint = _SSN_HINT.search(folded)
         dashed = standalone(_SSN_DASHED, folded, _SSN_LEFT) if hint else iter(())
         candidates = (*dashed, *_SSN_LABELLED.finditer(folded))
-        valid = (m for m in candidates if is_ssn(_compact(m.group("value"))))
+        valid = (h for h in candidates if is_ssn(_compact(h.value)))
         yield from _spans(self.kind, self.name, valid)
 
 
@@ -113,7 +113,7 @@ class UkNinoDetector:
         folded = fold(text)
         bare = standalone(_NINO, folded)
         candidates = (*bare, *_NINO_LABELLED.finditer(folded))
-        valid = (m for m in candidates if is_nino(_compact(m.group("value"))))
+        valid = (h for h in candidates if is_nino(_compact(h.value)))
         yield from _spans(self.kind, self.name, valid)
 
 
@@ -166,7 +166,7 @@ class HongKongIdDetector:
         folded = fold(text)
         bare = standalone(_HKID, folded) if _HKID_HINT.search(folded) else iter(())
         candidates = (*bare, *_HKID_LABELLED.finditer(folded))
-        valid = (m for m in candidates if is_hkid(_compact(m.group("value"))))
+        valid = (h for h in candidates if is_hkid(_compact(h.value)))
         yield from _spans(self.kind, self.name, valid)
 
 
@@ -264,9 +264,9 @@ class TaiwanIdDetector:
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid Taiwan ID number in ``text``."""
         folded = fold(text)
-        bare = (m for m in standalone(_TW, folded) if not _TW_DATE_CODE.match(m.group()))
+        bare = (h for h in standalone(_TW, folded) if not _TW_DATE_CODE.match(h.value))
         candidates = (*bare, *_TW_LABELLED.finditer(folded))
-        valid = (m for m in candidates if is_taiwan_id(_compact(m.group("value"))))
+        valid = (h for h in candidates if is_taiwan_id(_compact(h.value)))
         yield from _spans(self.kind, self.name, valid)
 
 

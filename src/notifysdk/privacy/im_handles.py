@@ -1,6 +1,7 @@
-"""Instant-messaging handles (kind ``im_handle``) after the name of the service: WeChat
-(``微信号 zhang_wei88``, ``wx: zw1990``), QQ (``QQ：12345678``), Douyin (``抖音号
-zw_1990``), Telegram (``TG @zhangwei``, ``t.me/zhangwei``), WhatsApp and LINE IDs.
+"""Instant-messaging and social handles (kind ``im_handle``) after the name of the
+service: WeChat (``微信号 zhang_wei88``, ``wx: zw1990``), QQ (``QQ：12345678``), Douyin,
+Kuaishou and Xiaohongshu (``抖音号 zw_1990``), Telegram (``TG @zhangwei``,
+``t.me/zhangwei``), Instagram and Skype, WhatsApp and LINE IDs.
 
 A handle has no shape of its own (a QQ number is any 5-11 digits, a WeChat ID any word),
 so only a label makes one, and after an English label followed by a mere space the
@@ -30,22 +31,25 @@ _ACCOUNT_SUFFIX = r"(?:号码|號碼|号|號|账号|帳號|账户|帳戶|id|acco
 _PATTERNS: tuple[Labelled, ...] = (
     # WeChat IDs: 6-20 characters starting with a letter; old accounts use a QQ number.
     labelled(
-        ("微信", "威信", "v信", "vx", "wx", "wechat", "weixin"),
+        # 威信 / 薇信 / V信: spellings used to get past filters.
+        ("微信", "威信", "薇信", "v信", "vx", "wx", "wechat", "weixin"),
         rf"{_WORD_HANDLE}|{_NUMBER_HANDLE}",
         suffix=_ACCOUNT_SUFFIX,
     ),
     labelled(("qq", "扣扣"), _NUMBER_HANDLE, suffix=_ACCOUNT_SUFFIX),
     labelled(
-        ("抖音", "douyin", "tiktok"),
+        ("抖音", "douyin", "tiktok", "快手", "kuaishou", "小红书", "小紅書", "xiaohongshu"),
         rf"[A-Za-z0-9][A-Za-z0-9_.]{{4,18}}[A-Za-z0-9_]{_END}",
         suffix=_ACCOUNT_SUFFIX,
     ),
     labelled(
-        ("telegram", "tg", "电报", "電報", "纸飞机"),
+        ("telegram", "tg", "电报", "電報", "纸飞机", "instagram", "skype"),
         rf"@?[A-Za-z][A-Za-z0-9_]{{4,31}}{_END}",
         suffix=_ACCOUNT_SUFFIX,
     ),
     labelled(("line id", "line账号", "line帳號"), rf"[A-Za-z0-9][A-Za-z0-9._-]{{3,19}}{_END}"),
+    # A JSON key "line" (not "line: 42" in a log): a LINE id that starts with a letter.
+    labelled(('line"',), rf"[A-Za-z][A-Za-z0-9._-]{{3,19}}{_END}"),
     labelled(("whatsapp",), r"\+?[0-9][0-9 -]{5,16}[0-9](?![0-9])", suffix=_ACCOUNT_SUFFIX),
 )
 _WORDS = frozenset().union(*(p.words for p in _PATTERNS))
@@ -88,8 +92,7 @@ class ImHandleDetector:
         if _WORDS.isdisjoint(label_beginnings(folded)):
             return
         for pattern in _PATTERNS:
-            for m in pattern.finditer(folded):
-                value = m.group("value")
-                if is_phone_handle(value) or (_plain_word(value) and not is_strong(m)):
+            for h in pattern.finditer(folded):
+                if is_phone_handle(h.value) or (_plain_word(h.value) and not is_strong(h)):
                     continue
-                yield Finding(self.kind, m.start("value"), m.end("value"), self.name)
+                yield Finding(self.kind, h.start, h.end, self.name)

@@ -6,6 +6,9 @@ say what they are. A :class:`Labelled` pattern finds a label, tolerates what peo
 between label and value (spaces, ``:`` / ``：``, ``=``, ``#``, ``-``, ``是``, ``为``, ``is``) and
 reports the **value's** span only, so the label stays readable after masking.
 
+A table pasted as text (``name,ssn,dob`` over ``Emily Garcia,536904399,...``) labels its
+columns: a value in a column headed by a label counts as labelled (:mod:`.tables`).
+
 Patterns run on :func:`~notifysdk.privacy.text.fold`-ed text. Before any full pattern
 runs, the lower-cased text is searched once, for every detector at a time, for the
 beginnings of all registered labels (one alternation of literals, far cheaper than the
@@ -26,9 +29,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-SEPARATOR = r"[\s:：=#\-是为為\"']{0,4}(?:(?i:is|was)[\s:]{1,3})?"
+from .tables import columns
+
+SEPARATOR = r"[\s:：=#\-是为為\"']{0,4}(?:(?i:is|was|as)[\s:]{1,3})?"
 """What may stand between a label and its value (after folding, ``：`` is ``:``):
-JSON's quotes (``"ssn": "536-90-4399"``) and English ``is`` (``his SSN is ...``) too."""
+JSON's quotes (``"ssn": "536-90-4399"``) and English ``is`` / ``as`` (``read his SSN
+as ...``) too."""
 
 _JOIN = r"[\s_-]*"
 """Between the words of a label, and between a label and its suffix (``passport_no``)."""
@@ -178,18 +184,50 @@ def _present(folded: str, version: int) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """A labelled value: its label as written, what stood between, and the match of the
+    value (``value`` group of a label-and-value match, or a whole match of the value in
+    a table cell)."""
+
+    label: str
+    sep: str
+    match: re.Match[str]
+    group: int | str = "value"
+
+    @property
+    def start(self) -> int:
+        """Where the value starts in the text."""
+        return self.match.start(self.group)
+
+    @property
+    def end(self) -> int:
+        """Where the value ends in the text."""
+        return self.match.end(self.group)
+
+    @property
+    def value(self) -> str:
+        """The value as written."""
+        return self.match.group(self.group)
+
+
+@dataclass(frozen=True)
 class Labelled:
-    """A compiled label-anchored pattern (groups ``label``, ``sep`` and ``value``) and
-    the beginnings of its labels, its pre-filter."""
+    """A compiled label-anchored pattern (groups ``label``, ``sep`` and ``value``), the
+    label and value patterns alone (for tables), and the beginnings of its labels, its
+    pre-filter."""
 
     pattern: re.Pattern[str]
+    label_pattern: re.Pattern[str]
+    value_pattern: re.Pattern[str]
     triggers: re.Pattern[str]
     """The labels' beginnings, searched for in the lower-cased text."""
     words: frozenset[str]
     """The same beginnings, as words of the shared index."""
 
-    def finditer(self, folded: str) -> Iterator[re.Match[str]]:
-        """Every label-and-value match in ``folded``, left to right, not overlapping.
+    def finditer(self, folded: str) -> Iterator[Hit]:
+        """Every labelled value in ``folded``: each label followed by its value, left to
+        right, then each value in a table column headed by a label (``ssn`` over
+        ``536904399``).
 
         Text where the shared index finds none of this pattern's beginnings costs a set
         intersection; otherwise the beginnings are searched in the lower-cased text and
@@ -197,6 +235,19 @@ class Labelled:
         """
         if self.words.isdisjoint(label_beginnings(folded)):
             return
+        seen: set[tuple[int, int]] = set()
+        for m in self._inline(folded):
+            seen.add(m.span("value"))
+            yield Hit(m.group("label"), m.group("sep"), m)
+        for column in columns(folded):
+            if self.label_pattern.fullmatch(column.header) is None:
+                continue
+            for start, end in column.cells:
+                v = self.value_pattern.fullmatch(folded, start, end)
+                if v is not None and v.span() not in seen:
+                    yield Hit(column.header, ":", v, 0)
+
+    def _inline(self, folded: str) -> Iterator[re.Match[str]]:
         low = lowered(folded)
         if len(low) != len(folded):  # a rare character lower-cases to two: no shortcut
             yield from self.pattern.finditer(folded)
@@ -228,25 +279,33 @@ def labelled(
     (``QQ`` before ``账号``)."""
     alternatives = "|".join(_label_regex(lb) for lb in sorted(labels, key=len, reverse=True))
     guard = "".join(f"(?<!{re.escape(w)})" for w in not_after)
-    suffix_part = f"(?:{_JOIN}(?:{suffix}))?" if suffix else ""
+    # Up to two suffixes: ``ID card No.``, ``护照号码``.
+    suffix_part = f"(?:{_JOIN}(?:{suffix})){{0,2}}" if suffix else ""
+    # JSON nests the suffix: {"account": {"no": "12345678"}}.
+    nested = rf"(?:[\"']\s*:\s*\{{\s*[\"'](?i:{suffix}))?" if suffix else ""
     label_part = f"(?i:{guard}(?P<label>(?:{alternatives}){suffix_part}){_WORD_END})"
     value_part = f"(?{value_flags}:{value})" if value_flags else f"(?:{value})"
-    pattern = re.compile(f"{label_part}(?P<sep>{separator})(?P<value>{value_part})")
+    pattern = re.compile(f"{label_part}{nested}(?P<sep>{separator})(?P<value>{value_part})")
     words = _beginnings(labels)
     _INDEX.add(words)
-    return Labelled(pattern, re.compile("|".join(re.escape(w) for w in words)), frozenset(words))
+    return Labelled(
+        pattern,
+        re.compile(f"(?i:(?:{alternatives}){suffix_part})"),
+        re.compile(value_part),
+        re.compile("|".join(re.escape(w) for w in words)),
+        frozenset(words),
+    )
 
 
-def is_strong(m: re.Match[str]) -> bool:
-    """True when a match's label says plainly that a value follows: a separator such as
-    ``:`` or ``是``, a label ending in a Chinese character (``微信号``, glued to its value
-    as Chinese is written) or in ``ID``; a mere space after an English word is weak
-    (``WeChat today``)."""
-    label = m.group("label")
+def is_strong(hit: Hit) -> bool:
+    """True when a hit's label says plainly that a value follows: a separator such as
+    ``:`` or ``是`` (a table's header counts as one), a label ending in a Chinese
+    character (``微信号``, glued to its value as Chinese is written) or in ``ID``; a mere
+    space after an English word is weak (``WeChat today``)."""
     return (
-        STRONG_SEPARATOR.search(m.group("sep")) is not None
-        or not label[-1].isascii()
-        or label[-2:].lower() == "id"
+        STRONG_SEPARATOR.search(hit.sep) is not None
+        or not hit.label[-1].isascii()
+        or hit.label[-2:].lower() == "id"
     )
 
 
@@ -255,13 +314,14 @@ ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 
 def standalone(
     pattern: re.Pattern[str], folded: str, left: frozenset[str] = ASCII_ALNUM
-) -> Iterator[re.Match[str]]:
+) -> Iterator[Hit]:
     """Matches of a shape found without a label (``123-45-6789``, ``A123456(3)``) that
     are not glued to a character of ``left`` on their left. The check is made here, not
     by a look-behind in ``pattern``: the regular-expression engine tries a pattern that
     starts with a look-behind at every position, and skips quickly to the candidates of
-    one that starts with a character class (5-20 times faster on log lines)."""
+    one that starts with a character class (5-20 times faster on log lines). ``pattern``
+    has a ``value`` group; the hits have no label."""
     for m in pattern.finditer(folded):
         i = m.start()
         if i == 0 or folded[i - 1] not in left:
-            yield m
+            yield Hit("", "", m)
