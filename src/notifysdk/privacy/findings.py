@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
-import phonenumbers
-
 from ..models import Account, Notice, Person, PostalAddress
+from .known import expand, national_number
+from .normalize import has_cjk
 
 KINDS = (
     "name",
@@ -42,11 +42,21 @@ class Finding:
 
 @dataclass(frozen=True)
 class KnownValues:
-    """Values known to be personal for one account, found verbatim by the known-values
-    detector: names, national IDs, numbers, addresses, loan ids, amounts."""
+    """Values known to be personal for one account, found by the known-values detector
+    in whatever form they are written: names, national IDs, numbers, addresses, loan
+    ids, amounts. Build it with :meth:`expand` (or :meth:`from_account` /
+    :meth:`from_notice`, which call it) so the variants people write are included."""
 
     values: tuple[tuple[str, str], ...] = ()
     """(kind, value) pairs."""
+
+    @classmethod
+    def expand(cls, pairs: Iterable[tuple[str, str]]) -> KnownValues:
+        """The values ``pairs`` (kind, value) and their variants (a Chinese name's given
+        name, a Latin name's parts, a phone number's national form; see
+        :mod:`notifysdk.privacy.known`): the one expansion the dispatcher and
+        ``notifysdk redact --known`` share."""
+        return cls(_dedupe(expand(pairs)))
 
     @classmethod
     def from_account(cls, account: Account | None) -> KnownValues:
@@ -69,14 +79,13 @@ class KnownValues:
         for amount in amounts:
             if amount > 0:
                 pairs.append(("amount", f"{amount:.2f}"))
-                pairs.append(("amount", f"{amount:,.2f}"))
-        return cls(_dedupe(pairs))
+        return cls.expand(pairs)
 
     @classmethod
     def from_notice(cls, notice: Notice) -> KnownValues:
         """The account's values plus the recipient's own (who need not be a party)."""
         base = cls.from_account(notice.account)
-        return cls(_dedupe([*base.values, *_person_pairs(notice.recipient.person)]))
+        return base.merged(cls.expand(_person_pairs(notice.recipient.person)))
 
     def merged(self, other: KnownValues | None) -> KnownValues:
         """Both sets of values."""
@@ -93,40 +102,53 @@ def _account_values(account: Account) -> KnownValues:
 
 
 def _person_pairs(person: Person) -> list[tuple[str, str]]:
+    """One person's values as registered (:meth:`KnownValues.expand` adds variants)."""
     pairs = [("name", person.name)]
-    parts = person.name.split()
-    if len(parts) > 1:
-        pairs.extend(("name", p) for p in parts if len(p) >= 3)
     if person.national_id:
         pairs.append(("national_id", person.national_id))
     for c in person.contacts:
         if isinstance(c, PostalAddress):
             pairs.append(("address", c.value))
             pairs.extend(("address", line) for line in c.lines if len(line) >= 4)
+            chinese = _chinese_order(c)
+            if chinese:
+                pairs.append(("address", chinese))
             continue
         pairs.append((c.kind, c.value))
-        if c.kind == "phone":
-            pairs.append(("phone", _national(c.value)))
     return pairs
+
+
+def _chinese_order(address: PostalAddress) -> str:
+    """A Chinese address the way it is written, province first (广东省深圳市南山区…), or
+    '' for an address that is not Chinese."""
+    if not any(has_cjk(line) for line in address.lines):
+        return ""
+    city = address.city
+    if has_cjk(city) and city[-1] not in "市州盟区县":
+        city += "市"  # 深圳 → 深圳市, so the city parses as one
+    region = address.region or ""
+    if region and (region in city or city.startswith(region)):
+        region = ""  # 北京 / 北京市: a municipality is its own province
+    return region + (city if has_cjk(city) else "") + "".join(address.lines)
 
 
 def _dedupe(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     seen: set[tuple[str, str]] = set()
     out = []
     for kind, value in pairs:
-        if value and len(value) >= 2 and (kind, value) not in seen:
-            seen.add((kind, value))
-            out.append((kind, value))
+        if not value or (kind, value) in seen:
+            continue
+        # one character says nothing, except a given name (matched only in context)
+        if len(value) < 2 and not (kind == "name" and has_cjk(value)):
+            continue
+        seen.add((kind, value))
+        out.append((kind, value))
     return tuple(out)
 
 
-@lru_cache(maxsize=4096)
 def _national(e164: str) -> str:
     """The national significant number of an E.164 number (13800138000), or ''."""
-    try:
-        return str(phonenumbers.parse(e164, None).national_number)
-    except phonenumbers.NumberParseException:
-        return ""
+    return national_number(e164)
 
 
 @runtime_checkable

@@ -1,0 +1,51 @@
+"""An account's values expanded into the forms people write them in.
+
+One expansion for every path: the dispatcher (``KnownValues.from_account`` and
+``from_notice``) and ``notifysdk redact --known`` (``KnownValues.expand``) both call
+:func:`expand`, so a preview finds exactly what a send finds.
+
+- a name: also its given name (张伟 → 伟, matched only in context; 欧阳娜娜 → 娜娜), the
+  parts of a dotted minority name (阿依·古丽 → 阿依, 古丽), the parts of a Latin name
+  (Alex Smith → Alex, Smith);
+- a phone number in E.164: also its national number (+8613800138000 → 13800138000).
+
+Forms that need no new string are the matcher's business, not this module's: case,
+width, Traditional characters, spacing, JSON escapes (:mod:`.normalize`), the
+components of an address (:mod:`.addresses`), the many ways to write an amount
+(:mod:`.money`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import phonenumbers
+
+from .names import name_variants
+
+
+def expand(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``pairs`` (kind, value) followed by the variants of each."""
+    out: list[tuple[str, str]] = []
+    for kind, value in pairs:
+        out.append((kind, value))
+        if kind == "name":
+            out.extend(("name", v) for v in name_variants(value))
+        elif kind == "phone":
+            national = national_number(value)
+            if national:
+                out.append(("phone", national))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def national_number(e164: str) -> str:
+    """The national significant number of an international number (+8613800138000 →
+    13800138000), or '' when ``e164`` is not one."""
+    if not e164.strip().startswith("+"):
+        return ""
+    try:
+        return str(phonenumbers.parse(e164, None).national_number)
+    except phonenumbers.NumberParseException:
+        return ""

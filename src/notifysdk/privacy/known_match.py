@@ -1,0 +1,235 @@
+"""The known-value detector: an account's own values, found however they are written.
+
+Both sides are in the normal form of :mod:`.normalize` (case, width, Traditional
+characters, spacing between CJK characters, JSON escapes), so 張 偉, ＺＨＡＮＧ and
+``\\u5f20\\u4f1f`` are 张伟, zhang and 张伟; spans map back to the original text.
+
+- Names and other strings: plain substring search (``str.find``), Latin values not
+  inside a longer word or number. A given name of one character (伟), or one that is
+  an everyday word (国庆), only in context: 小伟, 阿伟, 伟哥, 伟伟.
+- Amounts: any amount :mod:`.money` reads whose value is one of the account's (3500块,
+  三千五百元, 1,234.5), and the bare number itself (1234.50, 1234.5; a whole amount of
+  100 or more also as 5000 / 五千) unless it counts something (5000步, 第5000).
+- Addresses: by components (:mod:`.addresses`).
+
+Everything an account needs is built once per set of values (``lru_cache``); nothing
+is compiled per account or per text.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from .addresses import Address, ChineseAddress, address_matchers
+from .findings import Finding, KnownValues
+from .money import counts_after, scan
+from .names import GIVEN_PREFIXES, GIVEN_SUFFIXES, WORD_GIVEN_NAMES
+from .normalize import has_cjk, normalize, normalize_value
+from .numerals import NUMERAL_CHARS, chinese_forms, parse_number
+
+DETECTOR = "known-values"
+GIVEN_NAME_DETECTOR = "known-values/given-name"
+"""The detector name on a finding of a given name alone (伟强, 小伟): its first
+character is not a surname, so a mask that keeps the first character would show it."""
+
+
+_DIGITS = frozenset(string.digits)
+_WORD = frozenset(string.ascii_lowercase + string.digits)
+
+
+def _guard(ch: str) -> frozenset[str] | None:
+    """The characters that must not touch a value that starts or ends with ``ch``."""
+    if not (ch.isascii() and ch.isalnum()):
+        return None
+    return _DIGITS if ch.isdigit() else _WORD
+
+
+@dataclass(frozen=True, slots=True)
+class _Needle:
+    text: str
+    kind: str
+    left: frozenset[str] | None
+    right: frozenset[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownIndex:
+    """What the detector looks for on behalf of one set of known values."""
+
+    needles: tuple[_Needle, ...] = ()
+    """Plain values, longest first."""
+    given: tuple[str, ...] = ()
+    """Given names found only in context."""
+    amounts: frozenset[Decimal] = frozenset()
+    amount_forms: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    """The bare forms of each amount (1234.50, 1234.5, 1,234.50; 5000, 五千), after the
+    strings one of which each form contains (the pre-filter)."""
+    addresses: tuple[Address, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to look for."""
+        return not (self.needles or self.given or self.amounts or self.addresses)
+
+
+def _amount_value(value: str) -> Decimal | None:
+    norm = normalize_value(value)
+    found = scan(norm)
+    if found:
+        return found[0].value
+    parsed = parse_number(norm.replace(" ", ""))
+    return parsed.value if parsed is not None and parsed.positional else None
+
+
+def _amount_forms(value: Decimal) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    whole = int(value)
+    keys = (str(whole), f"{whole:,}")
+    forms = [f"{value:.2f}", f"{value:,.2f}"]
+    if value == whole and whole >= 100:
+        forms += [str(whole), f"{whole:,}"]
+        chinese = [((f,), (f,)) for f in chinese_forms(whole, by_digit=False)]
+    else:
+        chinese = []
+        if value != whole:
+            short = format(value.normalize(), "f")
+            forms += [short, f"{Decimal(short):,}"]
+    arabic = tuple(sorted(dict.fromkeys(forms), key=len, reverse=True))
+    return [(tuple(dict.fromkeys(keys)), arabic), *chinese]
+
+
+@lru_cache(maxsize=1024)
+def index_of(values: tuple[tuple[str, str], ...]) -> KnownIndex:
+    """The index for a set of (kind, value) pairs (cached: an account's values are
+    asked for on every text of every notice)."""
+    plain: dict[tuple[str, str], None] = {}
+    given: dict[str, None] = {}
+    amounts: dict[Decimal, None] = {}
+    addresses: dict[Address, None] = {}
+    for kind, value in values:
+        if kind == "amount":
+            amount = _amount_value(value)
+            if amount is not None and amount > 0:
+                amounts[amount] = None
+                continue
+        norm = normalize_value(value)
+        if not norm:
+            continue
+        if kind == "name" and has_cjk(norm) and (len(norm) == 1 or norm in WORD_GIVEN_NAMES):
+            given[norm] = None
+            continue
+        if kind == "address":
+            for matcher in address_matchers(value):
+                addresses[matcher] = None
+            if len(norm) < 4:
+                continue
+        if len(norm) >= 2:
+            plain[(norm, kind)] = None
+    needles = tuple(
+        _Needle(text, kind, _guard(text[0]), _guard(text[-1]))
+        for text, kind in sorted(plain, key=lambda e: -len(e[0]))
+    )
+    forms = tuple(group for a in amounts for group in _amount_forms(a))
+    matchers = list(addresses)
+    kept = tuple(
+        a
+        for i, a in enumerate(matchers)
+        if not any(
+            j != i
+            and isinstance(a, ChineseAddress)
+            and isinstance(b, ChineseAddress)
+            and b.covers(a)
+            and (a.components != b.components or j < i)
+            for j, b in enumerate(matchers)
+        )
+    )
+    return KnownIndex(
+        needles,
+        tuple(given),
+        frozenset(amounts),
+        forms,
+        kept,
+    )
+
+
+class KnownValuesDetector:
+    """Finds an account's own values (names, ids, numbers, addresses, amounts) in
+    whatever form they are written (see the module)."""
+
+    name = DETECTOR
+
+    def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
+        """Every occurrence of every known value, spans into ``text``."""
+        index = index_of(known.values)
+        if index.empty:
+            return
+        norm = normalize(text)
+        hay = norm.text
+        size = len(hay)
+        spans: list[tuple[str, int, int, str]] = []
+        for needle in index.needles:  # inline: most needles are not there at all
+            value = needle.text
+            at = hay.find(value)
+            while at != -1:
+                end = at + len(value)
+                if not (
+                    (needle.left and at > 0 and hay[at - 1] in needle.left)
+                    or (needle.right and end < size and hay[end] in needle.right)
+                ):
+                    spans.append((needle.kind, at, end, DETECTOR))
+                at = hay.find(value, at + 1)
+        for name in index.given:
+            at = hay.find(name)
+            while at != -1:
+                end = at + len(name)
+                if at > 0 and hay[at - 1] in GIVEN_PREFIXES:
+                    spans.append(("name", at - 1, end, GIVEN_NAME_DETECTOR))
+                elif hay.startswith(GIVEN_SUFFIXES, end) or hay.startswith(name, end):
+                    spans.append(("name", at, end + 1, GIVEN_NAME_DETECTOR))
+                at = hay.find(name, at + 1)
+        if index.amounts:
+            self._amounts(hay, index, spans)
+        for address in index.addresses:
+            spans.extend(("address", s, e, DETECTOR) for s, e in address.find(hay))
+        for kind, start, end, detector in spans:
+            s, e = norm.span(start, end)
+            yield Finding(kind, s, e, detector)
+
+    def _amounts(self, hay: str, index: KnownIndex, spans: list[tuple[str, int, int, str]]) -> None:
+        for amount in scan(hay):
+            if amount.value in index.amounts:
+                spans.append(("amount", amount.start, amount.end, DETECTOR))
+        for keys, forms in index.amount_forms:
+            if not any(k in hay for k in keys):
+                continue
+            for form in forms:
+                at = hay.find(form)
+                while at != -1:
+                    end = at + len(form)
+                    if _bare_amount(hay, at, end, numeral=form[0] in NUMERAL_CHARS):
+                        spans.append(("amount", at, end, DETECTOR))
+                    at = hay.find(form, at + 1)
+
+
+def _bare_amount(hay: str, at: int, end: int, *, numeral: bool) -> bool:
+    """True when ``hay[at:end]`` is the whole number, and not a count or an ordinal."""
+    before = hay[at - 1] if at else ""
+    after = hay[end] if end < len(hay) else ""
+    if numeral:
+        if (before and before in NUMERAL_CHARS) or (
+            after and (after in NUMERAL_CHARS or after == "点")
+        ):
+            return False
+    else:
+        if before and (before in "0123456789.,*" or (before.isascii() and before.isalpha())):
+            return False
+        if after and (after.isdigit() or after == "*"):
+            return False
+        if after in ".," and end + 1 < len(hay) and hay[end + 1].isdigit():
+            return False
+    if before == "第":
+        return False
+    return not counts_after(hay, end)

@@ -1,0 +1,353 @@
+"""Money written the way people write it, and the detector that finds it.
+
+Besides ¥1,234.50, 1234元 and USD 20: 3500块, 3500块钱, 200美元, 5万, 1.2万元, 三千五百元,
+叁仟伍佰元整, 两万块, 五百块钱, 一万二, 3块5, $3.5k, 3,500 bucks, USD3500, 400 pounds, and
+"agreed 2.6k per week".
+
+What is *not* money: dates (三月七日), counts (三次, 两天, 5万步, 粉丝5万), ordinals
+(第一单元), times, percentages, phone-like and version numbers, 一块儿 / 两块蛋糕 (块 as
+a measure word), 千万 / 万一 (adverbs), 十万火急, a 5k run. The rules that decide:
+
+- a currency sign or code before the number, or a unit after it (元, 美元, 块, dollars,
+  pounds...), makes it money; 块, 圆, 毛 and 角 after a small Chinese numeral only when no
+  other word follows (一块钱 and 三块五 are money, 两块蛋糕 is not);
+- a bare number with 千, 万 or 亿 (5万, 一万二, 8.66万) is money unless what follows counts
+  something (步, 人, 次, 公里...) or what comes before does (粉丝, 步数...);
+- a bare number with k or m (2.6k) only after a word about paying (pay, owe, agreed...);
+- nothing after 第.
+
+Only the places where a mark of money occurs (a currency sign, the last character of a
+unit, 千/万/亿, a currency code or word, a k after a digit) are read, so text without
+money costs one scan. Everything runs on the normal form of :mod:`.normalize`
+(Simplified, folded, lower case): 兩萬塊 and ＵＳＤ３５００ read like 两万块 and usd3500,
+and spans map back to the original.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from .findings import Finding, KnownValues
+from .normalize import is_cjk, normalize
+from .numerals import DIGITS, NUMERAL_CHARS, parse_number
+
+_D = "".join(DIGITS)
+_AR = r"[0-9]+(?:,[0-9]{3})*+(?:\.[0-9]+)?+"
+_RUN = rf"(?:{_AR}|点[{_D}]++|[{NUMERAL_CHARS}])++"
+_CODES = r"rmb|cny|usd|hkd|eur|gbp|aud|cad|sgd|jpy"
+_PREFIX = rf"(?:(?:us|hk|nt|a|c|s)?\$|¥|€|£|(?<![a-z])(?:{_CODES})|人民币|港币|美元|美金)"
+_MULT = r"(?:\s?(?:k|m|mn|bn|thousand|million|billion|grand)(?![a-z]))"
+_STRONG = (
+    "美元|美金|港元|港币|日元|欧元|英镑|澳元|加元|韩元|新台币|台币|人民币|块钱|毛钱|元"
+    rf"|(?:{_CODES}|yuan|dollars?|bucks|quid|pounds?|euros?)(?![a-z])"
+)
+_WEAK = "块|圆|毛|角"
+_UNIT = rf"(?:{_STRONG}|{_WEAK})"
+
+_PARTS = re.compile(
+    rf"(?P<pre>{_PREFIX})?\s?(?P<num>{_RUN})(?P<mult>{_MULT})?"
+    rf"(?:\s?(?P<unit>{_UNIT})(?P<tail>[{_D}0-9])?(?:(?P<sub>毛|角)(?:(?P<fen>[{_D}0-9])分)?)?"
+    r"(?P<end>整|钱)?)?"
+)
+"""An amount read from where it starts: currency, number, multiplier, unit and tail."""
+
+_MARK = re.compile(r"[$¥€£元块圆毛角币金镑千仟万亿]")
+"""Where an amount may be: a currency sign, the last character of a unit, 千/万/亿."""
+_MARK_OR_WORD = re.compile(
+    r"[$¥€£元块圆毛角币金镑千仟万亿]"
+    rf"|(?<![a-z])(?:{_CODES}|yuan|dollar|buck|quid|pound|euro)"
+    r"|(?<=[0-9])(?:k|m|mn|bn)(?![a-z])|(?<=[0-9] )(?:k|thousand|million|billion|grand)(?![a-z])"
+)
+"""…or a currency code or word, or a multiplier after a digit (for text with digits)."""
+_ASCII_DIGIT = re.compile("[0-9]")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_UNIT_HEAD = re.compile(r"(?:人民|新台|[美港日欧澳加韩台英])$")
+"""The start of a unit whose last character is the mark (美元, 人民币, 英镑)."""
+_PREFIX_UNITS = ("人民币", "港币", "美元", "美金")
+_PREFIX_END = re.compile(rf"(?:{_PREFIX})\s?$")
+_NUMBER_CHARS = frozenset("0123456789点" + NUMERAL_CHARS)
+_SMALL_NUMERALS = frozenset(_D)
+
+_EN_PAYING = re.compile(
+    r"\b(?:pay|pays|paid|paying|payment|owe|owes|owed|owing|repay|repaid|borrow|borrowed"
+    r"|lent|lend|loan|transfer|transferred|deposit|deposited|settle|settled|offer|offered"
+    r"|agreed|promised|instal+ments?|plan|debt|balance|arrears|due|send|sent|cover)\b"
+)
+"""Words about paying: before a bare 2.6k they make it money..."""
+_EN_RATE = re.compile(
+    r"\s*(?:a|per|each|every)\s+(?:day|week|fortnight|month|year)\b|\s*(?:weekly|monthly)\b"
+)
+"""…and so does a rate after it (1k a month)."""
+
+_MULTIPLIERS = {
+    "k": Decimal(1000),
+    "thousand": Decimal(1000),
+    "grand": Decimal(1000),
+    "m": Decimal(10**6),
+    "mn": Decimal(10**6),
+    "million": Decimal(10**6),
+    "bn": Decimal(10**9),
+    "billion": Decimal(10**9),
+}
+
+PARTICLES = frozenset(
+    "了的啊吧呢吗呀哦哈嘛啦呗多余左来整都也就还给没不是到在和跟及或才又再而但要需应得交付转欠借存花用赔退共总"
+)
+"""What may follow 两块 / 一块 when they are money (两块了, 一块还...), not a measure word."""
+
+_COUNT_UNITS = (
+    "步 次 天 日 月 年 号 个 件 份 张 条 名 人 户 台 辆 套 平 亩 吨 斤 克 米 里 公里 小时 "
+    "分钟 秒 页 行 字 位 岁 楼 层 栋 室 单元 期 % ‰ 倍 度 分 只 头 株 部 家 册 本 篇 首 朵 "
+    "棵 粒 颗 瓶 盒 箱 包 杯 碗 间 所 匹 架 艘 支 枚 场 届 项 类 种 批 例 票 股 手 单 笔 粉 "
+    "赞 点 像素 转 赞 千米 平米 平方 立方 毫升 升 码 英里 公斤 kg km mb gb"
+)
+COUNT_UNITS = tuple(_COUNT_UNITS.split())
+"""What a number counts when it is not money (5万步, 12期, 3000米)."""
+_APPROX = ("多", "余", "来", "左右", "上下", "几")
+"""Between a number and what it counts: 5万多人, 三千余步."""
+
+_NOT_AFTER_YUAN = (
+    "素",
+    "旦",
+    "宵",
+    "月",
+    "年",
+    "首",
+    "件",
+    "器",
+    "老",
+    "帅",
+    "音",
+    "气",
+    "组",
+    "数据",
+    "朝",
+    "代",
+    "曲",
+    "宇宙",
+    "一次",
+    "二次",
+    "方程",
+    "论",
+)
+"""元 starting another word (元素, 元旦, 一元二次方程): not a unit of money."""
+
+_COUNTING = (
+    "粉丝",
+    "阅读",
+    "播放",
+    "浏览",
+    "点赞",
+    "关注",
+    "人口",
+    "人数",
+    "步",
+    "公里",
+    "里程",
+    "积分",
+    "字",
+    "人次",
+    "观看",
+    "下载",
+    "用户",
+    "会员",
+    "订阅",
+    "访问",
+    "销量",
+    "库存",
+    "像素",
+    "转发",
+    "评论",
+    "流量",
+    "分数",
+    "票",
+)
+"""Words that count things: a bare 万 after one of them is not money (粉丝5万)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """An amount of money, in the normal form's coordinates."""
+
+    start: int
+    end: int
+    value: Decimal
+
+
+def free_after(text: str, end: int) -> bool:
+    """True when nothing word-like follows ``end``: the end, punctuation, a space, a
+    digit, or a particle (so 两块了 is money, 两块蛋糕 and 一块儿 are not)."""
+    if end >= len(text):
+        return True
+    ch = text[end]
+    return not is_cjk(ch) or ch in PARTICLES or ch in DIGITS
+
+
+def counts_after(text: str, end: int) -> bool:
+    """True when what follows ``end`` says what a number counts (步, 人, 公里...), past
+    an approximation (5万多人)."""
+    for approx in _APPROX:
+        if text.startswith(approx, end):
+            end += len(approx)
+            break
+    while end < len(text) and text[end] == " ":
+        end += 1
+    return text.startswith(COUNT_UNITS, end)
+
+
+def _digit(ch: str) -> Decimal:
+    return Decimal(DIGITS[ch] if ch in DIGITS else int(ch))
+
+
+def _read(text: str, m: re.Match[str]) -> Amount | None:
+    """The amount ``m`` (a match of :data:`_PARTS`) writes, or ``None`` when the rules of
+    the module say it is not money."""
+    start, end = m.span()
+    if start and text[start - 1] == "第":
+        return None
+    num = m["num"]
+    parsed = parse_number(num)
+    if parsed is None or not parsed.positional:
+        return None
+    value = parsed.value
+    if m["mult"]:
+        value *= _MULTIPLIERS[m["mult"].strip()]
+    unit = m["unit"]
+    if unit:
+        if unit == "元" and text.startswith(_NOT_AFTER_YUAN, m.end("unit")):
+            return None
+        if unit in ("毛", "毛钱", "角"):
+            value /= 10
+        tail, sub = m["tail"], m["sub"]
+        if tail and not sub and unit != "块":
+            end = m.end("unit")  # 100元5个: the 5 is not five jiao
+            tail = None
+        elif tail:
+            value += _digit(tail) / 10
+            if m["fen"]:
+                value += _digit(m["fen"]) / 100
+        weak = unit in ("块", "圆", "毛", "角") and not m["end"] and not tail
+        small = set(num) <= _SMALL_NUMERALS  # 两块, 一块: also a measure word
+        if weak and small and not free_after(text, end):
+            return None
+        return Amount(start, end, value)
+    if m["pre"]:
+        return Amount(start, end, value)
+    if m["mult"]:  # 2.6k with nothing else: money only where paying is spoken of
+        paying = _EN_PAYING.search(text, max(0, start - 30), start) is not None
+        if not paying and _EN_RATE.match(text, end) is None:
+            return None
+        return Amount(start, end, value)
+    # A bare number with 千/万/亿: money unless it counts something.
+    if not parsed.multiplied or counts_after(text, end):
+        return None
+    if num[0] in "十百" and not free_after(text, end):
+        return None  # 十万火急
+    if any(w in text[max(0, start - 4) : start] for w in _COUNTING):
+        return None
+    return Amount(start, end, value)
+
+
+def _marks(norm: str) -> list[int]:
+    if _ASCII_DIGIT.search(norm) is None:  # codes, words and k go with Arabic numbers
+        return [m.start() for m in _MARK.finditer(norm)]
+    return [m.start() for m in _MARK_OR_WORD.finditer(norm)]
+
+
+def _number_before(norm: str, at: int) -> int:
+    """Where the number that ends at ``at`` (or one space before it) starts; ``at``
+    when there is none. A comma only as a thousands separator, a dot only between
+    digits: a CSV cell's comma is not part of the next cell's number."""
+    k = at - 1 if at and norm[at - 1] == " " else at
+    end = k
+    while k and _continues_number(norm, k, end):
+        k -= 1
+    return k if k < end else at
+
+
+def _continues_number(norm: str, k: int, end: int) -> bool:
+    """True when ``norm[k - 1]`` belongs to the number that starts at ``k``."""
+    ch = norm[k - 1]
+    if ch in _NUMBER_CHARS:
+        return True
+    if k < 2 or not norm[k - 2].isdigit():
+        return False
+    if ch == ".":
+        return k < end and norm[k].isdigit()
+    group = norm[k : k + 3]
+    return ch == "," and len(group) == 3 and group.isdigit() and not norm[k + 3 : k + 4].isdigit()
+
+
+def _starts(norm: str, mark: int) -> list[int]:
+    """Where an amount around ``mark`` may start: the number before it (and a currency
+    before that), and the mark itself when it may stand before a number."""
+    head = _UNIT_HEAD.search(norm, max(0, mark - 2), mark)
+    at = head.start() if head else mark
+    out: list[int] = []
+    before = _number_before(norm, at)
+    if before < at:
+        pre = _PREFIX_END.search(norm, max(0, before - 8), before)
+        out.append(pre.start() if pre else before)
+    ch = norm[mark]
+    if head is not None:
+        if norm.startswith(_PREFIX_UNITS, head.start()):
+            out.append(head.start())
+    elif ch in "$¥€£":
+        out.insert(0, mark - len(_letters_before(norm, mark)))  # $20 more often than 20$
+    elif ch.isascii() and not ch.isdigit():
+        out.append(mark)  # a code in front: usd3500
+    return out
+
+
+def _letters_before(norm: str, mark: int) -> str:
+    if norm[mark] != "$":
+        return ""
+    for letters in ("us", "hk", "nt", "a", "c", "s"):
+        if mark >= len(letters) and norm.startswith(letters, mark - len(letters)):
+            return letters
+    return ""
+
+
+@lru_cache(maxsize=16)
+def scan(norm: str) -> tuple[Amount, ...]:
+    """Every amount written in ``norm`` (a normal-form text; cached: the money and the
+    known-value detectors both read it)."""
+    out: list[Amount] = []
+    done = 0
+    for mark in _marks(norm):
+        if mark < done:
+            continue
+        for start in _starts(norm, mark):
+            if start < done:
+                continue
+            m = _PARTS.match(norm, start)
+            if m is None or m.end() <= mark:
+                continue
+            before = norm[start - 1] if start else ""
+            if not m["pre"] and (before == "*" or before in _ASCII_LETTERS):
+                continue  # v2.5万, a masked number
+            amount = _read(norm, m)
+            if amount is not None:
+                out.append(amount)
+                done = amount.end
+                break
+    return tuple(out)
+
+
+class MoneyDetector:
+    """Money amounts in every form people write them (see the module): a third party
+    must not learn that any amount is owed, known to us or not."""
+
+    name = "money"
+    kind = "amount"
+
+    def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
+        """Every amount in ``text`` (spans into ``text``)."""
+        norm = normalize(text)
+        for amount in scan(norm.text):
+            start, end = norm.span(amount.start, amount.end)
+            yield Finding(self.kind, start, end, self.name)

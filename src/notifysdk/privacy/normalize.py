@@ -1,0 +1,231 @@
+"""A span-preserving normaliser: one form for the many ways one value is written.
+
+People write a name or an address with spaces or a middle dot between its characters
+(张 伟, 阿依·古丽), in full-width forms, in Traditional characters (張偉), in any letter
+case, or inside a JSON fragment as ``\\u5f20\\u4f1f``. :func:`normalize` maps a text to
+one form, and :meth:`Normalized.span` maps a span found in that form back to the span of
+the **original** text that it came from, so a finding always points at what was written.
+
+The steps, in order:
+
+1. JSON ``\\uXXXX`` escapes (and surrogate pairs) become the character they stand for.
+2. One code point for one code point: full-width and look-alike forms fold to ASCII
+   (:func:`~notifysdk.privacy.text.fold`), Traditional characters become Simplified (a
+   character map built once from OpenCC's ``t2s`` dictionaries, so no phrase rewrite
+   can change a length), and the text is lower-cased.
+3. Whitespace and middle dots (· ・ • ‧ ．) between two CJK characters are dropped;
+   any other run of whitespace becomes one space.
+
+:func:`normalize_value` applies the same steps to a known value (a needle).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .text import fold
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+"""The CJK ideograph ranges (a regex character-class body)."""
+
+_CJK_CHARS = re.compile(f"[{CJK}]")
+
+_ESCAPE = re.compile(
+    r"\\u(?:([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|([0-9a-fA-F]{4}))"
+)
+"""A JSON escape: a surrogate pair (groups 1, 2) or one code unit (group 3)."""
+
+_SPACING = re.compile(
+    rf"(?P<gap>(?<=[{CJK}])[\s\u00b7\u30fb\u2022\u2027\uff65.]+(?=[{CJK}]))"
+    r"|(?P<ws>\s{2,}|[\t\n\r\f\v])"
+)
+"""Dots and whitespace between two CJK characters (dropped), other whitespace runs."""
+
+_SPACE_MARKS = (
+    "  ",
+    "\t",
+    "\n",
+    "\r",
+    "\f",
+    "\v",
+    "\u00b7",
+    "\u30fb",
+    "\u2022",
+    "\u2027",
+    "\uff65",
+)
+_GAP_HINT = re.compile(rf"[\s.][{CJK}]")
+
+
+def _needs_spacing(text: str) -> bool:
+    """Cheap test: False when step 3 has nothing to do (``in`` tests first)."""
+    if any(mark in text for mark in _SPACE_MARKS):
+        return True
+    if text.isascii() or (" " not in text and "." not in text):
+        return False
+    return _GAP_HINT.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Edits:
+    """One step that changed lengths: output chars ``[out[k], out[k] + out_len[k])``
+    came from input chars ``[src[k], src[k] + src_len[k])``; elsewhere one for one."""
+
+    out: tuple[int, ...]
+    out_len: tuple[int, ...]
+    src: tuple[int, ...]
+    src_len: tuple[int, ...]
+
+    def start(self, i: int) -> int:
+        """Where output character ``i`` starts in the input."""
+        k = bisect_right(self.out, i) - 1
+        if k < 0:
+            return i
+        if i < self.out[k] + self.out_len[k]:
+            return self.src[k]
+        return self.src[k] + self.src_len[k] + i - self.out[k] - self.out_len[k]
+
+    def end(self, i: int) -> int:
+        """Where output character ``i`` ends in the input."""
+        k = bisect_right(self.out, i) - 1
+        if k >= 0 and i < self.out[k] + self.out_len[k]:
+            return self.src[k] + self.src_len[k]
+        return self.start(i) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A text in normal form, and the way back to the original's spans."""
+
+    original: str
+    text: str
+    """The normal form (what detectors search)."""
+    steps: tuple[_Edits, ...] = ()
+    """The steps that changed lengths, in the order they were applied."""
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that ``text[start:end]`` came from."""
+        if end <= start:
+            return start, end
+        for step in reversed(self.steps):
+            start, end = step.start(start), step.end(end - 1)
+        return start, end
+
+
+def _decode_escape(m: re.Match[str]) -> str:
+    if m.group(3) is None:
+        hi, lo = int(m.group(1), 16), int(m.group(2), 16)
+        return chr(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+    cp = int(m.group(3), 16)
+    # A lone surrogate cannot be decoded: keep the escape as written.
+    return m.group(0) if 0xD800 <= cp <= 0xDFFF else chr(cp)
+
+
+def _rewrite(
+    text: str, pattern: re.Pattern[str], repl: dict[str, str] | None
+) -> tuple[str, _Edits]:
+    """``text`` with each match of ``pattern`` replaced, and the edits that maps back."""
+    out: list[str] = []
+    o_pos: list[int] = []
+    o_len: list[int] = []
+    s_pos: list[int] = []
+    s_len: list[int] = []
+    last = 0
+    n = 0
+    for m in pattern.finditer(text):
+        out.append(text[last : m.start()])
+        n += m.start() - last
+        piece = _decode_escape(m) if repl is None else repl[m.lastgroup or ""]
+        out.append(piece)
+        last = m.end()
+        if len(piece) == m.end() - m.start():  # one for one: nothing to map back
+            n += len(piece)
+            continue
+        o_pos.append(n)
+        o_len.append(len(piece))
+        s_pos.append(m.start())
+        s_len.append(m.end() - m.start())
+        n += len(piece)
+    out.append(text[last:])
+    return "".join(out), _Edits(tuple(o_pos), tuple(o_len), tuple(s_pos), tuple(s_len))
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> tuple[dict[int, int], re.Pattern[str]]:
+    """The Traditional → Simplified character map (first candidate of OpenCC's ``t2s``
+    character dictionaries) and a pattern that finds any character it changes."""
+    import opencc  # imported on first use: building the map takes ~10 ms
+
+    chars = [
+        chr(c)
+        for lo, hi in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+        for c in range(lo, hi)
+    ]
+    # One character per line: no phrase can span two, so the result is per character.
+    converted = str(opencc.OpenCC("t2s").convert("\n".join(chars))).split("\n")
+    table = {
+        ord(a): ord(b) for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1
+    }
+    return table, re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
+
+
+def to_simplified(text: str) -> str:
+    """``text`` with each Traditional character replaced by its Simplified form (same
+    length)."""
+    table, pattern = _t2s()
+    return text.translate(table) if pattern.search(text) else text
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    # Only a few characters (İ) lower-case to two; then keep the spans: ASCII only.
+    return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
+
+
+_REPL = {"gap": "", "ws": " "}
+
+
+@lru_cache(maxsize=16)
+def normalize(text: str) -> Normalized:
+    """``text`` in normal form, with the map back to its spans (cached: several
+    detectors ask for the same text)."""
+    steps: list[_Edits] = []
+    current = text
+    if "\\u" in current:
+        current, edits = _rewrite(current, _ESCAPE, None)
+        if edits.out:
+            steps.append(edits)
+    current = _lower(to_simplified(fold(current)))
+    if _needs_spacing(current):
+        current, edits = _rewrite(current, _SPACING, _REPL)
+        if edits.out:
+            steps.append(edits)
+    return Normalized(text, current, tuple(steps))
+
+
+@lru_cache(maxsize=4096)
+def normalize_value(value: str) -> str:
+    """A known value in the same normal form as :func:`normalize` gives a text, without
+    leading or trailing whitespace."""
+    return normalize(value.strip()).text.strip()
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` contains a CJK ideograph."""
+    return not text.isascii() and _CJK_CHARS.search(text) is not None
+
+
+def is_cjk(ch: str) -> bool:
+    """True when the single character ``ch`` is a CJK ideograph."""
+    return (
+        "\u4e00" <= ch <= "\u9fff"
+        or "\u3400" <= ch <= "\u4dbf"
+        or "\uf900" <= ch <= "\ufaff"
+        or "\U00020000" <= ch <= "\U0002ebef"
+    )
