@@ -14,6 +14,7 @@ not take the SDK down. A name registered twice (a channel, a rule...) is a
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import logging
@@ -160,25 +161,17 @@ class PluginManager:
                 continue
             if self.pm.has_plugin(ep.name):
                 continue
-            dist = ep.dist
+            version, distribution = _distribution_facts(ep.dist)
             try:
                 plugin = ep.load()
             except Exception as exc:  # a broken plugin must not take the SDK down
                 err = PluginLoadError(ep.name, exc)
                 log.warning("%s", err)
                 self.infos[ep.name] = PluginInfo(
-                    ep.name,
-                    dist.version if dist else None,
-                    dist.metadata["Name"] if dist else None,
-                    error=f"{type(exc).__name__}: {exc}",
+                    ep.name, version, distribution, error=f"{type(exc).__name__}: {exc}"
                 )
                 continue
-            self._register_module(
-                plugin,
-                ep.name,
-                version=dist.version if dist else None,
-                distribution=dist.metadata["Name"] if dist else None,
-            )
+            self._register_module(plugin, ep.name, version=version, distribution=distribution)
 
     def register(self, plugin: object, name: str | None = None) -> str:
         """Register a plugin object (a module or an instance with hookimpls) by hand."""
@@ -289,6 +282,18 @@ def set_plugin_manager(pm: PluginManager | None) -> PluginManager | None:
         return old
 
 
+def _distribution_facts(
+    dist: importlib.metadata.Distribution | None,
+) -> tuple[str | None, str | None]:
+    """A distribution's version and name, from one read of its metadata (each
+    ``dist.version`` or ``dist.metadata`` parses the whole file again)."""
+    if dist is None:
+        return None, None
+    meta = dist.metadata
+    return meta["Version"], meta["Name"]
+
+
+@functools.cache
 def _sdk_version() -> str:
     try:
         return importlib.metadata.version("notifysdk")
