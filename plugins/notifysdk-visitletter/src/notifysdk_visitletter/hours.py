@@ -14,12 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import chinese_calendar  # type: ignore[import-untyped]
-import holidays
-
 from notifysdk.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import holidays
 
 
 @dataclass(frozen=True)
@@ -100,12 +101,16 @@ class SlotProblem:
 
 @lru_cache(maxsize=8)
 def _country_holidays(country: str, year: int) -> holidays.HolidayBase:
+    import holidays  # its country tables load on the first slot checked, not at registration
+
     return holidays.country_holidays(country, years=year)
 
 
 def day_off(day: date, calendar: str) -> str | None:
     """Why ``day`` is not a working day under ``calendar``, or ``None``."""
     if calendar == "cn":
+        import chinese_calendar  # type: ignore[import-untyped]
+
         try:
             working = chinese_calendar.is_workday(day)
             _, name = chinese_calendar.get_holiday_detail(day)
