@@ -99,7 +99,9 @@ def test_card_numbers_grouped_or_not(text: str, value: str) -> None:
 
 
 def test_card_failing_luhn_or_without_issuer_is_left_alone() -> None:
-    assert kinds("卡号4111 1111 1111 1112，") == []
+    assert kinds("号码4111 1111 1111 1112，") == []
+    # After a card or account label it is still an account number, masked as one.
+    assert kinds("卡号4111 1111 1111 1112，") == [("bank_account", "4111 1111 1111 1112")]
     assert kinds("流水号2024031512345678") == []  # 16 digits, no issuer starts with 2024
 
 
