@@ -71,6 +71,16 @@ POSITIVES = [
     ("Sarah,ME899200B,£10,468.86", "£10,468.86", "10468.86"),
     ("何軒晨,6205 2229 3732 9757 078,壹万肆仟元整", "壹万肆仟元整", "14000"),
     ("1,234,£5", "£5", "5"),
+    ("应还：1,234.50，谢谢", "1,234.50", "1234.50"),
+    ("欠款5000还没还", "5000", "5000"),
+    ("还了三千五", "三千五", "3500"),
+    ("balance: 9,097.87", "9,097.87", "9097.87"),
+    ("owes 500 by Friday", "500", "500"),
+    ("a principal of 12,000.00", "12,000.00", "12000.00"),
+    ("total €2.345,67 due", "€2.345,67", "2345.67"),
+    ("5.200,00 € bezahlt", "5.200,00 €", "5200.00"),
+    ("100$ only", "100$", "100"),
+    ("need 12.5k by Friday", "12.5k", "12500"),
 ]
 
 
@@ -114,6 +124,17 @@ def test_money_as_people_write_it(text: str, value: str, number: str) -> None:
         "a 5k run on Sunday",
         "uploaded 2k photos",
         "the 10k race",
+        "Total 3 items",
+        "还款2025-03-01到期",
+        "欠了3次",
+        "共计12项",
+        "amount 12.5%",
+        "总额1.2.3",
+        "余额 0",
+        "欠1",
+        "balance due 25/12/2026",
+        "1,50 and 2,50",
+        "a 4k video",
     ],
 )
 def test_not_money(text: str) -> None:
@@ -125,6 +146,11 @@ def test_a_third_party_is_never_sent_an_amount(text: str, value: str, _number: s
     red = REDACTOR.mask(text, Level.NONE)
     assert "amount" in {f.kind for f in red.leaks}  # the leak guard blocks it
     assert value not in red.text  # and it is masked besides
+
+
+def test_two_amounts_side_by_side() -> None:
+    assert amounts("paid $100 $200") == [("$100", Decimal(100)), ("$200", Decimal(200))]
+    assert amounts("3500元5000元") == [("3500元", Decimal(3500)), ("5000元", Decimal(5000))]
 
 
 def test_spans_survive_width_traditional_and_spacing() -> None:

@@ -203,7 +203,10 @@ class KnownValuesDetector:
             if amount.value in index.amounts:
                 spans.append(("amount", amount.start, amount.end, DETECTOR))
         for keys, forms in index.amount_forms:
-            if not any(k in hay for k in keys):
+            for key in keys:  # a loop, not any(): this runs on every text
+                if key in hay:
+                    break
+            else:
                 continue
             for form in forms:
                 at = hay.find(form)

@@ -42,14 +42,17 @@ _CODES = r"rmb|cny|usd|hkd|eur|gbp|aud|cad|sgd|jpy"
 _PREFIX = rf"(?:(?:us|hk|nt|a|c|s)?\$|¥|€|£|(?<![a-z])(?:{_CODES})|人民币|港币|美元|美金)"
 _MULT = r"(?:\s?(?:k|m|mn|bn|thousand|million|billion|grand)(?![a-z]))"
 _STRONG = (
-    "美元|美金|港元|港币|日元|欧元|英镑|澳元|加元|韩元|新台币|台币|人民币|块钱|毛钱|元"
+    "美元|美金|港元|港币|日元|欧元|英镑|澳元|加元|韩元|新台币|台币|人民币|块钱|毛钱|元|[€$£¥](?!\\s?[0-9])"
     rf"|(?:{_CODES}|yuan|dollars?|bucks|quid|pounds?|euros?)(?![a-z])"
 )
 _WEAK = "块|圆|毛|角"
 _UNIT = rf"(?:{_STRONG}|{_WEAK})"
 
+_EU = r"[0-9]{1,3}(?:\.[0-9]{3})*+,[0-9]{2}(?![0-9])"
+"""A decimal comma (1.234,50 €, 12,50 EUR): read only next to a currency."""
+
 _PARTS = re.compile(
-    rf"(?P<pre>{_PREFIX})?\s?(?P<num>{_RUN})(?P<mult>{_MULT})?"
+    rf"(?P<pre>{_PREFIX})?\s?(?:(?P<eu>{_EU})|(?P<num>{_RUN}))(?P<mult>{_MULT})?"
     rf"(?:\s?(?P<unit>{_UNIT})(?P<tail>[{_D}0-9])?(?:(?P<sub>毛|角)(?:(?P<fen>[{_D}0-9])分)?)?"
     r"(?P<end>整|钱)?)?"
 )
@@ -57,13 +60,25 @@ _PARTS = re.compile(
 
 _MARK = re.compile(r"[$¥€£元块圆毛角币金镑千仟万亿]")
 """Where an amount may be: a currency sign, the last character of a unit, 千/万/亿."""
-_MARK_OR_WORD = re.compile(
-    r"[$¥€£元块圆毛角币金镑千仟万亿]"
-    rf"|(?<![a-z])(?:{_CODES}|yuan|dollar|buck|quid|pound|euro)"
-    r"|(?<=[0-9])(?:k|m|mn|bn)(?![a-z])|(?<=[0-9] )(?:k|thousand|million|billion|grand)(?![a-z])"
+_WORD = re.compile(rf"(?:{_CODES}|yuan|dollar|buck|quid|pound|euro)")
+"""…or a currency code or word (not inside a word: checked where found)…"""
+_MULT_MARK = re.compile(r"[0-9] ?(?:k|m|mn|bn|thousand|million|billion|grand)(?![a-z])")
+"""…or a multiplier after a digit (2.6k). Three patterns: each starts with a set of
+characters, which the regex engine scans for fast; one alternation of all three is
+several times slower."""
+_LABEL = re.compile(
+    r"(?:金额|欠款|欠了|应还|待还|还款|还了|余额|本金|利息|罚息|滞纳金|手续费|合计|共计|总计|总额|借了|"
+    r"借款|贷款|转账|转了|付了|付款|交了|欠)\s*[:：=]?\s*"
+    r"|(?<![a-z])(?:amount|balance|total|principal|interest|arrears|owed|owes|owing|outstanding)"
+    r"(?: due| of| owed)?\s*[:=]?\s*"
 )
-"""…or a currency code or word, or a multiplier after a digit (for text with digits)."""
+"""A label that says the number after it is money (应还：1,234.50, balance 9,097.87)."""
+_NOT_AN_AMOUNT_AFTER = re.compile(
+    r"[-/:.][0-9]|\s*(?:times|days|weeks|months|years|items|calls|pct)\b"
+)
+"""After a labelled number: a date, a time, a version, or what it counts."""
 _ASCII_DIGIT = re.compile("[0-9]")
+_ASCII_LETTER = re.compile("[a-z]")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _UNIT_HEAD = re.compile(r"(?:人民|新台|[美港日欧澳加韩台英])$")
 """The start of a unit whose last character is the mark (美元, 人民币, 英镑)."""
@@ -81,7 +96,12 @@ _EN_PAYING = re.compile(
 _EN_RATE = re.compile(
     r"\s*(?:a|per|each|every)\s+(?:day|week|fortnight|month|year)\b|\s*(?:weekly|monthly)\b"
 )
-"""…and so does a rate after it (1k a month)."""
+"""…and so does a rate after it (1k a month)…"""
+_EN_FREE_AFTER = re.compile(
+    r"\s*(?:$|[^\sa-z0-9]|(?:by|on|before|until|till|to|from|for|in|at|and|or|this|next|now|"
+    r"today|tomorrow|tonight|soon|asap|upfront|instead|total|overall|in total)\b)"
+)
+"""…or nothing that it could count after it (12.5k by Friday; not a 5k run, a 4k video)."""
 
 _MULTIPLIERS = {
     "k": Decimal(1000),
@@ -209,6 +229,10 @@ def _read(text: str, m: re.Match[str]) -> Amount | None:
     start, end = m.span()
     if start and text[start - 1] == "第":
         return None
+    if m["eu"]:
+        if not (m["pre"] or m["unit"]):
+            return None
+        return Amount(start, end, Decimal(m["eu"].replace(".", "").replace(",", ".")))
     num = m["num"]
     parsed = parse_number(num)
     if parsed is None or not parsed.positional:
@@ -237,9 +261,9 @@ def _read(text: str, m: re.Match[str]) -> Amount | None:
         return Amount(start, end, value)
     if m["pre"]:
         return Amount(start, end, value)
-    if m["mult"]:  # 2.6k with nothing else: money only where paying is spoken of
+    if m["mult"]:  # 2.6k: money where paying is spoken of, or with nothing after it
         paying = _EN_PAYING.search(text, max(0, start - 30), start) is not None
-        if not paying and _EN_RATE.match(text, end) is None:
+        if not paying and not _EN_RATE.match(text, end) and not _EN_FREE_AFTER.match(text, end):
             return None
         return Amount(start, end, value)
     # A bare number with 千/万/亿: money unless it counts something.
@@ -252,10 +276,35 @@ def _read(text: str, m: re.Match[str]) -> Amount | None:
     return Amount(start, end, value)
 
 
+def _labelled(text: str, m: re.Match[str]) -> Amount | None:
+    """A bare number after a money label (欠款5000, 应还1,234.50, balance 9,097.87): money
+    unless it is a date, a time, a version, a single digit, or counts something."""
+    amount = _read(text, m)
+    if amount is not None or m["unit"] or m["pre"] or m["mult"]:
+        return amount
+    num = m["num"]
+    parsed = parse_number(num)
+    if parsed is None or not parsed.positional or text[m.start() - 1 : m.start()] == "第":
+        return None
+    digits = num.replace(",", "").split(".")[0]
+    if num[0].isdigit() and (len(digits) < 2 or len(digits) > 12 or digits[0] == "0"):
+        return None
+    if _NOT_AN_AMOUNT_AFTER.match(text, m.end()) or counts_after(text, m.end()):
+        return None
+    return Amount(m.start(), m.end(), parsed.value)
+
+
 def _marks(norm: str) -> list[int]:
-    if _ASCII_DIGIT.search(norm) is None:  # codes, words and k go with Arabic numbers
-        return [m.start() for m in _MARK.finditer(norm)]
-    return [m.start() for m in _MARK_OR_WORD.finditer(norm)]
+    marks = [m.start() for m in _MARK.finditer(norm)]
+    if _ASCII_DIGIT.search(norm) is None or _ASCII_LETTER.search(norm) is None:
+        return marks  # codes, words and k: letters that go with Arabic numbers
+    marks.extend(
+        m.start()
+        for m in _WORD.finditer(norm)
+        if not (m.start() and norm[m.start() - 1] in _ASCII_LETTERS)
+    )
+    marks.extend(m.end() - len(m.group().lstrip("0123456789 ")) for m in _MULT_MARK.finditer(norm))
+    return sorted(marks)
 
 
 def _number_before(norm: str, at: int) -> int:
@@ -278,8 +327,13 @@ def _continues_number(norm: str, k: int, end: int) -> bool:
         return False
     if ch == ".":
         return k < end and norm[k].isdigit()
+    if ch != ",":
+        return False
     group = norm[k : k + 3]
-    return ch == "," and len(group) == 3 and group.isdigit() and not norm[k + 3 : k + 4].isdigit()
+    if len(group) == 3 and group.isdigit() and not norm[k + 3 : k + 4].isdigit():
+        return True  # 1,234
+    cents = norm[k : k + 2]  # 1.234,50 €
+    return len(cents) == 2 and cents.isdigit() and not norm[k + 2 : k + 3].isdigit()
 
 
 def _starts(norm: str, mark: int) -> list[int]:
@@ -317,6 +371,12 @@ def scan(norm: str) -> tuple[Amount, ...]:
     """Every amount written in ``norm`` (a normal-form text; cached: the money and the
     known-value detectors both read it)."""
     out: list[Amount] = []
+    for label in _LABEL.finditer(norm):
+        m = _PARTS.match(norm, label.end())
+        if m is not None:
+            amount = _labelled(norm, m)
+            if amount is not None:
+                out.append(amount)
     done = 0
     for mark in _marks(norm):
         if mark < done:
@@ -335,7 +395,13 @@ def scan(norm: str) -> tuple[Amount, ...]:
                 out.append(amount)
                 done = amount.end
                 break
-    return tuple(out)
+    if len(out) < 2:
+        return tuple(out)
+    merged: list[Amount] = []  # the labelled pass and the marks may find one amount twice
+    for a in sorted(out, key=lambda a: (a.start, -a.end)):
+        if not merged or a.start >= merged[-1].end:
+            merged.append(a)
+    return tuple(merged)
 
 
 class MoneyDetector:
