@@ -90,7 +90,7 @@ def read_known(path: Path | None) -> KnownValues:
         for k, v in doc.items()
     ):
         raise InvalidInputError("--known", "must map each kind to a list of strings")
-    return KnownValues(tuple((kind, value) for kind, values in doc.items() for value in values))
+    return KnownValues.expand((kind, value) for kind, values in doc.items() for value in values)
 
 
 def redact_report(
