@@ -1,68 +1,34 @@
 """The rules every profile shares, registered as a plugin like any other.
 
 The jurisdiction profiles (``cn``, ``us-regf``...) and their rules come from the
-compliance module; these two hold everywhere.
+compliance module; these two hold everywhere (:mod:`.shared_rules`, imported when the
+registry is built; ``OptedOutDestination`` and ``InstitutionIdentity`` are importable
+from here too).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING
 
-from ..enums import Role
 from ..hookspecs import hookimpl
-from ..policy import Rule, RuleContext, Vote
+from ..lazy import lazy_exports
 
+if TYPE_CHECKING:
+    from ..policy import Rule
+    from .shared_rules import InstitutionIdentity, OptedOutDestination
 
-class OptedOutDestination:
-    """Never send to a contact point whose owner opted out of it."""
+__getattr__ = lazy_exports(
+    __name__, {"shared_rules": ("InstitutionIdentity", "OptedOutDestination")}
+)
 
-    name = "opted-out-destination"
-    citation = "Reg F 12 CFR 1006.6(e), 1006.14(h); PIPL Art. 15 (withdrawal of consent)"
-    profiles = frozenset({"*"})
-    stage: Literal["policy", "content"] = "policy"
-
-    def evaluate(self, ctx: RuleContext) -> Vote | None:
-        """Deny when the destination is opted out on record."""
-        if ctx.to is None:
-            return None
-        for contact in ctx.notice.recipient.person.contacts:
-            if contact.value == ctx.to and contact.opted_out:
-                return Vote.deny(
-                    self.name,
-                    "*",
-                    "the recipient opted out of this contact point",
-                    citation=self.citation,
-                )
-        return None
-
-
-class InstitutionIdentity:
-    """Every message to the debtor states the institution's name."""
-
-    name = "institution-identity"
-    citation = "CBA 个人消费类贷款催收工作指引 (2026); Reg F 1006.18(b)(6)"
-    profiles = frozenset({"*"})
-    stage: Literal["policy", "content"] = "content"
-
-    def evaluate(self, ctx: RuleContext) -> Vote | None:
-        """Deny a message to the debtor whose text does not name the institution."""
-        msg = ctx.message
-        if msg is None or ctx.notice.recipient.role is not Role.DEBTOR:
-            return None
-        text = f"{msg.subject or ''}\n{msg.body}"
-        if ctx.notice.account.institution in text:
-            return Vote.allow(self.name)
-        return Vote.deny(
-            self.name,
-            "*",
-            "the message does not state the institution's name",
-            citation=self.citation,
-        )
+__all__ = ["InstitutionIdentity", "OptedOutDestination", "notifysdk_register_rules"]
 
 
 @hookimpl
 def notifysdk_register_rules(register: Callable[[Rule], None]) -> None:
     """Register the shared rules."""
+    from .shared_rules import InstitutionIdentity, OptedOutDestination
+
     register(OptedOutDestination())
     register(InstitutionIdentity())
