@@ -27,7 +27,6 @@ from rich.table import Table
 from ..enums import NoticeKind, Role
 from ..errors import InvalidInputError, NaiveDatetimeError, NotifyError
 from ..plugins import get_plugin_manager
-from ..policy import Verdict
 
 if TYPE_CHECKING:  # templates, models and the dispatcher load when a command runs
     from ..config import Settings
@@ -291,6 +290,7 @@ def explain_command(
     import asyncio
 
     from ..config import Settings
+    from ..policy import Verdict
 
     if notice_file is None and not sample:
         typer.echo("error: give a notice JSON file or --sample", err=True)
