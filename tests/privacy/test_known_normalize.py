@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from notifysdk.builtin.privacy_cli import read_known
 from notifysdk.models import Account, Party, Person, PhoneContact, PostalAddress, Role
 from notifysdk.privacy import KnownValues, Level, Redactor, default_detectors, merge_findings
-from notifysdk.privacy.known_match import GIVEN_NAME_DETECTOR, KnownValuesDetector
+from notifysdk.privacy.known_match import GIVEN_NAME_DETECTOR, KnownValuesDetector, index_of
 from notifysdk.privacy.names import split_chinese_name
 from notifysdk.privacy.normalize import normalize
 
@@ -405,3 +405,20 @@ def test_a_third_party_gets_no_debtor_name_and_no_amount() -> None:
         assert value not in red.text
     known_only = Redactor([DETECTOR]).mask(text, Level.NONE, known)
     assert {f.kind for f in known_only.leaks} >= {"amount"}  # even without the money detector
+
+
+def test_nothing_built_from_known_values_shows_them_in_its_repr() -> None:
+    known = KnownValues.from_account(SENSITIVE)
+    index = index_of(known.values)
+    shown = " ".join(
+        repr(x) for x in (index, *index.addresses, *index.needles, normalize("张伟住科技园路88号"))
+    )
+    for value in (
+        "张伟",
+        "科技园路",
+        "sample",
+        "smith",
+        "ln2026",
+        "Component",
+    ):  # no digits: hex ids
+        assert value not in shown

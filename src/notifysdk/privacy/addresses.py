@@ -98,7 +98,7 @@ _SEPARATORS = frozenset(" ,，、-—_/#")
 _MAX_GAP = 3
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Component:
     """One component of a registered address."""
 
@@ -218,7 +218,7 @@ def _numeric_components(numbers: list[tuple[str, str | None]], *, after: int) ->
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class ChineseAddress:
     """A registered Chinese address, ready to be found in normal-form text."""
 
@@ -437,7 +437,7 @@ _EN_AFTER_POST = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class EnglishAddress:
     """A registered English address: house number, street, flat, postcode."""
 
@@ -477,6 +477,17 @@ class EnglishAddress:
             postcode=post.group(0).replace(" ", "") if post else "",
             city=city,
         )
+
+    def covers(self, other: EnglishAddress) -> bool:
+        """True when ``other`` is this address with less written (no postcode, no
+        city): finding ours finds everything ``other`` would."""
+        same = (self.number, self.street, self.street_type, self.flat) == (
+            other.number,
+            other.street,
+            other.street_type,
+            other.flat,
+        )
+        return same and other.postcode in ("", self.postcode) and other.city in ("", self.city)
 
     @property
     def anchors(self) -> tuple[str, ...]:

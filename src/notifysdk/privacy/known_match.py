@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from .addresses import Address, ChineseAddress, address_matchers
+from .addresses import Address, ChineseAddress, EnglishAddress, address_matchers
 from .findings import Finding, KnownValues
 from .money import counts_after, scan
 from .names import GIVEN_PREFIXES, GIVEN_SUFFIXES, WORD_GIVEN_NAMES
@@ -48,7 +48,7 @@ def _guard(ch: str) -> frozenset[str] | None:
     return _DIGITS if ch.isdigit() else _WORD
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class _Needle:
     text: str
     kind: str
@@ -56,7 +56,7 @@ class _Needle:
     right: frozenset[str] | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class KnownIndex:
     """What the detector looks for on behalf of one set of known values."""
 
@@ -101,6 +101,15 @@ def _amount_forms(value: Decimal) -> list[tuple[tuple[str, ...], tuple[str, ...]
     return [(tuple(dict.fromkeys(keys)), arabic), *chinese]
 
 
+def _covers(a: Address, b: Address) -> bool:
+    """True when matcher ``a`` finds everything ``b`` finds (so ``b`` can go)."""
+    if isinstance(a, ChineseAddress) and isinstance(b, ChineseAddress):
+        return a.covers(b)
+    if isinstance(a, EnglishAddress) and isinstance(b, EnglishAddress):
+        return a.covers(b)
+    return False
+
+
 @lru_cache(maxsize=1024)
 def index_of(values: tuple[tuple[str, str], ...]) -> KnownIndex:
     """The index for a set of (kind, value) pairs (cached: an account's values are
@@ -138,11 +147,7 @@ def index_of(values: tuple[tuple[str, str], ...]) -> KnownIndex:
         a
         for i, a in enumerate(matchers)
         if not any(
-            j != i
-            and isinstance(a, ChineseAddress)
-            and isinstance(b, ChineseAddress)
-            and b.covers(a)
-            and (a.components != b.components or j < i)
+            j != i and _covers(b, a) and (not _covers(a, b) or j < i)
             for j, b in enumerate(matchers)
         )
     )

@@ -81,6 +81,7 @@ _NOT_AN_AMOUNT_AFTER = re.compile(
 )
 """After a labelled number: a date, a time, a version, or what it counts."""
 _ASCII_DIGIT = re.compile("[0-9]")
+_ANY_NUMBER = re.compile(f"[0-9{NUMERAL_CHARS}]")
 _ASCII_LETTER = re.compile("[a-z]")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _UNIT_HEAD = re.compile(r"(?:人民|新台|[美港日欧澳加韩台英])$")
@@ -192,7 +193,7 @@ _COUNTING = (
 """Words that count things: a bare 万 after one of them is not money (粉丝5万)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Amount:
     """An amount of money, in the normal form's coordinates."""
 
@@ -373,6 +374,8 @@ def _letters_before(norm: str, mark: int) -> str:
 def scan(norm: str) -> tuple[Amount, ...]:
     """Every amount written in ``norm`` (a normal-form text; cached: the money and the
     known-value detectors both read it)."""
+    if _ANY_NUMBER.search(norm) is None:  # no digit, no numeral: no amount
+        return ()
     out: list[Amount] = []
     # Two plain patterns, the English one only for text with letters: one alternation
     # with a look-behind scans ten times slower.

@@ -40,29 +40,20 @@ _ESCAPE = re.compile(
 
 _SPACING = re.compile(
     rf"(?P<gap>(?<=[{CJK}])[\s\u00b7\u30fb\u2022\u2027\uff65.]+(?=[{CJK}]))"
-    r"|(?P<ws>\s{2,}|[\t\n\r\f\v])"
+    r"|(?P<ws>\s{2,})"
 )
 """Dots and whitespace between two CJK characters (dropped), other whitespace runs."""
 
-_SPACE_MARKS = (
-    "  ",
-    "\t",
-    "\n",
-    "\r",
-    "\f",
-    "\v",
-    "\u00b7",
-    "\u30fb",
-    "\u2022",
-    "\u2027",
-    "\uff65",
-)
+_CONTROL_SPACE = re.compile(r"[\t\n\r\f\v]")
+"""One for one: a tab or line break reads as a space (re.sub with a string: no Python
+call per match)."""
+_DOTS = re.compile("[\u00b7\u30fb\u2022\u2027\uff65]")
 _GAP_HINT = re.compile(rf"[\s.][{CJK}]")
 
 
 def _needs_spacing(text: str) -> bool:
-    """Cheap test: False when step 3 has nothing to do (``in`` tests first)."""
-    if any(mark in text for mark in _SPACE_MARKS):
+    """Cheap test: False when step 3 has nothing to do."""
+    if "  " in text or _DOTS.search(text) is not None:
         return True
     if text.isascii() or (" " not in text and "." not in text):
         return False
@@ -96,7 +87,7 @@ class _Edits:
         return self.start(i) + 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Normalized:
     """A text in normal form, and the way back to the original's spans."""
 
@@ -202,6 +193,8 @@ def normalize(text: str) -> Normalized:
         if edits.out:
             steps.append(edits)
     current = _lower(to_simplified(fold(current)))
+    if _CONTROL_SPACE.search(current) is not None:
+        current = _CONTROL_SPACE.sub(" ", current)
     if _needs_spacing(current):
         current, edits = _rewrite(current, _SPACING, _REPL)
         if edits.out:

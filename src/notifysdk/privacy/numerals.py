@@ -51,7 +51,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Parsed:
     """A number read from a run of numerals."""
 
