@@ -7,6 +7,9 @@ driver) belong in the modules that build its channels, imported when a channel i
 
     __getattr__ = lazy_exports(__name__, {"channel": ("MyChannel",), "settings": ("MySettings",)})
 
+The keys name modules of the same package (``channel`` is ``mypackage.channel`` from
+``mypackage/__init__.py``, and from ``mypackage/hooks.py`` too).
+
 The package's ``dir()`` lists only what is loaded, so pluggy, which reads every name of a
 plugin module when it registers it, does not trigger the imports.
 """
@@ -21,18 +24,20 @@ from typing import Any
 __all__ = ["lazy_exports"]
 
 
-def lazy_exports(package: str, exports: Mapping[str, Iterable[str]]) -> Callable[[str], Any]:
-    """A module ``__getattr__`` for ``package``: reading one of the names listed under a
-    submodule (relative to ``package``) imports that submodule and keeps the value in the
-    package's namespace; any other name raises :class:`AttributeError` as usual."""
-    module_of = {name: module for module, names in exports.items() for name in names}
+def lazy_exports(module: str, exports: Mapping[str, Iterable[str]]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for the module named ``module`` (pass ``__name__``): reading
+    one of the names listed under a module of the same package (a package's submodule, for
+    its ``__init__``) imports that module and keeps the value in ``module``'s namespace;
+    any other name raises :class:`AttributeError` as usual."""
+    package = sys.modules[module].__package__ or module
+    source_of = {name: f"{package}.{source}" for source, names in exports.items() for name in names}
 
     def load(name: str) -> Any:
-        module = module_of.get(name)
-        if module is None:
-            raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f"{package}.{module}"), name)
-        setattr(sys.modules[package], name, value)
+        source = source_of.get(name)
+        if source is None:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(source), name)
+        setattr(sys.modules[module], name, value)
         return value
 
     return load

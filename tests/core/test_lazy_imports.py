@@ -122,6 +122,7 @@ def test_plugins_command_loads_no_vendor_library(tmp_path: Path) -> None:
         "notifysdk",
         "notifysdk.compliance",
         "notifysdk.builtin.capture",
+        "notifysdk.builtin.rules",
         "notifysdk_callscript",
         "notifysdk_smtp",
         "notifysdk_twilio",

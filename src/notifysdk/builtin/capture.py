@@ -13,25 +13,19 @@ The channel class loads when a dispatcher builds the channel; ``CaptureChannel``
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..enums import Medium
 from ..hookspecs import hookimpl
+from ..lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ..channels import ChannelContext, ChannelFactory
     from .capture_channel import CONTACT_KIND, DISCLOSURE, CaptureChannel, to_email
 
-_LAZY = frozenset({"CONTACT_KIND", "DISCLOSURE", "CaptureChannel", "to_email"})
-
-
-def __getattr__(name: str) -> Any:
-    """``CaptureChannel`` and its helpers, imported on first use."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import capture_channel
-
-    return getattr(capture_channel, name)
+__getattr__ = lazy_exports(
+    __name__, {"capture_channel": ("CONTACT_KIND", "DISCLOSURE", "CaptureChannel", "to_email")}
+)
 
 
 def _factory(medium: Medium) -> ChannelFactory:
