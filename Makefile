@@ -17,7 +17,7 @@ $(UV):
 
 # Bytecode is compiled at install (site-packages by uv, the workspace's own sources by
 # compileall), so no command recompiles on a fresh machine, or ever where
-# PYTHONDONTWRITEBYTECODE is set: `notifysdk --help` takes 3x longer from source.
+# PYTHONDONTWRITEBYTECODE is set (`notifysdk --help` from source takes several times longer).
 install: $(UV)
 	$(UV) sync --locked --all-packages --compile-bytecode --python $(PYTHON)
 	$(UV) run --no-sync python -m compileall -q -j 0 src $(wildcard plugins/*/src)
