@@ -15,6 +15,9 @@ contain the personal data that caused them: they name the *field* and the *reaso
     │   ├── UnknownProfileError          an account names a profile no plugin registered, or none
     │   ├── NaiveDatetimeError           a datetime without a time zone
     │   ├── UnknownTimeZoneError         not an IANA zone name
+    │   ├── InvalidIdentifierError       an ID that is empty, too long or not printable
+    │   ├── LimitExceededError           past a bound of notifysdk.limits (length, count,
+    │   │                                depth, size)
     │   └── TemplateError                a template is missing or uses an unknown variable
     ├── PluginError                  a plugin could not be loaded or registered something invalid
     │   ├── PluginLoadError              import of an entry point failed (names the plugin)
@@ -27,7 +30,11 @@ contain the personal data that caused them: they name the *field* and the *reaso
     │   └── PermanentDeliveryError       never retried (5xx SMTP, invalid number, STOP)
     ├── LedgerError                  the ledger could not store or claim
     │   ├── ClaimConflictError           another worker holds the claim on that key
-    │   └── ClaimLostError               this worker's claim was taken over: don't call again
+    │   ├── ClaimLostError               this worker's claim was taken over: don't call again
+    │   └── LedgerUnavailableError       cannot reach, read or write the ledger (also a
+    │                                    RunFaultError)
+    ├── RunFaultError                a fault of the run itself (ledger down, disk full):
+    │                                the run stops; no row or notice is to blame
     └── ConfigurationError           settings are missing or contradictory
 
 Retries key off :class:`TransientDeliveryError` alone: channel plugins map their vendor's
@@ -135,6 +142,22 @@ class UnknownTimeZoneError(InvalidInputError):
     code = "time_zone"
 
 
+class InvalidIdentifierError(InvalidInputError):
+    """An identifier (account, loan or person ID, idempotency key, stage, channel) that
+    is empty, longer than :data:`~notifysdk.limits.MAX_ID_CHARS`, starts or ends with a
+    blank, or holds a control or other non-printable character (two IDs that differ
+    only by one would look alike, and a separator in one could make keys collide)."""
+
+    code = "identifier"
+
+
+class LimitExceededError(InvalidInputError):
+    """A value past one of the bounds of :mod:`notifysdk.limits`: too long, too many,
+    too deeply nested or too large. The reason names the bound, never the value."""
+
+    code = "limit"
+
+
 class TemplateError(InvalidInputError):
     """A template that is missing, fails to parse, or uses an undefined variable."""
 
@@ -229,6 +252,21 @@ class ClaimConflictError(LedgerError):
 class ClaimLostError(LedgerError):
     """This worker no longer holds the claim on a notice (its lease expired and another
     worker took it over, so the fencing token moved on): the provider must not be called."""
+
+
+class RunFaultError(NotifyError):
+    """A fault of the run itself, not of any one notice or portfolio row: the ledger
+    cannot be reached or written, the disk is full, the output folder is read-only.
+
+    A campaign stops at once on one (``notifysdk run`` exits 3): going on would fail
+    every row the same way. Whatever one row raises is that row's failure instead.
+    """
+
+
+class LedgerUnavailableError(LedgerError, RunFaultError):
+    """The ledger cannot be reached, read or written: a connection refused, a read-only
+    or corrupt database file, a full disk. The message names the cause, never a
+    password or a notice."""
 
 
 class ConfigurationError(NotifyError):

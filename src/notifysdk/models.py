@@ -2,7 +2,9 @@
 
 All models are immutable pydantic models. Constructing one with bad data raises a
 :class:`~notifysdk.errors.InvalidInputError` subclass that names the field and the reason
-and never echoes the value (it may be personal data).
+and never echoes the value (it may be personal data). Every field is bounded
+(:mod:`notifysdk.limits`): identifiers are printable and short, texts hold no control
+characters, lists and ``Notice.data`` have a maximum size.
 """
 
 from __future__ import annotations
@@ -14,17 +16,28 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
 import pydantic
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
+from . import limits
 from .enums import AccountState, ConsentBasis, Medium, NoticeKind, OutcomeStatus, Role
+from .safejson import check_value
 from .validation import (
+    AddressLine,
     Amount,
     CurrencyCode,
+    DayCount,
+    Destination,
     EmailAddress,
+    Identifier,
     LocaleTag,
+    Name,
     PhoneNumber,
+    ShortText,
     TimeZoneName,
     as_input_error,
+    check_identifier,
+    max_items,
 )
 
 __all__ = [
@@ -58,8 +71,12 @@ class SDKModel(BaseModel):
     def __init__(self, /, **data: Any) -> None:
         try:
             super().__init__(**data)
+            return
         except pydantic.ValidationError as exc:
-            raise as_input_error(exc, _snake(type(self).__name__)) from None
+            error = as_input_error(exc, _snake(type(self).__name__))
+        # Raised outside the except block: pydantic's error keeps the input values and
+        # must not ride along as __context__.
+        raise error
 
     @classmethod
     def model_validate(
@@ -77,7 +94,21 @@ class SDKModel(BaseModel):
                 obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs
             )
         except pydantic.ValidationError as exc:
-            raise as_input_error(exc, _snake(cls.__name__)) from None
+            error = as_input_error(exc, _snake(cls.__name__))
+        raise error
+
+
+_MAX_PROFILES = max_items(limits.MAX_PROFILES, "MAX_PROFILES", "profiles")
+
+
+def _check_data(value: Any) -> Any:
+    if isinstance(value, dict):
+        check_value(value, "data")  # our error: pydantic re-roots it under the notice
+    return value
+
+
+def _check_key(value: str) -> str:
+    return check_identifier(value) if value else value
 
 
 def _snake(name: str) -> str:
@@ -87,7 +118,7 @@ def _snake(name: str) -> str:
 class _ContactBase(SDKModel):
     consent: ConsentBasis = ConsentBasis.CONTRACT
     opted_out: bool = False
-    label: str | None = None
+    label: Name | None = None
 
 
 class PhoneContact(_ContactBase):
@@ -110,10 +141,14 @@ class PostalAddress(_ContactBase):
     """A postal address for letters and visits."""
 
     kind: Literal["address"] = "address"
-    lines: tuple[str, ...] = Field(min_length=1)
-    city: str
-    region: str | None = None
-    postal_code: str | None = None
+    lines: Annotated[
+        tuple[AddressLine, ...],
+        BeforeValidator(max_items(limits.MAX_ADDRESS_LINES, "MAX_ADDRESS_LINES", "lines")),
+        Field(min_length=1),
+    ]
+    city: AddressLine
+    region: AddressLine | None = None
+    postal_code: ShortText | None = None
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
 
     @property
@@ -123,20 +158,40 @@ class PostalAddress(_ContactBase):
         return ", ".join(p for p in parts if p)
 
 
-ContactPoint = Annotated[PhoneContact | EmailContact | PostalAddress, Field(discriminator="kind")]
+def _check_kind(value: Any) -> Any:
+    """Refuse an unknown ``kind`` before pydantic's tagged union reads it (pydantic
+    would quote the tag, and cannot even print a 5 000-digit int one)."""
+    if isinstance(value, dict) and value.get("kind") not in (None, *_CONTACT_KINDS):
+        kinds = ", ".join(_CONTACT_KINDS)
+        raise PydanticCustomError("json_value", "unknown kind (one of {kinds})", {"kinds": kinds})
+    return value
+
+
+_CONTACT_KINDS = ("phone", "email", "address")
+
+ContactPoint = Annotated[
+    PhoneContact | EmailContact | PostalAddress,
+    Field(discriminator="kind"),
+    BeforeValidator(_check_kind),
+]
 """A phone number, email address or postal address, each with consent and opt-out state."""
 
 
 class Person(SDKModel):
     """A natural person: the debtor, a guarantor, an emergency contact, an attorney."""
 
-    person_id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    national_id: str | None = None
+    person_id: Identifier
+    name: Name = Field(min_length=1)
+    national_id: ShortText | None = None
     locale: LocaleTag = "zh-CN"
     time_zone: TimeZoneName | None = None
     country: str | None = Field(default=None, min_length=2, max_length=2)
-    contacts: tuple[ContactPoint, ...] = ()
+    contacts: Annotated[
+        tuple[ContactPoint, ...],
+        BeforeValidator(
+            max_items(limits.MAX_CONTACTS_PER_PERSON, "MAX_CONTACTS_PER_PERSON", "contact points")
+        ),
+    ] = ()
 
     def contacts_of(self, kind: str) -> tuple[ContactPoint, ...]:
         """The contact points of one kind (``phone``, ``email``, ``address``)."""
@@ -153,19 +208,24 @@ class Party(SDKModel):
 class Account(SDKModel):
     """One overdue loan and the people connected to it."""
 
-    account_id: str = Field(min_length=1)
-    loan_id: str = Field(min_length=1)
-    institution: str = Field(min_length=1)
-    agency: str | None = None
+    account_id: Identifier
+    loan_id: Identifier
+    institution: Name = Field(min_length=1)
+    agency: Name | None = None
     currency: CurrencyCode
     principal: Amount
     overdue_amount: Amount
     penalty_interest: Amount = Decimal("0")
     due_date: date
-    days_overdue: int
+    days_overdue: DayCount
     debtor: Person
-    parties: tuple[Party, ...] = ()
-    profiles: tuple[str, ...] = ("cn",)
+    parties: Annotated[
+        tuple[Party, ...],
+        BeforeValidator(
+            max_items(limits.MAX_PARTIES_PER_ACCOUNT, "MAX_PARTIES_PER_ACCOUNT", "parties")
+        ),
+    ] = ()
+    profiles: Annotated[tuple[Identifier, ...], BeforeValidator(_MAX_PROFILES)] = ("cn",)
     states: frozenset[AccountState] = frozenset()
 
     @property
@@ -189,18 +249,23 @@ class Notice(SDKModel):
     """
 
     kind: NoticeKind
-    channel: str = Field(min_length=1)
+    channel: Identifier
     account: Account
     recipient: Recipient
-    to: str | None = None
+    to: Destination | None = None
     """The destination (number, address); when ``None`` the channel picks one of the
     recipient's contact points of its kind that is not opted out."""
     locale: LocaleTag | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
-    profiles: tuple[str, ...] | None = None
-    idempotency_key: str = ""
-    stage: str | None = None
-    attachments: tuple[Attachment, ...] = ()
+    data: Annotated[dict[str, Any], BeforeValidator(_check_data)] = Field(default_factory=dict)
+    """Extra template data: JSON-like, at most :data:`~notifysdk.limits.MAX_JSON_DEPTH`
+    deep and :data:`~notifysdk.limits.MAX_NOTICE_DATA_CHARS` large."""
+    profiles: Annotated[tuple[Identifier, ...] | None, BeforeValidator(_MAX_PROFILES)] = None
+    idempotency_key: Annotated[str, AfterValidator(_check_key)] = ""
+    stage: Identifier | None = None
+    attachments: Annotated[
+        tuple[Attachment, ...],
+        BeforeValidator(max_items(limits.MAX_ATTACHMENTS, "MAX_ATTACHMENTS", "attachments")),
+    ] = ()
     """Files sent with the message (a PDF letter). The leak guard cannot read them, so a
     notice with attachments is blocked unless its channel and role allow full disclosure."""
 
@@ -281,6 +346,11 @@ class Receipt(SDKModel):
 
 HELD_RULES = frozenset({"recovery-hold", "unknown-hold"})
 """Rules of a ``dead_lettered`` outcome that hold a notice whose delivery is unknown."""
+
+INTERNAL_ERROR_RULE = "internal-error"
+"""The rule of a ``failed`` outcome ended by an unexpected exception while the notice
+was prepared or sent (a bug, a value no bound caught): the notice, and in a campaign its
+portfolio row, failed; the run goes on. Its reason names the exception's type only."""
 
 
 class Outcome(SDKModel):

@@ -1,16 +1,18 @@
-"""Field validators shared by the models, and the bridge from pydantic's errors to ours.
+"""Field validators shared by the models, within the bounds of :mod:`notifysdk.limits`.
 
-Pydantic reports the offending *value* in its messages; we must not (it is personal data).
-:func:`as_input_error` turns a :class:`pydantic.ValidationError` into the matching
-:class:`~notifysdk.errors.InvalidInputError` subclass, naming the field path and the
-reason only.
+Each refuses with a ``PydanticCustomError`` whose type names the kind of problem
+(``phone_number``, ``amount``, ``identifier``, ``limit``...) and whose message is the
+SDK's own wording: the field and the bound, never the value (it is personal data).
+:func:`~notifysdk.input_errors.as_input_error` (re-exported here) turns pydantic's
+error into the matching :class:`~notifysdk.errors.InvalidInputError` subclass.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sized
 from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,85 +20,36 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import babel
 import babel.numbers
 import phonenumbers
-import pydantic
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from . import errors
+from . import limits
+from .input_errors import as_input_error, error_class
 
-_ERROR_CLASSES: dict[str, type[errors.InvalidInputError]] = {
-    "phone_number": errors.InvalidPhoneNumberError,
-    "email": errors.InvalidEmailError,
-    "amount": errors.InvalidAmountError,
-    "currency": errors.InvalidAmountError,
-    "finite_number": errors.InvalidAmountError,
-    "decimal_parsing": errors.InvalidAmountError,
-    "locale": errors.UnknownLocaleError,
-    "time_zone": errors.UnknownTimeZoneError,
-    "timezone_aware": errors.NaiveDatetimeError,
-    "naive_datetime": errors.NaiveDatetimeError,
-}
-
-# Pydantic's own messages sometimes quote the input; these replace them.
-_SAFE_REASONS: dict[str, str] = {
-    "timezone_aware": "datetime must carry a time zone (naive datetimes are refused)",
-    "missing": "field is required",
-    "extra_forbidden": "unknown field",
-    "finite_number": "amount must be a finite number",
-    "decimal_parsing": "amount must be a decimal number",
-}
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif parts:
-            parts.append(f".{item}")
-        else:
-            parts.append(str(item))
-    return "".join(parts) or "<root>"
-
-
-def as_input_error(exc: pydantic.ValidationError, prefix: str = "") -> errors.InvalidInputError:
-    """Translate a pydantic error into our typed error, naming field and reason, no values."""
-    problems: list[errors.FieldProblem] = []
-    first_type = "invalid"
-    for i, err in enumerate(exc.errors(include_input=False, include_url=False)):
-        # Discriminated unions add the tag ("phone", "email") to the path; drop it.
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
-        path = _field_path(loc)
-        if prefix:
-            path = f"{prefix}.{path}" if path != "<root>" else prefix
-        etype = err["type"]
-        inner = (err.get("ctx") or {}).get("error")
-        if isinstance(inner, errors.InvalidInputError):
-            # A nested model's own __init__ already raised our error: re-root its paths.
-            for p in inner.problems:
-                sub = p.field.split(".", 1)[1] if "." in p.field else ""
-                joined = f"{path}.{sub}" if sub and not sub.startswith("[") else f"{path}{sub}"
-                problems.append(errors.FieldProblem(joined, p.reason, p.code))
-            if i == 0:
-                first_type = inner.code
-            continue
-        reason = _SAFE_REASONS.get(etype) or _strip_value(err["msg"])
-        if i == 0:
-            first_type = etype
-        problems.append(errors.FieldProblem(path, reason, etype))
-    cls = _ERROR_CLASSES.get(first_type, errors.InvalidInputError)
-    return cls(problems[0].field, problems[0].reason, problems=problems)
-
-
-_UNION_TAGS = {"phone", "email", "address"}
-
-
-def _strip_value(msg: str) -> str:
-    # Messages such as "Value error, ..." carry our own wording; drop pydantic's prefix.
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            return msg[len(prefix) :]
-    return msg
+__all__ = [
+    "AddressLine",
+    "Amount",
+    "CurrencyCode",
+    "DayCount",
+    "Destination",
+    "EmailAddress",
+    "Identifier",
+    "LocaleTag",
+    "Name",
+    "PhoneNumber",
+    "ShortText",
+    "TimeZoneName",
+    "as_input_error",
+    "check_amount",
+    "check_currency",
+    "check_identifier",
+    "check_time_zone",
+    "max_items",
+    "normalize_email",
+    "normalize_locale",
+    "normalize_phone",
+    "validate_field",
+]
 
 
 def validate_field(check: Callable[[str], str], value: str, field: str) -> str:
@@ -105,14 +58,14 @@ def validate_field(check: Callable[[str], str], value: str, field: str) -> str:
     try:
         return check(value)
     except PydanticCustomError as exc:
-        cls = _ERROR_CLASSES.get(exc.type, errors.InvalidInputError)
-        raise cls(field, exc.message()) from None
+        raise error_class(exc.type)(field, exc.message()) from None
 
 
 def normalize_phone(value: str) -> str:
     """Return ``value`` as E.164, or raise a ``phone_number`` error (no value echoed)."""
     if not isinstance(value, str):
         raise PydanticCustomError("phone_number", "phone number must be a string")
+    _check_length(value, limits.MAX_PHONE_CHARS, "MAX_PHONE_CHARS")
     raw = value.strip()
     if not raw.startswith("+") and not raw.startswith("\uff0b"):
         raise PydanticCustomError(
@@ -134,6 +87,7 @@ def normalize_email(value: str) -> str:
     """Return the normalized address, refusing CR/LF and bad syntax (no DNS look-up)."""
     if not isinstance(value, str):
         raise PydanticCustomError("email", "email address must be a string")
+    _check_length(value, limits.MAX_EMAIL_CHARS, "MAX_EMAIL_CHARS")
     if any(ch in value for ch in "\r\n\x00"):
         raise PydanticCustomError(
             "email", "email address contains CR, LF or NUL (header injection refused)"
@@ -143,20 +97,149 @@ def normalize_email(value: str) -> str:
     try:
         info = email_validator.validate_email(value.strip(), check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
-        # email-validator's reasons describe the syntax problem, not the address itself.
         raise PydanticCustomError(
-            "email", "invalid email address: {why}", {"why": str(exc)}
+            "email", "invalid email address: {why}", {"why": _email_reason(str(exc), value)}
         ) from None
     return info.normalized
 
 
+def _email_reason(why: str, value: str) -> str:
+    """email-validator's reason without the characters or parts of the address it
+    sometimes quotes (``...invalid characters before the @-sign: '<'.``)."""
+    why = why.split(":", 1)[0].rstrip(".")
+    for part in (value, *re.split(r"[@.]", value)):
+        if len(part) >= 3 and part in why:
+            why = why.replace(part, "…")
+    return why
+
+
+def _check_length(value: str, most: int, name: str) -> None:
+    if len(value) > most:
+        raise PydanticCustomError(
+            "limit", "longer than {most} characters ({name})", {"most": most, "name": name}
+        )
+
+
+_AMOUNT_QUANTUM = Decimal(1).scaleb(-limits.MAX_AMOUNT_DECIMALS)
+
+
 def check_amount(value: Decimal) -> Decimal:
-    """Refuse negative, NaN and infinite amounts."""
+    """Refuse negative, NaN and infinite amounts, amounts of
+    :data:`~notifysdk.limits.MAX_AMOUNT` or more and amounts with more than
+    :data:`~notifysdk.limits.MAX_AMOUNT_DECIMALS` decimal places: every amount that
+    passes can be formatted in its currency (babel fails from about 10**26 on)."""
     if not value.is_finite():
         raise PydanticCustomError("amount", "amount must be a finite number")
     if value < 0:
         raise PydanticCustomError("amount", "amount must not be negative")
+    if value >= limits.MAX_AMOUNT:
+        raise PydanticCustomError("amount", "amount must be less than 10^15 (MAX_AMOUNT)")
+    exponent = value.as_tuple().exponent
+    too_fine = isinstance(exponent, int) and exponent < -limits.MAX_AMOUNT_DECIMALS
+    if too_fine and value != value.quantize(_AMOUNT_QUANTUM):  # 1.5000000 is fine
+        raise PydanticCustomError(
+            "amount",
+            "amount has more than {places} decimal places (MAX_AMOUNT_DECIMALS)",
+            {"places": limits.MAX_AMOUNT_DECIMALS},
+        )
     return value
+
+
+def _amount_input(value: Any) -> Any:
+    """Refuse what would be costly to turn into a Decimal at all: a number text longer
+    than :data:`~notifysdk.limits.MAX_NUMBER_CHARS`, an int past the bound (a
+    5 000-digit int cannot even be printed), a NaN or infinite float."""
+    if isinstance(value, str) and len(value) > limits.MAX_NUMBER_CHARS:
+        raise PydanticCustomError(
+            "amount",
+            "amount longer than {most} characters (MAX_NUMBER_CHARS)",
+            {"most": limits.MAX_NUMBER_CHARS},
+        )
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= limits.MAX_AMOUNT:
+        raise PydanticCustomError("amount", "amount must be less than 10^15 (MAX_AMOUNT)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("amount", "amount must be a finite number")
+    return value
+
+
+def _day_count_input(value: Any) -> Any:
+    if isinstance(value, str) and len(value.strip()) > limits.MAX_NUMBER_CHARS:
+        raise PydanticCustomError(
+            "limit",
+            "longer than {most} characters (MAX_NUMBER_CHARS)",
+            {"most": limits.MAX_NUMBER_CHARS},
+        )
+    if isinstance(value, int) and not isinstance(value, bool):
+        return check_day_count(value)
+    return value
+
+
+def check_day_count(value: int) -> int:
+    """Refuse a day count past :data:`~notifysdk.limits.MAX_DAYS_OVERDUE` either way."""
+    if abs(value) > limits.MAX_DAYS_OVERDUE:
+        raise PydanticCustomError(
+            "limit",
+            "must be between -{most} and {most} (MAX_DAYS_OVERDUE)",
+            {"most": limits.MAX_DAYS_OVERDUE},
+        )
+    return value
+
+
+def check_identifier(value: str) -> str:
+    """Refuse an identifier that is empty, longer than
+    :data:`~notifysdk.limits.MAX_ID_CHARS`, starts or ends with a blank, or holds a
+    character that is not printable (a control character such as the key separator
+    ``\\x1f``, a line break, a zero-width or bidi-override character)."""
+    if not value:
+        raise PydanticCustomError("identifier", "must not be empty")
+    _check_length(value, limits.MAX_ID_CHARS, "MAX_ID_CHARS")
+    if not value.isprintable():
+        raise PydanticCustomError(
+            "identifier", "contains a control or other non-printable character"
+        )
+    if value != value.strip():
+        raise PydanticCustomError("identifier", "must not start or end with a blank")
+    return value
+
+
+# C0 and C1 controls, DEL, line and paragraph separators, bidi embeddings, overrides and
+# isolates, the BOM and lone surrogates: nothing a name or an address line may hold.
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def bounded_text(most: int, name: str) -> Callable[[str], str]:
+    """A validator refusing text longer than ``most`` characters (the bound ``name``
+    of :mod:`notifysdk.limits`) or holding a control character."""
+
+    def check(value: str) -> str:
+        _check_length(value, most, name)
+        if _CONTROL.search(value):
+            raise PydanticCustomError(
+                "text", "contains a control character (line break, tab, NUL, bidi override...)"
+            )
+        return value
+
+    check.__name__ = f"bounded_text_{most}"
+    return check
+
+
+def max_items(most: int, name: str, what: str) -> Callable[[Any], Any]:
+    """A before-validator refusing a list of more than ``most`` ``what`` (the bound
+    ``name``) before any of them is validated."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, Sized) and not isinstance(value, str | bytes) and len(value) > most:
+            raise PydanticCustomError(
+                "limit",
+                "more than {most} {what} ({name})",
+                {"most": most, "what": what, "name": name},
+            )
+        return value
+
+    check.__name__ = f"max_items_{most}"
+    return check
 
 
 @functools.cache
@@ -175,9 +258,10 @@ def check_currency(value: str) -> str:
 @functools.lru_cache(maxsize=1024)
 def check_time_zone(value: str) -> str:
     """Refuse names that are not in the IANA time-zone database."""
+    _check_length(value, limits.MAX_SHORT_TEXT_CHARS, "MAX_SHORT_TEXT_CHARS")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # a folder, a NUL...
         raise PydanticCustomError("time_zone", "not an IANA time-zone name") from None
     return value
 
@@ -186,6 +270,7 @@ def normalize_locale(value: str) -> str:
     """Return a BCP 47 tag such as ``zh-CN`` or ``en``; refuse tags babel does not know."""
     if not isinstance(value, str):
         raise PydanticCustomError("locale", "locale must be a non-empty BCP 47 tag")
+    _check_length(value, limits.MAX_SHORT_TEXT_CHARS, "MAX_SHORT_TEXT_CHARS")
     return _normalize_locale(value)
 
 
@@ -203,20 +288,44 @@ def _normalize_locale(value: str) -> str:
     return f"{loc.language}-{loc.territory}" if loc.territory else loc.language
 
 
-def _no_float_nan(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise PydanticCustomError("amount", "amount must be a finite number")
-    return value
-
-
 PhoneNumber = Annotated[str, AfterValidator(normalize_phone)]
 """An E.164 phone number such as ``+8613800138000``."""
 
 EmailAddress = Annotated[str, AfterValidator(normalize_email)]
 """A syntactically valid email address without CR/LF."""
 
-Amount = Annotated[Decimal, BeforeValidator(_no_float_nan), AfterValidator(check_amount)]
-"""A non-negative, finite :class:`~decimal.Decimal`."""
+Amount = Annotated[Decimal, BeforeValidator(_amount_input), AfterValidator(check_amount)]
+"""A non-negative, finite :class:`~decimal.Decimal` below
+:data:`~notifysdk.limits.MAX_AMOUNT`, with at most
+:data:`~notifysdk.limits.MAX_AMOUNT_DECIMALS` decimal places."""
+
+DayCount = Annotated[int, BeforeValidator(_day_count_input), AfterValidator(check_day_count)]
+"""A number of days within :data:`~notifysdk.limits.MAX_DAYS_OVERDUE` either way."""
+
+Identifier = Annotated[str, AfterValidator(check_identifier)]
+"""An identifier: printable, no surrounding blanks, at most
+:data:`~notifysdk.limits.MAX_ID_CHARS` characters."""
+
+Name = Annotated[str, AfterValidator(bounded_text(limits.MAX_NAME_CHARS, "MAX_NAME_CHARS"))]
+"""A name (person, institution, agency, label): no control characters, at most
+:data:`~notifysdk.limits.MAX_NAME_CHARS` characters."""
+
+AddressLine = Annotated[
+    str, AfterValidator(bounded_text(limits.MAX_ADDRESS_LINE_CHARS, "MAX_ADDRESS_LINE_CHARS"))
+]
+"""An address line, city or region: no control characters, at most
+:data:`~notifysdk.limits.MAX_ADDRESS_LINE_CHARS` characters."""
+
+ShortText = Annotated[
+    str, AfterValidator(bounded_text(limits.MAX_SHORT_TEXT_CHARS, "MAX_SHORT_TEXT_CHARS"))
+]
+"""A national ID or postal code: no control characters, at most
+:data:`~notifysdk.limits.MAX_SHORT_TEXT_CHARS` characters."""
+
+Destination = Annotated[
+    str, AfterValidator(bounded_text(limits.MAX_DESTINATION_CHARS, "MAX_DESTINATION_CHARS"))
+]
+"""An explicit destination (``Notice.to``), normalized later by its channel's kind."""
 
 CurrencyCode = Annotated[str, AfterValidator(check_currency)]
 """An ISO 4217 currency code."""

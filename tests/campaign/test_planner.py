@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
-from notifysdk.campaign import Planner, campaign_key, default_ladder
-from notifysdk.models import Medium, Party, Role
-from notifysdk.testing import sample_account, sample_person
+import pytest
+
+from notifysdk import Dispatcher, FakeClock, Settings
+from notifysdk.campaign import (
+    Planner,
+    PortfolioRow,
+    campaign_key,
+    default_ladder,
+    parse_ladder,
+    run_campaign,
+)
+from notifysdk.campaign.planner import KEY_PREFIX, legacy_campaign_key
+from notifysdk.errors import InvalidIdentifierError
+from notifysdk.ledger.memory import MemoryLedger
+from notifysdk.models import Medium, Outcome, OutcomeStatus, Party, Role
+from notifysdk.plugins import PluginManager
+from notifysdk.testing import MockChannel, sample_account, sample_person
 
 
 def test_stage_due_on_its_day_only() -> None:
@@ -53,8 +68,6 @@ def test_campaign_key_parts_all_matter() -> None:
 
 
 def test_guarantor_stage_goes_to_each_guarantor_or_is_skipped() -> None:
-    from notifysdk.campaign import parse_ladder
-
     ladder = parse_ladder(
         {
             "stages": [
@@ -82,3 +95,89 @@ def test_guarantor_stage_goes_to_each_guarantor_or_is_skipped() -> None:
     planned, skipped = planner.plan(account, now)
     assert [p.recipient.person.person_id for p in planned] == ["P000007"] and skipped == []
     assert planned[0].recipient.role is Role.GUARANTOR
+
+
+def test_keys_come_from_an_unambiguous_encoding_with_their_version() -> None:
+    day = date(2026, 1, 5)
+    # Under the first version (parts joined by \x1f) these two shared one key: a
+    # separator inside one part moved the boundary. Now every split is its own key.
+    crafted = [
+        ("A\x1fD+1-sms", "x", day, Medium.SMS, "P1"),
+        ("A", "D+1-sms\x1fx", day, Medium.SMS, "P1"),
+    ]
+    assert legacy_campaign_key(*crafted[0]) == legacy_campaign_key(*crafted[1])
+    assert campaign_key(*crafted[0]) != campaign_key(*crafted[1])
+    tricky = [
+        ('A","D', "s", day, Medium.SMS, "P"),
+        ("A", 'D","s', day, Medium.SMS, "P"),
+        ("A", "D", day, Medium.SMS, '"],["P'),
+    ]
+    assert len({campaign_key(*parts) for parts in tricky}) == 3
+    key = campaign_key("A1", "D+1-sms", day, Medium.SMS, "P1")
+    assert key.startswith(KEY_PREFIX) and KEY_PREFIX == "cmp2_"
+    assert key == campaign_key("A1", "D+1-sms", day, "sms", "P1")  # stable, medium by value
+    assert legacy_campaign_key("A1", "D+1-sms", day, Medium.SMS, "P1").startswith("cmp_")
+
+
+def test_crafted_ids_that_collided_are_refused_at_the_model() -> None:
+    account = sample_account(1, days_overdue=1)
+    with pytest.raises(InvalidIdentifierError, match=r"account\.account_id"):
+        account.model_validate({**account.model_dump(), "account_id": "A\x1fD+1-sms"})
+
+
+async def test_a_notice_sent_under_the_earlier_key_version_is_not_sent_again(
+    notifysdk_plugins: PluginManager, tmp_path: Path
+) -> None:
+    now = datetime(2026, 1, 5, 2, tzinfo=UTC)
+    ladder = parse_ladder(
+        {
+            "stages": [
+                {
+                    "name": "D+1-sms",
+                    "day": 1,
+                    "kind": "overdue_notice",
+                    "medium": "sms",
+                    "grace_days": 1,
+                }
+            ]
+        }
+    )
+    today, yesterday = sample_account(1, days_overdue=1), sample_account(2, days_overdue=2)
+    ledger = MemoryLedger()
+    # What a run of the earlier release recorded: delivered under the version-1 keys,
+    # today for one account, yesterday (inside the grace window) for the other.
+    planner = Planner(ladder)
+    for account, back in ((today, 0), (yesterday, 1)):
+        (item,) = planner.plan(account, now)[0]
+        day = item.day.fromordinal(item.day.toordinal() - back)
+        old = item.notice(Medium.SMS, {"sms": "sms-mock"}).model_copy(
+            update={"idempotency_key": item.legacy_key(Medium.SMS, day)}
+        )
+        done = Outcome(
+            idempotency_key=old.idempotency_key,
+            status=OutcomeStatus.DELIVERED,
+            channel="sms-mock",
+            at=now,
+        )
+        assert await ledger.finish(old, done)
+    sms = MockChannel(name="sms-mock", clock=FakeClock(now))
+    settings = Settings(
+        output_dir=tmp_path,
+        ledger_url="memory://",
+        routes={"sms": "sms-mock"},
+        recover_on_start=False,
+    )
+    async with Dispatcher(
+        settings,
+        plugins=notifysdk_plugins,
+        ledger=ledger,
+        clock=FakeClock(now),
+        channels={"sms-mock": sms},
+    ) as d:
+        rows = [PortfolioRow(2, today), PortfolioRow(3, yesterday)]
+        summary = await run_campaign(d, rows, ladder)
+    assert sms.calls == []
+    assert summary.skipped == {
+        "already done today (key of an earlier version)": 1,
+        "delivered earlier in the grace window": 1,
+    }

@@ -4,11 +4,18 @@ Planning is pure (no I/O) and idempotent per account, stage and day: the idempot
 of a campaign notice is derived from the account, the stage, the debtor's *local* date,
 the medium and the recipient (:func:`campaign_key`). Planning the same portfolio twice on
 the same local day yields the same keys, so the ledger refuses to send anything twice.
+
+Keys are built from an unambiguous encoding of the parts (a JSON array, so no part can
+run into the next) and carry their version in the prefix (``cmp2_``). Keys of the first
+version (``cmp_``, the parts joined by ``\x1f``) are still looked up by the runner
+(:meth:`PlannedStage.legacy_key`), so a notice sent before an upgrade is not sent again
+under its new key the same day or later in its grace window.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,17 +26,45 @@ from zoneinfo import ZoneInfo
 from ..models import Account, Medium, Notice, Recipient, Role
 from .ladder import Ladder, Stage, route
 
-__all__ = ["PlannedStage", "Planner", "campaign_key", "local_date"]
+__all__ = [
+    "KEY_PREFIX",
+    "KEY_VERSION",
+    "PlannedStage",
+    "Planner",
+    "campaign_key",
+    "legacy_campaign_key",
+    "local_date",
+]
+
+KEY_VERSION = 2
+"""The version of :func:`campaign_key`'s encoding."""
+KEY_PREFIX = f"cmp{KEY_VERSION}_"
+"""What every campaign key of this version starts with."""
 
 
 def campaign_key(
     account_id: str, stage: str, day: date, medium: Medium | str, person_id: str
 ) -> str:
     """The idempotency key of one campaign notice: stable per account, stage, day, medium
-    and recipient."""
+    and recipient. The parts are encoded as a JSON array with the key version first, so
+    two different sets of parts never share a key, whatever characters they hold."""
+    medium_value = medium.value if isinstance(medium, Medium) else medium
+    basis = json.dumps(
+        [KEY_VERSION, account_id, stage, day.isoformat(), medium_value, person_id],
+        separators=(",", ":"),
+    )
+    return KEY_PREFIX + hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
+def legacy_campaign_key(
+    account_id: str, stage: str, day: date, medium: Medium | str, person_id: str
+) -> str:
+    """The key version 1 gave the same notice (the parts joined by ``\\x1f``): looked
+    up only, so a notice done under it is not sent again after an upgrade. Identifiers
+    are now validated printable, so it no longer collides either."""
     medium_value = medium.value if isinstance(medium, Medium) else medium
     basis = "\x1f".join((account_id, stage, day.isoformat(), medium_value, person_id))
-    return "cmp_" + hashlib.sha256(basis.encode()).hexdigest()[:32]
+    return "cmp_" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @lru_cache(maxsize=512)
@@ -55,6 +90,16 @@ class PlannedStage:
     def key(self, medium: Medium, day: date | None = None) -> str:
         """The idempotency key for ``medium`` on ``day`` (default: the planned day)."""
         return campaign_key(
+            self.account.account_id,
+            self.stage.name,
+            day or self.day,
+            medium,
+            self.recipient.person.person_id,
+        )
+
+    def legacy_key(self, medium: Medium, day: date | None = None) -> str:
+        """The version-1 key of the same notice (see :func:`legacy_campaign_key`)."""
+        return legacy_campaign_key(
             self.account.account_id,
             self.stage.name,
             day or self.day,

@@ -13,18 +13,28 @@ drop data).
 **JSONL** (``.jsonl`` or ``.ndjson``): one JSON object per line, either a full
 :class:`~notifysdk.models.Account` (it has a ``debtor`` object; parties and several
 contacts allowed) or the flat CSV shape with the same keys as the CSV columns.
+
+**Bounds** (:mod:`notifysdk.limits`): a CSV record or JSONL line longer than
+:data:`~notifysdk.limits.MAX_ROW_CHARS` is refused before it is parsed (and never held
+whole in memory); a JSONL line nested deeper than
+:data:`~notifysdk.limits.MAX_JSON_DEPTH`, or with a number longer than
+:data:`~notifysdk.limits.MAX_NUMBER_CHARS`, is refused before ``json.loads`` could
+recurse or choke; the models bound every field. Whatever one record raises, it is that
+record's :class:`BadRow`: the reader goes on with the next.
 """
 
 from __future__ import annotations
 
 import csv
-import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from .. import safejson
 from ..errors import InvalidInputError
+from ..limits import MAX_ROW_CHARS
 from ..models import Account
 
 __all__ = [
@@ -138,26 +148,73 @@ def _open(p: Path) -> TextIO:
     return p.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
+_TOO_LONG = f"longer than {MAX_ROW_CHARS} characters (MAX_ROW_CHARS)"
+
+
+class _BoundedLines:
+    """The lines of a text file for :mod:`csv`, each read at most ``limit`` characters
+    at a time. Once a record passes ``limit`` characters, the rest of it is read and
+    dropped (an empty line stands in for each of its lines) and :attr:`too_long` is
+    set, so a 10 MB cell costs neither the memory nor the parse."""
+
+    def __init__(self, f: TextIO, limit: int) -> None:
+        self.f = f
+        self.limit = limit
+        self.record = 0
+        self.too_long = False
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        text = self.f.readline(self.limit + 1)
+        if not text:
+            raise StopIteration
+        self.record += len(text)
+        if self.record <= self.limit:
+            return text
+        self.too_long = True
+        while text and text[-1] not in "\r\n":
+            text = self.f.readline(1 << 16)
+        return "\n"
+
+    def next_record(self) -> None:
+        """Start counting the next record."""
+        self.record = 0
+        self.too_long = False
+
+
 def _read_csv(p: Path) -> Iterator[Row]:
     f = _open(p)
     try:
-        reader = csv.reader(f)
+        lines = _BoundedLines(f, MAX_ROW_CHARS)
+        reader = csv.reader(lines)
         try:
-            header = [h.strip() for h in next(reader)]
+            header = [h.strip().lstrip("\ufeff") for h in next(reader)]
         except StopIteration:
             return
         except csv.Error as exc:
             raise InvalidInputError("portfolio.header", f"malformed CSV: {exc}") from None
+        if lines.too_long:
+            raise InvalidInputError("portfolio.header", f"the header row is {_TOO_LONG}")
         _check_header(header)
         width = len(header)
         while True:
+            lines.next_record()
             start = reader.line_num + 1
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield BadRow(reader.line_num, "<row>", f"malformed CSV: {exc}")
+                # csv's reasons ("field larger than field limit", "new-line character
+                # seen in unquoted field") name the problem, not the cell.
+                yield BadRow(
+                    start, "<row>", _TOO_LONG if lines.too_long else f"malformed CSV: {exc}"
+                )
+                continue
+            if lines.too_long:
+                yield BadRow(start, "<row>", _TOO_LONG)
                 continue
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue
@@ -169,34 +226,73 @@ def _read_csv(p: Path) -> Iterator[Row]:
         f.close()
 
 
+_COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ -]{0,63}")
+"""What a column name looks like; a header cell that does not is shown by position."""
+
+
+def _column_names(cells: list[str]) -> str:
+    """Header cells for an error: the ones that look like column names, the others by
+    position (a first row that is data would otherwise print a debtor's details)."""
+    named = [c for c in cells if _COLUMN_NAME.fullmatch(c)]
+    return ", ".join(named + [f"{len(cells) - len(named)} other(s)"] * (len(named) < len(cells)))
+
+
 def _check_header(header: list[str]) -> None:
+    """Refuse a header that misses required columns, names unknown ones or repeats
+    one. The error names columns of :data:`CSV_COLUMNS` and header cells that look
+    like column names, never another cell: a file without its header row has a
+    debtor's phone, ID and name where the header should be."""
+    known = set(CSV_COLUMNS)
+    if not known & set(header):
+        raise InvalidInputError(
+            "portfolio.header",
+            f"the first row names none of the columns ({len(header)} cells): is the header "
+            "row missing? It must name columns such as "
+            f"{', '.join(c for c in CSV_COLUMNS if c in REQUIRED_COLUMNS)}",
+        )
     missing = sorted(REQUIRED_COLUMNS - set(header))
-    unknown = sorted(set(header) - set(CSV_COLUMNS))
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    unknown = [h for h in dict.fromkeys(header) if h not in known]
+    dupes = sorted({h for h in header if header.count(h) > 1 and h in known})
     problems = []
     if missing:
         problems.append(f"missing required column(s): {', '.join(missing)}")
     if unknown:
-        problems.append(f"unknown column(s): {', '.join(unknown)}")
+        positions = ", ".join(str(header.index(h) + 1) for h in unknown)
+        problems.append(f"unknown column(s): {_column_names(unknown)} (at position(s) {positions})")
     if dupes:
         problems.append(f"duplicate column(s): {', '.join(dupes)}")
     if problems:
         raise InvalidInputError("portfolio.header", "; ".join(problems))
 
 
+def _bounded_lines(f: TextIO, limit: int) -> Iterator[str | None]:
+    """Each line of ``f``, or ``None`` for one longer than ``limit`` characters (read
+    and dropped in pieces, never held whole)."""
+    while text := f.readline(limit + 1):
+        if len(text) <= limit or text[-1] in "\r\n":
+            yield text
+            continue
+        while text and text[-1] not in "\r\n":
+            text = f.readline(1 << 16)
+        yield None
+
+
 def _read_jsonl(p: Path) -> Iterator[Row]:
     f = _open(p)
     try:
-        for number, text in enumerate(f, start=1):
+        for number, text in enumerate(_bounded_lines(f, MAX_ROW_CHARS), start=1):
+            if text is None:
+                yield BadRow(number, "<row>", _TOO_LONG)
+                continue
             if not text.strip():
                 continue
             if _has_surrogates(text):
                 yield BadRow(number, "<row>", "not valid UTF-8")
                 continue
             try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield BadRow(number, "<row>", f"not valid JSON: {exc.msg} (column {exc.colno})")
+                obj = safejson.loads(text, "<row>")
+            except InvalidInputError as exc:
+                yield BadRow(number, "<row>", exc.reason)
                 continue
             if not isinstance(obj, dict):
                 yield BadRow(number, "<row>", "each line must be a JSON object")
@@ -204,9 +300,9 @@ def _read_jsonl(p: Path) -> Iterator[Row]:
             if "debtor" in obj:
                 yield _validate_full(number, obj)
             else:
-                unknown = sorted(set(obj) - set(CSV_COLUMNS))
+                unknown = [k for k in obj if k not in CSV_COLUMNS]
                 if unknown:
-                    yield BadRow(number, "<row>", f"unknown key(s): {', '.join(unknown)}")
+                    yield BadRow(number, "<row>", f"unknown key(s): {_column_names(unknown)}")
                     continue
                 missing = sorted(REQUIRED_COLUMNS - set(obj))
                 if missing:
@@ -235,6 +331,13 @@ def _validate_full(line: int, obj: dict[str, Any]) -> Row:
     except InvalidInputError as exc:
         field = exc.field.removeprefix("account.")
         return BadRow(line, field, _scrub(exc.reason, _strings(obj)))
+    except Exception as exc:  # whatever one record raises is that record's refusal
+        return _unexpected(line, exc)
+
+
+def _unexpected(line: int, exc: Exception) -> BadRow:
+    # The exception's message may quote the record: only its type is named.
+    return BadRow(line, "<row>", f"refused: unexpected {type(exc).__name__} while validating")
 
 
 def _strings(obj: Any) -> list[str]:
@@ -263,6 +366,8 @@ def _validate_flat(line: int, cells: dict[str, str]) -> Row:
         return PortfolioRow(line, Account.model_validate(data))
     except InvalidInputError as exc:
         return BadRow(line, _column_for(exc.field, paths), _scrub(exc.reason, cells.values()))
+    except Exception as exc:  # whatever one record raises is that record's refusal
+        return _unexpected(line, exc)
 
 
 def account_from_flat(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -16,25 +16,47 @@ Before a notice is sent, the registered rules that are notice data sources
 (:mod:`~notifysdk.campaign.sources`) may add to its data (a visit letter gets the
 appointment booked by call) or block it (no appointment on record: ``blocked`` by
 ``visit-appointment``).
+
+**A row is a unit of failure.** Whatever one account raises — the SDK's error or not (an
+``InvalidOperation`` from a formatter, a ``RecursionError``, a plugin's ``ValueError``)
+— fails that row only: it is counted in :attr:`Summary.failed_rows
+<notifysdk.campaign.summary.Summary.failed_rows>` with a reason code and the
+exception's type (never its message or a value), a notice it had claimed is ended
+``failed`` by ``internal-error`` under the claim (never left claimed), and the run goes
+on. Only a fault of the run itself (:func:`notifysdk.faults.run_fault`: the ledger
+cannot be reached or written, the disk is full) stops it: no new row is started, the
+rows in flight finish (nothing is cancelled, so no write is cut short), and
+:meth:`CampaignRunner.run` raises the typed
+:class:`~notifysdk.errors.RunFaultError`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..dispatch.dispatcher import Dispatcher
 from ..dispatch.stages import resolve_profiles
-from ..errors import ConfigurationError, InvalidInputError, UnknownChannelError
+from ..errors import (
+    ConfigurationError,
+    InvalidInputError,
+    NotifyError,
+    RunFaultError,
+    UnknownChannelError,
+)
+from ..faults import run_fault
 from ..ledger.base import NoticeState
-from ..models import Account, Medium, Notice, Outcome, OutcomeStatus
+from ..models import INTERNAL_ERROR_RULE, Medium, Notice, Outcome, OutcomeStatus
 from ..policy import Verdict, Vote
 from .ladder import Ladder, default_ladder, route
 from .planner import PlannedStage, Planner
-from .portfolio import BadRow, Row
+from .portfolio import BadRow, PortfolioRow, Row
 from .sources import data_sources
-from .summary import Summary
+from .summary import RowFailure, Summary
+
+log = logging.getLogger("notifysdk.campaign")
 
 __all__ = ["CampaignRunner", "run_campaign"]
 
@@ -63,6 +85,8 @@ class CampaignRunner:
         self.concurrency = concurrency
         self.on_row = on_row
         self.sources = data_sources(dispatcher.registry.rules.values(), dispatcher.settings)
+        self._fault: NotifyError | None = None
+        """What stopped the run: a fault of the run, or a portfolio it cannot read."""
 
     def check_routes(self) -> None:
         """Raise :class:`ConfigurationError` when a stage routes to an unregistered channel."""
@@ -93,8 +117,11 @@ class CampaignRunner:
         return row
 
     async def run(self, rows: Iterable[Row]) -> Summary:
-        """Process every row; returns the summary. Bad rows are counted and skipped."""
+        """Process every row; returns the summary. Bad rows are counted and skipped,
+        failed rows counted; raises :class:`~notifysdk.errors.RunFaultError` when a
+        fault of the run stopped it (see the module docstring)."""
         self.check_routes()
+        self._fault = None
         summary = Summary(dry_run=self.dry_run, now=self.dispatcher.clock.now())
         rows = (self._checked(row) for row in rows)
         if self.dry_run:
@@ -102,42 +129,82 @@ class CampaignRunner:
                 if isinstance(row, BadRow):
                     summary.bad(row)
                 else:
-                    await self._account(row.account, summary)
+                    await self._row(row, summary)
                 self._progress(row)
-            return summary
+                if self._fault is not None:
+                    break
+            return self._finished(summary)
 
-        queue: asyncio.Queue[Row | None] = asyncio.Queue(maxsize=self.concurrency * 2)
+        queue: asyncio.Queue[PortfolioRow | None] = asyncio.Queue(maxsize=self.concurrency * 2)
 
         async def worker() -> None:
             while (row := await queue.get()) is not None:
-                assert not isinstance(row, BadRow)
-                await self._account(row.account, summary)
-                self._progress(row)
+                if self._fault is None:  # after a fault, the queued rows are not started
+                    await self._row(row, summary)
+                    self._progress(row)
 
         async def produce() -> None:
-            for row in rows:
-                if isinstance(row, BadRow):
-                    summary.bad(row)
-                    self._progress(row)
-                    continue
-                await queue.put(row)
-            for _ in range(self.concurrency):
-                await queue.put(None)
-
-        try:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(produce())
+            try:
+                for row in rows:
+                    if self._fault is not None:
+                        break
+                    if isinstance(row, BadRow):
+                        summary.bad(row)
+                        self._progress(row)
+                        continue
+                    await queue.put(row)
+            except NotifyError as exc:  # a bad header: the file cannot be read at all
+                self._stop(exc)
+            except Exception as exc:  # the reader itself broke: it cannot go on
+                self._stop(
+                    run_fault(exc)
+                    or RunFaultError(f"reading the portfolio failed: {type(exc).__name__}")
+                )
+            finally:
                 for _ in range(self.concurrency):
-                    group.create_task(worker())
-        except BaseExceptionGroup as eg:
-            raise eg.exceptions[0] from None
+                    await queue.put(None)
+
+        # Neither task raises (each row's exceptions end in _row), so nothing is ever
+        # cancelled midway: a write in flight finishes, and no task's error is lost.
+        async with asyncio.TaskGroup() as group:
+            group.create_task(produce())
+            for _ in range(self.concurrency):
+                group.create_task(worker())
+        return self._finished(summary)
+
+    def _finished(self, summary: Summary) -> Summary:
+        if self._fault is not None:
+            raise self._fault
         return summary
+
+    def _stop(self, fault: NotifyError) -> None:
+        if self._fault is None:
+            log.error("campaign stopped: %s", fault)
+            self._fault = fault
+
+    async def _row(self, row: PortfolioRow, summary: Summary) -> None:
+        """One account, as a unit of failure: whatever it raises fails this row only,
+        unless it is a fault of the run (which stops the run)."""
+        try:
+            await self._account(row, summary)
+        except Exception as exc:
+            fault = run_fault(exc)
+            if fault is not None:
+                self._stop(fault)
+                return
+            if isinstance(exc, InvalidInputError):  # field and reason, never a value
+                code, reason = exc.code, str(exc)
+            else:
+                code, reason = INTERNAL_ERROR_RULE, f"unexpected {type(exc).__name__}"
+            log.error("row %d failed: %s (%s)", row.line, code, type(exc).__name__)
+            summary.row_failed(RowFailure(row.line, code, reason[:300]))
 
     def _progress(self, row: Row) -> None:
         if self.on_row is not None:
             self.on_row(row)
 
-    async def _account(self, account: Account, summary: Summary) -> None:
+    async def _account(self, row: PortfolioRow, summary: Summary) -> None:
+        account = row.account
         summary.rows += 1
         summary.accounts += 1
         planned, skipped = self.planner.plan(account, self.dispatcher.clock.now())
@@ -150,29 +217,43 @@ class CampaignRunner:
             if await self._sent_earlier(item):
                 summary.skipped["delivered earlier in the grace window"] += 1
                 continue
-            await self._stage(item, summary)
+            await self._stage(item, summary, row.line)
 
     async def _sent_earlier(self, item: PlannedStage) -> bool:
         ledger = self.dispatcher.ledger
         for day in item.earlier_days():
             for medium in item.stage.media:
-                record = await ledger.get(item.key(medium, day))
-                if record is not None and record.state is NoticeState.DELIVERED:
-                    return True
+                for key in (item.key(medium, day), item.legacy_key(medium, day)):
+                    record = await ledger.get(key)
+                    if record is not None and record.state is NoticeState.DELIVERED:
+                        return True
         return False
 
-    async def _stage(self, item: PlannedStage, summary: Summary) -> None:
+    async def _done_before_upgrade(self, item: PlannedStage, medium: Medium) -> bool:
+        """True when the ledger holds this notice as done under its version-1 key
+        (sent before an upgrade, the same day): it is not sent again."""
+        record = await self.dispatcher.ledger.get(item.legacy_key(medium))
+        return record is not None and record.done
+
+    async def _stage(self, item: PlannedStage, summary: Summary, line: int) -> None:
         for index, medium in enumerate(item.stage.media):
             notice = item.notice(medium, self.routes)
             if self.dry_run:
-                if await self._done(notice):
+                if await self._done(notice) or await self._done_before_upgrade(item, medium):
                     summary.skipped["already done today"] += 1
                 else:
                     summary.planned(notice)
                 return
+            if await self._done_before_upgrade(item, medium):
+                summary.skipped["already done today (key of an earlier version)"] += 1
+                return
             notice, stopped = await self._prepare(item, medium, notice)
             outcome = stopped or await self._send(notice)
-            summary.record(notice, outcome, fallback=index > 0, explain=stopped is not None)
+            summary.record(
+                notice, outcome, fallback=index > 0, explain=stopped is not None, line=line
+            )
+            if outcome.rule == INTERNAL_ERROR_RULE:
+                return  # it may have gone out: another medium could duplicate it
             if not self.ladder.falls_back(outcome):
                 return
 
@@ -211,7 +292,8 @@ class CampaignRunner:
 
     async def _send(self, notice: Notice) -> Outcome:
         # Bad input for this one notice (a missing template, a bad destination) is
-        # blocked by rule ``input`` and named; the run goes on.
+        # blocked by rule ``input`` and named; an unexpected error ends it failed by
+        # ``internal-error``; the run goes on. A fault of the run is raised.
         return await self.dispatcher.send_safely(notice)
 
 

@@ -1,7 +1,13 @@
 """The summary of one campaign run: counts by outcome, by rule, by channel and by stage.
 
-Counters only, so a run over millions of accounts keeps it small; bad rows are kept (up
-to :data:`MAX_BAD_ROWS_KEPT`) with their line numbers so they can be reported.
+Counters only, so a run over millions of accounts keeps it small; bad rows and failed
+rows are kept (up to :data:`MAX_BAD_ROWS_KEPT` each) with their line numbers so they can
+be reported.
+
+A *bad row* was refused by the reader (it is not a valid account); a *failed row* is a
+valid account whose processing raised (:class:`RowFailure`): an unexpected exception
+while planning or sending one of its notices, or a notice that ended ``failed`` by rule
+``internal-error``. Either way the run went on with the next row.
 """
 
 from __future__ import annotations
@@ -12,10 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..models import Notice, Outcome, OutcomeStatus
+from ..models import INTERNAL_ERROR_RULE, Notice, Outcome, OutcomeStatus
 from .portfolio import BadRow
 
-__all__ = ["MAX_BAD_ROWS_KEPT", "PLANNED", "WRITTEN_KEYS", "Summary"]
+__all__ = ["MAX_BAD_ROWS_KEPT", "PLANNED", "WRITTEN_KEYS", "RowFailure", "Summary"]
 
 MAX_BAD_ROWS_KEPT = 1000
 """Bad rows listed in a summary; beyond this they are only counted."""
@@ -26,6 +32,27 @@ give ``path``; the call-script channel ``json``, beside its ``.md`` and ``.html`
 
 PLANNED = "planned"
 """The outcome a dry run records for every notice it would send."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowFailure:
+    """A valid row whose processing raised: its line, a reason code
+    (:data:`~notifysdk.models.INTERNAL_ERROR_RULE` for an unexpected exception, else
+    the typed error's code), the reason (the exception's type, or the typed error's
+    field and reason) and the ladder stage when known. Never a value of the row."""
+
+    line: int
+    code: str
+    reason: str
+    stage: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.stage}: " if self.stage else ""
+        return f"line {self.line}: {where}{self.reason} [{self.code}]"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return {"line": self.line, "code": self.code, "reason": self.reason, "stage": self.stage}
 
 
 @dataclass
@@ -40,6 +67,11 @@ class Summary:
     """Valid accounts."""
     bad_rows: list[BadRow] = field(default_factory=list)
     bad_row_count: int = 0
+    failed_rows: list[RowFailure] = field(default_factory=list)
+    """Valid rows whose processing raised (kept up to :data:`MAX_BAD_ROWS_KEPT`)."""
+    internal_errors: int = 0
+    """Notices that ended ``failed`` by ``internal-error`` (counted in ``by_outcome``
+    too, but as failed rows, not in :attr:`failures`)."""
     no_stage: int = 0
     """Accounts with no stage due today."""
     stages_due: int = 0
@@ -63,6 +95,7 @@ class Summary:
     """Folder → files written there by channels that write files (capture, letters)."""
     next_due: datetime | None = None
     """The earliest instant a deferred notice may go."""
+    _failed_lines: set[int] = field(default_factory=set, repr=False)
 
     def bad(self, row: BadRow) -> None:
         """Count a refused record (and keep it, up to the limit)."""
@@ -71,19 +104,45 @@ class Summary:
         if len(self.bad_rows) < MAX_BAD_ROWS_KEPT:
             self.bad_rows.append(row)
 
+    def row_failed(self, failure: RowFailure) -> None:
+        """Count a valid row whose processing raised (each line once)."""
+        if failure.line not in self._failed_lines:
+            self._failed_lines.add(failure.line)
+            if len(self.failed_rows) < MAX_BAD_ROWS_KEPT:
+                self.failed_rows.append(failure)
+
+    @property
+    def failed_row_count(self) -> int:
+        """Valid rows whose processing raised."""
+        return len(self._failed_lines)
+
     def planned(self, notice: Notice) -> None:
         """Count a notice a dry run would send."""
         self._count(notice, PLANNED)
 
     def record(
-        self, notice: Notice, outcome: Outcome, *, fallback: bool = False, explain: bool = False
+        self,
+        notice: Notice,
+        outcome: Outcome,
+        *,
+        fallback: bool = False,
+        explain: bool = False,
+        line: int | None = None,
     ) -> None:
-        """Count one notice's outcome.
+        """Count one notice's outcome (of the row at ``line``).
 
         ``explain``: label a block or deferral with its reason too (for reasons that are
         fixed texts, such as a notice data source's "no appointment booked by call").
+        A ``failed`` outcome by ``internal-error`` (this run's, or a duplicate of an
+        earlier run's) also counts its row as failed.
         """
         status = outcome.status.value
+        if outcome.rule == INTERNAL_ERROR_RULE and outcome.status is OutcomeStatus.FAILED:
+            self.internal_errors += 1
+            self.by_rule[f"{status}: {INTERNAL_ERROR_RULE} ({outcome.reason or '-'})"] += 1
+            if line is not None:
+                reason = outcome.reason or "unexpected error"
+                self.row_failed(RowFailure(line, INTERNAL_ERROR_RULE, reason, notice.stage))
         self._count(notice, status)
         if fallback:
             self.fallbacks += 1
@@ -114,10 +173,12 @@ class Summary:
 
     @property
     def failures(self) -> int:
-        """Notices that ended ``failed`` or ``dead_lettered`` (after any fallback)."""
+        """Notices that ended ``failed`` or ``dead_lettered`` (after any fallback),
+        less those failed by ``internal-error``: those count as failed rows."""
         return (
             self.by_outcome[OutcomeStatus.FAILED.value]
             + self.by_outcome[OutcomeStatus.DEAD_LETTERED.value]
+            - self.internal_errors
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -129,6 +190,8 @@ class Summary:
             "accounts": self.accounts,
             "bad_rows": self.bad_row_count,
             "bad_row_details": [r.as_dict() for r in self.bad_rows],
+            "failed_rows": self.failed_row_count,
+            "failed_row_details": [r.as_dict() for r in self.failed_rows],
             "no_stage_today": self.no_stage,
             "stages_due": self.stages_due,
             "notices": self.notices,

@@ -28,7 +28,10 @@ _PARAGRAPHS = (
     "PORTFOLIO is a CSV file (a header row; the columns are those of "
     "examples/portfolio.csv) or a JSONL file (.jsonl/.ndjson), read one row at a time. "
     "A bad row is reported with its line number and the reason (never its contents) and "
-    "skipped; the other rows go on.",
+    "skipped; the other rows go on. So does a row whose processing fails (whatever it "
+    "raises: it is reported by line with the kind of error). Only a fault of the run "
+    "itself (the ledger cannot be reached or written, the disk is full) stops the run, "
+    "with a one-line message (--debug adds the traceback).",
     "Each account gets the stages due at its days overdue (see --ladder). A stage names a "
     "medium (sms, email, call_script, letter...); the [routes] table of the settings maps "
     "it to a channel, by default the capture-<medium> channel, which writes what would be "
@@ -44,9 +47,10 @@ _PARAGRAPHS = (
     f"  {EXIT_FAILURES}  some notices failed permanently or were dead-lettered "
     "(after fallbacks)\n"
     f"  {EXIT_USAGE}  bad command line (unknown option, bad --now)\n"
-    f"  {EXIT_ERROR}  could not run: bad settings or ladder, bad portfolio header, "
-    "ledger error\n"
-    f"  {EXIT_BAD_ROWS}  the run completed, but some rows were refused (and no notice failed)",
+    f"  {EXIT_ERROR}  could not run, or stopped: bad settings or ladder, bad portfolio "
+    "header, the ledger unreachable or read-only, a full disk\n"
+    f"  {EXIT_BAD_ROWS}  the run completed, but some rows were refused or failed (and no "
+    "notice failed)",
 )
 RUN_HELP = escape("\n\n".join(_PARAGRAPHS))
 """The ``--help`` text of ``notifysdk run`` (rich markup escaped)."""
@@ -83,6 +87,12 @@ def run_command(
         int,
         typer.Option("--concurrency", "-j", min=1, max=1000, help="Accounts handled at once."),
     ] = 10,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="On an error that stops the run, print its traceback (masked) too."
+        ),
+    ] = False,
 ) -> None:
     """Run today's campaign over a portfolio (see RUN_HELP)."""
     import asyncio
@@ -101,7 +111,7 @@ def run_command(
         rows = read_portfolio(portfolio)
         total = count_records(portfolio)
     except NotifyError as exc:
-        _fail(exc)
+        _fail(exc, debug)
     err = Console(stderr=True)
     progress = Progress(
         TextColumn("[bold]accounts"),
@@ -132,7 +142,9 @@ def run_command(
         with progress:
             summary = asyncio.run(go())
     except NotifyError as exc:
-        _fail(exc)
+        _fail(exc, debug)
+    except Exception as exc:  # opening the ledger, recovery at start...
+        _fail(_stopped(exc), debug, exc)
     if as_json:
         doc = summary.as_dict()
         doc["ledger_url"] = _safe_url(settings.ledger_url)
@@ -147,7 +159,7 @@ def exit_code(summary: Summary) -> int:
     """The exit code for a completed run (documented in ``notifysdk run --help``)."""
     if summary.failures:
         return EXIT_FAILURES
-    if summary.bad_row_count:
+    if summary.bad_row_count or summary.failed_row_count:
         return EXIT_BAD_ROWS
     return EXIT_OK
 
@@ -170,8 +182,28 @@ def _ladder(path: Path | None, config: Path | None) -> Ladder:
     return default_ladder()
 
 
-def _fail(exc: NotifyError) -> NoReturn:
-    Console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+def _stopped(exc: BaseException) -> NotifyError:
+    """The typed error for an exception that stopped the run outside any one row: the
+    fault it is (:func:`~notifysdk.faults.run_fault`), else one naming its type only
+    (its message may quote data)."""
+    from ..errors import RunFaultError
+    from ..faults import run_fault
+
+    return run_fault(exc) or RunFaultError(f"the run stopped: unexpected {type(exc).__name__}")
+
+
+def _fail(exc: NotifyError, debug: bool = False, cause: BaseException | None = None) -> NoReturn:
+    """One line on stderr (masked), the masked traceback too with ``--debug``; exit 3."""
+    import traceback
+
+    from ..redaction_logging import redact_text
+
+    err = Console(stderr=True)
+    line = redact_text(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
+    err.print(f"[red]error:[/red] {escape(line)}", markup=True, highlight=False)
+    if debug:
+        text = "".join(traceback.format_exception(cause or exc))
+        err.print(redact_text(text), markup=False, highlight=False)
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -196,6 +228,7 @@ def print_summary(summary: Summary, settings: Settings, out: Console | None = No
         ("rows read", summary.rows),
         ("valid accounts", summary.accounts),
         ("bad rows skipped", summary.bad_row_count),
+        ("rows failed (the run went on)", summary.failed_row_count),
         ("accounts with no stage today", summary.no_stage),
         ("stages due", summary.stages_due),
         ("notices planned" if summary.dry_run else "notices", summary.notices),
@@ -229,6 +262,12 @@ def print_summary(summary: Summary, settings: Settings, out: Console | None = No
             out.print(f"  {bad}", markup=False, highlight=False)
         if summary.bad_row_count > 20:
             out.print(f"  … and {summary.bad_row_count - 20} more (see --json)")
+    if summary.failed_rows:
+        out.print(f"[yellow]{summary.failed_row_count} row(s) failed:[/yellow]")
+        for failed in summary.failed_rows[:20]:
+            out.print(f"  {failed}", markup=False, highlight=False)
+        if summary.failed_row_count > 20:
+            out.print(f"  … and {summary.failed_row_count - 20} more (see --json)")
     if summary.written:
         out.print("messages and letters written to:")
         for folder, count in sorted(summary.written.items()):

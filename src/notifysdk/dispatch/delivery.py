@@ -36,6 +36,7 @@ from ..errors import (
     InvalidInputError,
     TransientDeliveryError,
 )
+from ..faults import internal_error, run_fault
 from ..ledger.base import AttemptEnd, ClaimStatus, Ledger
 from ..models import Message, Notice, Outcome, OutcomeStatus, Receipt
 from ..plugins import PluginManager
@@ -149,6 +150,16 @@ class Delivery:
             # Another worker took the claim over while we waited to retry: it owns the
             # notice now, so we neither call the provider nor write anything.
             return await self.emit(notice, self._lost(notice))
+        except Exception as exc:
+            if run_fault(exc) is not None:
+                raise  # the run stops; recovery reconciles the claim left in flight
+            # Anything else after the claim ends the notice failed under the claim, so
+            # it is never left claimed (and the next run does not meet it again).
+            log.error("notice %s: %s after the claim", notice.idempotency_key, type(exc).__name__)
+            outcome = internal_error(
+                notice, exc, self.clock.now(), where="after the claim", attempts=run.count
+            )
+            run.pending = run.pending or AttemptEnd(run.attempt, error=exc)
         try:
             return await self.record(notice, outcome, fence=run.fence, ended=run.pending)
         except ClaimLostError:
@@ -229,6 +240,8 @@ class Delivery:
                 provider_code=getattr(exc, "provider_code", None),
             )
         except Exception as exc:  # a channel bug: not retried, reported, never silent
+            if run_fault(exc) is not None:  # a full disk, a read-only folder: not its bug
+                raise
             log.error(
                 "channel %s raised %s for %s",
                 channel.name,

@@ -20,6 +20,7 @@ from ..channels import Channel, ChannelContext
 from ..clock import Clock, SystemClock
 from ..config import Settings
 from ..errors import ConfigurationError, InvalidInputError, UnknownChannelError
+from ..faults import internal_error, run_fault
 from ..ledger.base import AttemptEnd, Ledger
 from ..models import Notice, Outcome, OutcomeStatus
 from ..plugins import PluginManager, get_plugin_manager
@@ -232,14 +233,26 @@ class Dispatcher:
             yield notice, outcome
 
     async def send_safely(self, notice: Notice) -> Outcome:
-        """:meth:`send`, with bad input turned into a ``blocked`` outcome by rule
-        ``input`` (masked like every other outcome; not recorded: nothing was decided
-        about the notice itself)."""
+        """:meth:`send`, with whatever this one notice raises turned into its outcome:
+        bad input a ``blocked`` outcome by rule ``input`` (masked like every other
+        outcome), anything else a ``failed`` outcome by rule ``internal-error`` naming
+        the exception's type (:func:`~notifysdk.faults.internal_error`). Neither is
+        recorded: nothing was decided about the notice itself (a failure after the
+        claim is recorded under it by the delivery). A fault of the run itself — the
+        ledger cannot be reached or written, the disk is full — is raised as
+        :class:`~notifysdk.errors.RunFaultError` (a
+        :class:`~notifysdk.errors.LedgerUnavailableError` for the ledger)."""
         try:
             return await self.send(notice)
         except InvalidInputError as exc:
             outcome = self.outcome(notice, OutcomeStatus.BLOCKED, rule="input", reason=str(exc))
-            return await self.delivery.emit(notice, outcome)
+        except Exception as exc:
+            fault = run_fault(exc)
+            if fault is not None:
+                raise fault from exc
+            log.error("notice %s: %s while preparing", notice.idempotency_key, type(exc).__name__)
+            outcome = internal_error(notice, exc, self.clock.now(), where="while preparing")
+        return await self.delivery.emit(notice, outcome)
 
 
 def open_ledger(url: str, plugins: PluginManager | None = None) -> Ledger:
