@@ -93,6 +93,11 @@ class RuleContext:
     channel_medium: str | None = None
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Per-profile parameter overrides from ``Settings.profiles`` (applied by the rules)."""
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Values several rules derive from the notice (the profiles in force, the plausible
+    zones), each kept with the inputs it was computed from so it is computed once per
+    notice: the dispatcher hands the same dict to both stages of a notice; a context
+    built elsewhere starts with an empty one."""
 
 
 @runtime_checkable

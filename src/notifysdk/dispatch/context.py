@@ -46,10 +46,20 @@ class NoticeContext:
     """The rendered, masked message."""
     content: Decision | None = None
     """The ``content`` stage's decision on the rendered message."""
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What the rules computed once for this notice, shared by both stages (see
+    :attr:`notifysdk.policy.RuleContext.memo`); copies made by :meth:`evolve` share it."""
 
     def evolve(self, **changes: Any) -> NoticeContext:
-        """A copy with ``changes``."""
-        return dataclasses.replace(self, **changes)
+        """A copy with ``changes`` (as :func:`dataclasses.replace`, without running
+        ``__init__`` again: every stage makes one)."""
+        unknown = changes.keys() - _FIELDS
+        if unknown:
+            raise TypeError(f"NoticeContext has no field {sorted(unknown)[0]!r}")
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
 
     def rule_context(
         self, ledger: Ledger, overrides: Mapping[str, Mapping[str, Any]]
@@ -64,6 +74,7 @@ class NoticeContext:
             message=self.message,
             channel_medium=self.channel.medium.value,
             overrides=overrides,
+            memo=self.memo,
         )
 
     @property
@@ -74,6 +85,9 @@ class NoticeContext:
             if decision is not None:
                 out += decision.reservations
         return out
+
+
+_FIELDS = frozenset(f.name for f in dataclasses.fields(NoticeContext))
 
 
 @dataclass(frozen=True)

@@ -186,12 +186,13 @@ async def policy_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Ou
 
 async def render_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
     """Render, mask by role × medium, and block anything the channel may not carry."""
-    message, leak = build_message(pipe, ctx)
+    level = _level(ctx)
+    message, leak = _build(pipe, ctx, level)
     if message is None:
         return pipe.outcome(
             ctx.notice, OutcomeStatus.BLOCKED, ctx.now, rule="privacy", reason=leak, known=ctx.known
         )
-    return ctx.evolve(message=message, disclosure=_level(ctx))
+    return ctx.evolve(message=message, disclosure=level)
 
 
 async def content_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
@@ -218,6 +219,10 @@ def _level(ctx: NoticeContext) -> Any:
 def build_message(pipe: Pipeline, ctx: NoticeContext) -> tuple[Message | None, str]:
     """Render ``ctx.kind`` (or the notice's kind), mask every part and leak-check it:
     ``(message, "")``, or ``(None, reason)`` when the leak guard blocks it."""
+    return _build(pipe, ctx, _level(ctx))
+
+
+def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | None, str]:
     notice, channel = ctx.notice, ctx.channel
     kind = ctx.kind or notice.kind.value
     to = ctx.to or ""
@@ -225,7 +230,6 @@ def build_message(pipe: Pipeline, ctx: NoticeContext) -> tuple[Message | None, s
         notice, now=ctx.now, institution_contact=pipe.settings.institution_contact
     )
     rendered = pipe.renderer.render(kind, channel.medium.value, notice.effective_locale, context)
-    level = _level(ctx)
     parts: dict[str, str | None] = {}
     leaks: set[str] = set()
     for name, text in (

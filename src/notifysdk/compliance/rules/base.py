@@ -39,12 +39,26 @@ RECORD_ONLY_LIMIT = 2**31 - 1
 """A reservation limit no count reaches: the reservation only records the contact."""
 
 
+def _memo(ctx: RuleContext, key: str, inputs: tuple[Any, ...]) -> Any:
+    """The value kept under ``key`` in ``ctx.memo`` when it was computed from these very
+    ``inputs`` (compared by identity), else ``None``."""
+    kept = ctx.memo.get(key)
+    if kept is None:
+        return None
+    was, value = kept
+    if len(was) != len(inputs) or any(a is not b for a, b in zip(was, inputs, strict=True)):
+        return None
+    return value
+
+
 def in_force(ctx: RuleContext) -> list[Profile]:
     """The profiles in force for this notice, overrides applied, in the notice's order."""
-    out: list[Profile] = []
-    for name, profile in ctx.profiles.items():
-        out.append(resolved(ctx, name, profile).profile)
-    return out
+    inputs = (ctx.profiles, ctx.overrides)
+    kept: tuple[Profile, ...] | None = _memo(ctx, "in_force", inputs)
+    if kept is None:
+        kept = tuple(resolved(ctx, name, profile).profile for name, profile in ctx.profiles.items())
+        ctx.memo["in_force"] = (inputs, kept)
+    return list(kept)
 
 
 def resolved(ctx: RuleContext, name: str, profile: Profile) -> ResolvedProfile:
@@ -72,14 +86,34 @@ def _default_zones(profiles: Sequence[Profile]) -> tuple[str, ...]:
 def zones_for(ctx: RuleContext, profiles: Sequence[Profile] | None = None) -> PlausibleZones:
     """The recipient's plausible zones (profile defaults when nothing is known)."""
     profiles = in_force(ctx) if profiles is None else profiles
-    return plausible_zones(ctx.notice.recipient.person, ctx.to, _default_zones(profiles))
+    default = _default_zones(profiles)
+    person = ctx.notice.recipient.person
+    inputs = (person, ctx.to)
+    kept: dict[tuple[str, ...], PlausibleZones] | None = _memo(ctx, "zones", inputs)
+    if kept is None:
+        kept = {}
+        ctx.memo["zones"] = (inputs, kept)
+    zones = kept.get(default)
+    if zones is None:
+        zones = kept[default] = plausible_zones(person, ctx.to, default)
+    return zones
 
 
 def line_type(ctx: RuleContext) -> str:
     """``work`` for a work number or work email, else the phone's line type, else
     ``personal``."""
-    for contact in ctx.notice.recipient.person.contacts:
-        if contact.value != ctx.to:
+    person = ctx.notice.recipient.person
+    inputs = (person, ctx.to)
+    kept: str | None = _memo(ctx, "line_type", inputs)
+    if kept is None:
+        kept = _line_type(person.contacts, ctx.to)
+        ctx.memo["line_type"] = (inputs, kept)
+    return kept
+
+
+def _line_type(contacts: Sequence[Any], to: str | None) -> str:
+    for contact in contacts:
+        if contact.value != to:
             continue
         if isinstance(contact, PhoneContact):
             return contact.line_type
