@@ -54,12 +54,25 @@ def in_window(
 
 def local_times(instant: datetime, zones: Sequence[ZoneInfo]) -> dict[str, str]:
     """The local wall-clock time in each zone (for explaining a decision)."""
-    return {z.key: instant.astimezone(z).strftime("%Y-%m-%d %H:%M:%S %Z") for z in zones}
+    return {z.key: _stamp(instant.astimezone(z)) for z in zones}
 
 
+def _stamp(local: datetime) -> str:
+    """``local.strftime("%Y-%m-%d %H:%M:%S %Z")``, formatted without strftime (every
+    allowed notice explains its local time) for the years strftime pads the same way."""
+    if not 1000 <= local.year <= 9999:
+        return local.strftime("%Y-%m-%d %H:%M:%S %Z")
+    return (
+        f"{local.year}-{local.month:02d}-{local.day:02d} "
+        f"{local.hour:02d}:{local.minute:02d}:{local.second:02d} {local.tzname() or ''}"
+    )
+
+
+@functools.lru_cache(maxsize=8192)
 def _opening(day: date, start: time, zone: ZoneInfo) -> datetime:
     # A local time in a spring-forward gap resolves (fold=0) to the instant just after
-    # the gap once round-tripped through UTC.
+    # the gap once round-tripped through UTC. Memoised: every notice of a day asks for
+    # the same few local midnights and openings.
     return datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
 
 
@@ -72,7 +85,42 @@ def next_allowed(
     horizon_days: int = HORIZON_DAYS,
 ) -> datetime | None:
     """The earliest instant at or after ``instant`` allowed in every zone, or ``None``
-    when the windows never overlap within ``horizon_days``."""
+    when the windows never overlap within ``horizon_days``.
+
+    Memoised when the working days come from :func:`workday_checker` (or there is no
+    calendar): a cap's next free slot (tomorrow's first allowed instant) is the same for
+    every notice of a day. The key holds the instant's time zone and fold as well, so an
+    answer that is the instant itself comes back exactly as it was given."""
+    zones = tuple(zones)
+    if workday is None or workday in _CALENDARS:
+        return _next_allowed_memo(
+            instant, instant.tzinfo, instant.fold, zones, start, end, workday, horizon_days
+        )
+    return _next_allowed(instant, zones, start, end, workday, horizon_days)
+
+
+@functools.lru_cache(maxsize=2048)
+def _next_allowed_memo(
+    instant: datetime,
+    _tzinfo: object,
+    _fold: int,
+    zones: tuple[ZoneInfo, ...],
+    start: time,
+    end: time,
+    workday: Callable[[date], bool] | None,
+    horizon_days: int,
+) -> datetime | None:
+    return _next_allowed(instant, zones, start, end, workday, horizon_days)
+
+
+def _next_allowed(
+    instant: datetime,
+    zones: tuple[ZoneInfo, ...],
+    start: time,
+    end: time,
+    workday: Callable[[date], bool] | None,
+    horizon_days: int,
+) -> datetime | None:
     if in_window(instant, zones, start, end, workday):
         return instant
     candidates: set[datetime] = set()
@@ -109,10 +157,20 @@ def day_start(instant: datetime, zones: Sequence[ZoneInfo], offset: int) -> date
     )
 
 
-@functools.lru_cache(maxsize=16)
+_CALENDARS: set[Callable[[date], bool]] = set()
+"""The checkers :func:`workday_checker` built: fixed tables, so answers may be kept."""
+
+
 def workday_checker(calendar: str) -> Callable[[date], bool]:
     """A ``date -> bool`` for a holiday calendar: ``cn`` uses chinese-calendar (working
     days, make-up days included); any other value is an ISO country for ``holidays``."""
+    checker = _workday_checker(calendar)
+    _CALENDARS.add(checker)
+    return checker
+
+
+@functools.lru_cache(maxsize=16)
+def _workday_checker(calendar: str) -> Callable[[date], bool]:
     if calendar.lower() == "cn":
         try:
             import chinese_calendar  # type: ignore[import-untyped]

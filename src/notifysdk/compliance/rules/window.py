@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import time
+
 from ...policy import RuleContext, Vote
 from ..windows import in_window, local_times
 from .base import (
@@ -32,7 +35,7 @@ class ContactWindowRule(ProfileRule):
         medium = medium_of(ctx)
         out: list[Vote] = []
         for profile, spec in pairs:
-            window = f"{spec.start:%H:%M}-{spec.end:%H:%M}"
+            window = _window_text(spec.start, spec.end)
             numbers = {
                 "window": window,
                 "zones": list(zones.names),
@@ -75,6 +78,11 @@ class ContactWindowRule(ProfileRule):
                 )
             )
         return out
+
+
+@functools.lru_cache(maxsize=256)
+def _window_text(start: time, end: time) -> str:
+    return f"{start:%H:%M}-{end:%H:%M}"
 
 
 def _where(names: tuple[str, ...]) -> str:
