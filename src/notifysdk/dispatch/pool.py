@@ -9,6 +9,8 @@ from typing import Any
 from ..errors import InvalidInputError
 from ..models import Notice, Outcome
 
+_DONE = object()
+
 
 async def run_pool(
     source: Iterable[tuple[int, Notice]] | AsyncIterator[tuple[int, Notice]],
@@ -17,53 +19,73 @@ async def run_pool(
 ) -> AsyncIterator[tuple[int, Notice, Outcome]]:
     """Run ``send`` over ``source`` with at most ``concurrency`` in flight, yielding each
     ``(index, notice, outcome)`` as it ends. A worker's unexpected error is raised once
-    the others have stopped; memory stays bounded by ``concurrency``."""
+    the others have stopped; memory stays bounded by ``concurrency``.
+
+    Results go through one queue (no task per result): a worker takes one of
+    ``2 * concurrency`` slots before it queues a result and the consumer gives it back
+    when it takes the result, so at most that many wait; the last worker to stop queues
+    the end marker."""
     if concurrency < 1:
         raise InvalidInputError("concurrency", "must be at least 1")
-    queue: asyncio.Queue[tuple[int, Notice, Outcome]] = asyncio.Queue(maxsize=concurrency * 2)
-    it: AsyncIterator[tuple[int, Notice]] | None = (
-        source if isinstance(source, AsyncIterator) else None
-    )
-    sync_it = None if it is not None else iter(source)  # type: ignore[arg-type]
-    source_lock = asyncio.Lock()
-    done = object()
-
-    async def next_item() -> Any:
-        async with source_lock:
-            if it is not None:
-                try:
-                    return await it.__anext__()
-                except StopAsyncIteration:
-                    return done
-            assert sync_it is not None
-            return next(sync_it, done)
+    results: asyncio.Queue[Any] = asyncio.Queue()
+    slots = asyncio.Semaphore(concurrency * 2)
+    next_item = _reader(source)
+    running = concurrency
 
     async def worker() -> None:
-        while True:
-            item = await next_item()
-            if item is done:
-                return
-            index, notice = item
-            await queue.put((index, notice, await send(notice)))
+        nonlocal running
+        try:
+            while True:
+                item = await next_item()
+                if item is _DONE:
+                    return
+                index, notice = item
+                outcome = await send(notice)
+                await slots.acquire()
+                results.put_nowait((index, notice, outcome))
+        finally:
+            running -= 1
+            if running == 0:
+                results.put_nowait(_DONE)
 
     workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
-    finished = asyncio.create_task(asyncio.wait(workers))
     try:
         while True:
-            getter = asyncio.create_task(queue.get())
-            await asyncio.wait({getter, finished}, return_when=asyncio.FIRST_COMPLETED)
-            if getter.done():
-                yield getter.result()
-                continue
-            getter.cancel()
-            while not queue.empty():
-                yield queue.get_nowait()
-            for w in workers:
-                if w.exception() is not None:
-                    raise w.exception()  # type: ignore[misc]
-            return
+            got = await results.get()
+            if got is _DONE:
+                break
+            slots.release()
+            yield got
+        await asyncio.gather(*workers, return_exceptions=True)
+        for w in workers:
+            if w.exception() is not None:
+                raise w.exception()  # type: ignore[misc]
     finally:
         for w in workers:
             w.cancel()
-        finished.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+
+
+def _reader(
+    source: Iterable[tuple[int, Notice]] | AsyncIterator[tuple[int, Notice]],
+) -> Callable[[], Awaitable[Any]]:
+    """The next numbered notice, or ``_DONE``, for any worker. An async source is read
+    under a lock (its ``__anext__`` may suspend); a sync one needs none."""
+    if isinstance(source, AsyncIterator):
+        it = source
+        lock = asyncio.Lock()
+
+        async def next_async() -> Any:
+            async with lock:
+                try:
+                    return await it.__anext__()
+                except StopAsyncIteration:
+                    return _DONE
+
+        return next_async
+    sync_it = iter(source)
+
+    async def next_sync() -> Any:
+        return next(sync_it, _DONE)
+
+    return next_sync
