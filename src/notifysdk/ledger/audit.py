@@ -24,8 +24,15 @@ if TYPE_CHECKING:
     from ..models import Notice, Outcome
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Types that read back from JSON as they are (exactly these: a subclass such as a
+``StrEnum`` reads back as its base type)."""
+
+
 def normalize_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
     """The detail as it will read back from storage (JSON types only)."""
+    if all(type(k) is str and type(v) in _PLAIN for k, v in detail.items()):
+        return dict(detail)  # flat and plain, like every outcome entry: no round trip
     out: dict[str, Any] = json.loads(json.dumps(dict(detail), default=str, ensure_ascii=False))
     return out
 
@@ -53,13 +60,13 @@ def entry_hash(
     prev_hash: str, at: datetime, event: str, key: str | None, detail: Mapping[str, Any]
 ) -> str:
     """The hash of one audit entry, chained to the previous entry's hash."""
-    blob = json.dumps(
-        [prev_hash, at.isoformat(), event, key, detail],
-        sort_keys=True,
-        default=str,
-        ensure_ascii=False,
-    )
+    blob = _HASHED.encode([prev_hash, at.isoformat(), event, key, detail])
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+_HASHED = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
+"""What ``json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)`` builds on
+every call, built once."""
 
 
 def verify_chain(

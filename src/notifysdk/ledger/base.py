@@ -73,7 +73,13 @@ TERMINAL_STATES = frozenset(
 
 def state_for(status: OutcomeStatus) -> NoticeState:
     """The notice state an outcome status leaves it in."""
-    return NoticeState(status.value)
+    state = _STATES.get(status)
+    if state is None:  # an enum lookup by value, once per status
+        state = _STATES[status] = NoticeState(status.value)
+    return state
+
+
+_STATES: dict[OutcomeStatus, NoticeState] = {}
 
 
 class ClaimStatus(StrEnum):

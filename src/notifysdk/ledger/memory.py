@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -210,7 +210,9 @@ class MemoryLedger:
         number = max((a.number for a in row.attempts), default=0) + 1
         kept = {BODY_DIGEST: digest} if digest else {}
         attempt = Attempt(row.key, row.channel, number, to, now, detail=kept)
-        row.attempts.append(replace(attempt, detail={**kept, "_status": "in_flight"}))
+        row.attempts.append(
+            Attempt(row.key, row.channel, number, to, now, detail={**kept, "_status": "in_flight"})
+        )
         row.updated_at = now
         return attempt
 
@@ -219,10 +221,15 @@ class MemoryLedger:
         provider_id = ended.receipt.provider_id if ended.receipt is not None else None
         number = ended.attempt.number
         row.attempts = [
-            replace(
-                a,
-                provider_id=provider_id,
-                detail={**_kept(a), **detail},
+            # built afresh rather than with dataclasses.replace: it runs for every notice
+            Attempt(
+                a.idempotency_key,
+                a.channel,
+                a.number,
+                a.to,
+                a.started_at,
+                provider_id,
+                {**_kept(a), **detail},
             )
             if a.number == number
             else a
