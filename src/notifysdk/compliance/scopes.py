@@ -49,6 +49,7 @@ A ``location`` call (to a third party, US) is counted per called person.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
@@ -138,9 +139,13 @@ class CallOutcome(StrEnum):
 # Every notice asks for the same few scopes several times (caps, quiet periods, opt-outs,
 # the contact record), and a campaign for the same institutions, counters and numbers
 # over and over: the quoting and hashing are memoised, bounded.
+_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
+"""What ``quote(part, safe="")`` leaves as it is."""
+
+
 @lru_cache(maxsize=4096)
 def _q(part: str) -> str:
-    return quote(part, safe="")
+    return part if _SAFE.fullmatch(part) else quote(part, safe="")
 
 
 @lru_cache(maxsize=16384)
