@@ -21,7 +21,9 @@ async def call_event(plugins: PluginManager, hook_name: str, **kwargs: Any) -> N
     """Call every implementation of ``hook_name`` with ``kwargs``; log what raises."""
     caller = getattr(plugins.hook, hook_name)
     impls = caller.get_hookimpls()
-    if hooktrace.enabled():
+    # The trace is a DEBUG line: a logger that drops it needs no look at the environment
+    # (which costs more than the rest of an event without listeners).
+    if hooktrace.log.isEnabledFor(logging.DEBUG) and hooktrace.enabled():
         hooktrace.before(hook_name, impls, kwargs)
     for impl in reversed(impls):
         try:
