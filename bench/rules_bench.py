@@ -26,6 +26,8 @@ from notifysdk.builtin.rules import InstitutionIdentity, OptedOutDestination
 from notifysdk.clock import FakeClock
 from notifysdk.compliance.scopes import CallOutcome, record_call
 from notifysdk.config import Settings
+from notifysdk.dispatch.context import NoticeContext
+from notifysdk.dispatch.stages import build_message, destination_stage, profiles_stage
 from notifysdk.dispatcher import Dispatcher
 from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.models import Medium, Notice, Recipient, Role
@@ -75,7 +77,14 @@ async def _contexts(n: int) -> tuple[list[tuple[RuleContext, RuleContext]], Disp
         )
         to = d.destination(notice)
         profiles = {p: d.registry.profiles[p] for p in notice.effective_profiles}
-        message, _ = d.build_message(notice)
+        # Rendered whatever the policy stage would say (as explain does for its content
+        # votes): the bench times both stages on every notice.
+        ctx = NoticeContext(notice=notice, channel=sms, now=NOW)
+        for stage in (profiles_stage, destination_stage):
+            step = await stage(d.pipeline, ctx)
+            assert isinstance(step, NoticeContext)
+            ctx = step
+        message, _ = build_message(d.pipeline, ctx)
         assert message is not None
         pairs.append(
             (
