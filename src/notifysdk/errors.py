@@ -18,7 +18,9 @@ contain the personal data that caused them: they name the *field* and the *reaso
     │   ├── InvalidIdentifierError       an ID that is empty, too long or not printable
     │   ├── LimitExceededError           past a bound of notifysdk.limits (length, count,
     │   │                                depth, size)
-    │   └── TemplateError                a template is missing or uses an unknown variable
+    │   └── TemplateError                a template is missing, does not parse, uses an
+    │       │                            unknown variable, is refused by the sandbox or fails
+    │       └── TemplateBoundError       a template exceeded a render bound (time, steps, size)
     ├── PluginError                  a plugin could not be loaded or registered something invalid
     │   ├── PluginLoadError              import of an entry point failed (names the plugin)
     │   └── DuplicateRegistrationError   two plugins registered the same name (names both)
@@ -35,7 +37,7 @@ contain the personal data that caused them: they name the *field* and the *reaso
     │                                    RunFaultError)
     ├── RunFaultError                a fault of the run itself (ledger down, disk full):
     │                                the run stops; no row or notice is to blame
-    └── ConfigurationError           settings are missing or contradictory
+    └── ConfigurationError           settings are missing, contradictory or unreadable
 
 Retries key off :class:`TransientDeliveryError` alone: channel plugins map their vendor's
 errors into this tree (as httpx maps its transports' errors) so the core never needs to
@@ -159,9 +161,47 @@ class LimitExceededError(InvalidInputError):
 
 
 class TemplateError(InvalidInputError):
-    """A template that is missing, fails to parse, or uses an undefined variable."""
+    """A template that is missing, fails to parse, uses an undefined variable, is refused
+    by the sandbox, or fails while rendering.
+
+    ``template`` names the template file that failed (``None`` when no template was
+    found for the notice); ``problem`` says what kind of failure it was: ``missing`` (no
+    template), ``syntax``, ``encoding``, ``undefined`` (a variable the SDK does not
+    provide), ``missing_data`` (an attribute or key the notice's data lacks),
+    ``missing_filter`` (a filter or test that no loaded plugin registered),
+    ``sandbox``, ``bound`` or ``failed`` (the template's code raised). The reason names
+    the problem or the exception's type, never a value.
+    """
 
     code = "template"
+
+    def __init__(
+        self,
+        field: str,
+        reason: str,
+        *,
+        template: str | None = None,
+        problem: str = "missing",
+        problems: Sequence[FieldProblem] | None = None,
+    ) -> None:
+        super().__init__(field, reason, problems=problems)
+        self.template = template
+        self.problem = problem
+
+
+class TemplateBoundError(TemplateError):
+    """A template exceeded one of the render bounds of
+    :class:`~notifysdk.template_limits.TemplateLimits`: ``bound`` names it
+    (``steps``, ``cpu_seconds``, ``value_chars``...) and ``limit`` is its value."""
+
+    code = "template_bound"
+
+    def __init__(self, template: str, bound: str, limit: float, what: str = "") -> None:
+        self.bound = bound
+        self.limit = limit
+        shown = f"{limit:,}" if isinstance(limit, int) else f"{limit:g}"
+        reason = f"exceeds the {bound} bound ({shown})" + (f": {what}" if what else "")
+        super().__init__(f"template {template}", reason, template=template, problem="bound")
 
 
 class PluginError(NotifyError):
@@ -270,4 +310,12 @@ class LedgerUnavailableError(LedgerError, RunFaultError):
 
 
 class ConfigurationError(NotifyError):
-    """Settings are missing or contradictory."""
+    """Settings are missing, contradictory, or cannot be read.
+
+    ``problems`` lists each offending setting by its location and the kind of problem
+    (see :func:`notifysdk.config_errors.configuration_error`), never its value.
+    """
+
+    def __init__(self, message: str, *, problems: Sequence[FieldProblem] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[FieldProblem, ...] = tuple(problems)

@@ -5,6 +5,17 @@ Templates live in registered folders as ``KIND/MEDIUM.LOCALE.PART.j2`` where PAR
 locale such as ``en-US`` falls back to ``en``. Rendering uses :class:`StrictUndefined`
 (an unknown variable is a :class:`~notifysdk.errors.TemplateError` naming it) and
 autoescapes HTML parts.
+
+Every part renders in :class:`~notifysdk.template_sandbox.BoundedSandbox` under the
+bounds of :class:`~notifysdk.template_limits.TemplateLimits` (time, steps, sizes, depth):
+a template that exceeds one raises :class:`~notifysdk.errors.TemplateBoundError`, and
+whatever else a template's code raises (``OverflowError``, ``RecursionError``, a filter's
+``ValueError``...) is a :class:`~notifysdk.errors.TemplateError` naming the template and
+the exception's type, never a value.
+
+The variables a template sees are the SDK's own (:func:`notice_context`); a notice's
+``data`` is reachable under ``data`` only (``{{ data.agent_name }}``), so it can never
+replace an SDK variable such as ``amount_due``.
 """
 
 from __future__ import annotations
@@ -22,10 +33,16 @@ import jinja2
 import markupsafe
 from babel.dates import format_date
 from babel.numbers import format_currency
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .errors import TemplateError, UnknownLocaleError
+from .errors import TemplateBoundError, TemplateError, UnknownLocaleError
 from .models import Notice
+from .template_limits import DEFAULT_LIMITS, TemplateLimits
+from .template_sandbox import (
+    BoundedFileSystemLoader,
+    BoundedSandbox,
+    compile_error,
+    render_bounded,
+)
 
 PARTS = ("subject", "txt", "html")
 
@@ -72,10 +89,14 @@ class TemplateRenderer:
         self,
         dirs: Sequence[Path],
         filters: Mapping[str, Callable[..., Any]] | None = None,
+        *,
+        limits: TemplateLimits = DEFAULT_LIMITS,
     ) -> None:
         self.dirs = tuple(Path(d) for d in dirs)
-        loader = jinja2.FileSystemLoader([str(d) for d in self.dirs])
-        self.env = ImmutableSandboxedEnvironment(
+        self.limits = limits
+        loader = BoundedFileSystemLoader([str(d) for d in self.dirs], limits)
+        self.env = BoundedSandbox(
+            limits=limits,
             loader=loader,
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(
@@ -116,10 +137,8 @@ class TemplateRenderer:
                 self.env.get_template(name)
             except jinja2.TemplateNotFound:
                 continue
-            except jinja2.TemplateSyntaxError as exc:
-                raise TemplateError(
-                    f"template {name}", f"syntax error at line {exc.lineno}: {exc.message}"
-                ) from None
+            except Exception as exc:  # syntax, a bound, RecursionError...
+                raise compile_error(name, exc) from None
             return name
         return None
 
@@ -138,7 +157,7 @@ class TemplateRenderer:
         parts: dict[str, str | None] = {}
         for part in PARTS:
             name = body_name if part == "txt" else self._name(kind, medium, locale, part)
-            parts[part] = None if name is None else self._render_one(name, context)
+            parts[part] = None if name is None else self._render_one(name, context, part)
         subject = parts["subject"]
         return Rendered(
             template=body_name,
@@ -148,24 +167,50 @@ class TemplateRenderer:
             html=parts["html"],
         )
 
-    def _render_one(self, name: str, context: Mapping[str, Any]) -> str:
+    def _render_one(self, name: str, context: Mapping[str, Any], part: str) -> str:
+        return self.render_file(name, context, part).strip() + "\n"
+
+    def render_file(self, name: str, context: Mapping[str, Any], part: str = "txt") -> str:
+        """Render the template ``name`` as it is (not stripped), under the bounds; any
+        failure is a :class:`~notifysdk.errors.TemplateError` naming it."""
         try:
-            return self.env.get_template(name).render(**context).strip() + "\n"
-        except jinja2.UndefinedError as exc:
-            raise TemplateError(f"template {name}", f"undefined variable: {exc.message}") from None
-        except jinja2.exceptions.SecurityError as exc:
-            raise TemplateError(f"template {name}", f"refused by the sandbox: {exc}") from None
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(
-                f"template {name}", f"syntax error at line {exc.lineno}: {exc.message}"
-            ) from None
+            template = self.env.get_template(name)
+        except Exception as exc:  # not found, syntax, a bound...
+            raise compile_error(name, exc) from None
+        return render_bounded(self.env, template, context, name=name, part=part)
 
     def render_string(self, source: str, context: Mapping[str, Any]) -> str:
-        """Render a template given as a string (for previews and tests)."""
+        """Render a template given as a string (for previews and tests), under the bounds."""
         try:
-            return self.env.from_string(source).render(**context)
-        except jinja2.UndefinedError as exc:
-            raise TemplateError("template", f"undefined variable: {exc.message}") from None
+            template = self.env.from_string(source)
+        except Exception as exc:  # syntax, a bound, RecursionError...
+            raise compile_error("<string>", exc) from None
+        return render_bounded(self.env, template, context, name="<string>", source=source)
+
+
+def read_source(path: Path, limits: TemplateLimits = DEFAULT_LIMITS) -> str:
+    """A template file's source, for tools that read it themselves (``notifysdk lint``).
+
+    A file larger than ``limits.source_chars``, one that is not UTF-8 and one that cannot
+    be read are a :class:`~notifysdk.errors.TemplateError` naming the file, never its
+    content.
+    """
+    name = path.as_posix()
+    try:
+        if path.stat().st_size > 4 * limits.source_chars:
+            raise TemplateBoundError(name, "source_chars", limits.source_chars)
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise TemplateError(
+            f"template {name}", "is not UTF-8 text", template=name, problem="encoding"
+        ) from None
+    except OSError as exc:
+        raise TemplateError(
+            f"template {name}", f"cannot be read ({type(exc).__name__})", template=name
+        ) from None
+    if len(source) > limits.source_chars:
+        raise TemplateBoundError(name, "source_chars", limits.source_chars)
+    return source
 
 
 class LazyText:
@@ -219,7 +264,8 @@ def _money_later(amount: Decimal, currency: str, locale: str) -> LazyText:
 def notice_context(
     notice: Notice, *, now: datetime, institution_contact: str = ""
 ) -> dict[str, Any]:
-    """The variables every template sees."""
+    """The variables every template sees: the SDK's own, and the notice's ``data``
+    under ``data`` only (a key of ``data`` can never replace an SDK variable)."""
     account = notice.account
     locale = notice.effective_locale
     person = notice.recipient.person
@@ -242,5 +288,4 @@ def notice_context(
         "days_overdue": account.days_overdue,
         "today": long_date(now.date(), locale),
         "data": notice.data,
-        **notice.data,
     }

@@ -13,8 +13,8 @@ from rich.panel import Panel
 from rich.text import Text
 
 from ..enums import Medium, NoticeKind, OutcomeStatus, Role
-from ..errors import InvalidInputError, NotifyError
-from .root import EXIT_ERROR, app, clock_at, console
+from ..errors import InvalidInputError, NotifyError, TemplateError
+from .root import EXIT_ERROR, EXIT_FAILURES, app, clock_at, console
 
 if TYPE_CHECKING:  # the models, settings and dispatcher load when the command runs
     from ..config import Settings
@@ -33,6 +33,10 @@ PREVIEW_HELP = escape(
             "The destination is shown masked. A medium with no template for the kind says so.",
             "By default the notice is for a built-in synthetic account; --portfolio with --account "
             "previews what one account of a portfolio would get.",
+            "Exit status: 0 when every medium rendered, has no template for the kind or lacks "
+            "sample data for one; 1 when a template failed (a syntax error, an unknown "
+            "variable, a refusal of the sandbox, a render bound of docs/limits.md): its panel "
+            "says which; 3 when the settings or the portfolio cannot be read.",
             "Examples:\n"
             "  notifysdk preview\n"
             "  notifysdk preview --kind final_demand --medium sms --locale en\n"
@@ -97,13 +101,23 @@ def preview_command(
             )
         )
     except NotifyError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_ERROR) from None
     if as_json:
         typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
-        return
-    for r in results:
-        console.print(_panel(r))
+    else:
+        for r in results:
+            console.print(_panel(r))
+    if any(r["status"] == TEMPLATE_FAILED for r in results):
+        raise typer.Exit(EXIT_FAILURES)
+
+
+TEMPLATE_DEFECTS = frozenset({"syntax", "encoding", "undefined", "sandbox", "bound", "failed"})
+"""Problems of a template itself (exit 1), not of the data or the plugins at hand."""
+
+TEMPLATE_FAILED = "template error"
+"""The status of a preview whose template failed (exit 1); a missing template, or one
+needing data the notice lacks, is ``not rendered``."""
 
 
 def _find_account(portfolio: Path, account_id: str | None) -> Account:
@@ -213,6 +227,10 @@ async def _one(
             # Stopped by a policy rule: still show what the notice would say, rendered
             # and masked by the same code as a send (the verdict above stays the send's).
             message, _ = build_message(d.pipeline, ctx)
+    except TemplateError as exc:
+        failed = exc.template is not None and exc.problem in TEMPLATE_DEFECTS
+        result.update(status=TEMPLATE_FAILED if failed else "not rendered", reason=str(exc))
+        return result
     except InvalidInputError as exc:
         result.update(status="not rendered", reason=str(exc))
         return result

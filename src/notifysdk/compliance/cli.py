@@ -3,12 +3,14 @@
 ::
 
     notifysdk lint                      # every registered template folder
-    notifysdk lint templates/ --json    # one pack; exit 1 when a phrase is found
+    notifysdk lint templates/ --json    # one pack; exit 1 on a phrase or a broken template
     notifysdk explain notice.json --now 2026-03-08T08:30:00-04:00
     notifysdk explain --sample --profile us-regf --channel capture-sms --locale en \\
         --phone +12085550123 --no-tz --now 2026-01-05T15:00:00Z
 
 Exit status: 0 clean / allowed, 1 findings / the notice would not go now, 2 bad option.
+A template that cannot be used (a syntax error, a refusal of the sandbox, one of the render
+bounds of :mod:`notifysdk.template_limits`, a file that is not UTF-8) is a finding of lint.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..enums import NoticeKind, Role
@@ -52,6 +55,10 @@ class LintResult:
     findings: tuple[LintFinding, ...]
     rendered: bool
     note: str = ""
+    error: str = ""
+    """Why the template cannot be used (a syntax error, an unknown variable, a refusal of
+    the sandbox, a render bound): a failure like a finding. Data the sample notice lacks
+    (``data.visit``) is a note."""
 
 
 def _sample_notice(locale: str) -> Notice:
@@ -69,9 +76,8 @@ def _sample_notice(locale: str) -> Notice:
 def lint_pack(dirs: list[Path], linter: Linter | None = None) -> list[LintResult]:
     """Lint every ``KIND/MEDIUM.LOCALE.PART.j2`` under ``dirs``: its source with the
     template syntax removed, and its rendering with a synthetic account in its locale."""
-    import jinja2
-
-    from ..templating import TemplateRenderer, notice_context
+    from ..errors import TemplateError
+    from ..templating import TemplateRenderer, notice_context, read_source
     from .lint import Linter, LintFinding
 
     linter = linter or Linter()
@@ -84,27 +90,36 @@ def lint_pack(dirs: list[Path], linter: Linter | None = None) -> list[LintResult
         renderer = TemplateRenderer([base], filters)
         for path in files:
             name = path.relative_to(base).as_posix()
-            source = path.read_text(encoding="utf-8")
+            try:
+                source = read_source(path)
+            except TemplateError as exc:
+                results.append(LintResult(path, name, (), False, error=exc.reason))
+                continue
             findings = [
                 LintFinding(f.phrase, f.category, "source")
                 for f in linter.check(_JINJA.sub(" ", source), "source")
             ]
             match = _NAME.match(path.name)
-            rendered, note = False, ""
+            rendered, note, error = False, "", ""
             if match:
                 try:
                     ctx = notice_context(
                         _sample_notice(match["locale"]), now=now, institution_contact="400-000-0000"
                     )
-                    text = renderer.env.get_template(name).render(**ctx)
+                    text = renderer.render_file(name, ctx, match["part"])
                     findings += linter.check(text, "rendered")
                     rendered = True
-                except (jinja2.TemplateError, NotifyError, TypeError, ValueError) as exc:
+                except TemplateError as exc:
+                    if exc.problem in ("missing_data", "missing_filter"):
+                        note = f"not rendered with sample data ({exc.reason})"
+                    else:
+                        error = exc.reason
+                except NotifyError as exc:
                     note = f"not rendered with sample data ({type(exc).__name__})"
             else:
                 note = "not named MEDIUM.LOCALE.PART.j2: source only"
             unique = tuple(dict.fromkeys(findings))
-            results.append(LintResult(path, name, unique, rendered, note))
+            results.append(LintResult(path, name, unique, rendered, note, error))
     return results
 
 
@@ -115,13 +130,14 @@ def lint_command(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Check a template pack, in every locale, for prohibited language."""
+    """Check a template pack, in every locale, for prohibited language and for templates
+    that cannot be rendered (exit 1 on either)."""
     if path is not None and not path.exists():
         typer.echo(f"error: path: {path} does not exist", err=True)
         raise typer.Exit(EXIT_USAGE)
     dirs = [path] if path is not None else list(get_plugin_manager().registry().template_dirs)
     results = lint_pack(dirs)
-    bad = [r for r in results if r.findings]
+    bad = [r for r in results if r.findings or r.error]
     if as_json:
         typer.echo(
             json.dumps(
@@ -131,6 +147,7 @@ def lint_command(
                         "path": str(r.path),
                         "rendered": r.rendered,
                         "note": r.note,
+                        "error": r.error,
                         "findings": [
                             {"phrase": f.phrase, "category": f.category, "part": f.part}
                             for f in r.findings
@@ -144,7 +161,9 @@ def lint_command(
         )
     else:
         console = Console()
-        table = Table(title=f"notifysdk lint: {len(results)} templates, {len(bad)} with findings")
+        table = Table(
+            title=f"notifysdk lint: {len(results)} templates, {len(bad)} with findings or errors"
+        )
         for col in ("template", "category", "phrase", "where"):
             table.add_column(col)
         for r in bad:
@@ -152,6 +171,8 @@ def lint_command(
                 table.add_row(r.name, f.category, f.phrase, f.part)
         console.print(table)
         for r in results:
+            if r.error:
+                console.print(f"[red]error[/red] {escape(r.name)}: {escape(r.error)}")
             if r.note:
                 console.print(f"[yellow]note[/yellow] {r.name}: {r.note}")
     if bad:
