@@ -3,19 +3,23 @@
 Environment variables override the file: ``NOTIFYSDK_LEDGER_URL``,
 ``NOTIFYSDK_OUTPUT_DIR``, ``NOTIFYSDK_OWNER``. Channel sections (``[channels.NAME]``)
 are passed to that channel's factory; secrets there are never logged or shown.
+
+``ledger_url`` is a :class:`pydantic.SecretStr` (a PostgreSQL URL carries a password):
+``settings.ledger_url.get_secret_value()`` is the URL. Errors name the setting and the
+kind of problem, never a value (:mod:`notifysdk.config_errors`).
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from .errors import ConfigurationError
+from .config_errors import configuration_error, read_toml, table_of
 
 DEFAULT_HOME = Path(".notifysdk")
 DEFAULT_LEDGER_URL = f"sqlite:///{DEFAULT_HOME.as_posix()}/ledger.db"
@@ -28,7 +32,7 @@ def _default_owner() -> str:
 class RetrySettings(BaseModel):
     """Retry policy parameters (see :class:`notifysdk.retry.RetryPolicy`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     max_attempts: int = Field(5, ge=1, le=50)
     base_seconds: float = Field(1.0, ge=0)
@@ -39,10 +43,12 @@ class RetrySettings(BaseModel):
 class Settings(BaseModel):
     """Everything a dispatcher needs to know that is not in a notice."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     output_dir: Path = DEFAULT_HOME / "out"
-    ledger_url: str = DEFAULT_LEDGER_URL
+    ledger_url: SecretStr = SecretStr(DEFAULT_LEDGER_URL)
+    """The ledger's URL (``sqlite:///…``, ``postgresql://user:password@host/db``); a
+    secret: read it with ``get_secret_value()``."""
     owner: str = Field(default_factory=_default_owner)
     lease_seconds: float = Field(300.0, gt=0)
     """How long a claim is held without news from its owner; after that another worker
@@ -63,7 +69,9 @@ class Settings(BaseModel):
     retry: RetrySettings = Field(default_factory=RetrySettings)
     routes: dict[str, str] = Field(default_factory=dict)
     """Medium → channel name, used by campaigns (``sms = "twilio-sms"``)."""
-    channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = Field(default_factory=dict, repr=False)
+    """Channel name → its section, passed to the channel's factory (it may hold secrets:
+    left out of the ``repr``)."""
     profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-profile parameter overrides (tightening is free; loosening is audited)."""
 
@@ -79,17 +87,18 @@ class Settings(BaseModel):
     @classmethod
     def load(cls, path: Path | str | None = None, **overrides: Any) -> Settings:
         """Read ``path`` (TOML, its ``[notifysdk]`` table or the top level), then the
-        environment, then ``overrides``."""
+        environment, then ``overrides``.
+
+        A file that is missing, unreadable, not UTF-8 or not TOML, and any invalid
+        setting, is a :class:`~notifysdk.errors.ConfigurationError` naming the file and
+        each setting's location (``notifysdk.channels.smtp-email``) and problem, never a
+        value."""
         data: dict[str, Any] = {}
+        where = ""
+        what = "invalid settings"
         if path is not None:
-            p = Path(path)
-            try:
-                raw = tomllib.loads(p.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                raise ConfigurationError(f"settings file not found: {p}") from None
-            except tomllib.TOMLDecodeError as exc:
-                raise ConfigurationError(f"settings file {p} is not valid TOML: {exc}") from None
-            data = dict(raw.get("notifysdk", raw))
+            what = f"invalid settings in {path}"
+            data, where = table_of(read_toml(path, "settings"), "notifysdk", what)
         env = {
             "ledger_url": os.environ.get("NOTIFYSDK_LEDGER_URL"),
             "output_dir": os.environ.get("NOTIFYSDK_OUTPUT_DIR"),
@@ -99,5 +108,5 @@ class Settings(BaseModel):
         data.update(overrides)
         try:
             return cls.model_validate(data)
-        except Exception as exc:
-            raise ConfigurationError(f"invalid settings: {exc}") from None
+        except pydantic.ValidationError as exc:
+            raise configuration_error(exc, what, location=where) from None

@@ -66,10 +66,13 @@ def test_profile_override_disables_patches_and_adds() -> None:
     ("data", "needle"),
     [
         ({"stages": []}, "stages"),
-        ({"stages": [{**BASE["stages"][0], "medium": "pigeon"}]}, "stages.0.medium"),
-        ({"stages": [{**BASE["stages"][0], "kind": "nope"}]}, "stages.0.kind"),
-        ({"stages": [BASE["stages"][0], BASE["stages"][0]]}, "used twice"),
-        ({**BASE, "profiles": {"cn": {"disable": ["ghost"]}}}, "ghost"),
+        ({"stages": [{**BASE["stages"][0], "medium": "pigeon"}]}, "stages[0].medium"),
+        ({"stages": [{**BASE["stages"][0], "kind": "nope"}]}, "stages[0].kind"),
+        (
+            {"stages": [BASE["stages"][0], BASE["stages"][0]]},
+            "stages[1].name: the same stage name as stages[0]",
+        ),
+        ({**BASE, "profiles": {"cn": {"disable": ["ghost"]}}}, "profiles.cn.disable[0]"),
         ({**BASE, "time_zone": "Mars/Olympus"}, "time_zone"),
         ({**BASE, "surprise": 1}, "surprise"),
     ],

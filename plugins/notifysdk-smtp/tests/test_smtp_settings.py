@@ -111,3 +111,28 @@ def test_check_header_names_the_field_not_the_value() -> None:
     with pytest.raises(InvalidEmailError, match=r"^message\.subject: contains CR") as info:
         check_header("message.subject", "secret-value\nX: y")
     assert "secret-value" not in str(info.value)
+
+
+def test_with_the_channel_name_errors_give_the_toml_location() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        SMTPSettings.resolve(
+            {**BASE, "password": "pw-x", "port": "pw-secret-port", "colour": "pw-blue"},
+            {},
+            name="smtp-email",
+        )
+    text = str(info.value)
+    assert "notifysdk.channels.smtp-email.port: Input should be a valid integer" in text
+    assert "notifysdk.channels.smtp-email.colour: unknown setting" in text
+    for secret in ("pw-x", "pw-secret-port", "pw-blue"):
+        assert secret not in text
+    with pytest.raises(ConfigurationError) as info:
+        SMTPSettings.resolve({**BASE, "password": "pw-x"}, {}, name="smtp-email")
+    assert str(info.value) == (
+        "invalid smtp-email settings: notifysdk.channels.smtp-email: "
+        "a password was given without a username"
+    )
+
+
+def test_a_section_that_is_not_a_table_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="the section must be a table"):
+        SMTPSettings.resolve("pw-x", {})  # type: ignore[arg-type]

@@ -96,3 +96,27 @@ def test_registered_through_the_entry_point(
         "none",
     )
     assert sms.settings.max_segments == 3
+
+
+def test_with_the_channel_name_errors_give_the_toml_location() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        TwilioSettings.load({"auth_token": [AUTH_TOKEN]}, environ={}, name="twilio-sms")
+    text = str(info.value)
+    assert AUTH_TOKEN not in text
+    assert (
+        "notifysdk.channels.twilio-sms.auth_token (or TWILIO_AUTH_TOKEN): "
+        "Input should be a valid string" in text
+    )
+    assert "notifysdk.channels.twilio-sms.account_sid (or TWILIO_ACCOUNT_SID): is required" in text
+
+
+def test_webhook_settings_errors_are_configuration_errors() -> None:
+    from notifysdk_twilio.webhooks import WebhookSettings
+
+    twilio = TwilioSettings.load({}, environ=ENV)
+    with pytest.raises(ConfigurationError) as info:
+        WebhookSettings.from_twilio(twilio, public_base_url="ftp://x", max_body_bytes=1)
+    text = str(info.value)
+    assert "max_body_bytes: Input should be greater than or equal to 1024" in text
+    assert "public_base_url: must be an http(s) URL" in text
+    assert AUTH_TOKEN not in text

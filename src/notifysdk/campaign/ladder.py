@@ -32,6 +32,7 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from ..config_errors import configuration_error, location_of, read_toml
 from ..errors import ConfigurationError
 from ..models import Medium, NoticeKind, Outcome, OutcomeStatus, Role
 from ..validation import TimeZoneName
@@ -57,7 +58,7 @@ DEFAULT_FALLBACK_ON: tuple[str, ...] = (
 
 
 class _LadderModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
 
 class Stage(_LadderModel):
@@ -127,15 +128,23 @@ class Ladder(_LadderModel):
     _cache: dict[tuple[str, ...], tuple[Stage, ...]] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, __context: Any) -> None:
-        _check_unique(self.stages, "stages")
+        _check_unique([(f"stages[{i}]", s) for i, s in enumerate(self.stages)])
+        names = {s.name for s in self.stages}
         for pname, override in self.profiles.items():
-            names = {s.name for s in self.stages}
-            for ref in (*override.disable, *override.stages):
+            where = location_of(("profiles", pname))
+            for i, ref in enumerate(override.disable):
+                if ref not in names:
+                    raise ValueError(f"{where}.disable[{i}]: names a stage the ladder lacks")
+            for ref in override.stages:
                 if ref not in names:
                     raise ValueError(
-                        f"profiles.{pname} refers to stage {ref!r}, which the ladder does not have"
+                        f"{location_of(('profiles', pname, 'stages', ref))}: "
+                        "names a stage the ladder lacks"
                     )
-            _check_unique((*self.stages, *override.add), f"profiles.{pname}.add")
+            _check_unique(
+                [(f"stages[{i}]", s) for i, s in enumerate(self.stages)]
+                + [(f"{where}.add[{i}]", s) for i, s in enumerate(override.add)]
+            )
 
     def for_profiles(self, profiles: Sequence[str]) -> tuple[Stage, ...]:
         """The stages for an account under ``profiles``, overrides applied in order.
@@ -190,12 +199,12 @@ class Ladder(_LadderModel):
         )
 
 
-def _check_unique(stages: Iterable[Stage], where: str) -> None:
-    seen: set[str] = set()
-    for s in stages:
+def _check_unique(stages: Iterable[tuple[str, Stage]]) -> None:
+    seen: dict[str, str] = {}
+    for where, s in stages:
         if s.name in seen:
-            raise ValueError(f"{where}: stage name {s.name!r} is used twice")
-        seen.add(s.name)
+            raise ValueError(f"{where}.name: the same stage name as {seen[s.name]}")
+        seen[s.name] = where
 
 
 def route(stage: Stage, medium: Medium, routes: Mapping[str, str]) -> str:
@@ -209,29 +218,24 @@ def route(stage: Stage, medium: Medium, routes: Mapping[str, str]) -> str:
 
 
 def parse_ladder(data: Mapping[str, Any], *, source: str = "ladder") -> Ladder:
-    """Validate a ladder from a mapping; errors name the source, field and reason."""
+    """Validate a ladder from a mapping; errors name the source, each field's location
+    and the kind of problem, never a value."""
+    what = f"invalid ladder {source}"
     try:
         return Ladder.model_validate(dict(data))
     except pydantic.ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_input=False, include_url=False):
-            loc = ".".join(str(p) for p in err["loc"]) or "<root>"
-            problems.append(f"{loc}: {err['msg']}")
-        raise ConfigurationError(f"invalid ladder {source}: " + "; ".join(problems)) from None
-    except ValueError as exc:
-        raise ConfigurationError(f"invalid ladder {source}: {exc}") from None
+        raise configuration_error(exc, what, reasons=_REASONS) from None
+    except ValueError as exc:  # the checks across stages (model_post_init)
+        raise ConfigurationError(f"{what}: {exc}") from None
+
+
+_REASONS = {"extra_forbidden": "unknown key"}
 
 
 def load_ladder(path: Path | str) -> Ladder:
-    """Read and validate a ladder TOML file."""
-    p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigurationError(f"ladder file not found: {p}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"ladder file {p} is not valid TOML: {exc}") from None
-    return parse_ladder(raw, source=str(p))
+    """Read and validate a ladder TOML file (a file that is missing, unreadable, not UTF-8
+    or not TOML is a :class:`ConfigurationError` naming it)."""
+    return parse_ladder(read_toml(path, "ladder"), source=str(path))
 
 
 def default_ladder() -> Ladder:

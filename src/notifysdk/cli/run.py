@@ -147,7 +147,7 @@ def run_command(
         _fail(_stopped(exc), debug, exc)
     if as_json:
         doc = summary.as_dict()
-        doc["ledger_url"] = _safe_url(settings.ledger_url)
+        doc["ledger_url"] = _safe_url(settings.ledger_url.get_secret_value())
         doc["output_dir"] = str(settings.output_dir)
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
@@ -274,7 +274,11 @@ def print_summary(summary: Summary, settings: Settings, out: Console | None = No
             out.print(f"  {folder}  ({count} file(s))", markup=False, highlight=False)
     elif not summary.dry_run:
         out.print(f"output folder: {settings.output_dir} (nothing new written)", markup=False)
-    out.print(f"ledger: {_safe_url(settings.ledger_url)}", markup=False, highlight=False)
+    out.print(
+        f"ledger: {_safe_url(settings.ledger_url.get_secret_value())}",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _counter_table(out: Console, title: str, counter: dict[str, int]) -> None:

@@ -84,7 +84,7 @@ class Dispatcher:
     def ledger(self) -> Ledger:
         """The ledger, opened from ``settings.ledger_url`` on first use."""
         if self._ledger is None:
-            self._ledger = open_ledger(self.settings.ledger_url, self.plugins)
+            self._ledger = open_ledger(self.settings.ledger_url.get_secret_value(), self.plugins)
         return self._ledger
 
     def channel(self, name: str) -> Channel:

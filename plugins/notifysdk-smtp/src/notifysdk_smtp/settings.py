@@ -23,6 +23,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from notifysdk.config_errors import configuration_error
 from notifysdk.errors import ConfigurationError
 from notifysdk.validation import normalize_email
 
@@ -51,7 +52,7 @@ DEFAULT_PORTS = {TLSMode.NONE: 25, TLSMode.STARTTLS: 587, TLSMode.IMPLICIT: 465}
 class SMTPSettings(BaseModel):
     """Everything the ``smtp-email`` channel needs to reach its server."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     host: str = "localhost"
     port: int | None = Field(default=None, ge=1, le=65535)
@@ -153,42 +154,39 @@ class SMTPSettings(BaseModel):
 
     @classmethod
     def resolve(
-        cls, section: Mapping[str, Any], environ: Mapping[str, str] | None = None
+        cls,
+        section: Mapping[str, Any],
+        environ: Mapping[str, str] | None = None,
+        *,
+        name: str | None = None,
     ) -> SMTPSettings:
         """Build settings from a configuration section, filled in from the environment.
 
-        Raises :class:`~notifysdk.errors.ConfigurationError` naming the offending field
-        and the reason (never the value).
+        Raises :class:`~notifysdk.errors.ConfigurationError` naming each offending
+        setting and the reason, never the value; with the channel's ``name`` the
+        location is the TOML one (``notifysdk.channels.smtp-email.password``).
         """
         env = os.environ if environ is None else environ
         data: dict[str, Any] = {}
-        for name in cls.model_fields:
-            raw = env.get(ENV_PREFIX + name.upper())
+        for field in cls.model_fields:
+            raw = env.get(ENV_PREFIX + field.upper())
             if raw is not None and raw != "":
-                data[name] = raw
+                data[field] = raw
+        if not isinstance(section, Mapping):
+            raise ConfigurationError("invalid smtp-email settings: the section must be a table")
         data.update(section)
         try:
             return cls.model_validate(data)
         except pydantic.ValidationError as exc:
-            problems = [
-                f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {_reason(err)}"
-                for err in exc.errors(include_input=False, include_url=False)
-            ]
-            raise ConfigurationError(
-                "invalid smtp-email settings: " + "; ".join(problems)
+            raise configuration_error(
+                exc,
+                "invalid smtp-email settings",
+                location=f"notifysdk.channels.{name}" if name else "",
+                reasons=_REASONS,
             ) from None
 
 
-def _reason(err: Any) -> str:
-    msg = str(err["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix) :]
-    if err["type"] == "extra_forbidden":
-        return "unknown setting"
-    if err["type"] == "missing":
-        return "required (set it in the channel section or the environment)"
-    return msg
+_REASONS = {"missing": "required (set it in the channel section or the environment)"}
 
 
 def _is_loopback(host: str) -> bool:

@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from notifysdk.config_errors import configuration_error
 from notifysdk.errors import ConfigurationError
 from notifysdk.models import ConsentBasis
 
@@ -76,7 +77,9 @@ def _is_loopback(host: str) -> bool:
 class TwilioSettings(BaseModel):
     """Validated settings shared by ``twilio-sms`` and ``twilio-voice``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, hide_input_in_errors=True
+    )
 
     account_sid: str = Field(pattern=r"^AC[0-9a-fA-F]{32}$")
     auth_token: SecretStr = Field(min_length=1)
@@ -138,24 +141,31 @@ class TwilioSettings(BaseModel):
 
     @classmethod
     def load(
-        cls, section: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+        cls,
+        section: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+        *,
+        name: str | None = None,
     ) -> TwilioSettings:
         """Merge ``section`` over the environment and validate.
 
         Raises :class:`~notifysdk.errors.ConfigurationError` naming every missing or
-        invalid setting (never its value).
+        invalid setting (never its value); with the channel's ``name`` the location is
+        the TOML one (``notifysdk.channels.twilio-sms.auth_token``).
         """
         env = os.environ if environ is None else environ
         data: dict[str, Any] = {}
         for key, var in ENV_VARS.items():
             if env.get(var):
                 data[key] = env[var]
+        if section is not None and not isinstance(section, Mapping):
+            raise ConfigurationError("twilio settings: the section must be a table")
         for key, value in (section or {}).items():
             data["from" if key == "from_" else key] = value
         try:
             return cls.model_validate(data)
         except pydantic.ValidationError as exc:
-            raise ConfigurationError(describe_errors(exc)) from None
+            raise describe_errors(exc, name) from None
 
     def __repr__(self) -> str:
         return (
@@ -166,14 +176,13 @@ class TwilioSettings(BaseModel):
     __str__ = __repr__
 
 
-def describe_errors(exc: pydantic.ValidationError) -> str:
-    """``twilio settings: field: reason; …`` with environment-variable hints, no values."""
-    parts = []
-    for err in exc.errors(include_input=False, include_url=False, include_context=False):
-        field = ".".join(str(p) for p in err["loc"]) or "<settings>"
-        reason = (
-            "is required" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
-        )
-        hint = f" (or {ENV_VARS[field]})" if field in ENV_VARS else ""
-        parts.append(f"{field}{hint}: {reason}")
-    return "twilio settings: " + "; ".join(parts)
+def describe_errors(exc: pydantic.ValidationError, name: str | None = None) -> ConfigurationError:
+    """``twilio settings: field (or ENV_VAR): reason; …``, never a value (see
+    :func:`notifysdk.config_errors.configuration_error`)."""
+    return configuration_error(
+        exc,
+        "twilio settings",
+        location=f"notifysdk.channels.{name}" if name else "",
+        hints={field: f" (or {var})" for field, var in ENV_VARS.items()},
+        reasons={"missing": "is required"},
+    )

@@ -86,7 +86,10 @@ def find_fonts(settings: Mapping[str, Any] | None = None) -> list[FontFile]:
         path = Path(str(configured))
         if not path.is_file():
             raise FontNotFoundError(f"[channels.visitletter] font_path does not exist: {path}")
-        out.append(FontFile(path, int(settings.get("font_index", 0))))
+        index = settings.get("font_index", 0)
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 1000:
+            raise ConfigurationError("[channels.visitletter] font_index: must be a whole number")
+        out.append(FontFile(path, index))
     packaged = _packaged()
     if packaged is not None:
         out.append(packaged)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pydantic
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from notifysdk.config_errors import configuration_error
 
 from ..settings import TwilioSettings
 
@@ -20,7 +23,7 @@ class WebhookSettings(BaseModel):
     arrived at (direct exposure, tests).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     auth_token: SecretStr = Field(min_length=1)
     account_sid: str | None = Field(default=None, pattern=r"^AC[0-9a-fA-F]{32}$")
@@ -49,15 +52,19 @@ class WebhookSettings(BaseModel):
     def from_twilio(
         cls, twilio: TwilioSettings, *, public_base_url: str | None = None, **overrides: object
     ) -> WebhookSettings:
-        """The webhook settings for the account the channels send from."""
-        return cls.model_validate(
-            {
-                "auth_token": twilio.auth_token,
-                "account_sid": twilio.account_sid,
-                "public_base_url": public_base_url,
-                **overrides,
-            }
-        )
+        """The webhook settings for the account the channels send from; invalid ones are
+        a :class:`~notifysdk.errors.ConfigurationError` naming each, never a value."""
+        try:
+            return cls.model_validate(
+                {
+                    "auth_token": twilio.auth_token,
+                    "account_sid": twilio.account_sid,
+                    "public_base_url": public_base_url,
+                    **overrides,
+                }
+            )
+        except pydantic.ValidationError as exc:
+            raise configuration_error(exc, "twilio webhook settings") from None
 
     def __repr__(self) -> str:
         return f"WebhookSettings(public_base_url={self.public_base_url!r}, auth_token=**********)"
