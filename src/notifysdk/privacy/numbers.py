@@ -2,7 +2,9 @@
 
 Every pattern runs on :func:`~notifysdk.privacy.text.fold`-ed text (full-width digits
 become ASCII, spans unchanged) and bounds numbers with digit look-arounds — ``\\b`` does
-not work next to Chinese characters, which are word characters too.
+not work next to Chinese characters, which are word characters too. Groups joined by
+wider separators (``110101/19900307/1234``, ``6222  0213  8001  3800``) come from
+:func:`~notifysdk.privacy.text.spaced_stretches`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from stdnum import luhn, numdb
 from stdnum.cn import ric
 
 from .findings import Finding, KnownValues
-from .text import fold
+from .text import fold, spaced_stretches
 
 # Province-level prefixes of the administrative division code (GB/T 2260), plus the
 # residence permits of Hong Kong (81), Macao (82) and Taiwan (71, 83) residents.
@@ -29,6 +31,14 @@ _SEP = "[ -]?"
 _ID18 = re.compile(rf"(?<![0-9])[1-9](?:{_SEP}[0-9]){{16}}{_SEP}[0-9Xx](?![0-9])")
 _ID15 = re.compile(rf"(?<![0-9])[1-9](?:{_SEP}[0-9]){{14}}(?![0-9Xx])")
 _RUN = re.compile(r"(?<![0-9])[0-9]+(?:[ -][0-9]+)*(?![0-9])")
+# Where an ID (15+ characters) or a card (13+) can be: one character-class scan, far
+# cheaper than the patterns above, which then run only inside what it finds.
+_ID_AREA = re.compile(r"[0-9][0-9 -]{13,}[0-9Xx]")
+_CARD_AREA = re.compile(r"[0-9][0-9 -]{11,}[0-9]")
+_GROUP = re.compile(r"[0-9]+")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ID_LENGTHS = frozenset({15, 18})
+_CARD_LENGTHS = frozenset(range(13, 20))
 
 
 def _compact(s: str) -> str:
@@ -88,7 +98,9 @@ def is_legacy_resident_id(number: str) -> bool:
 
 class ResidentIdDetector:
     """Chinese resident ID numbers: 18 characters with a valid date and check digit
-    (``X`` included), and the legacy 15-digit form; spaces or dashes may split them."""
+    (``X`` included), and the legacy 15-digit form; spaces or dashes may split them, and
+    wider separators (two spaces, ``/``, ``.``) between whole groups — any grouping of an
+    18-character ID (the check digit carries it), 6-6-3 for a legacy one."""
 
     name = "cn-resident-id"
     kind = "national_id"
@@ -96,12 +108,21 @@ class ResidentIdDetector:
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid ID number in ``text``."""
         folded = fold(text)
-        for m in _ID18.finditer(folded):
-            if is_resident_id(_compact(m.group())):
-                yield Finding(self.kind, m.start(), m.end(), self.name)
-        for m in _ID15.finditer(folded):
-            if is_legacy_resident_id(_compact(m.group())):
-                yield Finding(self.kind, m.start(), m.end(), self.name)
+        for area in _ID_AREA.finditer(folded):
+            lo, hi = area.start(), area.end() + 1  # + 1: the look-ahead sees what follows
+            for m in _ID18.finditer(folded, lo, hi):
+                if is_resident_id(_compact(m.group())):
+                    yield Finding(self.kind, m.start(), m.end(), self.name)
+            for m in _ID15.finditer(folded, lo, hi):
+                if is_legacy_resident_id(_compact(m.group())):
+                    yield Finding(self.kind, m.start(), m.end(), self.name)
+        for s in spaced_stretches(folded, _ID_LENGTHS):
+            if (
+                is_resident_id(s.digits)
+                if len(s.digits) == 18
+                else s.sizes == (6, 6, 3) and is_legacy_resident_id(s.digits)
+            ):
+                yield Finding(self.kind, s.start, s.end, self.name)
 
 
 def _iin_length_ok(d: str) -> bool:
@@ -150,7 +171,8 @@ def is_card_number(digits: str) -> bool:
 
 
 class BankCardDetector:
-    """Bank card numbers: 13–19 digits passing Luhn, grouped by spaces or dashes or not."""
+    """Bank card numbers: 13–19 digits passing Luhn, grouped by spaces or dashes or not,
+    or by wider separators (two spaces, ``/``, ``.``) in a card's usual groupings."""
 
     name = "bank-card"
     kind = "card"
@@ -159,14 +181,26 @@ class BankCardDetector:
         """Every card number in ``text``; a run of digit groups is searched for the
         longest card-shaped stretch of whole groups."""
         folded = fold(text)
-        for run in _RUN.finditer(folded):
+        runs = (
+            run
+            for area in _CARD_AREA.finditer(folded)
+            for run in _RUN.finditer(folded, area.start(), area.end() + 1)
+        )
+        for run in runs:
             if run.end() - run.start() < 13:  # fewer than 13 characters: fewer than 13 digits
                 continue
+            if run.start() and folded[run.start() - 1] in _LETTERS:
+                continue  # JT5014503861557: a tracking number, however Luhn it happens to be
+            body = run.group()
+            if len(body) - body.count(" ") - body.count("-") < 13:  # a time stamp, say
+                continue
             groups = [
-                (m.start() + run.start(), m.end() + run.start())
-                for m in re.finditer(r"[0-9]+", run.group())
+                (m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(body)
             ]
             yield from self._in_groups(folded, groups)
+        for s in spaced_stretches(folded, _CARD_LENGTHS):
+            if s.digits.isdigit() and _card_like(list(s.sizes)) and is_card_number(s.digits):
+                yield Finding(self.kind, s.start, s.end, self.name)
 
     def _in_groups(self, text: str, groups: list[tuple[int, int]]) -> Iterator[Finding]:
         i = 0

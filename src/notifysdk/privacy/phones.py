@@ -1,18 +1,21 @@
-"""Phone number detectors: Chinese mobiles as people write them, and numbers anywhere in
-the world through phonenumbers' :class:`~phonenumbers.PhoneNumberMatcher`.
+"""Phone number detectors: Chinese mobiles as people write them (with any separators, in
+Chinese digits), and numbers anywhere in the world through phonenumbers'
+:class:`~phonenumbers.PhoneNumberMatcher`, plus numbers whose shape alone says nothing
+(``2025550143``, ``88881234``) where a phone label stands just before them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from datetime import date
 from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
 from .findings import Finding, KnownValues
-from .text import fold
+from .text import CN_DIGITS, fold, fold_digits, spaced_stretches
 
 # +86 / 0086 / (+86) / 86, then 1[3-9]X XXXX XXXX with at most one space or dash
 # between any two digits. Not part of a longer group of digits on the left.
@@ -23,9 +26,11 @@ _CN_MOBILE = re.compile(
     r"(?![0-9])"
 )
 # A stretch that could hold a phone number: digits with the punctuation numbers are
-# written with, not glued to a code like ``ORD-`` on its left. The matcher then decides.
+# written with, not glued to a code like ``ORD-`` on its left nor to a mask's four stars
+# (``****4567``, ``138****``: Markdown emphasis has at most three). The matcher decides.
 _CANDIDATE = re.compile(
-    r"(?<![0-9A-Za-z+])(?<![A-Za-z]-)[(+]{0,2}[0-9][0-9 ().-]{5,24}[0-9](?![0-9])"
+    r"(?<![0-9A-Za-z+])(?<![A-Za-z]-)(?<!\*{4})[(+]{0,2}[0-9][0-9 ().-]{5,24}[0-9]"
+    r"(?![0-9])(?!\*{4})"
 )
 _CONTEXT = 4
 """Characters of context on each side given to the matcher, which looks there for
@@ -45,19 +50,51 @@ def is_cn_mobile(digits: str) -> bool:
     ) and phonenumbers.is_valid_number(number)
 
 
+_MOBILE_AREA = re.compile(r"[(+0-9][0-9 ()+-]{9,}[0-9]")
+"""Where a mobile number (11+ characters) can be: one character-class scan, far cheaper
+than :data:`_CN_MOBILE`, which then runs only inside what it finds."""
+_MOBILE_LENGTH = frozenset({11})
+_MOBILE_SHAPES = frozenset({(3, 4, 4), (4, 4, 3), (3, 8), (7, 4)})
+"""How people group a mobile number when they use wider separators (138  0013  8000)."""
+_CC_BEFORE = re.compile(r"\(?(?:\+|00)86\)?[ \t]{0,3}(?:[-/.][ \t]{0,3})?$")
+"""A country code just before a mobile number (+86, 0086, (+86))."""
+
+_D = f"[0-9{CN_DIGITS}]"
+# Eleven digits, Chinese or mixed (一三八零零一三八零零零, 幺三八…, 138零零13八000), at most
+# one space or dash between two; the first one (1, 一 or 幺) leads so the scan is cheap.
+_CN_NUMERAL_MOBILE = re.compile(rf"[1一幺](?<!{_D}.)(?<!\*{{4}}.)(?:[ -]?{_D}){{10}}(?!{_D})")
+_HAS_CN_DIGIT = re.compile(f"[{CN_DIGITS}]")
+
+
 class ChineseMobileDetector:
     """Mainland mobile numbers: ``13800138000``, ``+86 138 0013 8000``,
-    ``0086-138-0013-8000``, ``(+86)13800138000``, full-width digits."""
+    ``0086-138-0013-8000``, ``(+86)13800138000``, full-width digits, wider separators
+    (``138  0013  8000``, ``138/0013/8000``) and Chinese digits (``一三八零零一三八零零零``,
+    ``幺三八…``, mixed with Arabic ones)."""
 
     name = "cn-mobile"
     kind = "phone"
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid mobile number in ``text``."""
-        for m in _CN_MOBILE.finditer(fold(text)):
-            digits = re.sub(r"[^0-9]", "", m.group(1))
-            if is_cn_mobile(digits):
-                yield Finding(self.kind, m.start(), m.end(), self.name)
+        folded = fold(text)
+        for area in _MOBILE_AREA.finditer(folded):
+            for m in _CN_MOBILE.finditer(folded, area.start(), area.end() + 1):
+                digits = re.sub(r"[^0-9]", "", m.group(1))
+                if is_cn_mobile(digits):
+                    yield Finding(self.kind, m.start(), m.end(), self.name)
+        for st in spaced_stretches(folded, _MOBILE_LENGTH):
+            if st.sizes in _MOBILE_SHAPES and is_cn_mobile(st.digits):
+                cc = _CC_BEFORE.search(folded, max(0, st.start - 12), st.start)
+                yield Finding(self.kind, cc.start() if cc else st.start, st.end, self.name)
+        if not folded.isascii() and _HAS_CN_DIGIT.search(folded):
+            for m in _CN_NUMERAL_MOBILE.finditer(folded):
+                value = m.group()
+                if value.isascii():
+                    continue  # Arabic digits only: the pattern above had its say
+                digits = re.sub(r"[^0-9]", "", fold_digits(value))
+                if is_cn_mobile(digits):
+                    yield Finding(self.kind, m.start(), m.end(), self.name)
 
 
 @lru_cache(maxsize=4096)
@@ -89,20 +126,202 @@ def _whole_number(stretch: str) -> tuple[int, int] | None:
 
 
 _DATE_FIRST = re.compile(r"(?:19|20)[0-9]{2}[-/.](?:0[1-9]|1[0-2])[-/.](?:0[1-9]|[12][0-9]|3[01])")
+_DECIMAL = re.compile(r"[0-9]+\.[0-9]{1,2}")
 
 
 def _worth_matching(stretch: str) -> bool:
     """Cheap checks that spare the (slow) matcher stretches that cannot be a number it
     should report: bare digit runs (see the class docstring), too few or too many digits
-    for one phone number, and stretches that start with a date."""
+    for one phone number, stretches that start with a date, decimals (88881234.50), and
+    stretches across a bracket they do not open (``19900307)138``)."""
     core = stretch.lstrip("(")
-    if core.isdigit() and not core.startswith("0"):
+    if (core.isdigit() and not core.startswith("0")) or _DECIMAL.fullmatch(core):
         return False
-    digits = sum(c.isdigit() for c in stretch)
+    if ")" in stretch and stretch.count("(") != stretch.count(")"):
+        return False
+    digits = sum(map(str.isdigit, stretch))
     international = core.startswith(("+", "00"))
     if digits < 7 or digits > (17 if international else 13):
         return False
     return _DATE_FIRST.match(core) is None
+
+
+_DOTTED_CHARS = frozenset("0123456789.")
+_DOTTED_PIECE = re.compile(r"[0-9.]+")
+
+
+def _in_dotted_chain(folded: str, start: int, end: int) -> bool:
+    """Does ``folded[start:end]`` touch an IPv4 address, a version or an OID (four or
+    more dotted groups)? None is a phone number, whatever the matcher says of
+    ``183.155.47.202``; ``+44.20.7946.0958`` (a plus before it), ``1.202.555.0143`` (it
+    ends like a number) and ``202.555.0143`` (three groups) are left to the matcher."""
+    lo, hi = start, end
+    while lo > 0 and folded[lo - 1] in _DOTTED_CHARS:
+        lo -= 1
+    while hi < len(folded) and folded[hi] in _DOTTED_CHARS:
+        hi += 1
+    for m in _DOTTED_PIECE.finditer(folded, lo, hi):
+        groups = m.group().strip(".").split(".")
+        if m.start() > 0 and folded[m.start() - 1] == "+":
+            continue
+        if len(groups) >= 5:
+            return True
+        # Four groups: an IP address or a version (108.0.4503.79, 10.0.19045.2965) unless
+        # it ends like a phone number, in three or four digits then four (1.202.555.0143).
+        if len(groups) == 4 and not (len(groups[3]) == 4 and 3 <= len(groups[2]) <= 4):
+            return True
+    return False
+
+
+# -- numbers a phone label vouches for -------------------------------------------------
+
+# A label that says a phone number follows. ASCII words are not part of longer words
+# (``tel`` in ``Hotel``, ``phone`` in ``iPhone``); ``号码`` alone is not one (订单号码).
+_PHONE_LABEL = (
+    r"(?:(?<![A-Za-z])(?:tel(?:ephone)?|phone|ph|mobile|mob|cell(?:phone)?|call(?:ed|ing)?"
+    r"|call[ _-]?back|caller|callee|dial(?:l?ed|ing)?|fax|text(?:ed)?|sms|mms|whatsapp"
+    r"|voicemail|vm|contact|reach(?:able|ed)?|landline|wrong[ _-]?(?:party|number)"
+    r"|msisdn|ani|dnis|hk|hong ?kong)(?![A-Za-z])"
+    r"|电话|電話|手机|手機|座机|座機|固话|固話|致电|致電|拨打|撥打|来电|來電|热线|熱線|香港"
+    r"|(?:联系|聯繫|聯絡|联络)(?:方式)?)"
+)
+# What people put between label and number: "Phone: ", "call me at ", "手机号码：",
+# a JSON key's quotes ("tel": "…"), "from Hong Kong, number …".
+_GLUE = r"(?:[ \t:=#(\-\"'_,.]|number|no|nr|is|at|on|me|us|him|her|号码|號碼|号|號|是|为|為){0,10}"
+_LOCAL = r"(?:[0-9]{7,8}|[0-9]{10,11}|[0-9]{3,4}[ -][0-9]{4})"
+_LOCAL_SHAPE = re.compile(_LOCAL)
+"""How a number a label vouches for may be written; other groupings are the matcher's."""
+_LIST = r"[ \t]*(?:[、,;/]|or|and|或|和|及)[ \t]*"
+_LABEL_BEFORE = re.compile(rf"{_PHONE_LABEL}{_GLUE}(?:{_LOCAL}{_LIST}){{0,3}}$", re.IGNORECASE)
+"""A label just before a number, maybe with other numbers between (电话：88881234、…)."""
+_NANP_CUE_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:at|on|to|from|via|number|num|no|nr)[\s:=#.\"'-]{0,3}$|#[\s:]?$",
+    re.IGNORECASE,
+)
+"""Weaker evidence, enough for a valid North American number of ten digits: ``at``,
+``to``, ``number``, ``#`` (a Unix time stamp starts with 1, no area code does)."""
+_LABEL_AFTER = re.compile(
+    r"[ \t]*[(（\[](?:HK|Hong Kong|香港|mobile|cell|tel|home|手机|手機)[)）\]]", re.I
+)
+"""A label in brackets just after a number: ``5369 6375 (HK)``."""
+_LABEL_FIELD = re.compile(_PHONE_LABEL, re.IGNORECASE)
+_LABEL_REACH = 80
+_NOT_A_PHONE_AFTER = re.compile(
+    r"\.[0-9]|,[0-9]{3}(?![0-9])|[A-Za-z]|[ \t]?[%元块万亿年月日号次个件笔条天时分秒]"
+)
+"""What, right after it, makes a number an amount, a count, a date or a code."""
+_OTHER_LABEL_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z])(?:invoice|order|tracking|waybill|ticket|serial|sn|ref(?:erence)?"
+    r"|case|account|acct|loan|policy)"
+    r"(?:[ _-]?(?:no|number|id))?(?![A-Za-z])"
+    r"|(?:订单|訂單|運單|运单|发票|發票|单|單|流水|工单|快递|编号|編號|序列)(?:号码?|號碼?)?)"
+    r"[\s:=#\"'_.-]{0,4}$",
+    re.IGNORECASE,
+)
+"""A label that says the number after it is something else (an invoice, an order)."""
+
+
+@lru_cache(maxsize=4096)
+def _labelled_phone(digits: str, grouped: bool) -> bool:
+    """Is a number written after a phone label one? Ten digits: a valid North American
+    number (2025550143) or a mainland 400/800 line; eleven: 1 and a North American
+    number; eight: a valid Hong Kong number (91234567, 23456789); seven or eight: a
+    mainland local number without its area code (88881234), which starts with 2–8.
+    Eight digits in one block that read as a date (20260307) are a date."""
+    n = len(digits)
+    if n == 10:
+        return _valid(digits, "US") or (digits[:3] in ("400", "800") and _valid(digits, "CN"))
+    if n == 11:
+        return digits[0] == "1" and _valid(digits, "US")
+    if n == 8 and not grouped and _is_date(digits):
+        return False
+    if n == 8 and _valid(digits, "HK"):
+        return True
+    return digits[0] in "2345678"
+
+
+def _valid(digits: str, region: str) -> bool:
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and (
+        phonenumbers.region_code_for_number(number) == region
+        or (region == "US" and number.country_code == 1)
+    )
+
+
+def _is_date(digits: str) -> bool:
+    """Is an eight-digit number a YYYYMMDD date (19xx or 20xx)?"""
+    if digits[:2] not in ("19", "20"):
+        return False
+    try:
+        date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return False
+    return True
+
+
+def _labelled_local(folded: str, start: int, end: int) -> bool:
+    """Is the bare stretch ``folded[start:end]`` a number a phone label vouches for?
+    (Shape, then what follows it, then a label — before it, in brackets after it, or
+    heading its CSV column — then :func:`_labelled_phone`.)"""
+    stretch = folded[start:end]
+    if not _LOCAL_SHAPE.fullmatch(stretch):
+        return False
+    digits = stretch.replace(" ", "").replace("-", "")
+    free = not _NOT_A_PHONE_AFTER.match(folded, end)
+    if not (
+        _LABEL_AFTER.match(folded, end)
+        or (free and _LABEL_BEFORE.search(folded, max(0, start - _LABEL_REACH), start))
+        or _csv_column_is_phone(folded, start, end)
+        or (free and len(digits) == 10 and _nanp_cue(folded, start))
+    ):
+        return False
+    return _labelled_phone(digits, len(digits) != len(stretch))
+
+
+def _nanp_cue(folded: str, start: int) -> bool:
+    """A weak cue (see :data:`_NANP_CUE_BEFORE`) not itself part of another label
+    (``case number``, ``order #``)."""
+    cue = _NANP_CUE_BEFORE.search(folded, max(0, start - 12), start)
+    if cue is None:
+        return False
+    return _OTHER_LABEL_BEFORE.search(folded, max(0, cue.start() - 24), cue.start()) is None
+
+
+_CSV_HEADER_REACH = 50
+"""How many rows up a CSV cell's header may be."""
+
+
+def _csv_column_is_phone(folded: str, start: int, end: int) -> bool:
+    """Is ``folded[start:end]`` a whole CSV cell (quotes aside) whose column header
+    names a phone (``phone``, ``called``, ``座机``)? The header is the first line of the
+    block of comma-separated lines the cell is in, and has no digit."""
+    ls = folded.rfind("\n", 0, start) + 1
+    if ls == 0:  # the first line: no header above it
+        return False
+    le = folded.find("\n", end)
+    line = folded[ls : len(folded) if le == -1 else le]
+    column = folded.count(",", ls, start)
+    cells = line.split(",")
+    if len(cells) < 2 or cells[column].strip(" \t\"'") != folded[start:end]:
+        return False
+    top = ls
+    for _ in range(_CSV_HEADER_REACH):
+        hs = folded.rfind("\n", 0, top - 1) + 1
+        above = folded[hs : top - 1]
+        if "," not in above:
+            break
+        top = hs
+        if hs == 0:
+            break
+    if top == ls:
+        return False
+    header = folded[top : folded.find("\n", top)].split(",")
+    if column >= len(header) or any(c.isdigit() for c in ",".join(header)):
+        return False
+    return _LABEL_FIELD.search(header[column]) is not None
 
 
 class PhoneNumberDetector:
@@ -112,7 +331,11 @@ class PhoneNumberDetector:
     Running the matcher over whole texts is slow, so a regular expression first picks
     the stretches that could hold a number. A bare run of digits with no ``+``, no
     separator and no leading trunk ``0`` is left alone: order numbers look like that,
-    and Chinese mobiles written that way are the :class:`ChineseMobileDetector`'s.
+    and Chinese mobiles written that way are the :class:`ChineseMobileDetector`'s —
+    unless a phone label (``Phone:``, ``call me at``, ``电话：``, ``座机``, ``香港``) stands
+    just before it: then a valid North American number (``2025550143``), a Hong Kong
+    number without ``+852`` and a mainland number without its area code (``88881234``,
+    ``6688 1234``) count too. IPv4 addresses and version strings never do.
     """
 
     name = "phone-number"
@@ -126,14 +349,26 @@ class PhoneNumberDetector:
         folded = fold(text)
         for m in _CANDIDATE.finditer(folded):
             stretch = m.group()
+            if _labelled_local(folded, m.start(), m.end()):
+                yield Finding(self.kind, m.start(), m.end(), self.name)
+                continue
             if not _worth_matching(stretch):
                 continue
+            if stretch.isdigit() and _OTHER_LABEL_BEFORE.search(
+                folded, max(0, m.start() - 24), m.start()
+            ):
+                continue  # 发票 015329133431: an invoice number, whatever its shape
+            dotted = "." in stretch
             whole = _whole_number(stretch)
             if whole is not None:
-                yield Finding(self.kind, m.start() + whole[0], m.start() + whole[1], self.name)
+                start, end = m.start() + whole[0], m.start() + whole[1]
+                if not (dotted and _in_dotted_chain(folded, start, end)):
+                    yield Finding(self.kind, start, end, self.name)
                 continue
             lo = max(0, m.start() - _CONTEXT)
             window = folded[lo : m.end() + _CONTEXT]
             for start, end in _match_window(window, self.regions):
                 if lo + end > m.start() and lo + start < m.end():
+                    if dotted and _in_dotted_chain(folded, lo + start, lo + end):
+                        continue
                     yield Finding(self.kind, lo + start, lo + end, self.name)
