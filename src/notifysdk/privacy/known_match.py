@@ -54,6 +54,7 @@ class _Needle:
     kind: str
     left: frozenset[str] | None
     right: frozenset[str] | None
+    detector: str = DETECTOR
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -137,8 +138,9 @@ def index_of(values: tuple[tuple[str, str], ...]) -> KnownIndex:
                 continue
         if len(norm) >= 2:
             plain[(norm, kind)] = None
+    han_names = [t for t, k in plain if k == "name" and has_cjk(t)]
     needles = tuple(
-        _Needle(text, kind, _guard(text[0]), _guard(text[-1]))
+        _Needle(text, kind, _guard(text[0]), _guard(text[-1]), _detector_of(text, kind, han_names))
         for text, kind in sorted(plain, key=lambda e: -len(e[0]))
     )
     forms = tuple(group for a in amounts for group in _amount_forms(a))
@@ -158,6 +160,14 @@ def index_of(values: tuple[tuple[str, str], ...]) -> KnownIndex:
         forms,
         kept,
     )
+
+
+def _detector_of(text: str, kind: str, han_names: list[str]) -> str:
+    """A Han name that ends a longer known name (伟强 of 张伟强) is a given name: its
+    findings say so, so the mask does not keep its first character."""
+    if kind == "name" and any(len(n) > len(text) and n.endswith(text) for n in han_names):
+        return GIVEN_NAME_DETECTOR
+    return DETECTOR
 
 
 class KnownValuesDetector:
@@ -184,7 +194,7 @@ class KnownValuesDetector:
                     (needle.left and at > 0 and hay[at - 1] in needle.left)
                     or (needle.right and end < size and hay[end] in needle.right)
                 ):
-                    spans.append((needle.kind, at, end, DETECTOR))
+                    spans.append((needle.kind, at, end, needle.detector))
                 at = hay.find(value, at + 1)
         for name in index.given:
             at = hay.find(name)

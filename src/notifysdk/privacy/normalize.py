@@ -115,6 +115,11 @@ def _decode_escape(m: re.Match[str]) -> str:
     return m.group(0) if 0xD800 <= cp <= 0xDFFF else chr(cp)
 
 
+def decode_escapes(value: str) -> str:
+    """``value`` with its JSON ``\\uXXXX`` escapes decoded (lone surrogates kept)."""
+    return _ESCAPE.sub(_decode_escape, value) if "\\u" in value else value
+
+
 def _rewrite(
     text: str, pattern: re.Pattern[str], repl: dict[str, str] | None
 ) -> tuple[str, _Edits]:

@@ -16,7 +16,9 @@ from typing import Literal
 from ..channels import Disclosure
 from .disclosure import Level, as_level, rule_for
 from .findings import Detector, Finding, KnownValues
+from .known_match import GIVEN_NAME_DETECTOR
 from .masking import canonical, mask_value, pseudonymize
+from .normalize import decode_escapes
 
 log = logging.getLogger("notifysdk.privacy")
 
@@ -59,6 +61,18 @@ def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 # Kept for code written against the first version of this module.
 _merge = merge_findings
+
+
+def _replacement(f: Finding, value: str, style: Style) -> str:
+    """What a finding becomes: a value written with JSON escapes is masked as the text it
+    stands for (``\\u5f20\\u4f1f`` → 张**, not a broken escape); a given name found alone
+    is masked whole, since its first character is not a surname."""
+    value = decode_escapes(value)
+    if style == "hash":
+        return pseudonymize(f.kind, value)
+    if f.detector == GIVEN_NAME_DETECTOR:
+        return "**"
+    return mask_value(f.kind, value)
 
 
 class Redactor:
@@ -113,7 +127,7 @@ class Redactor:
             if rule.allows_raw(f.kind):
                 replacements.append(value)
                 continue
-            out = pseudonymize(f.kind, value) if style == "hash" else mask_value(f.kind, value)
+            out = _replacement(f, value, style)
             replacements.append(out)
             parts.append(text[pos : f.start])
             parts.append(out)
