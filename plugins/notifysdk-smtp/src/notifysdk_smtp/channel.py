@@ -120,7 +120,9 @@ class SMTPEmailChannel(BaseChannel):
     @classmethod
     def from_context(cls, ctx: ChannelContext) -> SMTPEmailChannel:
         """Build from a channel context: its settings section, then the environment."""
-        return cls(SMTPSettings.resolve(ctx.settings), clock=ctx.clock, name=ctx.name)
+        return cls(
+            SMTPSettings.resolve(ctx.settings, name=ctx.name), clock=ctx.clock, name=ctx.name
+        )
 
     def __repr__(self) -> str:
         s = self.settings

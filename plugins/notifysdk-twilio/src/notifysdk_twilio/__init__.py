@@ -67,7 +67,7 @@ def build_sms_channel(ctx: ChannelContext) -> TwilioSmsChannel:
     from .channels import TwilioSmsChannel
     from .settings import TwilioSettings
 
-    return TwilioSmsChannel(ctx.name, TwilioSettings.load(ctx.settings), ctx.clock)
+    return TwilioSmsChannel(ctx.name, TwilioSettings.load(ctx.settings, name=ctx.name), ctx.clock)
 
 
 def build_voice_channel(ctx: ChannelContext) -> TwilioVoiceChannel:
@@ -75,7 +75,7 @@ def build_voice_channel(ctx: ChannelContext) -> TwilioVoiceChannel:
     from .channels import TwilioVoiceChannel
     from .settings import TwilioSettings
 
-    return TwilioVoiceChannel(ctx.name, TwilioSettings.load(ctx.settings), ctx.clock)
+    return TwilioVoiceChannel(ctx.name, TwilioSettings.load(ctx.settings, name=ctx.name), ctx.clock)
 
 
 @hookimpl

@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         if ledger:
             overrides["ledger_url"] = ledger
         settings = Settings.load(config, **overrides)
-        twilio = TwilioSettings.load(settings.channels.get(channel, {}))
+        twilio = TwilioSettings.load(settings.channels.get(channel, {}), name=channel)
         webhook = WebhookSettings.from_twilio(
             twilio,
             public_base_url=public_url or f"http://{host}:{port}",
