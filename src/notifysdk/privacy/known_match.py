@@ -232,6 +232,27 @@ class KnownValuesDetector:
                     at = hay.find(form, at + 1)
 
 
+def _groups_on(hay: str, at: int, end: int) -> bool:
+    """Could the comma before ``hay[at:end]`` group thousands into it (``1,234.50``)?
+    Only when a digit stands before the comma and the value starts with at most three
+    digits before its own comma or decimal point."""
+    if at < 2 or not hay[at - 2].isdigit():
+        return False
+    lead = 0
+    while at + lead < end and hay[at + lead].isdigit():
+        lead += 1
+    return lead <= 3
+
+
+def _grouping_follows(hay: str, at: int, end: int) -> bool:
+    """Could the comma after ``hay[at:end]`` continue it (``1,234`` then ``,567``)? Not
+    after a decimal part, and only before exactly three digits."""
+    if "." in hay[at:end]:
+        return False
+    group = hay[end + 1 : end + 4]
+    return len(group) == 3 and group.isdigit() and not hay[end + 4 : end + 5].isdigit()
+
+
 def _bare_amount(hay: str, at: int, end: int, *, numeral: bool) -> bool:
     """True when ``hay[at:end]`` is the whole number, and not a count or an ordinal."""
     before = hay[at - 1] if at else ""
@@ -242,11 +263,15 @@ def _bare_amount(hay: str, at: int, end: int, *, numeral: bool) -> bool:
         ):
             return False
     else:
+        if before == "," and not _groups_on(hay, at, end):
+            before = ""  # a CSV cell's separator, not a thousands separator
         if before and (before in "0123456789.,*" or (before.isascii() and before.isalpha())):
             return False
         if after and (after.isdigit() or after == "*"):
             return False
-        if after in ".," and end + 1 < len(hay) and hay[end + 1].isdigit():
+        if after == "." and end + 1 < len(hay) and hay[end + 1].isdigit():
+            return False
+        if after == "," and _grouping_follows(hay, at, end):
             return False
     if before == "第":
         return False

@@ -37,7 +37,8 @@ from .numerals import DIGITS, NUMERAL_CHARS, parse_number
 
 _D = "".join(DIGITS)
 _AR = r"[0-9]+(?:,[0-9]{3})*+(?:\.[0-9]+)?+"
-_RUN = rf"(?:{_AR}|点[{_D}]++|[{NUMERAL_CHARS}])++"
+_RUN = rf"(?:{_AR}(?: (?=[万亿]))?|点[{_D}]++|[{NUMERAL_CHARS}])++"
+"""A number: Arabic, Chinese or both (1.2万, 三千五); one space may stand before 万/亿."""
 _CODES = r"rmb|cny|usd|hkd|eur|gbp|aud|cad|sgd|jpy"
 _PREFIX = rf"(?:(?:us|hk|nt|a|c|s)?\$|¥|€|£|(?<![a-z])(?:{_CODES})|人民币|港币|美元|美金)"
 _MULT = r"(?:\s?(?:k|m|mn|bn|thousand|million|billion|grand)(?![a-z]))"
@@ -238,7 +239,7 @@ def _read(text: str, m: re.Match[str]) -> Amount | None:
             return None
         return Amount(start, end, Decimal(m["eu"].replace(".", "").replace(",", ".")))
     num = m["num"]
-    parsed = parse_number(num)
+    parsed = parse_number(num.replace(" ", ""))
     if parsed is None or not parsed.positional:
         return None
     value = parsed.value
@@ -287,7 +288,7 @@ def _labelled(text: str, m: re.Match[str]) -> Amount | None:
     if amount is not None or m["unit"] or m["pre"] or m["mult"]:
         return amount
     num = m["num"]
-    parsed = parse_number(num)
+    parsed = parse_number(num.replace(" ", ""))
     if parsed is None or not parsed.positional or text[m.start() - 1 : m.start()] == "第":
         return None
     digits = num.replace(",", "").split(".")[0]
