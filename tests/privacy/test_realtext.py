@@ -22,7 +22,6 @@ MIN_HIDE_PER_CATEGORY = {"dev": 10, "holdout": 4}
 MIN_KEEP_PER_CATEGORY = {"dev": 10, "holdout": 4}
 RECALL_TARGET, FALSE_MASK_TARGET = 0.97, 0.01
 
-NOT_BUILT = pytest.mark.xfail(strict=True, reason="issue 21: detectors not yet built")
 
 
 @cache
@@ -190,21 +189,18 @@ def scores() -> dict[str, m.Score]:
         return {s: m.measure(rows(s)) for s in m.SPLITS}
 
 
-@NOT_BUILT
 @pytest.mark.parametrize("split", m.SPLITS)
 def test_recall_target(scores: dict[str, m.Score], split: str) -> None:
     recall = scores[split].recall
     assert recall >= RECALL_TARGET, f"{split} recall {recall:.3f}"
 
 
-@NOT_BUILT
 @pytest.mark.parametrize("split", m.SPLITS)
 def test_false_masking_target(scores: dict[str, m.Score], split: str) -> None:
     rate = scores[split].false_masking
     assert rate <= FALSE_MASK_TARGET, f"{split} false masking {rate:.3f}"
 
 
-@NOT_BUILT
 @pytest.mark.parametrize("split", m.SPLITS)
 def test_no_name_or_amount_reaches_a_third_party(scores: dict[str, m.Score], split: str) -> None:
     n = scores[split].violating_rows
