@@ -15,7 +15,7 @@ from notifysdk.campaign.portfolio import PortfolioRow
 from notifysdk.clock import FakeClock
 from notifysdk.config import Settings
 from notifysdk.dispatcher import Dispatcher
-from notifysdk.errors import UnknownProfileError
+from notifysdk.errors import InvalidIdentifierError, UnknownProfileError
 from notifysdk.models import AccountState, OutcomeStatus
 from notifysdk.testing import MockChannel, sample_account, sample_notice
 
@@ -31,7 +31,7 @@ def _dispatcher(url: str, tmp_path: Path, ch: MockChannel, **settings: object) -
     )
 
 
-@pytest.mark.parametrize("profiles", [("CN",), ("cn-",), (), ("cn", "us-regf ")])
+@pytest.mark.parametrize("profiles", [("CN",), ("cn-",), (), ("cn", "us_regf")])
 async def test_unknown_miscased_and_empty_profiles_are_refused(
     ledger_url: str, tmp_path: Path, profiles: tuple[str, ...]
 ) -> None:
@@ -54,6 +54,14 @@ async def test_unknown_miscased_and_empty_profiles_are_refused(
     else:
         assert "names no compliance profile" in err.reason
     assert ch.calls == []
+
+
+def test_a_profile_code_with_a_blank_is_refused_by_the_model() -> None:
+    """``"us-regf "`` never reaches the dispatcher: the account is refused as it is
+    built, naming the field, so no rule set is guessed from a near miss."""
+    with pytest.raises(InvalidIdentifierError) as caught:
+        sample_account(1, profiles=("cn", "us-regf "))
+    assert caught.value.field == "account.profiles[1]"
 
 
 async def test_default_profiles_apply_to_an_account_that_names_none(

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from ..errors import LedgerError
+from ..errors import LedgerError, LedgerUnavailableError, NotifyError
 from .schema import Db, Dialect
 
 log = logging.getLogger("notifysdk.ledger")
@@ -141,7 +141,15 @@ class TxRunner:
             if setup is not None:
                 setup(db)
         except BaseException as exc:
-            ready.set_exception(exc)
+            if isinstance(exc, OSError) and not isinstance(exc, NotifyError):
+                # Whatever stops the file or folder being opened, the ledger is unusable.
+                opened = LedgerUnavailableError(
+                    f"the ledger cannot be opened: {exc.strerror or type(exc).__name__}"
+                )
+                opened.__cause__ = exc
+                ready.set_exception(opened)
+            else:
+                ready.set_exception(typed_error(exc))
             return
         ready.set_result(None)
         try:
@@ -195,7 +203,7 @@ class TxRunner:
             if ok:
                 op.future.set_result(value)
             else:
-                op.future.set_exception(value)
+                op.future.set_exception(typed_error(value))
 
     @staticmethod
     def _in_savepoint(db: Db, op: _Op) -> tuple[bool, Any]:
@@ -208,6 +216,21 @@ class TxRunner:
             return False, exc
         db.x("RELEASE SAVEPOINT op")
         return True, value
+
+
+def typed_error(exc: BaseException) -> BaseException:
+    """A driver's error about the database itself (read-only file, disk full, connection
+    lost) as :class:`~notifysdk.errors.LedgerUnavailableError`, so every caller, not only
+    a campaign, gets the SDK's typed error; anything else as it was raised."""
+    if isinstance(exc, NotifyError):
+        return exc
+    from ..faults import run_fault  # the models load with it; the runner starts without
+
+    typed = run_fault(exc)
+    if typed is None:
+        return exc
+    typed.__cause__ = exc
+    return typed
 
 
 def _rollback(db: Db) -> None:

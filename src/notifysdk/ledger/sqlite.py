@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from ..errors import ConfigurationError
-from .runner import TxRunner
+from .runner import TxRunner, typed_error
 from .schema import Db, Dialect
 from .sql import SqlLedger, check_url_path
 
@@ -112,9 +112,15 @@ class SqliteReader:
         """``fn(db)`` in autocommit: each statement sees every commit before it (the
         reads are single statements, or a record and then its attempts)."""
         with self._lock:
-            if self._conn is None:
-                self._conn = self._open()
-            return fn(_SqliteDb(self._conn))
+            try:
+                if self._conn is None:
+                    self._conn = self._open()
+                return fn(_SqliteDb(self._conn))
+            except sqlite3.Error as exc:
+                typed = typed_error(exc)
+                if typed is exc:
+                    raise
+                raise typed from exc
 
     def close(self) -> None:
         """Close the connection (it reopens on the next read)."""
