@@ -11,6 +11,11 @@ task while it is suspended, so a write that ends without suspending is as safe a
 shielded one. A write that does suspend is handed, exactly where it stopped, to a task
 behind ``asyncio.shield``: from then on it is the same as ``await asyncio.shield(coro)``
 (a cancellation of the caller raises in the caller; the write runs to its end).
+
+Meant for the ledgers' writes: a coroutine that enters state bound to its task before it
+first suspends (``asyncio.timeout``, a ``TaskGroup``) would go on in another task. The
+ledgers' writes do not: the memory ledger never suspends, the SQL ledgers first suspend
+on the writer thread's future.
 """
 
 from __future__ import annotations
