@@ -134,15 +134,22 @@ def test_an_unknown_level_names_the_known_ones() -> None:
     assert str(info.value) == f"level: {reason}"
 
 
-# -- found while triaging: a real gap, recorded so it cannot be forgotten -----------------
+# -- found while triaging: an e-mail whose local part is a resident ID ------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="merge_findings keeps the winning finding's kind: an e-mail whose local part is a "
-    "resident ID wins the overlap, e-mail is carried as written at 'full', so the ID goes "
-    "out unmasked although 'full' masks IDs (docs/mutation/privacy-retry-webhook.md)",
-)
 def test_an_id_inside_an_address_is_not_carried_raw_at_full() -> None:
+    """E-mail addresses go out as written at 'full', IDs do not: the address that holds
+    an ID is masked, and one that holds none is still carried."""
     red = REDACTOR.mask("write to 11010519491231002X@qq.com", Level.FULL)
-    assert "11010519491231002X" not in red.text or not red.clean
+    assert "11010519491231002X" not in red.text and red.clean
+    assert red.text == "write to 1***@qq.com"
+    assert REDACTOR.mask("write to zhang.wei@qq.com", Level.FULL).text == (
+        "write to zhang.wei@qq.com"
+    )
+
+
+def test_a_loan_id_written_as_an_amount_is_masked_at_limited() -> None:
+    """Amounts go out as written at 'limited', loan ids do not."""
+    known = KnownValues((("loan_id", "12345678901"),))
+    red = REDACTOR.mask("应还¥12345678901", Level.LIMITED, known)
+    assert "12345678901" not in red.text

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..channels import Disclosure
-from .disclosure import Level, as_level, rule_for
+from .disclosure import Level, LevelRule, as_level, rule_for
 from .findings import Detector, Finding, KnownValues
 from .known_match import GIVEN_NAME_DETECTOR
 from .masking import canonical, mask_value, pseudonymize
@@ -61,6 +61,13 @@ def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 # Kept for code written against the first version of this module.
 _merge = merge_findings
+
+
+def _all_raw(f: Finding, raw: Sequence[Finding], rule: LevelRule) -> bool:
+    """May ``f`` go out as written: do the level allow every finding inside it as written?
+    (an e-mail whose local part is a resident ID is masked at ``full``, though e-mail
+    addresses are carried there)."""
+    return all(rule.allows_raw(r.kind) for r in raw if r.start < f.end and f.start < r.end)
 
 
 def _replacement(f: Finding, value: str, style: Style) -> str:
@@ -124,7 +131,7 @@ class Redactor:
         pos = 0
         for f in findings:
             value = text[f.start : f.end]
-            if rule.allows_raw(f.kind):
+            if rule.allows_raw(f.kind) and _all_raw(f, raw_findings, rule):
                 replacements.append(value)
                 continue
             out = _replacement(f, value, style)
