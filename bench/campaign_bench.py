@@ -93,16 +93,18 @@ def validate_only(path: Path) -> int:
     return sum(1 for _ in read_portfolio(path))
 
 
-def dry_run(path: Path) -> tuple[int, dict[str, Any]]:
-    """Measured: the dry-run campaign (plan and build notices, send nothing)."""
+def dry_run(path: Path, ledger_url: str = "memory://") -> tuple[int, dict[str, Any]]:
+    """Measured: the dry-run campaign (plan and build notices, send nothing) on the
+    ledger at ``ledger_url`` (``memory://``, or an SQLite file as the CLI uses)."""
 
     async def go() -> tuple[int, dict[str, Any]]:
         settings = Settings(
             output_dir=Path(tempfile.gettempdir()) / "nsdk-bench-out",
-            ledger_url="memory://",
+            ledger_url=ledger_url,
             recover_on_start=False,
         )
-        async with Dispatcher(settings, clock=FakeClock(), ledger=MemoryLedger()) as d:
+        ledger = MemoryLedger() if ledger_url == "memory://" else None
+        async with Dispatcher(settings, clock=FakeClock(), ledger=ledger) as d:
             summary = await CampaignRunner(d, dry_run=True).run(read_portfolio(path))
         return summary.accounts + summary.bad_row_count, {
             "notices planned": summary.notices,
@@ -119,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--baseline-accounts", type=int, default=100_000)
     parser.add_argument("--max-rss-mb", type=float, default=300.0)
+    parser.add_argument(
+        "--ledger",
+        choices=("memory", "sqlite"),
+        default="sqlite",
+        help="the dry run's ledger: an SQLite file (what `notifysdk run` uses) or memory",
+    )
     args = parser.parse_args(argv)
     mb = 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="nsdk-campaign-bench-") as tmp:
@@ -148,15 +156,18 @@ def main(argv: list[str] | None = None) -> int:
             )
         extra: dict[str, Any] = {}
 
+        url = "memory://" if args.ledger == "memory" else f"sqlite:///{Path(tmp) / 'ledger.db'}"
+
         def measured() -> int:
-            count, info = dry_run(big)
+            count, info = dry_run(big, url)
             extra.update(info)
             return count
 
         count, secs, peak = timed(measured)
         rate = count / secs
         print(
-            f"{'measured: dry-run plan':<34} {count:>10,} accounts  {rate:>10,.0f}/s  "
+            f"{f'measured: dry-run ({args.ledger})':<34} {count:>10,} accounts  "
+            f"{rate:>10,.0f}/s  "
             f"peak RSS {peak / mb:,.0f} MB",
             flush=True,
         )

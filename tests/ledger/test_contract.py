@@ -26,8 +26,16 @@ from notifysdk.errors import (
     TransientDeliveryError,
 )
 from notifysdk.ledger.audit import entry_hash, outcome_detail, verify_chain
-from notifysdk.ledger.base import AttemptEnd, ClaimStatus, Ledger, NoticeState
+from notifysdk.ledger.base import (
+    AttemptEnd,
+    BatchReader,
+    ClaimStatus,
+    Ledger,
+    NoticeState,
+    get_many,
+)
 from notifysdk.ledger.receipts import LateFailure, ReceiptLedger
+from notifysdk.ledger.sql import GET_MANY_CHUNK
 from notifysdk.models import Notice, Outcome, OutcomeStatus, Receipt
 from notifysdk.reservations import Reservation
 from notifysdk.testing import sample_notice
@@ -808,3 +816,36 @@ async def test_memory_keeps_the_same_records_as_each_durable_ledger(ledger_url: 
     finally:
         await memory.aclose()
         await durable.aclose()
+
+
+# -- batched reads ----------------------------------------------------------------
+
+
+async def test_get_many_answers_what_get_answers_for_every_key_in_one_call(
+    ledger: Ledger,
+) -> None:
+    """Delivered (one attempt), claimed after a failed attempt (two attempts), and
+    pending-free keys; more unknown keys than one SQL query takes."""
+    assert isinstance(ledger, BatchReader)
+    done, retried = sample_notice(1), sample_notice(2)
+    claim = await ledger.claim(done, owner="w1", now=at(0), lease_seconds=LEASE, to=TO)
+    await ledger.finish(done, outcome(done, OutcomeStatus.DELIVERED, at(1)), fence=claim.fence)
+    first = await ledger.claim(retried, owner="w1", now=at(0), lease_seconds=LEASE, to=TO)
+    assert first.attempt is not None
+    await ledger.end_attempt(
+        AttemptEnd(first.attempt, error=TransientDeliveryError("429")), now=at(1), fence=first.fence
+    )
+    await ledger.begin_attempt(
+        retried.idempotency_key, fence=first.fence, to=TO, now=at(2), lease_seconds=LEASE
+    )
+    unknown = [f"never-seen-{i}" for i in range(GET_MANY_CHUNK + 20)]
+    keys = [*unknown[:300], retried.idempotency_key, *unknown[300:], done.idempotency_key]
+
+    got = await ledger.get_many([*keys, done.idempotency_key])  # a repeated key too
+
+    assert set(got) == {done.idempotency_key, retried.idempotency_key}
+    for key, record in got.items():
+        assert record == await ledger.get(key)
+    assert len(got[retried.idempotency_key].attempts) == 2
+    assert await ledger.get_many([]) == {}
+    assert await get_many(ledger, keys) == got

@@ -42,6 +42,7 @@ KEY_PREFIX = f"cmp{KEY_VERSION}_"
 """What every campaign key of this version starts with."""
 
 
+@lru_cache(maxsize=4096)  # a dry run reads a key ahead, then again for its notice
 def campaign_key(
     account_id: str, stage: str, day: date, medium: Medium | str, person_id: str
 ) -> str:
@@ -56,6 +57,7 @@ def campaign_key(
     return KEY_PREFIX + hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
+@lru_cache(maxsize=4096)
 def legacy_campaign_key(
     account_id: str, stage: str, day: date, medium: Medium | str, person_id: str
 ) -> str:

@@ -33,8 +33,9 @@ rows in flight finish (nothing is cancelled, so no write is cut short), and
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..dispatch.dispatcher import Dispatcher
@@ -47,7 +48,7 @@ from ..errors import (
     UnknownChannelError,
 )
 from ..faults import run_fault
-from ..ledger.base import NoticeState
+from ..ledger.base import NoticeRecord, NoticeState, get_many
 from ..models import INTERNAL_ERROR_RULE, Medium, Notice, Outcome, OutcomeStatus
 from ..policy import Verdict, Vote
 from .ladder import Ladder, default_ladder, route
@@ -61,6 +62,11 @@ log = logging.getLogger("notifysdk.campaign")
 __all__ = ["CampaignRunner", "run_campaign"]
 
 ProgressCallback = Callable[[Row], None]
+
+LOOKUP_CHUNK = 256
+"""Accounts a dry run plans before it reads their notices' ledger records in one batch."""
+
+Plan = tuple[list[PlannedStage], list[str]]
 
 
 class CampaignRunner:
@@ -87,6 +93,9 @@ class CampaignRunner:
         self.sources = data_sources(dispatcher.registry.rules.values(), dispatcher.settings)
         self._fault: NotifyError | None = None
         """What stopped the run: a fault of the run, or a portfolio it cannot read."""
+        self._known: dict[str, NoticeRecord | None] = {}
+        """Ledger records read ahead for the rows of a dry-run chunk (a dry run writes
+        nothing, so they cannot go stale); a key not in it is read from the ledger."""
 
     def check_routes(self) -> None:
         """Raise :class:`ConfigurationError` when a stage routes to an unregistered channel."""
@@ -125,14 +134,7 @@ class CampaignRunner:
         summary = Summary(dry_run=self.dry_run, now=self.dispatcher.clock.now())
         rows = (self._checked(row) for row in rows)
         if self.dry_run:
-            for row in rows:
-                if isinstance(row, BadRow):
-                    summary.bad(row)
-                else:
-                    await self._row(row, summary)
-                self._progress(row)
-                if self._fault is not None:
-                    break
+            await self._dry_run(rows, summary)
             return self._finished(summary)
 
         queue: asyncio.Queue[PortfolioRow | None] = asyncio.Queue(maxsize=self.concurrency * 2)
@@ -172,6 +174,65 @@ class CampaignRunner:
                 group.create_task(worker())
         return self._finished(summary)
 
+    async def _dry_run(self, rows: Iterator[Row], summary: Summary) -> None:
+        """Rows in order, in chunks of :data:`LOOKUP_CHUNK`: each chunk's accounts are
+        planned, every ledger record their notices need is read in one batch, then the
+        rows are counted one by one exactly as without the read-ahead. When reading the
+        portfolio raises, the rows read before it are counted first, then it is raised."""
+        broke: BaseException | None = None
+        while broke is None:
+            chunk: list[Row] = []
+            try:
+                chunk.extend(itertools.islice(rows, LOOKUP_CHUNK))
+            except Exception as exc:  # a bad header, a broken reader: after the rows before
+                broke = exc
+            if not chunk:
+                break
+            plans = await self._read_ahead(chunk)
+            try:
+                for row, plan in zip(chunk, plans, strict=True):
+                    if isinstance(row, BadRow):
+                        summary.bad(row)
+                    else:
+                        await self._row(row, summary, plan)
+                    self._progress(row)
+                    if self._fault is not None:
+                        return
+            finally:
+                self._known = {}
+        if broke is not None:
+            raise broke
+
+    async def _read_ahead(self, chunk: list[Row]) -> list[Plan | None]:
+        """Plan the chunk's accounts and read their keys' records into ``_known``; the
+        plans, in the chunk's order. Whatever fails here is left to its row: a row whose
+        plan raised is planned again (and fails) on its own, and when the batch read
+        fails every row reads its own keys (a fault then stops the run at that row)."""
+        plans: list[Plan | None] = []
+        keys: list[str] = []
+        for row in chunk:
+            plans.append(None)
+            if isinstance(row, BadRow):
+                continue
+            try:
+                plan = self.planner.plan(row.account, self.dispatcher.clock.now())
+            except Exception:  # the row's own processing plans again and reports it
+                continue
+            plans[-1] = plan
+            for item in plan[0]:
+                keys.extend(_lookup_keys(item))
+        try:
+            found = await get_many(self.dispatcher.ledger, keys)
+        except Exception:  # each row reads (and reports) on its own
+            return plans
+        self._known = {key: found.get(key) for key in keys}
+        return plans
+
+    async def _record(self, key: str) -> NoticeRecord | None:
+        if key in self._known:
+            return self._known[key]
+        return await self.dispatcher.ledger.get(key)
+
     def _finished(self, summary: Summary) -> Summary:
         if self._fault is not None:
             raise self._fault
@@ -182,11 +243,11 @@ class CampaignRunner:
             log.error("campaign stopped: %s", fault)
             self._fault = fault
 
-    async def _row(self, row: PortfolioRow, summary: Summary) -> None:
+    async def _row(self, row: PortfolioRow, summary: Summary, plan: Plan | None = None) -> None:
         """One account, as a unit of failure: whatever it raises fails this row only,
         unless it is a fault of the run (which stops the run)."""
         try:
-            await self._account(row, summary)
+            await self._account(row, summary, plan)
         except Exception as exc:
             fault = run_fault(exc)
             if fault is not None:
@@ -203,11 +264,13 @@ class CampaignRunner:
         if self.on_row is not None:
             self.on_row(row)
 
-    async def _account(self, row: PortfolioRow, summary: Summary) -> None:
+    async def _account(self, row: PortfolioRow, summary: Summary, plan: Plan | None) -> None:
         account = row.account
         summary.rows += 1
         summary.accounts += 1
-        planned, skipped = self.planner.plan(account, self.dispatcher.clock.now())
+        if plan is None:
+            plan = self.planner.plan(account, self.dispatcher.clock.now())
+        planned, skipped = plan
         for reason in skipped:
             summary.skipped[reason] += 1
         if not planned and not skipped:
@@ -220,19 +283,23 @@ class CampaignRunner:
             await self._stage(item, summary, row.line)
 
     async def _sent_earlier(self, item: PlannedStage) -> bool:
-        ledger = self.dispatcher.ledger
-        for day in item.earlier_days():
-            for medium in item.stage.media:
-                for key in (item.key(medium, day), item.legacy_key(medium, day)):
-                    record = await ledger.get(key)
-                    if record is not None and record.state is NoticeState.DELIVERED:
-                        return True
-        return False
+        """True when a notice of this stage was delivered on an earlier day of its grace
+        window, under either key version (read in one batch: a run writes only
+        today's keys, so none of these changes while it goes on)."""
+        keys = _earlier_keys(item)
+        if not keys:
+            return False
+        if all(key in self._known for key in keys):
+            records = [self._known[key] for key in keys]
+        else:
+            found = await get_many(self.dispatcher.ledger, keys)
+            records = [found.get(key) for key in keys]
+        return any(r is not None and r.state is NoticeState.DELIVERED for r in records)
 
     async def _done_before_upgrade(self, item: PlannedStage, medium: Medium) -> bool:
         """True when the ledger holds this notice as done under its version-1 key
         (sent before an upgrade, the same day): it is not sent again."""
-        record = await self.dispatcher.ledger.get(item.legacy_key(medium))
+        record = await self._record(item.legacy_key(medium))
         return record is not None and record.done
 
     async def _stage(self, item: PlannedStage, summary: Summary, line: int) -> None:
@@ -258,7 +325,7 @@ class CampaignRunner:
                 return
 
     async def _done(self, notice: Notice) -> bool:
-        record = await self.dispatcher.ledger.get(notice.idempotency_key)
+        record = await self._record(notice.idempotency_key)
         return record is not None and record.done
 
     async def _prepare(
@@ -295,6 +362,27 @@ class CampaignRunner:
         # blocked by rule ``input`` and named; an unexpected error ends it failed by
         # ``internal-error``; the run goes on. A fault of the run is raised.
         return await self.dispatcher.send_safely(notice)
+
+
+def _earlier_keys(item: PlannedStage) -> list[str]:
+    """Both versions of the keys of ``item``'s notices on the earlier days of its grace
+    window."""
+    return [
+        key
+        for day in item.earlier_days()
+        for medium in item.stage.media
+        for key in (item.key(medium, day), item.legacy_key(medium, day))
+    ]
+
+
+def _lookup_keys(item: PlannedStage) -> list[str]:
+    """Every key a dry run reads for ``item``: the earlier days' keys, and today's keys
+    (both versions) of its first medium, the only one a dry run plans."""
+    keys = _earlier_keys(item)
+    if item.stage.media:
+        first = item.stage.media[0]
+        keys += (item.key(first), item.legacy_key(first))
+    return keys
 
 
 async def run_campaign(

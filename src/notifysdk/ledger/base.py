@@ -42,7 +42,7 @@ alone. Every back-end (memory, SQLite, PostgreSQL) keeps the same contract, whic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -274,6 +274,29 @@ class Ledger(Protocol):
     async def aclose(self) -> None:
         """Release connections."""
         ...
+
+
+@runtime_checkable
+class BatchReader(Protocol):
+    """A ledger that reads many records in one round trip (memory, SQLite, PostgreSQL)."""
+
+    async def get_many(self, keys: Iterable[str]) -> dict[str, NoticeRecord]:
+        """The records of those of ``keys`` the ledger holds, by key; a key never seen
+        is absent. Each record is the one :meth:`Ledger.get` returns."""
+        ...
+
+
+async def get_many(ledger: Ledger, keys: Iterable[str]) -> dict[str, NoticeRecord]:
+    """The records of those of ``keys`` that ``ledger`` holds, by key: in one batch
+    when the ledger is a :class:`BatchReader`, else one :meth:`Ledger.get` each."""
+    if isinstance(ledger, BatchReader):
+        return await ledger.get_many(keys)
+    out: dict[str, NoticeRecord] = {}
+    for key in keys:
+        record = await ledger.get(key)
+        if record is not None:
+            out[key] = record
+    return out
 
 
 LedgerFactory = Callable[[str], Ledger]

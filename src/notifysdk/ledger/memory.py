@@ -14,7 +14,7 @@ is set once it ended.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -132,6 +132,16 @@ class MemoryLedger:
             tuple(row.attempts),
             row.updated_at,
         )
+
+    async def get_many(self, keys: Iterable[str]) -> dict[str, NoticeRecord]:
+        """The records of those of ``keys`` the ledger holds, by key (a key never seen
+        is absent)."""
+        out: dict[str, NoticeRecord] = {}
+        for key in keys:
+            record = await self.get(key)
+            if record is not None:
+                out[key] = record
+        return out
 
     async def claim(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -46,6 +46,10 @@ from .schema import Db, apply, from_us, get_meta, pending_migrations, set_meta, 
 log = logging.getLogger("notifysdk.ledger")
 
 T = TypeVar("T")
+
+GET_MANY_CHUNK = 500
+"""Keys per query of :meth:`SqlLedger.get_many` (under SQLite's oldest limit of 999
+parameters)."""
 
 IN_FLIGHT = ("in_flight", "interrupted", "unknown")
 """Attempt statuses that mean "the provider may or may not have it"."""
@@ -98,6 +102,38 @@ class SqlLedger:
         """The record for ``key``, or ``None``."""
         return await self._read(lambda db: self._get(db, key))
 
+    async def get_many(self, keys: Iterable[str]) -> dict[str, NoticeRecord]:
+        """The records of those of ``keys`` the ledger holds, by key (one read of at
+        most :data:`GET_MANY_CHUNK` keys per query; a key never seen is absent)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        return await self._read(lambda db: self._get_many(db, wanted))
+
+    def _get_many(self, db: Db, keys: list[str]) -> dict[str, NoticeRecord]:
+        out: dict[str, NoticeRecord] = {}
+        for start in range(0, len(keys), GET_MANY_CHUNK):
+            part = keys[start : start + GET_MANY_CHUNK]
+            marks = ",".join("?" * len(part))
+            rows = db.all(
+                "SELECT key, state, channel, outcome_json, owner, lease_until, updated_at "
+                f"FROM notices WHERE key IN ({marks})",
+                part,
+            )
+            if not rows:
+                continue
+            found = [r[0] for r in rows]
+            attempts: dict[str, list[Attempt]] = {}
+            for r in db.all(
+                f"SELECT {_ATTEMPT_COLS} FROM attempts "
+                f"WHERE key IN ({','.join('?' * len(found))}) ORDER BY key, number",
+                found,
+            ):
+                attempts.setdefault(r[0], []).append(_attempt(r))
+            for row in rows:
+                out[row[0]] = _record(row, tuple(attempts.get(row[0], ())))
+        return out
+
     def _get(self, db: Db, key: str) -> NoticeRecord | None:
         row = db.one(
             "SELECT key, state, channel, outcome_json, owner, lease_until, updated_at "
@@ -112,16 +148,7 @@ class SqlLedger:
                 f"SELECT {_ATTEMPT_COLS} FROM attempts WHERE key = ? ORDER BY number", (key,)
             )
         )
-        return NoticeRecord(
-            key=row[0],
-            state=NoticeState(row[1]),
-            channel=row[2],
-            outcome=_outcome(row[3]),
-            owner=row[4],
-            lease_until=None if row[5] is None else from_us(row[5]),
-            attempts=attempts,
-            updated_at=from_us(row[6]),
-        )
+        return _record(row, attempts)
 
     async def claim(
         self,
@@ -974,6 +1001,21 @@ def _audit_rows(db: Db) -> list[AuditEntry]:
             "SELECT seq, at, event, key, detail_json, prev_hash, hash FROM audit ORDER BY seq"
         )
     ]
+
+
+def _record(row: tuple[Any, ...], attempts: tuple[Attempt, ...]) -> NoticeRecord:
+    """A :class:`NoticeRecord` from a ``notices`` row (key, state, channel, outcome,
+    owner, lease, updated) and its attempts."""
+    return NoticeRecord(
+        key=row[0],
+        state=NoticeState(row[1]),
+        channel=row[2],
+        outcome=_outcome(row[3]),
+        owner=row[4],
+        lease_until=None if row[5] is None else from_us(row[5]),
+        attempts=attempts,
+        updated_at=from_us(row[6]),
+    )
 
 
 def _attempt(r: tuple[Any, ...]) -> Attempt:
