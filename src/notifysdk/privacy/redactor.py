@@ -19,6 +19,7 @@ from .findings import Detector, Finding, KnownValues
 from .known_match import GIVEN_NAME_DETECTOR
 from .masking import canonical, mask_value, pseudonymize
 from .normalize import decode_escapes
+from .rescan import NEAR, windows
 
 log = logging.getLogger("notifysdk.privacy")
 
@@ -128,7 +129,9 @@ class Redactor:
         findings = merge_findings(raw_findings)
         parts: list[str] = []
         replacements: list[str] = []
+        replaced: list[tuple[int, int]] = []  # spans in the masked text
         pos = 0
+        size = 0
         for f in findings:
             value = text[f.start : f.end]
             if rule.allows_raw(f.kind) and _all_raw(f, raw_findings, rule):
@@ -137,15 +140,47 @@ class Redactor:
             out = _replacement(f, value, style)
             replacements.append(out)
             parts.append(text[pos : f.start])
+            size += f.start - pos
             parts.append(out)
+            replaced.append((size, size + len(out)))
+            size += len(out)
             pos = f.end
         parts.append(text[pos:])
         masked = "".join(parts)
         # Every raw finding counts here, including one swallowed by a wider overlap.
         leaks = [f for f in raw_findings if rule.forbids(f.kind)]
         if pos:  # something was replaced: look again at what is left (fail closed)
-            leaks.extend(self.leaks(masked, rule.level, known))
+            leaks.extend(self._leaks_near(masked, replaced, rule, known))
         return Redaction(masked, tuple(findings), tuple(leaks), tuple(replacements))
+
+    def _leaks_near(
+        self,
+        masked: str,
+        replaced: Sequence[tuple[int, int]],
+        rule: LevelRule,
+        known: KnownValues,
+    ) -> list[Finding]:
+        """:meth:`leaks` of ``masked``, scanning a long text only around what was
+        replaced (see :mod:`.rescan`: elsewhere it is the input, already scanned)."""
+        spans = windows(masked, replaced)
+        if spans is None:
+            return self.leaks(masked, rule.level, known)
+        out: list[Finding] = []
+        near = iter(replaced)
+        current = next(near)
+        for lo, hi in spans:
+            for f in self.find(masked[lo:hi], known):
+                start, end = f.start + lo, f.end + lo
+                while current[1] + NEAR <= start and (following := next(near, None)):
+                    current = following
+                if end + NEAR <= current[0] or current[1] + NEAR <= start:
+                    continue  # far from every replacement: unchanged input
+                if (f.start == 0 and lo > 0) or (f.end == hi - lo and hi < len(masked)):
+                    # Near a replacement yet cut by the window's edge: look at it whole.
+                    return self.leaks(masked, rule.level, known)
+                if rule.forbids(f.kind) or not rule.allows_raw(f.kind):
+                    out.append(Finding(f.kind, start, end, f.detector))
+        return out
 
     def leaks(
         self, text: str, level: Disclosure | Level | str, known: KnownValues | None = None

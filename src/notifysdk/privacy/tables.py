@@ -92,3 +92,30 @@ def columns(text: str) -> tuple[Column, ...]:
                 )
         i = j
     return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def table_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """The span of every table :func:`columns` reads in ``text``: from its header line's
+    start to its last row's end (so a window of the text can keep each table whole)."""
+    if "\n" not in text:
+        return ()
+    lines = [(m.start(), m.end()) for m in _LINE.finditer(text)]
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines) - 1:
+        start, end = lines[i]
+        delimiter = _delimiter(text[start:end])
+        width = len(_cells(text, start, end, delimiter)) if delimiter else 0
+        j = i + 1
+        while delimiter and width >= 2 and j < len(lines):
+            row_start, row_end = lines[j]
+            if len(_cells(text, row_start, row_end, delimiter)) < width:
+                break
+            j += 1
+        if j == i + 1:
+            i += 1
+            continue
+        out.append((start, lines[j - 1][1]))
+        i = j
+    return tuple(out)
