@@ -65,6 +65,12 @@ def normalize_phone(value: str) -> str:
     """Return ``value`` as E.164, or raise a ``phone_number`` error (no value echoed)."""
     if not isinstance(value, str):
         raise PydanticCustomError("phone_number", "phone number must be a string")
+    return _normalize_phone(value)
+
+
+@functools.lru_cache(maxsize=8192)  # a number repeats (guarantors, each notice to it)
+def _normalize_phone(value: str) -> str:
+    """:func:`normalize_phone` of a string (a refusal raises afresh: it is not cached)."""
     _check_length(value, limits.MAX_PHONE_CHARS, "MAX_PHONE_CHARS")
     raw = value.strip()
     if not raw.startswith("+") and not raw.startswith("\uff0b"):
@@ -87,6 +93,12 @@ def normalize_email(value: str) -> str:
     """Return the normalized address, refusing CR/LF and bad syntax (no DNS look-up)."""
     if not isinstance(value, str):
         raise PydanticCustomError("email", "email address must be a string")
+    return _normalize_email(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalize_email(value: str) -> str:
+    """:func:`normalize_email` of a string (a refusal raises afresh: it is not cached)."""
     _check_length(value, limits.MAX_EMAIL_CHARS, "MAX_EMAIL_CHARS")
     if any(ch in value for ch in "\r\n\x00"):
         raise PydanticCustomError(

@@ -355,9 +355,10 @@ def _strings(obj: Any) -> list[str]:
 
 
 def _validate_flat(line: int, cells: dict[str, str]) -> Row:
-    for column, value in cells.items():
-        if _has_surrogates(value):
-            return BadRow(line, column, "not valid UTF-8")
+    if _has_surrogates("".join(cells.values())):  # one scan; then find the column
+        for column, value in cells.items():
+            if _has_surrogates(value):
+                return BadRow(line, column, "not valid UTF-8")
     try:
         data, paths = account_from_flat(cells)
     except InvalidInputError as exc:
@@ -378,20 +379,16 @@ def account_from_flat(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[st
     the column. Raises :class:`InvalidInputError` naming the column for a bad boolean.
     """
 
-    def get(name: str) -> str | None:
-        v = cells.get(name)
-        if v is None:
-            return None
-        v = v.strip()
-        return v or None
+    stripped = {k: v.strip() or None for k, v in cells.items() if v is not None}
+    get = stripped.get
 
-    data: dict[str, Any] = {k: get(k) for k in _ACCOUNT_COLUMNS if get(k) is not None}
+    data: dict[str, Any] = {k: v for k in _ACCOUNT_COLUMNS if (v := get(k)) is not None}
     for name in ("profiles", "states"):
         raw = get(name)
         if raw is not None:
             data[name] = [p.strip() for p in raw.split(";") if p.strip()]
     person: dict[str, Any] = {
-        dst: get(src) for src, dst in _PERSON_COLUMNS.items() if get(src) is not None
+        dst: v for src, dst in _PERSON_COLUMNS.items() if (v := get(src)) is not None
     }
     contacts: list[dict[str, Any]] = []
     paths: dict[str, str] = {}
@@ -469,5 +466,9 @@ def _scrub(reason: str, values: Any) -> str:
     return reason
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+"""What ``surrogateescape`` decoding leaves for a byte that is not UTF-8."""
+
+
 def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text) if not text.isascii() else False
+    return not text.isascii() and _SURROGATE.search(text) is not None
