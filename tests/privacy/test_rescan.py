@@ -153,3 +153,17 @@ def test_windows_reach_the_csv_header_a_phone_cell_looks_for() -> None:
     spans = windows(text, [(at, at + 1)])
     assert spans is not None
     assert spans[0][0] == text.index("phone,name")
+
+
+def test_a_comma_run_naming_no_phone_keeps_the_window_short() -> None:
+    # Lines with fewer and fewer commas: no table, but a run the phone detector's CSV
+    # search walks up; none names a phone, so the window need not reach its top.
+    prose = "".join(
+        "，".join(["请尽快还款"] * (k + 1)) + "。" * 150 + "\n" for k in range(9, 0, -1)
+    )
+    text = "z" * 3000 + "\n" + prose + "w" * 3000
+    at = text.rindex("请尽快")
+    assert text.index("请尽快") < at - MARGIN - 100
+    spans = windows(text, [(at, at + 1)])
+    assert spans is not None
+    assert spans[0][0] > text.index("请尽快")

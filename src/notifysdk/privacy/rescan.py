@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .phones import _LABEL_FIELD as _PHONE_FIELD  # the CSV header a phone cell needs
 from .tables import table_spans
 from .text import fold
 
@@ -38,15 +39,24 @@ _CSV_REACH = 50
 def _header_top(folded: str, ls: int) -> int:
     """The line start ``ls`` moved up as far as the phone detector's search for a CSV
     header could go from any line below it: over lines with a comma, at most
-    :data:`_CSV_REACH` of them."""
+    :data:`_CSV_REACH` of them. Not moved when no line of that run names a phone: then
+    whichever of them a search takes for the header, it labels no cell a phone (prose
+    in Chinese has a comma, ，, on nearly every line)."""
+    top = ls
     for _ in range(_CSV_REACH):
-        if ls == 0:
+        if top == 0:
             break
-        above = folded.rfind("\n", 0, ls - 1) + 1
-        if "," not in folded[above : ls - 1]:
+        above = folded.rfind("\n", 0, top - 1) + 1
+        if "," not in folded[above : top - 1]:
             break
-        ls = above
-    return ls
+        top = above
+    if top == ls:
+        return ls
+    le = folded.find("\n", ls)
+    # The label pattern never spans a line break, so one search covers every line.
+    if _PHONE_FIELD.search(folded, top, len(folded) if le < 0 else le) is None:
+        return ls
+    return top
 
 
 def windows(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]] | None:
