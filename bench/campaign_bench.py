@@ -7,7 +7,9 @@ fly into a temporary CSV, then:
 - baseline B: read and validate every row into an ``Account`` (``read_portfolio``), no
   planning;
 - measured: ``notifysdk run --dry-run``'s path: read, validate, plan every account's
-  ladder stages and build each due notice with its key (``CampaignRunner`` dry run).
+  ladder stages, build each due notice with its key and look the keys up in the ledger
+  (``CampaignRunner`` dry run; ``--ledger sqlite``, the default, as the CLI, or
+  ``memory``).
 
 The baselines run over the first ``--baseline-accounts`` rows (default 100,000) to keep
 the run short; the rates are per account, so the ratio compares like with like. Peak RSS
