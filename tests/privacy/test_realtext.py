@@ -23,7 +23,6 @@ MIN_KEEP_PER_CATEGORY = {"dev": 10, "holdout": 4}
 RECALL_TARGET, FALSE_MASK_TARGET = 0.97, 0.01
 
 
-
 @cache
 def rows(split: str) -> list[m.Row]:
     return m.load(split)
