@@ -66,11 +66,25 @@ def _babel_locale(locale: str) -> babel.Locale:
 
 def money(amount: Decimal | float | int, currency: str, locale: str = "en") -> str:
     """Format an amount in a currency for a locale (¥1,234.50 / $1,234.50)."""
-    return format_currency(Decimal(str(amount)), currency, locale=_babel_locale(locale))
+    return _money(str(amount), currency, locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _money(amount: str, currency: str, locale: str) -> str:
+    # Formatting is a third of a render; a campaign prints the same amounts many times.
+    return format_currency(Decimal(amount), currency, locale=_babel_locale(locale))
 
 
 def long_date(value: date | datetime, locale: str = "en") -> str:
     """Format a date in the locale's long style (2026年1月5日 / January 5, 2026)."""
+    # Two aware datetimes of one instant are equal (and hash alike) in any zone, yet
+    # fall on different dates: the UTC offset is part of the cache key.
+    offset = value.utcoffset() if isinstance(value, datetime) else None
+    return _long_date(value, offset, type(value), locale)
+
+
+@functools.lru_cache(maxsize=1024)
+def _long_date(value: date | datetime, offset: object, kind: type, locale: str) -> str:
     return format_date(value, format="long", locale=_babel_locale(locale))
 
 
