@@ -21,6 +21,7 @@ Its request log is silenced: twilio logs query strings, which carry phone number
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -33,6 +34,15 @@ from twilio.rest import Client  # type: ignore[import-untyped]
 from .settings import DEFAULT_BASE_URL, TwilioSettings
 
 _wire_log = logging.getLogger("notifysdk_twilio.wire")
+
+
+@functools.lru_cache(maxsize=8)
+def _basic(user: str, password: str) -> str:
+    # Built once per account, not per request (the credentials are already in settings).
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
 _wire_log.setLevel(logging.WARNING)  # twilio logs query strings (phone numbers) at INFO
 _wire_log.propagate = False
 
@@ -79,8 +89,7 @@ class PooledAsyncHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
                 "a retrying session is refused: the SDK's retry policy is the only one"
             )
         if auth is not None:  # a header, not aiohttp's deprecated BasicAuth object
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
-            headers = {**(headers or {}), "Authorization": f"Basic {token}"}
+            headers = {**(headers or {}), "Authorization": _basic(auth[0], auth[1])}
         response: Response = await super().request(
             method,
             url,
