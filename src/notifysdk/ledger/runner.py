@@ -141,7 +141,7 @@ class TxRunner:
             if setup is not None:
                 setup(db)
         except BaseException as exc:
-            if isinstance(exc, OSError) and not isinstance(exc, NotifyError):
+            if isinstance(exc, OSError):
                 # Whatever stops the file or folder being opened, the ledger is unusable.
                 opened = LedgerUnavailableError(
                     f"the ledger cannot be opened: {exc.strerror or type(exc).__name__}"

@@ -62,6 +62,11 @@ class LevelRule:
         """True when ``kind`` may not appear at all, even masked."""
         return kind in self.forbidden
 
+    def leaks(self, kind: str) -> bool:
+        """True when a finding of ``kind`` still in a text is a leak: forbidden, or not
+        allowed as written (what the leak guard reports)."""
+        return kind in self.forbidden or kind not in self.raw
+
 
 _DEBT = frozenset({"amount", "loan_id", "national_id", "card", "bank_account"})
 

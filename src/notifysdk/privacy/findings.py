@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 from ..models import Account, Notice, Person, PostalAddress
-from .known import expand, national_number
+from .known import expand
 from .normalize import has_cjk
 
 KINDS = (
@@ -144,11 +144,6 @@ def _dedupe(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
         seen.add((kind, value))
         out.append((kind, value))
     return tuple(out)
-
-
-def _national(e164: str) -> str:
-    """The national significant number of an E.164 number (13800138000), or ''."""
-    return national_number(e164)
 
 
 @runtime_checkable

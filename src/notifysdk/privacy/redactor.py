@@ -178,7 +178,7 @@ class Redactor:
                 if (f.start == 0 and lo > 0) or (f.end == hi - lo and hi < len(masked)):
                     # Near a replacement yet cut by the window's edge: look at it whole.
                     return self.leaks(masked, rule.level, known)
-                if rule.forbids(f.kind) or not rule.allows_raw(f.kind):
+                if rule.leaks(f.kind):
                     out.append(Finding(f.kind, start, end, f.detector))
         return out
 
@@ -187,9 +187,7 @@ class Redactor:
     ) -> list[Finding]:
         """Findings in ``text`` that ``level`` may not carry (the fail-closed guard)."""
         rule = rule_for(level)
-        return [
-            f for f in self.find(text, known) if rule.forbids(f.kind) or not rule.allows_raw(f.kind)
-        ]
+        return [f for f in self.find(text, known) if rule.leaks(f.kind)]
 
     def mask_for_log(
         self, text: str, known: KnownValues | None = None, *, style: Style = "mask"
