@@ -16,6 +16,7 @@ from datetime import date
 
 from .findings import Finding, KnownValues
 from .labels import labelled
+from .numerals import parse_number
 from .text import fold
 
 _MONTHS = {
@@ -40,8 +41,7 @@ _MONTHS = {
     for name in names
 }
 _MONTH = "(?i:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
-_CN_DIGITS = "".join(_CN_VALUE)
+_CN_DIGITS = "零一二三四五六七八九〇"
 _CN_SMALL = "[一二三四五六七八九十]{1,3}"
 _ORD = r"(?:st|nd|rd|th)?"
 
@@ -99,13 +99,9 @@ _BIRTH = labelled(
 
 def _cn_number(text: str) -> int:
     """一九九〇 → 1990 (digit by digit); 七 → 7, 十二 → 12, 二十七 → 27; 0 when the
-    numeral is not one of those forms (the date check then rejects it)."""
-    if "十" not in text:
-        return int("".join(str(_CN_VALUE[c]) for c in text))
-    tens, _, ones = text.partition("十")
-    if len(tens) > 1 or len(ones) > 1 or ones == "十":
-        return 0
-    return (_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[ones] if ones else 0)
+    numeral is not one number (the date check then rejects it)."""
+    parsed = parse_number(text)
+    return int(parsed.value) if parsed is not None else 0
 
 
 def _ymd(m: re.Match[str]) -> tuple[int, int, int] | None:

@@ -89,13 +89,14 @@ _NINO_LABELLED = labelled(
     suffix=r"(?:number|no\.?|#|码|碼)",
     value_flags="i",
 )
+_NINO_COMPACT = re.compile(_NINO_BODY.replace(" ?", "") + "[A-D]?")
 _NINO_NOT_ALLOCATED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 
 
 def is_nino(compact: str) -> bool:
     """True for a National Insurance number in HMRC's format (two prefix letters, six
     digits, an optional A-D suffix) whose prefix is allocated."""
-    if re.fullmatch(_NINO_BODY.replace(" ?", "") + "[A-D]?", compact) is None:
+    if _NINO_COMPACT.fullmatch(compact) is None:
         return False
     return compact[:2] not in _NINO_NOT_ALLOCATED
 

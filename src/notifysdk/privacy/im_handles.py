@@ -20,7 +20,7 @@ import phonenumbers
 from .findings import Finding, KnownValues
 from .labels import Labelled, is_strong, label_beginnings, labelled
 from .phones import is_cn_mobile
-from .text import fold
+from .text import digits_of, fold
 
 _END = r"(?![A-Za-z0-9_@-])(?!\.[A-Za-z0-9])"
 """A handle does not run on into a longer word, an email address or a domain."""
@@ -61,7 +61,7 @@ _TME = re.compile(r"(?<![A-Za-z0-9.])t\.me/(?P<value>[A-Za-z][A-Za-z0-9_]{4,31})
 def is_phone_handle(value: str) -> bool:
     """True when a handle is a phone number the phone detectors report: a mainland
     mobile, or an international number (``+852 9123 4567``) phonenumbers calls valid."""
-    digits = re.sub(r"[^0-9]", "", value)
+    digits = digits_of(value)
     if len(digits) == 11 and is_cn_mobile(digits):
         return True
     if not value.startswith("+"):

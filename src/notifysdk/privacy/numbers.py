@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from functools import lru_cache
 
 from stdnum import luhn, numdb
 from stdnum.cn import ric
 
+from .birth_dates import is_birth_date
 from .findings import Finding, KnownValues
 from .text import fold, spaced_stretches
 
@@ -45,20 +45,13 @@ def _compact(s: str) -> str:
     return s.replace(" ", "").replace("-", "").upper()
 
 
-def _valid_date(y: int, m: int, d: int) -> bool:
-    try:
-        return date(1900, 1, 1) <= date(y, m, d) <= date.today()
-    except ValueError:
-        return False
-
-
 @lru_cache(maxsize=4096)
 def is_resident_id(number: str) -> bool:
     """True for a valid 18-character Chinese resident ID (compact form): province,
     birth date and ISO 7064 check digit (``X`` included), via python-stdnum."""
     if len(number) != 18 or number[:2] not in _PROVINCES or not number[:17].isdigit():
         return False
-    if not _valid_date(int(number[6:10]), int(number[10:12]), int(number[12:14])):
+    if not is_birth_date(int(number[6:10]), int(number[10:12]), int(number[12:14])):
         return False
     return ric.calc_check_digit(number) == number[-1]
 
@@ -91,7 +84,7 @@ def is_legacy_resident_id(number: str) -> bool:
     no check digit, so the county code carries the weight."""
     if len(number) != 15 or not number.isdigit() or number[:2] not in _PROVINCES:
         return False
-    if not _valid_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12])):
+    if not is_birth_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12])):
         return False
     return county_in_use(number[:6])
 

@@ -15,7 +15,7 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
 from .findings import Finding, KnownValues
-from .text import CN_DIGITS, fold, fold_digits, spaced_stretches
+from .text import CN_DIGITS, digits_of, fold, spaced_stretches
 
 # +86 / 0086 / (+86) / 86, then 1[3-9]X XXXX XXXX with at most one space or dash
 # between any two digits. Not part of a longer group of digits on the left.
@@ -92,7 +92,7 @@ class ChineseMobileDetector:
                 value = m.group()
                 if value.isascii():
                     continue  # Arabic digits only: the pattern above had its say
-                digits = re.sub(r"[^0-9]", "", fold_digits(value))
+                digits = digits_of(value)
                 if is_cn_mobile(digits):
                     yield Finding(self.kind, m.start(), m.end(), self.name)
 
@@ -294,6 +294,21 @@ _CSV_HEADER_REACH = 50
 """How many rows up a CSV cell's header may be."""
 
 
+def csv_header_top(folded: str, ls: int) -> int:
+    """The start of the first line of the block of comma lines above line start ``ls``
+    (at most :data:`_CSV_HEADER_REACH` lines up): where a CSV cell's header is looked
+    for. ``ls`` itself when the line above has no comma."""
+    top = ls
+    for _ in range(_CSV_HEADER_REACH):
+        if top == 0:
+            break
+        above = folded.rfind("\n", 0, top - 1) + 1
+        if "," not in folded[above : top - 1]:
+            break
+        top = above
+    return top
+
+
 def _csv_column_is_phone(folded: str, start: int, end: int) -> bool:
     """Is ``folded[start:end]`` a whole CSV cell (quotes aside) whose column header
     names a phone (``phone``, ``called``, ``座机``)? The header is the first line of the
@@ -307,15 +322,7 @@ def _csv_column_is_phone(folded: str, start: int, end: int) -> bool:
     cells = line.split(",")
     if len(cells) < 2 or cells[column].strip(" \t\"'") != folded[start:end]:
         return False
-    top = ls
-    for _ in range(_CSV_HEADER_REACH):
-        hs = folded.rfind("\n", 0, top - 1) + 1
-        above = folded[hs : top - 1]
-        if "," not in above:
-            break
-        top = hs
-        if hs == 0:
-            break
+    top = csv_header_top(folded, ls)
     if top == ls:
         return False
     header = folded[top : folded.find("\n", top)].split(",")

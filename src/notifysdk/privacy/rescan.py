@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .phones import _LABEL_FIELD as _PHONE_FIELD  # the CSV header a phone cell needs
-from .tables import table_spans
+from .phones import csv_header_top
+from .tables import _DELIMITERS, table_spans
 from .text import fold
 
 NEAR = 320
@@ -28,28 +29,14 @@ the whole text."""
 WHOLE_BELOW = 4 * MARGIN
 """Texts shorter than this are scanned again whole."""
 
-_DELIMITERS = (",", "\t", "|", ";")
-"""Cell delimiters of :mod:`.tables` (after folding: ，and ； count)."""
-
-
-_CSV_REACH = 50
-"""How many lines above a cell the phone detector looks for its CSV header."""
-
 
 def _header_top(folded: str, ls: int) -> int:
     """The line start ``ls`` moved up as far as the phone detector's search for a CSV
-    header could go from any line below it: over lines with a comma, at most
-    :data:`_CSV_REACH` of them. Not moved when no line of that run names a phone: then
+    header could go from any line below it (:func:`~.phones.csv_header_top`). Not moved
+    when no line of that run names a phone: then
     whichever of them a search takes for the header, it labels no cell a phone (prose
     in Chinese has a comma, ，, on nearly every line)."""
-    top = ls
-    for _ in range(_CSV_REACH):
-        if top == 0:
-            break
-        above = folded.rfind("\n", 0, top - 1) + 1
-        if "," not in folded[above : top - 1]:
-            break
-        top = above
+    top = csv_header_top(folded, ls)
     if top == ls:
         return ls
     le = folded.find("\n", ls)
