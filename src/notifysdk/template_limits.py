@@ -11,7 +11,7 @@ table, and why each number):
 bound                      default      what it counts
 =========================  ===========  ===================================================
 ``cpu_seconds``            1.0          CPU time of the rendering thread, checked every 64
-                                        steps and at every output
+                                        steps and every 64 outputs
 ``steps``                  20,000       loop iterations + calls (macros, methods, ``range``)
                                         + filter applications + intercepted operators
 ``call_depth``             50           nested macro / ``caller()`` / ``loop()`` calls
