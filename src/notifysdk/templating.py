@@ -80,11 +80,11 @@ def long_date(value: date | datetime, locale: str = "en") -> str:
     # Two aware datetimes of one instant are equal (and hash alike) in any zone, yet
     # fall on different dates: the UTC offset is part of the cache key.
     offset = value.utcoffset() if isinstance(value, datetime) else None
-    return _long_date(value, offset, isinstance(value, datetime), locale)
+    return _long_date(value, offset, locale)
 
 
 @functools.lru_cache(maxsize=1024)
-def _long_date(value: date | datetime, offset: object, timed: bool, locale: str) -> str:
+def _long_date(value: date | datetime, offset: object, locale: str) -> str:
     return format_date(value, format="long", locale=_babel_locale(locale))
 
 

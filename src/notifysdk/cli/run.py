@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..errors import ConfigurationError, NotifyError
+from ..errors import NotifyError
 from .root import EXIT_ERROR, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, app, clock_at, console
 
 if TYPE_CHECKING:  # the campaign, settings and dispatcher load when the command runs
@@ -165,18 +165,15 @@ def exit_code(summary: Summary) -> int:
 
 
 def _ladder(path: Path | None, config: Path | None) -> Ladder:
-    import tomllib
-
     from ..campaign import default_ladder, load_ladder
+    from ..config_errors import read_toml
 
     if path is not None:
         return load_ladder(path)
     if config is not None:
-        try:
-            raw = tomllib.loads(config.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigurationError(f"cannot read settings file {config}: {exc}") from None
-        named = raw.get("campaign", {}).get("ladder") if "notifysdk" in raw else None
+        raw = read_toml(config, "settings")  # the reader Settings.load uses: bounded, typed
+        campaign = raw.get("campaign") if "notifysdk" in raw else None
+        named = campaign.get("ladder") if isinstance(campaign, dict) else None
         if isinstance(named, str) and named:
             return load_ladder((config.parent / named) if not Path(named).is_absolute() else named)
     return default_ladder()
