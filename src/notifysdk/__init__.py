@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .clock import Clock, FakeClock, SystemClock
     from .config import Settings
     from .dispatcher import Dispatcher, open_ledger
+    from .enums import AccountState, ConsentBasis, Medium, NoticeKind, OutcomeStatus, Role
     from .errors import (
         DeliveryError,
         InvalidInputError,
@@ -29,23 +30,17 @@ if TYPE_CHECKING:
     from .hookspecs import hookimpl
     from .models import (
         Account,
-        AccountState,
         Attachment,
-        ConsentBasis,
         EmailContact,
-        Medium,
         Message,
         Notice,
-        NoticeKind,
         Outcome,
-        OutcomeStatus,
         Party,
         Person,
         PhoneContact,
         PostalAddress,
         Receipt,
         Recipient,
-        Role,
     )
     from .retry import RetryPolicy
     from .sync import SyncDispatcher
@@ -65,25 +60,20 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "TransientDeliveryError",
     ),
     "hookspecs": ("hookimpl",),
+    "enums": ("AccountState", "ConsentBasis", "Medium", "NoticeKind", "OutcomeStatus", "Role"),
     "models": (
         "Account",
-        "AccountState",
         "Attachment",
-        "ConsentBasis",
         "EmailContact",
-        "Medium",
         "Message",
         "Notice",
-        "NoticeKind",
         "Outcome",
-        "OutcomeStatus",
         "Party",
         "Person",
         "PhoneContact",
         "PostalAddress",
         "Receipt",
         "Recipient",
-        "Role",
     ),
     "retry": ("RetryPolicy",),
     "sync": ("SyncDispatcher",),

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ..config_errors import configuration_error, location_of, read_toml
 from ..errors import ConfigurationError
-from ..models import Medium, NoticeKind, Outcome, OutcomeStatus, Role
+from ..models import INTERNAL_ERROR_RULE, Medium, NoticeKind, Outcome, OutcomeStatus, Role
 from ..validation import TimeZoneName
 
 __all__ = [
@@ -192,8 +192,12 @@ class Ladder(_LadderModel):
 
     def falls_back(self, outcome: Outcome) -> bool:
         """True when ``outcome`` should make the next medium of the stage be tried."""
-        if outcome.status in (OutcomeStatus.DELIVERED, OutcomeStatus.DEFERRED) or outcome.held:
-            return False  # a held notice may have gone out: another medium could duplicate it
+        if (
+            outcome.status in (OutcomeStatus.DELIVERED, OutcomeStatus.DEFERRED)
+            or outcome.held
+            or outcome.rule == INTERNAL_ERROR_RULE
+        ):
+            return False  # held, or failed after its claim: it may have gone out already
         return outcome.status.value in self.fallback_on or (
             outcome.rule is not None and outcome.rule in self.fallback_on
         )

@@ -319,8 +319,6 @@ class CampaignRunner:
             summary.record(
                 notice, outcome, fallback=index > 0, explain=stopped is not None, line=line
             )
-            if outcome.rule == INTERNAL_ERROR_RULE:
-                return  # it may have gone out: another medium could duplicate it
             if not self.ladder.falls_back(outcome):
                 return
 
