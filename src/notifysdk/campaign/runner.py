@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..dispatch.dispatcher import Dispatcher
@@ -228,9 +228,12 @@ class CampaignRunner:
         self._known = {key: found.get(key) for key in keys}
         return plans
 
-    async def _record(self, key: str) -> NoticeRecord | None:
-        if key in self._known:
-            return self._known[key]
+    async def _record(
+        self, key: str, known: Mapping[str, NoticeRecord | None] | None = None
+    ) -> NoticeRecord | None:
+        for read in (known or {}, self._known):
+            if key in read:
+                return read[key]
         return await self.dispatcher.ledger.get(key)
 
     def _finished(self, summary: Summary) -> Summary:
@@ -275,34 +278,67 @@ class CampaignRunner:
             summary.skipped[reason] += 1
         if not planned and not skipped:
             summary.no_stage += 1
+        known = await self._unchanging(planned)
         for item in planned:
             summary.stages_due += 1
-            if await self._sent_earlier(item):
+            if await self._sent_earlier(item, known):
                 summary.skipped["delivered earlier in the grace window"] += 1
                 continue
-            await self._stage(item, summary, row.line)
+            await self._stage(item, summary, row.line, known)
 
-    async def _sent_earlier(self, item: PlannedStage) -> bool:
+    async def _unchanging(
+        self, planned: Sequence[PlannedStage]
+    ) -> Mapping[str, NoticeRecord | None]:
+        """A live run's records of the account's keys that the run cannot write (earlier
+        days, and today's under the version-1 key), in one batch; a dry run has read
+        them already (see :meth:`_read_ahead`)."""
+        if self.dry_run:
+            return {}
+        keys = [
+            key
+            for item in planned
+            for key in (*_earlier_keys(item), *(item.legacy_key(m) for m in item.stage.media))
+        ]
+        if not keys:
+            return {}
+        found = await get_many(self.dispatcher.ledger, keys)
+        return {key: found.get(key) for key in keys}
+
+    async def _sent_earlier(
+        self, item: PlannedStage, known: Mapping[str, NoticeRecord | None]
+    ) -> bool:
         """True when a notice of this stage was delivered on an earlier day of its grace
         window, under either key version (read in one batch: a run writes only
         today's keys, so none of these changes while it goes on)."""
         keys = _earlier_keys(item)
         if not keys:
             return False
-        if all(key in self._known for key in keys):
-            records = [self._known[key] for key in keys]
+        ready = next((read for read in (known, self._known) if all(k in read for k in keys)), None)
+        if ready is not None:
+            records = [ready[key] for key in keys]
         else:
             found = await get_many(self.dispatcher.ledger, keys)
             records = [found.get(key) for key in keys]
         return any(r is not None and r.state is NoticeState.DELIVERED for r in records)
 
-    async def _done_before_upgrade(self, item: PlannedStage, medium: Medium) -> bool:
+    async def _done_before_upgrade(
+        self,
+        item: PlannedStage,
+        medium: Medium,
+        known: Mapping[str, NoticeRecord | None] | None = None,
+    ) -> bool:
         """True when the ledger holds this notice as done under its version-1 key
         (sent before an upgrade, the same day): it is not sent again."""
-        record = await self._record(item.legacy_key(medium))
+        record = await self._record(item.legacy_key(medium), known)
         return record is not None and record.done
 
-    async def _stage(self, item: PlannedStage, summary: Summary, line: int) -> None:
+    async def _stage(
+        self,
+        item: PlannedStage,
+        summary: Summary,
+        line: int,
+        known: Mapping[str, NoticeRecord | None] | None = None,
+    ) -> None:
         for index, medium in enumerate(item.stage.media):
             notice = item.notice(medium, self.routes)
             if self.dry_run:
@@ -311,7 +347,7 @@ class CampaignRunner:
                 else:
                     summary.planned(notice)
                 return
-            if await self._done_before_upgrade(item, medium):
+            if await self._done_before_upgrade(item, medium, known):
                 summary.skipped["already done today (key of an earlier version)"] += 1
                 return
             notice, stopped = await self._prepare(item, medium, notice)
