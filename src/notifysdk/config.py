@@ -1,7 +1,8 @@
 """Settings: from a TOML file, the environment, or code.
 
 Environment variables override the file: ``NOTIFYSDK_LEDGER_URL``,
-``NOTIFYSDK_OUTPUT_DIR``, ``NOTIFYSDK_OWNER``. Channel sections (``[channels.NAME]``)
+``NOTIFYSDK_OUTPUT_DIR``, ``NOTIFYSDK_OWNER``, ``NOTIFYSDK_KEY_DIR`` (the keys themselves:
+:mod:`notifysdk.keys`). Channel sections (``[channels.NAME]``)
 are passed to that channel's factory; secrets there are never logged or shown.
 
 ``ledger_url`` is a :class:`pydantic.SecretStr` (a PostgreSQL URL carries a password):
@@ -23,6 +24,7 @@ from .config_errors import configuration_error, read_toml, table_of
 
 DEFAULT_HOME = Path(".notifysdk")
 DEFAULT_LEDGER_URL = f"sqlite:///{DEFAULT_HOME.as_posix()}/ledger.db"
+DEFAULT_KEY_DIR = DEFAULT_HOME / "keys"
 
 
 def _default_owner() -> str:
@@ -49,6 +51,12 @@ class Settings(BaseModel):
     ledger_url: SecretStr = SecretStr(DEFAULT_LEDGER_URL)
     """The ledger's URL (``sqlite:///…``, ``postgresql://user:password@host/db``); a
     secret: read it with ``get_secret_value()``."""
+    key_dir: Path = DEFAULT_KEY_DIR
+    """The folder of the ledger's keys (:mod:`notifysdk.keys`), created ``0700``: keep it
+    outside the ledger's database and back it up apart from it."""
+    ledger_key_file: Path | None = None
+    """The master key's file, when it is not ``key_dir/ledger.key`` (``NOTIFYSDK_LEDGER_KEY``
+    overrides both)."""
     owner: str = Field(default_factory=_default_owner)
     lease_seconds: float = Field(300.0, gt=0)
     """How long a claim is held without news from its owner; after that another worker
@@ -103,6 +111,7 @@ class Settings(BaseModel):
             "ledger_url": os.environ.get("NOTIFYSDK_LEDGER_URL"),
             "output_dir": os.environ.get("NOTIFYSDK_OUTPUT_DIR"),
             "owner": os.environ.get("NOTIFYSDK_OWNER"),
+            "key_dir": os.environ.get("NOTIFYSDK_KEY_DIR"),
         }
         data.update({k: v for k, v in env.items() if v})
         data.update(overrides)
