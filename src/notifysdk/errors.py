@@ -319,3 +319,9 @@ class ConfigurationError(NotifyError):
     def __init__(self, message: str, *, problems: Sequence[FieldProblem] = ()) -> None:
         super().__init__(message)
         self.problems: tuple[FieldProblem, ...] = tuple(problems)
+
+
+class LedgerKeyError(ConfigurationError):
+    """The ledger's personal data is encrypted under a master key this process does not
+    hold (a wrong ``NOTIFYSDK_LEDGER_KEY`` or key file): the message names the key id the
+    ledger expects and the one given (ids only, never a key)."""
