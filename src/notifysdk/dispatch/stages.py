@@ -24,6 +24,7 @@ from ..models import Message, Notice, Outcome, OutcomeStatus
 from ..plugins import Registry
 from ..policy import Decision, Verdict, evaluate
 from ..privacy import KnownValues, Redactor, effective_disclosure
+from ..privacy.html_mask import mask_html
 from ..templating import TemplateRenderer, notice_context
 from ..validation import normalize_email, normalize_phone, validate_field
 from .context import NoticeContext, Prepared
@@ -240,7 +241,11 @@ def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | No
         if text is None:
             parts[name] = None
             continue
-        red = pipe.redactor.mask(text, level, ctx.known)
+        red = (  # HTML: masked on the unescaped text (privacy/html_mask.py)
+            mask_html(pipe.redactor, text, level, ctx.known)
+            if name == "html"
+            else pipe.redactor.mask(text, level, ctx.known)
+        )
         parts[name] = red.text
         leaks.update(f.kind for f in red.leaks)
     role = notice.recipient.role.value
