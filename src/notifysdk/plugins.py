@@ -7,16 +7,24 @@ entry points of group ``notifysdk`` are loaded, lazily and once per plugin manag
   set but empty means none. Built-ins always load.
 - ``NOTIFYSDK_DISABLE_PLUGINS``: a comma-separated block list (built-ins included).
 
-A plugin that fails to import is recorded with its name and error (and logged); it does
-not take the SDK down. A name registered twice (a channel, a rule...) is a
-:class:`~notifysdk.errors.DuplicateRegistrationError` naming both plugins.
+An entry-point plugin that fails to import, implements a hook that does not exist (a
+misspelt ``notifysdk_register_channel``), declares an argument its hook does not pass,
+has a ``notifysdk_*`` function without ``@hookimpl``, or raises (or registers something
+invalid) while the registry is built, is *set aside*: recorded with its name and the
+reason (``notifysdk plugins`` lists it, a warning is logged once), unregistered, and
+every other plugin and command keeps working. A plugin registered by hand
+(:meth:`PluginManager.register`) is the caller's code: the same problems raise
+:class:`~notifysdk.errors.PluginError` (a name registered twice,
+:class:`~notifysdk.errors.DuplicateRegistrationError`, naming both plugins).
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import importlib.metadata
+import inspect
 import logging
 import os
 import threading
@@ -64,6 +72,9 @@ class PluginInfo:
     hooks: list[str] = field(default_factory=list)
     registered: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
+    entry_point: bool = False
+    """Loaded from an entry point (set aside on a problem) rather than registered by hand
+    or built in (a problem raises)."""
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready view (for ``notifysdk plugins --json``)."""
@@ -147,11 +158,78 @@ class PluginManager:
         version: str | None = None,
         distribution: str | None = None,
     ) -> None:
-        self.pm.register(plugin, name=name)
+        entry_point = distribution is not None
+        try:
+            self._register_checked(plugin, name)
+        except PluginError as exc:
+            if not entry_point:
+                raise
+            self._set_aside(PluginInfo(name, version, distribution, entry_point=True), exc)
+            return
         hooks = [h.name for h in self.pm.get_hookcallers(plugin) or []]
         if builtin:
-            version = version or _sdk_version()
-        self.infos[name] = PluginInfo(name, version, distribution, builtin, hooks)
+            version = version or sdk_version()
+        self.infos[name] = PluginInfo(
+            name, version, distribution, builtin, hooks, entry_point=entry_point
+        )
+        self._registry = None
+
+    def _register_checked(self, plugin: object, name: str) -> None:
+        """Register with pluggy, then refuse what pluggy lets through: hooks no spec
+        declares, and ``notifysdk_*`` functions that lack ``@hookimpl``."""
+        unmarked = [
+            attr
+            for attr in dir(plugin)
+            if attr.startswith(f"{hookspecs.PROJECT}_")
+            and self.pm.parse_hookimpl_opts(plugin, attr) is None
+            and (inspect.isfunction(f := getattr(plugin, attr, None)) or inspect.ismethod(f))
+        ]
+        if unmarked:
+            raise PluginError(
+                f"plugin {name!r}: {', '.join(unmarked)} "
+                f"{'is' if len(unmarked) == 1 else 'are'} not marked @hookimpl "
+                "(from notifysdk.hookspecs import hookimpl), so it would never be called"
+            )
+        try:
+            self.pm.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {name!r}: {_validation_reason(exc)}") from None
+        except ValueError as exc:  # pluggy: the name or the object is registered already
+            raise PluginError(f"plugin {name!r}: {str(exc).splitlines()[0]}") from None
+        unknown = [
+            c.name
+            for c in self.pm.get_hookcallers(plugin) or []
+            if not c.has_spec()
+            and any(i.plugin is plugin and not i.optionalhook for i in c.get_hookimpls())
+        ]
+        if unknown:
+            self.pm.unregister(name=name)
+            raise PluginError(f"plugin {name!r}: {'; '.join(map(_unknown_hook, unknown))}")
+
+    def call_commands_hook(self, app: Any) -> None:
+        """Call every ``notifysdk_register_commands``; an entry-point plugin whose hook
+        raises is set aside (its commands may be half-added: the CLI still starts), a
+        built-in's or a hand-registered plugin's error propagates."""
+        self.load()
+        # reversed: the order pluggy calls them in (the latest registered first)
+        for impl in reversed(self.pm.hook.notifysdk_register_commands.get_hookimpls()):
+            try:
+                impl.function(app=app)
+            except Exception as exc:
+                info = self.infos.get(impl.plugin_name)
+                if info is None or not info.entry_point:
+                    raise
+                self._set_aside(info, _in_hook("notifysdk_register_commands", exc))
+
+    def _set_aside(self, info: PluginInfo, exc: BaseException) -> None:
+        """Record a plugin's problem, log it once and unregister it (if it was)."""
+        error = str(exc) if isinstance(exc, PluginError) else f"{type(exc).__name__}: {exc}"
+        info.error = error.removeprefix(f"plugin {info.name!r}: ")
+        info.registered = {}
+        log.warning("plugin %r set aside: %s", info.name, info.error)
+        if self.pm.has_plugin(info.name):
+            self.pm.unregister(name=info.name)
+        self.infos[info.name] = info
         self._registry = None
 
     def _load_from_entry_points(self, blocked: set[str]) -> None:
@@ -168,7 +246,11 @@ class PluginManager:
                 err = PluginLoadError(ep.name, exc)
                 log.warning("%s", err)
                 self.infos[ep.name] = PluginInfo(
-                    ep.name, version, distribution, error=f"{type(exc).__name__}: {exc}"
+                    ep.name,
+                    version,
+                    distribution,
+                    error=f"{type(exc).__name__}: {exc}",
+                    entry_point=True,
                 )
                 continue
             self._register_module(plugin, ep.name, version=version, distribution=distribution)
@@ -196,8 +278,12 @@ class PluginManager:
         """Build (once, until plugins change) and validate what the plugins registered."""
         self.load()
         with self._lock:
-            if self._registry is None:
-                self._registry = self._build_registry()
+            while self._registry is None:
+                try:
+                    self._registry = self._build_registry()
+                except _SetAside as aside:
+                    # Build again without it: nothing it registered stays behind.
+                    self._set_aside(self.infos[aside.plugin], aside.error)
             return self._registry
 
     def _build_registry(self) -> Registry:
@@ -257,8 +343,48 @@ class PluginManager:
                 reg_fn = (
                     dirs_register(plugin) if target is None else collector(kind, target, plugin)
                 )
-                impl.function(register=reg_fn)
+                try:
+                    impl.function(register=reg_fn)
+                except Exception as exc:
+                    if not self.infos[plugin].entry_point:
+                        raise
+                    raise _SetAside(plugin, _in_hook(hook_name, exc)) from exc
         return reg
+
+
+class _SetAside(Exception):  # noqa: N818 - a signal between two methods, never seen
+    def __init__(self, plugin: str, error: PluginError) -> None:
+        self.plugin, self.error = plugin, error
+
+
+def _in_hook(hook_name: str, exc: Exception) -> PluginError:
+    if isinstance(exc, PluginError):
+        return exc
+    return PluginError(f"{hook_name} raised {type(exc).__name__}: {exc}")
+
+
+def _unknown_hook(name: str) -> str:
+    close = difflib.get_close_matches(name, _hook_names(), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{name!r} is not a notifysdk hook{hint}; the hooks are in notifysdk.hookspecs"
+
+
+@functools.cache
+def _hook_names() -> tuple[str, ...]:
+    return tuple(n for n in vars(hookspecs) if n.startswith(f"{hookspecs.PROJECT}_"))
+
+
+def _validation_reason(exc: pluggy.PluginValidationError) -> str:
+    """pluggy's multi-line message, said in one line: which hook, which arguments."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    hook = next((ln.split("'")[3] for ln in lines if ln.startswith("Plugin '")), "a hook")
+    detail = next((ln for ln in lines if "Argument(s)" in ln), lines[-1] if lines else "")
+    if "Argument(s)" in detail:
+        args = detail.split("{", 1)[-1].split("}", 1)[0]
+        spec = getattr(hookspecs, hook, None)
+        known = ", ".join(inspect.signature(spec).parameters) if spec else "?"
+        return f"{hook} declares {args}, which the hook does not pass (it passes: {known})"
+    return f"{hook}: {detail}"
 
 
 _default: PluginManager | None = None
@@ -294,7 +420,8 @@ def _distribution_facts(
 
 
 @functools.cache
-def _sdk_version() -> str:
+def sdk_version() -> str:
+    """The installed notifysdk's version (``0+unknown`` when run from a bare tree)."""
     try:
         return importlib.metadata.version("notifysdk")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a tree

@@ -9,6 +9,7 @@ import sys
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .. import redaction_logging
 from ..errors import NotifyError
@@ -19,8 +20,23 @@ from .root import EXIT_ERROR, app, console
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from ..plugins import sdk_version
+
+        typer.echo(f"notifysdk {sdk_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
     log_level: str = typer.Option(
         "WARNING",
         "--log-level",
@@ -82,7 +98,7 @@ def get_app() -> typer.Typer:
     global _commands_loaded
     if not _commands_loaded:
         _commands_loaded = True
-        get_plugin_manager().hook.notifysdk_register_commands(app=app)
+        get_plugin_manager().call_commands_hook(app)
     return app
 
 
@@ -93,5 +109,7 @@ def main() -> None:
     try:
         get_app()()
     except NotifyError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {redaction_logging.redact_text(str(exc))}")
+        # The message as plain text: rich markup would eat "[notifysdk.channels.x]".
+        message = Text.assemble(("error:", "red"), " ", redaction_logging.redact_text(str(exc)))
+        Console(stderr=True, highlight=False).print(message)
         sys.exit(EXIT_ERROR)

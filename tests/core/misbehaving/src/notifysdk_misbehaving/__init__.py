@@ -1,0 +1,1 @@
+"""Plugins that each make one mistake, for the plugin-validation tests."""
