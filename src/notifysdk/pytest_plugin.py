@@ -1,22 +1,29 @@
 """The notifysdk pytest plugin (entry point ``pytest11``), loaded automatically.
 
-Fixtures:
+Fixtures (each named ``notifysdk_…`` so it cannot clash with a project's own; the short
+names of earlier releases — ``register_plugin``, ``fake_clock``, ``mock_channel``,
+``dispatcher`` — still work as aliases for one release):
 
 - ``notifysdk_plugins``: a fresh :class:`~notifysdk.plugins.PluginManager` per test,
   installed as the process-wide one for the test's duration.
-- ``register_plugin``: ``register_plugin(obj, name=None)`` registers a plugin for one
-  test only.
-- ``fake_clock``: a :class:`~notifysdk.clock.FakeClock`; sleeping advances it instantly.
-- ``mock_channel``: a factory ``mock_channel(handler=None, **kw)`` for
-  :class:`~notifysdk.testing.MockChannel`.
-- ``notifysdk_ledger_url``: the URL of the ledger ``dispatcher`` opens for each
+- ``notifysdk_register_plugin``: ``notifysdk_register_plugin(obj, name=None)`` registers
+  a plugin for one test only and returns its name. A plugin the manager already loaded
+  (an installed plugin's module, from its entry point) is left as it is: its name is
+  returned.
+- ``notifysdk_clock``: a :class:`~notifysdk.clock.FakeClock`; sleeping advances it
+  instantly, so retry tests never wait.
+- ``notifysdk_mock_channel``: a factory ``notifysdk_mock_channel(handler=None, **kw)``
+  for :class:`~notifysdk.testing.MockChannel` on the test's clock.
+- ``notifysdk_ledger_url``: the URL of the ledger ``notifysdk_dispatcher`` opens for each
   dispatcher it builds. ``memory://`` unless the ini option ``notifysdk_ledger_url`` says
   otherwise (``{tmp_path}`` in it is the test's temporary folder, e.g.
   ``sqlite:///{tmp_path}/ledger.db``); a ``conftest.py`` may override the fixture.
-- ``dispatcher``: an async factory ``await dispatcher(*channels, **kw)`` building a
-  :class:`~notifysdk.dispatcher.Dispatcher` on the fresh manager, the fake clock, the
-  ledger of ``notifysdk_ledger_url`` and a temporary output folder; closed (with the
-  ledgers it opened) after the test.
+- ``notifysdk_dispatcher``: a factory, ``d = notifysdk_dispatcher(*channels, **kw)`` (a
+  plain call, not awaited), building a :class:`~notifysdk.dispatcher.Dispatcher` on the
+  fresh manager, the fake clock, the ledger of ``notifysdk_ledger_url`` and a temporary
+  output folder; closed (with the ledgers it opened) after the test. The fixture is
+  asynchronous (it closes dispatchers with ``await``) and declared through
+  pytest-asyncio, so it works in its ``strict`` mode (the default) and in ``auto`` mode.
 """
 
 from __future__ import annotations
@@ -26,6 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+try:  # declared through pytest-asyncio, an async fixture works in its strict mode too
+    from pytest_asyncio import fixture as _async_fixture
+except ImportError:  # pragma: no cover - without pytest-asyncio no async test runs
+    _async_fixture = pytest.fixture  # type: ignore[assignment]
 
 from .channels import Channel
 from .clock import FakeClock
@@ -70,11 +82,19 @@ def notifysdk_plugins() -> Iterator[PluginManager]:
 
 
 @pytest.fixture
-def register_plugin(notifysdk_plugins: PluginManager) -> Iterator[Callable[..., str]]:
-    """Register a plugin object for the duration of one test."""
+def notifysdk_register_plugin(
+    notifysdk_plugins: PluginManager,
+) -> Iterator[Callable[..., str]]:
+    """Register a plugin object for the duration of one test; returns its name. An
+    object the manager already has (an installed plugin, loaded from its entry point)
+    is not registered twice: its name is returned and it stays after the test."""
     names: list[str] = []
 
     def register(plugin: object, name: str | None = None) -> str:
+        notifysdk_plugins.load()
+        existing = notifysdk_plugins.pm.get_name(plugin)
+        if existing is not None:
+            return existing
         registered = notifysdk_plugins.register(plugin, name)
         names.append(registered)
         return registered
@@ -86,32 +106,34 @@ def register_plugin(notifysdk_plugins: PluginManager) -> Iterator[Callable[..., 
 
 
 @pytest.fixture
-def fake_clock() -> FakeClock:
+def notifysdk_clock() -> FakeClock:
     """A clock that only moves when told to (or when something sleeps)."""
     return FakeClock()
 
 
 @pytest.fixture
-def mock_channel(fake_clock: FakeClock) -> Callable[..., MockChannel]:
+def notifysdk_mock_channel(notifysdk_clock: FakeClock) -> Callable[..., MockChannel]:
     """Build :class:`MockChannel` objects sharing the test's fake clock."""
 
     def build(handler: Any = None, **kwargs: Any) -> MockChannel:
-        kwargs.setdefault("clock", fake_clock)
+        kwargs.setdefault("clock", notifysdk_clock)
         return MockChannel(handler, **kwargs)
 
     return build
 
 
-@pytest.fixture
-async def dispatcher(
+@_async_fixture
+async def notifysdk_dispatcher(
     notifysdk_plugins: PluginManager,
-    fake_clock: FakeClock,
+    notifysdk_clock: FakeClock,
     tmp_path: Path,
     notifysdk_ledger_url: str,
 ) -> AsyncIterator[Callable[..., Dispatcher]]:
-    """Build dispatchers wired to the fresh plugin manager, the fake clock and the ledger
-    of ``notifysdk_ledger_url`` (dispatchers built in one test share a durable ledger;
-    each gets its own ``memory://`` one)."""
+    """Build dispatchers (``d = notifysdk_dispatcher(*channels, **kw)``, not awaited)
+    wired to the fresh plugin manager, the fake clock and the ledger of
+    ``notifysdk_ledger_url`` (dispatchers built in one test share a durable ledger; each
+    gets its own ``memory://`` one)."""
+    fake_clock = notifysdk_clock
     built: list[Dispatcher] = []
     opened: list[Ledger] = []
 
@@ -132,3 +154,32 @@ async def dispatcher(
         await d.aclose()
     for ledger in opened:
         await ledger.aclose()
+
+
+# The names of earlier releases, kept for one release.
+
+
+@pytest.fixture
+def register_plugin(notifysdk_register_plugin: Callable[..., str]) -> Callable[..., str]:
+    """Deprecated alias of ``notifysdk_register_plugin``."""
+    return notifysdk_register_plugin
+
+
+@pytest.fixture
+def fake_clock(notifysdk_clock: FakeClock) -> FakeClock:
+    """Deprecated alias of ``notifysdk_clock``."""
+    return notifysdk_clock
+
+
+@pytest.fixture
+def mock_channel(
+    notifysdk_mock_channel: Callable[..., MockChannel],
+) -> Callable[..., MockChannel]:
+    """Deprecated alias of ``notifysdk_mock_channel``."""
+    return notifysdk_mock_channel
+
+
+@pytest.fixture
+def dispatcher(notifysdk_dispatcher: Callable[..., Dispatcher]) -> Callable[..., Dispatcher]:
+    """Deprecated alias of ``notifysdk_dispatcher``."""
+    return notifysdk_dispatcher

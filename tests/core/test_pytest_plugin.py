@@ -55,3 +55,39 @@ def test_a_conftest_may_override_the_fixture(pytester: pytest.Pytester) -> None:
         ),
     )
     assert "URL sqlite:///<tmp>/ledger.db" in out and "DB True" in out
+
+
+_STRICT = """
+import pytest
+from notifysdk.testing import sample_notice
+import notifysdk_example_plugin
+
+
+@pytest.mark.asyncio
+async def test_prefixed_fixtures_in_strict_mode(
+    notifysdk_dispatcher, notifysdk_mock_channel, notifysdk_register_plugin, notifysdk_clock
+):
+    # an installed plugin, already loaded from its entry point: registering it again is
+    # not an error and returns the name it was loaded under
+    assert notifysdk_register_plugin(notifysdk_example_plugin) == "example"
+    d = notifysdk_dispatcher(notifysdk_mock_channel())
+    outcome = await d.send(sample_notice(channel="mock"))
+    assert outcome.ok
+    assert d.clock is notifysdk_clock
+
+
+@pytest.mark.asyncio
+async def test_old_names_still_work(dispatcher, mock_channel, register_plugin, fake_clock):
+    d = dispatcher(mock_channel())
+    assert (await d.send(sample_notice(channel="mock"))).ok
+"""
+
+
+@pytest.mark.parametrize("mode", ["strict", "auto"])
+def test_fixtures_work_in_pytest_asyncios_strict_and_auto_modes(
+    pytester: pytest.Pytester, mode: str
+) -> None:
+    pytester.makeini(f"[pytest]\nasyncio_mode = {mode}\n")
+    pytester.makepyfile(test_strict=_STRICT)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
