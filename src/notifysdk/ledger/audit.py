@@ -1,7 +1,21 @@
 """The hash chain of the audit trail, and its verification.
 
 Each entry's hash covers the previous entry's hash, its time, event, key and (masked)
-detail. The sequence number is *not* hashed: order is carried by the links alone, so a
+detail. With the audit key (:attr:`notifysdk.keys.LedgerKeys.audit`, kept outside the
+database) the hash is an HMAC-SHA256 written ``h1:<key id>:<hex>``, so whoever can edit
+the database but does not hold the key cannot re-hash the chain after an edit. Entries
+written before the ledger had a key keep their plain SHA-256 hash (64 hex digits) and
+still verify: they are not re-hashed with the key, since that would bless whatever was
+done to them before (the first keyed entry's HMAC covers its predecessor's hash, which
+seals the unkeyed prefix from then on). A plain entry after a keyed one is a chain
+re-hashed without the key, reported as ``edited``. The key id names which key (current
+or retired) an entry was made with, so a rotation keeps old entries verifiable.
+
+Against whoever holds the HMAC key too (or rewrites the whole chain as plain SHA-256),
+signed checkpoints (:mod:`notifysdk.ledger.checkpoints`) anchor the chain outside the
+database.
+
+The sequence number is *not* hashed: order is carried by the links alone, so a
 verification can tell an entry that was edited (its own hash no longer matches) from
 one that was deleted (a link points at nothing) or moved (a link points at an entry
 elsewhere in the chain). The ledger also keeps the chain's head (last sequence number
@@ -12,9 +26,11 @@ first kept entry links to) after a retention purge removed a prefix.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .base import AuditEntry
@@ -56,12 +72,60 @@ def outcome_detail(notice: Notice, outcome: Outcome) -> dict[str, Any]:
     )
 
 
+KEYED = "h1:"
+"""Prefix of a keyed entry's hash: ``h1:<8-hex key id>:<64-hex HMAC-SHA256>``."""
+
+
+@lru_cache(maxsize=16)
+def audit_key_id(key: bytes) -> str:
+    """The public name of an audit key, as keyed hashes carry it (8 hex digits)."""
+    from ..keys import key_id
+
+    return key_id(key)
+
+
 def entry_hash(
-    prev_hash: str, at: datetime, event: str, key: str | None, detail: Mapping[str, Any]
+    prev_hash: str,
+    at: datetime,
+    event: str,
+    key: str | None,
+    detail: Mapping[str, Any],
+    audit_key: bytes | None = None,
 ) -> str:
-    """The hash of one audit entry, chained to the previous entry's hash."""
-    blob = _HASHED.encode([prev_hash, at.isoformat(), event, key, detail])
-    return hashlib.sha256(blob.encode()).hexdigest()
+    """The hash of one audit entry, chained to the previous entry's hash: an
+    HMAC-SHA256 with ``audit_key`` (``h1:<key id>:<hex>``), plain SHA-256 without."""
+    blob = _HASHED.encode([prev_hash, at.isoformat(), event, key, detail]).encode()
+    if audit_key is None:
+        return hashlib.sha256(blob).hexdigest()
+    return f"{KEYED}{audit_key_id(audit_key)}:{hmac.digest(audit_key, blob, 'sha256').hex()}"
+
+
+def hash_key_id(digest: str) -> str | None:
+    """The key id a keyed hash names; ``None`` for a plain SHA-256 hash."""
+    if not digest.startswith(KEYED):
+        return None
+    return digest[len(KEYED) : len(KEYED) + 8]
+
+
+def rehash_like(
+    like: str,
+    prev_hash: str,
+    at: datetime,
+    event: str,
+    key: str | None,
+    detail: Mapping[str, Any],
+    audit_keys: Sequence[bytes] = (),
+) -> str:
+    """The hash an entry hashed as ``like`` was would have with this content: keyed
+    with the key ``like`` names (one of ``audit_keys``), plain when ``like`` is plain
+    (what a forger holding the keys, or a test playing one, computes)."""
+    wanted = hash_key_id(like)
+    if wanted is None:
+        return entry_hash(prev_hash, at, event, key, detail)
+    for k in audit_keys:
+        if audit_key_id(k) == wanted:
+            return entry_hash(prev_hash, at, event, key, detail, k)
+    raise KeyError(f"no audit key with id {wanted}")
 
 
 _HASHED = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
@@ -75,22 +139,59 @@ def verify_chain(
     anchor_hash: str = "",
     anchor_seq: int = 0,
     head: tuple[int, str] | None = None,
+    audit_keys: Sequence[bytes] = (),
 ) -> VerifyReport:
     """Check ``entries`` (in sequence order) link up from the anchor to the head.
 
-    Reports the first problem by 1-based position: ``edited`` (an entry's content does
-    not match its hash, or it was re-hashed so its successor no longer links to it),
-    ``deleted`` (an entry is missing before this position, or after the last one), or
-    ``reordered`` (the entry links to an entry found elsewhere in the chain).
+    Keyed entries are checked with whichever of ``audit_keys`` (current and retired)
+    their key id names. Reports the first problem by 1-based position: ``edited`` (an
+    entry's content does not match its hash, a plain entry follows keyed ones, or it was
+    re-hashed so its successor no longer links to it), ``unknown_key`` (keyed with a key
+    the verifier does not hold), ``deleted`` (an entry is missing before this position,
+    or after the last one), or ``reordered`` (the entry links to an entry found
+    elsewhere in the chain). An intact chain's report says where keyed entries begin
+    (``keyed_from``) and how many plain ones precede them (``unkeyed``).
     """
+    by_id = {audit_key_id(k): k for k in reversed(audit_keys)}
     positions = {e.hash: i for i, e in enumerate(entries)}
     prev_hash, prev_seq = anchor_hash, anchor_seq
+    keyed_from: int | None = None
+    n = len(entries)
     for i, e in enumerate(entries):
         pos = i + 1
-        if entry_hash(e.prev_hash, e.at, e.event, e.key, e.detail) != e.hash:
+        kid = hash_key_id(e.hash)
+        if kid is None:
+            if keyed_from is not None:
+                return VerifyReport(
+                    False,
+                    n,
+                    pos,
+                    e.seq,
+                    "edited",
+                    f"a plain SHA-256 entry after keyed ones (keyed from seq {keyed_from}): "
+                    "the chain was re-hashed without the audit key",
+                )
+            expected = entry_hash(e.prev_hash, e.at, e.event, e.key, e.detail)
+        else:
+            audit_key = by_id.get(kid)
+            if audit_key is None:
+                held = ", ".join(sorted(by_id)) or "none"
+                return VerifyReport(
+                    False,
+                    n,
+                    pos,
+                    e.seq,
+                    "unknown_key",
+                    f"keyed with audit key {kid}, which this verifier does not hold "
+                    f"(held: {held}): forged, or written with a key since dropped",
+                )
+            if keyed_from is None:
+                keyed_from = e.seq
+            expected = entry_hash(e.prev_hash, e.at, e.event, e.key, e.detail, audit_key)
+        if not hmac.compare_digest(expected, e.hash):
             return VerifyReport(
                 False,
-                len(entries),
+                n,
                 pos,
                 e.seq,
                 "edited",
@@ -101,7 +202,7 @@ def verify_chain(
             if elsewhere is not None and elsewhere != i - 1:
                 return VerifyReport(
                     False,
-                    len(entries),
+                    n,
                     pos,
                     e.seq,
                     "reordered",
@@ -110,7 +211,7 @@ def verify_chain(
             if e.seq != prev_seq + 1:
                 return VerifyReport(
                     False,
-                    len(entries),
+                    n,
                     pos,
                     e.seq,
                     "deleted",
@@ -119,7 +220,7 @@ def verify_chain(
             if i == 0:
                 return VerifyReport(
                     False,
-                    len(entries),
+                    n,
                     pos,
                     e.seq,
                     "deleted",
@@ -127,7 +228,7 @@ def verify_chain(
                 )
             return VerifyReport(
                 False,
-                len(entries),
+                n,
                 pos - 1,
                 entries[i - 1].seq,
                 "edited",
@@ -138,18 +239,19 @@ def verify_chain(
         if head[0] > prev_seq:
             return VerifyReport(
                 False,
-                len(entries),
-                len(entries) + 1,
+                n,
+                n + 1,
                 prev_seq + 1,
                 "deleted",
                 f"{head[0] - prev_seq} entry(ies) missing after the last one",
             )
         return VerifyReport(
             False,
-            len(entries),
-            len(entries),
+            n,
+            n,
             prev_seq,
             "edited",
             "the last entry does not match the chain's recorded head",
         )
-    return VerifyReport(True, len(entries))
+    unkeyed = n if keyed_from is None else sum(1 for e in entries if e.seq < keyed_from)
+    return VerifyReport(True, n, keyed_from=keyed_from, unkeyed=unkeyed)

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..channels import Attempt
 from ..models import Notice, Outcome
 from .base import Ledger, NoticeRecord, NoticeState
+
+if TYPE_CHECKING:
+    from .checkpoints import Checkpoint
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,14 @@ class VerifyReport:
 
     ``position`` is the 1-based position (in chain order) of the first entry found
     wrong, ``seq`` its sequence number, ``problem`` one of ``edited``, ``deleted``,
-    ``reordered``, or ``unaudited`` when the chain is intact but ``unaudited`` outcomes
+    ``reordered``, ``unknown_key`` (keyed with an audit key the verifier does not hold),
+    ``checkpoint`` (a signed checkpoint does not match the chain, or its signature does
+    not verify), or ``unaudited`` when the chain is intact but ``unaudited`` outcomes
     (state changes that record an outcome) have no audit entry; all ``None`` when
-    everything checks out.
+    everything checks out. ``keyed_from`` is the first HMAC-keyed entry's sequence
+    number (``None``: none is keyed) and ``unkeyed`` the plain SHA-256 entries before
+    it (written before the ledger had an audit key); ``checkpoint`` says what a signed
+    checkpoint vouched for.
     """
 
     ok: bool
@@ -71,6 +79,9 @@ class VerifyReport:
     problem: str | None = None
     detail: str = ""
     unaudited: int = 0
+    keyed_from: int | None = None
+    unkeyed: int = 0
+    checkpoint: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,8 +153,12 @@ class DurableLedger(Ledger, Protocol):
         """Move a dead-lettered (or failed) notice back to ``pending`` for a re-drive."""
         ...
 
-    async def verify_audit(self) -> VerifyReport:
-        """Check the hash chain of the audit trail."""
+    async def verify_audit(
+        self, *, checkpoint: Checkpoint | None = None, trusted: Sequence[bytes] = ()
+    ) -> VerifyReport:
+        """Check the hash chain of the audit trail (and, given one, that it still holds
+        what a signed ``checkpoint`` vouched for, its signature checked with one of the
+        raw Ed25519 public keys ``trusted``)."""
         ...
 
     async def purge(

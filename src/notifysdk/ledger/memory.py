@@ -17,7 +17,7 @@ import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError
@@ -43,6 +43,9 @@ from .receipts import (
     late_failure_outcome,
     late_failure_state,
 )
+
+if TYPE_CHECKING:
+    from ..keys import KeySource
 
 MAY_HAVE_GONE_OUT = frozenset({"in_flight", "unknown", "interrupted", "ok"})
 """Attempt statuses under which an expired claim is not taken over: the provider may
@@ -108,6 +111,10 @@ def _end_detail(ended: AttemptEnd, now: datetime) -> dict[str, Any]:
 
 class MemoryLedger:
     """A ledger held in memory (``memory://``)."""
+
+    audit_key: KeySource | None = None
+    """The audit chain's HMAC key (``None``: plain SHA-256 entries), as on the SQL
+    ledgers."""
 
     def __init__(self, url: str = "memory://") -> None:
         self.url = url
@@ -333,7 +340,8 @@ class MemoryLedger:
         at = at.astimezone(UTC)  # as the SQL ledgers read it back, so the hashes agree
         prev = self._audit[-1].hash if self._audit else ""
         clean = normalize_detail(detail)
-        digest = entry_hash(prev, at, event, key, clean)
+        audit_key = self.audit_key.current if self.audit_key else None
+        digest = entry_hash(prev, at, event, key, clean, audit_key)
         self._audit.append(AuditEntry(len(self._audit) + 1, at, event, key, clean, prev, digest))
 
     async def audit(

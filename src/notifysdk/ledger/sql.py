@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError, ConfigurationError, LedgerError
@@ -31,6 +31,7 @@ from .base import (
     attempt_status,
     state_for,
 )
+from .checkpoints import Checkpoint, check_checkpoint
 from .durable import PurgeReport, StaleClaim, StoredNotice, Transition, VerifyReport
 from .receipts import (
     DeliveryState,
@@ -42,6 +43,9 @@ from .receipts import (
 )
 from .runner import TxRunner
 from .schema import Db, apply, from_us, get_meta, pending_migrations, set_meta, to_us
+
+if TYPE_CHECKING:
+    from ..keys import KeySource
 
 log = logging.getLogger("notifysdk.ledger")
 
@@ -68,6 +72,10 @@ def _reason(text: str | None) -> str | None:
 class SqlLedger:
     """A durable ledger on a SQL database (see :mod:`notifysdk.ledger.sqlite` and
     :mod:`notifysdk.ledger.postgres` for the back-ends)."""
+
+    audit_key: KeySource | None = None
+    """The audit chain's HMAC key (current and retired; ``None``: entries are plain
+    SHA-256, as before the ledger had keys). Kept outside the database."""
 
     def __init__(self, url: str, runner: TxRunner, reader: Reader | None = None) -> None:
         self.url = url
@@ -346,7 +354,7 @@ class SqlLedger:
                 )
             else:
                 db.x("DELETE FROM contacts WHERE key = ? AND kind = 'reserved'", (key,))
-            seq = _append_audit(db, "outcome", key, detail, at)
+            seq = _append_audit(db, self.audit_key, "outcome", key, detail, at)
             _transition(db, key, prior, state, at, why, audit_seq=seq)
             return True
 
@@ -383,7 +391,9 @@ class SqlLedger:
         """Append a hash-chained entry; ``detail`` must already be masked."""
         clean = normalize_detail(detail)
         at_us = to_us(now)
-        await self.runner.run(lambda db: _append_audit(db, event, key, clean, at_us), ["audit"])
+        await self.runner.run(
+            lambda db: _append_audit(db, self.audit_key, event, key, clean, at_us), ["audit"]
+        )
 
     async def audit_entries(self) -> Sequence[AuditEntry]:
         """Every audit entry, oldest first."""
@@ -590,7 +600,9 @@ class SqlLedger:
                 "WHERE key = ?",
                 (at, key),
             )
-            seq = _append_audit(db, "redrive", key, {"decision": "redrive", "reason": reason}, at)
+            seq = _append_audit(
+                db, self.audit_key, "redrive", key, {"decision": "redrive", "reason": reason}, at
+            )
             _transition(
                 db,
                 key,
@@ -604,27 +616,47 @@ class SqlLedger:
 
         return await self.runner.run(op, [f"n:{key}", "audit"])
 
-    async def verify_audit(self) -> VerifyReport:
-        """Check the audit chain from its anchor to its recorded head."""
+    async def verify_audit(
+        self, *, checkpoint: Checkpoint | None = None, trusted: Sequence[bytes] = ()
+    ) -> VerifyReport:
+        """Check the audit chain from its anchor to its recorded head (keyed entries with
+        :attr:`audit_key`), then, given a signed ``checkpoint`` and the raw Ed25519
+        public keys ``trusted`` to check its signature with, that the chain still holds
+        every entry the checkpoint vouched for."""
+        return await self.runner.run(lambda db: self._verify(db, checkpoint, trusted)[0])
 
-        def op(db: Db) -> VerifyReport:
-            entries = _audit_rows(db)
-            head_seq = get_meta(db, "audit_head_seq")
-            head = (
-                None if head_seq is None else (int(head_seq), get_meta(db, "audit_head_hash") or "")
-            )
-            anchor_seq = int(get_meta(db, "audit_anchor_seq") or 0)
-            report = verify_chain(
+    async def verified_entries(self) -> tuple[VerifyReport, list[AuditEntry]]:
+        """The chain's verification and its entries, read in one transaction (what a
+        checkpoint is taken from: nothing appended between the check and the read)."""
+        return await self.runner.run(lambda db: self._verify(db, None, ()))
+
+    def _verify(
+        self, db: Db, checkpoint: Checkpoint | None, trusted: Sequence[bytes]
+    ) -> tuple[VerifyReport, list[AuditEntry]]:
+        entries = _audit_rows(db)
+        head_seq = get_meta(db, "audit_head_seq")
+        head = None if head_seq is None else (int(head_seq), get_meta(db, "audit_head_hash") or "")
+        anchor_seq = int(get_meta(db, "audit_anchor_seq") or 0)
+        anchor_hash = get_meta(db, "audit_anchor_hash") or ""
+        report = verify_chain(
+            entries,
+            anchor_hash=anchor_hash,
+            anchor_seq=anchor_seq,
+            head=head,
+            audit_keys=self.audit_key.all if self.audit_key else (),
+        )
+        if report.ok and checkpoint is not None:
+            report = check_checkpoint(
+                checkpoint,
                 entries,
-                anchor_hash=get_meta(db, "audit_anchor_hash") or "",
+                report,
+                trusted=trusted,
                 anchor_seq=anchor_seq,
-                head=head,
+                anchor_hash=anchor_hash,
             )
-            if not report.ok:
-                return report
-            return _check_outcomes_audited(db, report)
-
-        return await self.runner.run(op)
+        if not report.ok:
+            return report, entries
+        return _check_outcomes_audited(db, report), entries
 
     async def purge(
         self, now: datetime, retention: Mapping[str, timedelta], *, default: timedelta
@@ -677,6 +709,7 @@ class SqlLedger:
             report = PurgeReport(len(gone), removed, contacts, kept_from)
             _append_audit(
                 db,
+                self.audit_key,
                 "audit_purged",
                 None,
                 {
@@ -757,6 +790,7 @@ class SqlLedger:
             update = DeliveryUpdate(True, True, key, number, status, state, accepted, retry)
             seq = _append_audit(
                 db,
+                self.audit_key,
                 "delivery_status",
                 key,
                 normalize_detail(delivery_detail(provider_id, error_code, update, failure)),
@@ -971,7 +1005,16 @@ def _end_attempt(db: Db, ended: AttemptEnd, at: int) -> None:
     )
 
 
-def _append_audit(db: Db, event: str, key: str | None, detail: dict[str, Any], at_us: int) -> int:
+def _append_audit(
+    db: Db,
+    audit_key: KeySource | None,
+    event: str,
+    key: str | None,
+    detail: dict[str, Any],
+    at_us: int,
+) -> int:
+    """Append one entry at the chain's head (HMAC-keyed with ``audit_key``'s current
+    key, plain SHA-256 without one) and move the head; returns its sequence number."""
     head = dict(
         db.all(
             "SELECT name, value FROM ledger_meta "
@@ -980,7 +1023,9 @@ def _append_audit(db: Db, event: str, key: str | None, detail: dict[str, Any], a
     )
     prev = head.get("audit_head_hash") or ""
     seq = int(head.get("audit_head_seq") or 0) + 1
-    digest = entry_hash(prev, from_us(at_us), event, key, detail)
+    digest = entry_hash(
+        prev, from_us(at_us), event, key, detail, audit_key.current if audit_key else None
+    )
     db.x(
         "INSERT INTO audit (seq, at, event, key, detail_json, prev_hash, hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
