@@ -20,6 +20,7 @@ import string
 from collections.abc import Iterator
 
 from .findings import Finding, KnownValues
+from .prescan import Prescan
 from .text import fold
 
 _LOCAL_CHARS = frozenset(string.ascii_letters + string.digits + "._%+-")
@@ -86,6 +87,11 @@ class EmailDetector:
     name = "email"
     kind = "email"
 
+    def may_find(self, scan: Prescan) -> bool:
+        """An ``@`` or a spelt-out marker (the checks :meth:`find` starts with)."""
+        folded = scan.folded
+        return "@" in folded or _spelt_marker(folded)
+
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every email address in ``text``."""
         folded = fold(text)
@@ -101,9 +107,7 @@ class EmailDetector:
                 if span is not None:
                     yield Finding(self.kind, span[0], span[1], self.name)
                 at = folded.find("@", at + 1)
-        if not (
-            "at" in folded or "AT" in folded or "At" in folded or "艾特" in folded
-        ):  # no marker spelt out
+        if not _spelt_marker(folded):
             return
         for m in _SPELT_AT.finditer(folded):
             at, after = _bracketed(folded, m.start(), m.end())
@@ -111,6 +115,11 @@ class EmailDetector:
             span = _address(folded, at, after, form)
             if span is not None:
                 yield Finding(self.kind, span[0], span[1], self.name)
+
+
+def _spelt_marker(folded: str) -> bool:
+    """Could ``folded`` hold a spelt-out ``@`` (``at``, ``[at]``, ``艾特``)?"""
+    return "at" in folded or "AT" in folded or "At" in folded or "艾特" in folded
 
 
 _OPEN = {"[": "]", "(": ")", "{": "}", "<": ">"}

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import phonenumbers
 
+from .mainland import written_mobile
 from .text import digits_of, fold
 
 _KEY_ENV = "NOTIFYSDK_PSEUDONYM_KEY"
@@ -136,7 +137,11 @@ def canonical(kind: str, value: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _canonical_phone(value: str) -> str:
-    """E.164 when phonenumbers can read it (national forms as Chinese), else the digits."""
+    """E.164 when phonenumbers can read it (national forms as Chinese), else the digits.
+    A plainly written mainland mobile is read without the parser (:mod:`.mainland`)."""
+    written = written_mobile(value)
+    if written is not None:
+        return "+86" + written[1]
     try:
         number = phonenumbers.parse(value, "CN")
     except phonenumbers.NumberParseException:

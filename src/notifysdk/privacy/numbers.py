@@ -18,6 +18,7 @@ from stdnum.cn import ric
 
 from .birth_dates import is_birth_date
 from .findings import Finding, KnownValues
+from .prescan import Prescan
 from .text import fold, spaced_stretches
 
 # Province-level prefixes of the administrative division code (GB/T 2260), plus the
@@ -98,6 +99,10 @@ class ResidentIdDetector:
     name = "cn-resident-id"
     kind = "national_id"
 
+    def may_find(self, scan: Prescan) -> bool:
+        """An ID has fifteen digits at least (seventeen and an ``X``, or a legacy ID)."""
+        return scan.digits >= 15
+
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid ID number in ``text``."""
         folded = fold(text)
@@ -169,6 +174,10 @@ class BankCardDetector:
 
     name = "bank-card"
     kind = "card"
+
+    def may_find(self, scan: Prescan) -> bool:
+        """A card has thirteen digits at least."""
+        return scan.digits >= 13
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every card number in ``text``; a run of digit groups is searched for the

@@ -15,6 +15,8 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
 from .findings import Finding, KnownValues
+from .mainland import is_mainland_mobile, written_mobile
+from .prescan import Prescan
 from .text import CN_DIGITS, digits_of, fold, spaced_stretches
 
 # +86 / 0086 / (+86) / 86, then 1[3-9]X XXXX XXXX with at most one space or dash
@@ -39,7 +41,11 @@ letters, currency signs and time stamps (``2024-03-15 10:30``) that rule a numbe
 
 @lru_cache(maxsize=4096)
 def is_cn_mobile(digits: str) -> bool:
-    """True when 11 digits are a valid mainland mobile number (phonenumbers' metadata)."""
+    """True when 11 digits are a valid mainland mobile number (phonenumbers' metadata;
+    read directly where parsing is known to keep the digits, see :mod:`.mainland`)."""
+    fast = is_mainland_mobile(digits)
+    if fast is not None:
+        return fast
     try:
         number = phonenumbers.parse(digits, "CN")
     except phonenumbers.NumberParseException:
@@ -74,6 +80,13 @@ class ChineseMobileDetector:
 
     name = "cn-mobile"
     kind = "phone"
+
+    def may_find(self, scan: Prescan) -> bool:
+        """Eleven digits, or Chinese digits."""
+        if scan.digits >= 11:
+            return True
+        folded = scan.folded
+        return not folded.isascii() and _HAS_CN_DIGIT.search(folded) is not None
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid mobile number in ``text``."""
@@ -118,6 +131,9 @@ def _whole_number(stretch: str) -> tuple[int, int] | None:
     start = stretch.find("+")
     if start < 0 or start > 1:
         return None
+    written = written_mobile(stretch[start:])
+    if written is not None and written[0] and is_mainland_mobile(written[1]):
+        return (start, len(stretch))  # +86 and a mobile: what parsing would say
     try:
         number = phonenumbers.parse(stretch[start:], None)
     except phonenumbers.NumberParseException:
@@ -347,6 +363,10 @@ class PhoneNumberDetector:
 
     name = "phone-number"
     kind = "phone"
+
+    def may_find(self, scan: Prescan) -> bool:
+        """Seven digits at least (what both the labelled and the matched paths need)."""
+        return scan.digits >= 7
 
     def __init__(self, regions: Sequence[str] = ("CN", "US", "GB")) -> None:
         self.regions = tuple(regions)

@@ -19,6 +19,7 @@ from .findings import Detector, Finding, KnownValues
 from .known_match import GIVEN_NAME_DETECTOR
 from .masking import canonical, mask_value, pseudonymize
 from .normalize import decode_escapes
+from .prescan import Prescan
 from .rescan import NEAR, windows
 
 log = logging.getLogger("notifysdk.privacy")
@@ -88,6 +89,9 @@ class Redactor:
 
     ``public`` lists values that are not personal data even when a detector finds them
     (the institution's own hotline, say); findings equal to one of them are dropped.
+
+    A detector with a ``may_find`` method (see :mod:`.prescan`) runs only on texts
+    where it says it may find something; the others run on every text.
     """
 
     def __init__(self, detectors: Sequence[Detector], *, public: Iterable[str] = ()) -> None:
@@ -95,13 +99,16 @@ class Redactor:
         self.public = frozenset(
             c for v in public if v for c in (canonical("phone", v), canonical("text", v)) if c
         )
+        self._gates = tuple(getattr(d, "may_find", None) for d in self.detectors)
 
     def detect(self, text: str, known: KnownValues | None = None) -> list[Finding]:
         """Every finding of every detector, public values dropped, overlaps kept."""
         known = known or KnownValues()
         raw: list[Finding] = []
-        for detector in self.detectors:
-            raw.extend(detector.find(text, known))
+        scan = Prescan(text)
+        for detector, may_find in zip(self.detectors, self._gates, strict=True):
+            if may_find is None or may_find(scan):
+                raw.extend(detector.find(text, known))
         if self.public:
             raw = [f for f in raw if not self._is_public(f, text)]
         return raw
