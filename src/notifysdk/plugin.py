@@ -1,0 +1,328 @@
+"""The plugin API: everything a notifysdk plugin may import, from one module.
+
+A plugin (a channel, a rule, a detector, templates, filters, a ledger back-end, CLI
+commands) imports what it needs from here, and nothing from the SDK's submodules::
+
+    from notifysdk.plugin import BaseChannel, ChannelContext, Message, Receipt, hookimpl
+
+These names are the SDK's promise to plugin authors: they keep their meaning across
+minor releases (a name that has to go is deprecated for one release first), while the
+submodules they come from may be reorganised. ``tests/core/test_plugin_api.py`` pins
+the list. The first-party plugins under ``plugins/`` import only from here.
+
+Every name loads on first use, so importing this module costs nothing at start-up.
+The hooks themselves are documented in :mod:`notifysdk.hookspecs` (``docs/hooks.md``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .channels import (
+        Attempt,
+        BaseChannel,
+        Channel,
+        ChannelContext,
+        ChannelFactory,
+        Disclosure,
+        ReconcileResult,
+        ReconcileStatus,
+        body_digest,
+    )
+    from .clock import (
+        Clock,
+        FakeClock,
+        SystemClock,
+    )
+    from .compliance.rules.base import (
+        in_force,
+    )
+    from .compliance.rules.states import (
+        AccountStateRule,
+    )
+    from .compliance.scopes import (
+        pseudonym,
+        record_optin,
+        record_optout,
+        scope,
+    )
+    from .compliance.specs import (
+        WindowSpec,
+        ZoneSpec,
+    )
+    from .config import (
+        Settings,
+    )
+    from .config_errors import (
+        configuration_error,
+    )
+    from .dispatcher import (
+        Dispatcher,
+    )
+    from .enums import (
+        AccountState,
+        ConsentBasis,
+        Medium,
+        NoticeKind,
+        OutcomeStatus,
+        Role,
+    )
+    from .errors import (
+        AmbiguousDeliveryError,
+        ConfigurationError,
+        DeliveryError,
+        InvalidEmailError,
+        InvalidInputError,
+        NaiveDatetimeError,
+        NotifyError,
+        PermanentDeliveryError,
+        PluginError,
+        TemplateError,
+        TransientDeliveryError,
+    )
+    from .hookspecs import (
+        hookimpl,
+    )
+    from .ledger.base import (
+        Ledger,
+    )
+    from .ledger.durable import (
+        DurableLedger,
+    )
+    from .ledger.receipts import (
+        DeliveryUpdate,
+        LateFailure,
+        ReceiptLedger,
+    )
+    from .models import (
+        Account,
+        Attachment,
+        EmailContact,
+        Message,
+        Notice,
+        Outcome,
+        Party,
+        Person,
+        PhoneContact,
+        PostalAddress,
+        Receipt,
+        Recipient,
+        SDKModel,
+    )
+    from .policy import (
+        Profile,
+        Rule,
+        RuleContext,
+        Verdict,
+        Vote,
+    )
+    from .privacy.findings import (
+        KINDS,
+        Detector,
+        Finding,
+        KnownValues,
+    )
+    from .privacy.masking import (
+        mask_value,
+    )
+    from .templating import (
+        long_date,
+        money,
+    )
+    from .validation import (
+        Amount,
+        PhoneNumber,
+        normalize_email,
+        normalize_phone,
+        validate_field,
+    )
+
+EXPORTS: dict[str, tuple[str, ...]] = {
+    "hookspecs": ("hookimpl",),
+    "lazy": ("lazy_exports",),
+    "channels": (
+        "Attempt",
+        "BaseChannel",
+        "Channel",
+        "ChannelContext",
+        "ChannelFactory",
+        "Disclosure",
+        "ReconcileResult",
+        "ReconcileStatus",
+        "body_digest",
+    ),
+    "enums": (
+        "AccountState",
+        "ConsentBasis",
+        "Medium",
+        "NoticeKind",
+        "OutcomeStatus",
+        "Role",
+    ),
+    "models": (
+        "Account",
+        "Attachment",
+        "EmailContact",
+        "Message",
+        "Notice",
+        "Outcome",
+        "Party",
+        "Person",
+        "PhoneContact",
+        "PostalAddress",
+        "Receipt",
+        "Recipient",
+        "SDKModel",
+    ),
+    "policy": (
+        "Profile",
+        "Rule",
+        "RuleContext",
+        "Verdict",
+        "Vote",
+    ),
+    "privacy.findings": (
+        "KINDS",
+        "Detector",
+        "Finding",
+        "KnownValues",
+    ),
+    "privacy.masking": ("mask_value",),
+    "templating": (
+        "long_date",
+        "money",
+    ),
+    "clock": (
+        "Clock",
+        "FakeClock",
+        "SystemClock",
+    ),
+    "config": ("Settings",),
+    "config_errors": ("configuration_error",),
+    "validation": (
+        "Amount",
+        "PhoneNumber",
+        "normalize_email",
+        "normalize_phone",
+        "validate_field",
+    ),
+    "errors": (
+        "AmbiguousDeliveryError",
+        "ConfigurationError",
+        "DeliveryError",
+        "InvalidEmailError",
+        "InvalidInputError",
+        "NaiveDatetimeError",
+        "NotifyError",
+        "PermanentDeliveryError",
+        "PluginError",
+        "TemplateError",
+        "TransientDeliveryError",
+    ),
+    "ledger.base": ("Ledger",),
+    "ledger.durable": ("DurableLedger",),
+    "ledger.receipts": (
+        "DeliveryUpdate",
+        "LateFailure",
+        "ReceiptLedger",
+    ),
+    "compliance.scopes": (
+        "pseudonym",
+        "record_optin",
+        "record_optout",
+        "scope",
+    ),
+    "compliance.specs": (
+        "WindowSpec",
+        "ZoneSpec",
+    ),
+    "compliance.rules.base": ("in_force",),
+    "compliance.rules.states": ("AccountStateRule",),
+    "dispatcher": ("Dispatcher",),
+}
+"""Source module (relative to ``notifysdk``) → the names it provides here."""
+
+__all__ = [
+    "KINDS",
+    "Account",
+    "AccountState",
+    "AccountStateRule",
+    "AmbiguousDeliveryError",
+    "Amount",
+    "Attachment",
+    "Attempt",
+    "BaseChannel",
+    "Channel",
+    "ChannelContext",
+    "ChannelFactory",
+    "Clock",
+    "ConfigurationError",
+    "ConsentBasis",
+    "DeliveryError",
+    "DeliveryUpdate",
+    "Detector",
+    "Disclosure",
+    "Dispatcher",
+    "DurableLedger",
+    "EmailContact",
+    "FakeClock",
+    "Finding",
+    "InvalidEmailError",
+    "InvalidInputError",
+    "KnownValues",
+    "LateFailure",
+    "Ledger",
+    "Medium",
+    "Message",
+    "NaiveDatetimeError",
+    "Notice",
+    "NoticeKind",
+    "NotifyError",
+    "Outcome",
+    "OutcomeStatus",
+    "Party",
+    "PermanentDeliveryError",
+    "Person",
+    "PhoneContact",
+    "PhoneNumber",
+    "PluginError",
+    "PostalAddress",
+    "Profile",
+    "Receipt",
+    "ReceiptLedger",
+    "Recipient",
+    "ReconcileResult",
+    "ReconcileStatus",
+    "Role",
+    "Rule",
+    "RuleContext",
+    "SDKModel",
+    "Settings",
+    "SystemClock",
+    "TemplateError",
+    "TransientDeliveryError",
+    "Verdict",
+    "Vote",
+    "WindowSpec",
+    "ZoneSpec",
+    "body_digest",
+    "configuration_error",
+    "hookimpl",
+    "in_force",
+    "lazy_exports",
+    "long_date",
+    "mask_value",
+    "money",
+    "normalize_email",
+    "normalize_phone",
+    "pseudonym",
+    "record_optin",
+    "record_optout",
+    "scope",
+    "validate_field",
+]
+
+__getattr__ = lazy_exports(__name__, EXPORTS)
