@@ -1,6 +1,6 @@
 """Ledger commands for operators, added through ``notifysdk_register_commands``:
 
-``recover``, ``run-due``, ``audit verify``, ``audit purge``,
+``recover``, ``run-due``, ``audit verify|checkpoint|public-key|purge``,
 ``dead-letters list|show|redrive``. Each opens the ledger named by the settings
 (``--config``, ``NOTIFYSDK_LEDGER_URL``) or ``--ledger``. Output is masked: keys,
 channels, states, rules and reasons (already masked when stored), never a name, number
@@ -117,19 +117,77 @@ def run_due_command(
 
 
 audit_app = typer.Typer(
-    help="The hash-chained audit trail: verify it, purge past retention.", no_args_is_help=True
+    help="The keyed, hash-chained audit trail: verify it, sign checkpoints of it, purge "
+    "past retention.",
+    no_args_is_help=True,
 )
+
+CheckpointOpt = typer.Option(
+    None, "--checkpoint", help="A signed checkpoint file (audit checkpoint) to check against."
+)
+PublicKeyOpt = typer.Option(
+    [],
+    "--public-key",
+    help="An Ed25519 public key (PEM, or audit public-key's output) trusted to have signed "
+    "the checkpoint (default: the local signing key's).",
+)
+OutOpt = typer.Option(None, "--out", help="Write to this file (mode 0600) instead of stdout.")
+
+
+def _key_dir(config: Path | None) -> Path:
+    from ..config import Settings
+
+    return Path(Settings.load(config).key_dir)
+
+
+def _trusted(config: Path | None, given: list[Path]) -> list[bytes]:
+    """The raw public keys a checkpoint may be signed with: those given, else the local
+    signing key's (none when there is no signing key here)."""
+    from ..keys import SIGNING_FILE
+    from ..ledger.checkpoints import local_public_key, parse_public_key
+
+    if given:
+        return [parse_public_key(_read(p), str(p)) for p in given]
+    local = local_public_key(_key_dir(config) / SIGNING_FILE)
+    return [] if local is None else [local]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _emit(text: str, out: Path | None) -> None:
+    from ..files import write_private
+
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_private(out, text.encode("utf-8"))
+        typer.echo(f"wrote {out}", err=True)
 
 
 @audit_app.command("verify")
 def audit_verify(
-    config: Path | None = ConfigOpt, ledger: str | None = LedgerOpt, as_json: bool = JsonOpt
+    config: Path | None = ConfigOpt,
+    ledger: str | None = LedgerOpt,
+    as_json: bool = JsonOpt,
+    checkpoint: Path | None = CheckpointOpt,
+    public_key: list[Path] = PublicKeyOpt,
 ) -> None:
-    """Check every link of the audit chain; exit 1 naming the first bad entry's position."""
+    """Check every link of the audit chain (keyed entries with the audit key), and with
+    --checkpoint that it still holds what the signed checkpoint saw; exit 1 naming the
+    first bad entry's position."""
     from ..dispatch.recovery import require_durable
+    from ..ledger.checkpoints import parse_checkpoint
+
+    cp = None if checkpoint is None else parse_checkpoint(_read(checkpoint), str(checkpoint))
+    trusted = [] if cp is None else _trusted(config, public_key)
 
     async def go(d: Dispatcher) -> dict[str, Any]:
-        r = await require_durable(d).verify_audit()
+        r = await require_durable(d).verify_audit(checkpoint=cp, trusted=trusted)
         return {
             "ok": r.ok,
             "entries": r.entries,
@@ -137,18 +195,34 @@ def audit_verify(
             "seq": r.seq,
             "problem": r.problem,
             "detail": r.detail,
+            "keyed_from": r.keyed_from,
+            "unkeyed": r.unkeyed,
+            "checkpoint": r.checkpoint or None,
         }
 
     report = _run(config, ledger, go)
     if as_json:
         _print(report, True)
     elif report["ok"]:
-        console.print(f"audit chain intact: {report['entries']} entries")
+        if report["keyed_from"] is None:
+            keyed = "none keyed (plain SHA-256: written without an audit key)"
+        elif report["unkeyed"]:
+            keyed = (
+                f"keyed from seq {report['keyed_from']}; the {report['unkeyed']} before it "
+                "plain SHA-256 (written before the audit key)"
+            )
+        else:
+            keyed = "all keyed"
+        console.print(f"audit chain intact: {report['entries']} entries, {keyed}")
+        if report["checkpoint"]:
+            console.print(report["checkpoint"])
     elif report["problem"] == "unaudited":
         console.print(
             f"[red]unaudited outcomes[/red] (the chain of {report['entries']} "
             f"entries is intact): {report['detail']}"
         )
+    elif report["problem"] == "checkpoint":
+        console.print(f"[red]checkpoint not trusted[/red]: {report['detail']}")
     else:
         console.print(
             f"[red]audit chain broken[/red]: entry at position {report['position']} "
@@ -156,6 +230,49 @@ def audit_verify(
         )
     if not report["ok"]:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    config: Path | None = ConfigOpt, ledger: str | None = LedgerOpt, out: Path | None = OutOpt
+) -> None:
+    """Verify the chain, then sign a checkpoint of its head (sequence, hash, time, entry
+    count, public key) with the checkpoint key; keep it away from the database."""
+    from ..config import Settings
+    from ..keys import load_settings_keys
+    from ..ledger.checkpoints import make_checkpoint
+    from ..ledger.sql import SqlLedger
+
+    signing = load_settings_keys(Settings.load(config)).signing_key()
+
+    async def go(d: Dispatcher) -> tuple[dict[str, Any], str]:
+        led = d.ledger
+        if not isinstance(led, SqlLedger):
+            raise ConfigurationError("audit checkpoint needs a durable ledger (sqlite, postgres)")
+        report, entries = await led.verified_entries()
+        if not report.ok:
+            return {"problem": report.problem, "detail": report.detail, "seq": report.seq}, ""
+        return {}, make_checkpoint(entries, signing, now=d.clock.now()).to_json()
+
+    problem, text = _run(config, ledger, go)
+    if problem:
+        console.print(
+            f"[red]not signed[/red]: the chain does not verify (seq {problem['seq']}, "
+            f"{problem['problem']}): {problem['detail']}"
+        )
+        raise typer.Exit(1)
+    _emit(text, out)
+
+
+@audit_app.command("public-key")
+def audit_public_key(config: Path | None = ConfigOpt, out: Path | None = OutOpt) -> None:
+    """Print the checkpoint key's public half (PEM), for verifiers without the signing
+    key (audit verify --public-key)."""
+    from ..config import Settings
+    from ..keys import load_settings_keys
+    from ..ledger.checkpoints import public_key_pem
+
+    _emit(public_key_pem(load_settings_keys(Settings.load(config)).signing_key()), out)
 
 
 @audit_app.command("purge")

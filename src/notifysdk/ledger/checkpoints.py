@@ -27,6 +27,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
@@ -113,8 +114,10 @@ class Checkpoint:
 
     def marked(self) -> list[tuple[int, str]]:
         """``(seq, expected hash tail)`` of every mark, then ``(seq, whole hash)`` of the
-        head, in sequence order."""
+        head (instead of its mark), in sequence order."""
         out = [(self.first_seq + i * self.stride, m) for i, m in enumerate(self.marks)]
+        if out and out[-1][0] == self.seq:
+            out.pop()  # the head is checked whole instead
         if self.seq:
             out.append((self.seq, self.hash))
         return out
@@ -162,6 +165,23 @@ def parse_public_key(data: bytes, where: str) -> bytes:
     if len(raw) != 32:
         raise ConfigurationError(f"{where}: an Ed25519 public key is 32 bytes")
     return raw
+
+
+def local_public_key(path: Path) -> bytes | None:
+    """The raw public key of the Ed25519 signing key in the PEM file ``path``; ``None``
+    when there is no such file (the key is never created here)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if not path.exists():
+        return None
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError, OSError):
+        raise ConfigurationError(f"{path}: not a readable PEM private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ConfigurationError(f"{path}: not an Ed25519 key")
+    return raw_public_key(key.public_key())
 
 
 def _b64(raw: bytes) -> str:
@@ -277,11 +297,14 @@ def check_checkpoint(
     last_seq = entries[-1].seq if entries else anchor_seq
     good: int | None = None
     purged = checked = 0
+    anchored = False
     for seq, expected in cp.marked():
         if seq < anchor_seq:
             purged += 1
             continue
-        if seq == anchor_seq:
+        if seq == anchor_seq:  # purged, but the anchor keeps its hash
+            purged += 1
+            anchored = True
             actual: str | None = anchor_hash
             pos: int | None = None
         else:
@@ -318,8 +341,9 @@ def check_checkpoint(
                 "rewritten and re-hashed from there",
             )
         good = seq
-        checked += 1
+        checked += seq != anchor_seq
     note = f"{when}: {checked} marked entries match"
     if purged:
         note += f", {purged} purged since"
+        note += " (the last checked through the anchor)" if anchored else ""
     return replace(report, checkpoint=note)
