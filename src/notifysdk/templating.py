@@ -21,6 +21,7 @@ replace an SDK variable such as ``amount_due``.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -45,6 +46,12 @@ from .template_sandbox import (
 )
 
 PARTS = ("subject", "txt", "html")
+
+FRESH_SECONDS = 1.0
+"""How long a compiled template is used before its file is looked at again: jinja's
+auto-reload reads the file's mtime on every ``get_template``, and a run renders the same
+few templates thousands of times a second. An edited template is picked up within this
+long."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,9 @@ class TemplateRenderer:
             lstrip_blocks=True,
         )
         self._names: dict[tuple[str, str, str, str], str | None] = {}
+        self._templates: dict[str, tuple[jinja2.Template, float]] = {}
+        """Compiled templates by name, with the monotonic time until which they are
+        used without looking at their file (see :data:`FRESH_SECONDS`)."""
         self.env.filters["money"] = money
         self.env.filters["long_date"] = long_date
         for name, fn in (filters or {}).items():
@@ -187,11 +197,21 @@ class TemplateRenderer:
     def render_file(self, name: str, context: Mapping[str, Any], part: str = "txt") -> str:
         """Render the template ``name`` as it is (not stripped), under the bounds; any
         failure is a :class:`~notifysdk.errors.TemplateError` naming it."""
+        return render_bounded(self.env, self._template(name), context, name=name, part=part)
+
+    def _template(self, name: str) -> jinja2.Template:
+        """The compiled template ``name``; jinja checks that it is up to date at most
+        every :data:`FRESH_SECONDS`. Any failure is a :class:`TemplateError` naming it."""
+        now = time.monotonic()
+        kept = self._templates.get(name)
+        if kept is not None and now < kept[1]:
+            return kept[0]
         try:
             template = self.env.get_template(name)
         except Exception as exc:  # not found, syntax, a bound...
             raise compile_error(name, exc) from None
-        return render_bounded(self.env, template, context, name=name, part=part)
+        self._templates[name] = (template, now + FRESH_SECONDS)
+        return template
 
     def render_string(self, source: str, context: Mapping[str, Any]) -> str:
         """Render a template given as a string (for previews and tests), under the bounds."""
