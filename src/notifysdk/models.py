@@ -78,6 +78,12 @@ class SDKModel(BaseModel):
         # must not ride along as __context__.
         raise error
 
+    # Not a custom __init__ to pydantic: a nested model (the debtor of an account, each
+    # contact point) is then validated inside pydantic-core, not by calling this method
+    # for each one (six Python round trips per portfolio row). Its errors reach the
+    # outer model with their full path, which as_input_error turns into ours alike.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @classmethod
     def model_validate(
         cls,

@@ -78,6 +78,8 @@ def _normalize_phone(value: str) -> str:
             "phone_number",
             "not a valid E.164 phone number (it must start with + and a country code)",
         )
+    if _valid_as_written(raw):
+        return raw
     try:
         parsed = phonenumbers.parse(raw, None)
     except phonenumbers.NumberParseException:
@@ -87,6 +89,46 @@ def _normalize_phone(value: str) -> str:
             "phone_number", "not a valid E.164 phone number (no such number in its country's plan)"
         )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+_PLAIN_E164 = re.compile(r"\+[1-9][0-9]{2,16}")
+"""A number already written as E.164: ``+``, ASCII digits, no spaces or punctuation."""
+
+
+def _valid_as_written(raw: str) -> bool:
+    """True when ``raw`` is a valid number already written as E.164, so that
+    ``phonenumbers.parse`` would read it as it stands and format it back unchanged.
+
+    The cheap path for a portfolio's numbers (most are written so): the country code is
+    the first one to three digits that name one, as ``parse`` reads it, and the rest is
+    the national number unless the plan's national prefix could be stripped from it (or
+    it starts with 0, which ``parse`` keeps apart): such a number, and any ``False``,
+    takes ``parse``'s own path, which gives every refusal its reason."""
+    if _PLAIN_E164.fullmatch(raw) is None:
+        return False
+    digits = raw[1:]
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            break
+    else:
+        return False
+    national = digits[size:]
+    prefix = _national_prefix(code)
+    if not national or national[0] == "0" or (prefix is not None and prefix.match(national)):
+        return False
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    return bool(phonenumbers.is_valid_number(number))
+
+
+@functools.lru_cache(maxsize=512)
+def _national_prefix(code: int) -> re.Pattern[str] | None:
+    """The national prefix ``parse`` would try to strip from a number of country ``code``
+    (its plan's ``national_prefix_for_parsing``), compiled once."""
+    region = phonenumbers.region_code_for_country_code(code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+    pattern = metadata.national_prefix_for_parsing if metadata is not None else None
+    return re.compile(pattern) if pattern else None
 
 
 def normalize_email(value: str) -> str:
@@ -106,13 +148,61 @@ def _normalize_email(value: str) -> str:
         )
     import email_validator  # ~20 ms of tables: loaded by the first address, not with the models
 
+    address = value.strip()
+    plain = _plain_email(address)
+    if plain is not None:
+        return plain
     try:
-        info = email_validator.validate_email(value.strip(), check_deliverability=False)
+        info = email_validator.validate_email(address, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
         raise PydanticCustomError(
             "email", "invalid email address: {why}", {"why": _email_reason(str(exc), value)}
         ) from None
     return info.normalized
+
+
+_PLAIN_DOMAIN = re.compile(r"[A-Za-z0-9.-]+")
+
+
+def _plain_email(address: str) -> str | None:
+    """What ``email_validator.validate_email`` normalizes ``address`` to, for the common
+    address: a local part of the unquoted ASCII form (email-validator's ``DOT_ATOM_TEXT``,
+    which it takes as it stands) and an ASCII domain, whose check is cached
+    (:func:`_email_domain`: a portfolio has a handful of domains and a million local
+    parts). ``None`` for any other address, or one the library would refuse: it then
+    takes the library's own path, which gives the refusal its reason."""
+    local, _, domain = address.partition("@")
+    if not domain.isascii() or _PLAIN_DOMAIN.fullmatch(domain) is None:
+        return None
+    from email_validator import rfc_constants
+
+    if rfc_constants.DOT_ATOM_TEXT.match(local) is None:
+        return None
+    checked = _email_domain(domain)
+    if checked is None:
+        return None
+    name, ascii_name = checked
+    if local.lower() in rfc_constants.CASE_INSENSITIVE_MAILBOX_NAMES:
+        local = local.lower()  # as the library does (RFC 2142: postmaster, abuse...)
+    normalized = f"{local}@{name}"
+    longest = max(len(address), len(normalized.encode()), len(local) + 1 + len(ascii_name))
+    return normalized if longest <= rfc_constants.EMAIL_MAX_LENGTH else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _email_domain(domain: str) -> tuple[str, str] | None:
+    """email-validator's normalized and ASCII forms of an address's ``domain``, checked
+    once per domain (with a one-letter local part, so nothing but the domain can be
+    refused), or ``None`` when it is refused."""
+    import email_validator
+
+    try:
+        info = email_validator.validate_email(f"a@{domain}", check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return None
+    if not isinstance(info.domain, str) or not isinstance(info.ascii_domain, str):
+        return None
+    return info.domain, info.ascii_domain
 
 
 def _email_reason(why: str, value: str) -> str:
