@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..channels import BaseChannel, Disclosure
 from ..clock import Clock
+from ..files import write_private
 from ..models import Medium, Message, Receipt
 
 CONTACT_KIND = {
@@ -58,18 +59,19 @@ class CaptureChannel(BaseChannel):
         )
 
     def _write(self, message: Message) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        # folders 0700 and files 0600 whatever the umask: they hold names and numbers
         stem = message.idempotency_key
         for att in message.attachments:
-            (self.folder / f"{stem}-{att.filename}").write_bytes(att.data)
+            write_private(self.folder / f"{stem}-{att.filename}", att.data, sync=False)
         if self.medium is Medium.EMAIL:
             path = self.folder / f"{stem}.eml"
-            path.write_bytes(bytes(to_email(message, self.clock)))
+            write_private(path, bytes(to_email(message, self.clock)), sync=False)
         else:
             path = self.folder / f"{stem}.json"
             doc = message.model_dump(mode="json", exclude={"attachments"})
             doc["attachments"] = [a.filename for a in message.attachments]
-            path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+            text = json.dumps(doc, ensure_ascii=False, indent=2)
+            write_private(path, text.encode("utf-8"), sync=False)
         return path
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from notifysdk.channels import BaseChannel, ChannelContext, Disclosure
 from notifysdk.clock import Clock
 from notifysdk.errors import PermanentDeliveryError, TemplateError
+from notifysdk.files import write_private
 from notifysdk.models import Medium, Message, Receipt
 
 from .outcomes import CallOutcome
@@ -69,7 +70,6 @@ class CallScriptChannel(BaseChannel):
     def _write(
         self, script: CallScript, doc: dict[str, Any], subject: str | None
     ) -> dict[str, str]:
-        self.folder.mkdir(parents=True, exist_ok=True)
         stem = self.folder / script.idempotency_key
         title = subject or f"{script.type} call script"
         files = {
@@ -80,8 +80,8 @@ class CallScriptChannel(BaseChannel):
                 to_html(script.sections, title=title, lang=script.locale),
             ),
         }
-        for path, text in files.values():
-            path.write_text(text, encoding="utf-8")
+        for path, text in files.values():  # 0600 in a 0700 folder, whatever the umask
+            write_private(path, text.encode("utf-8"), sync=False)
         return {k: str(p) for k, (p, _) in files.items()}
 
 

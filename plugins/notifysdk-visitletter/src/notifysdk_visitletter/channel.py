@@ -20,6 +20,7 @@ from typing import Any
 from notifysdk.channels import BaseChannel, ChannelContext, Disclosure
 from notifysdk.clock import Clock
 from notifysdk.errors import PermanentDeliveryError, TemplateError
+from notifysdk.files import write_private
 from notifysdk.models import Medium, Message, Receipt
 from notifysdk_callscript.sections import parse_sections
 
@@ -81,10 +82,8 @@ class VisitLetterChannel(BaseChannel):
         )
 
     def _write(self, key: str, pdf: bytes) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{key}.pdf"
-        path.write_bytes(pdf)
-        return path
+        # 0600 in a 0700 folder, whatever the umask: a letter names the debtor
+        return write_private(self.folder / f"{key}.pdf", pdf, sync=False)
 
 
 def build_channel(ctx: ChannelContext) -> VisitLetterChannel:
