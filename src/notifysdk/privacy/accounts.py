@@ -19,6 +19,7 @@ from .findings import Finding, KnownValues
 from .labels import labelled, standalone
 from .numbers import BankCardDetector, ResidentIdDetector
 from .phones import ChineseMobileDetector
+from .prescan import Prescan
 from .text import fold
 
 _IBAN_VALUE = (
@@ -26,6 +27,7 @@ _IBAN_VALUE = (
     r"(?![A-Za-z0-9])"
 )
 _IBAN = re.compile(rf"(?P<value>{_IBAN_VALUE})")
+_IBAN_HINT = re.compile(r"[A-Z]{2}[0-9]{2}")
 _IBAN_LABELLED = labelled(("iban",), _IBAN_VALUE, value_flags="i")
 _MIN_IBAN = 15  # Norway's
 
@@ -57,6 +59,10 @@ class IbanDetector:
 
     name = "iban"
     kind = "bank_account"
+
+    def may_find(self, scan: Prescan) -> bool:
+        """How a bare IBAN starts, or the label."""
+        return _IBAN_HINT.search(scan.folded) is not None or scan.labelled(_IBAN_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid IBAN in ``text``."""
@@ -118,6 +124,10 @@ class BankAccountDetector:
 
     name = "bank-account"
     kind = "bank_account"
+
+    def may_find(self, scan: Prescan) -> bool:
+        """An account label (there is no bare form)."""
+        return scan.labelled(_ACCOUNT_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every labelled account number in ``text``."""

@@ -17,6 +17,7 @@ from datetime import date
 from .findings import Finding, KnownValues
 from .labels import labelled
 from .numerals import parse_number
+from .prescan import Prescan
 from .text import fold
 
 _MONTHS = {
@@ -147,6 +148,10 @@ class BirthDateDetector:
 
     name = "birth-date"
     kind = "birth_date"
+
+    def may_find(self, scan: Prescan) -> bool:
+        """A birth label."""
+        return scan.labelled(_BIRTH)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every labelled date of birth in ``text``."""

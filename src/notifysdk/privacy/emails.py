@@ -86,6 +86,8 @@ class EmailDetector:
 
     name = "email"
     kind = "email"
+    kinds = frozenset({kind})
+    """Every kind it reports (the redactor's leak guard skips it where all are allowed)."""
 
     def may_find(self, scan: Prescan) -> bool:
         """An ``@`` or a spelt-out marker (the checks :meth:`find` starts with)."""

@@ -20,6 +20,7 @@ from stdnum.us import ssn
 
 from .findings import Finding, KnownValues
 from .labels import ASCII_ALNUM, Hit, labelled, standalone
+from .prescan import Prescan
 from .text import fold
 
 _ID_SUFFIX = r"(?:号码|號碼|字号|字號|号|號|card|no\.?|number|num\.?|#)"
@@ -67,6 +68,10 @@ class UsSsnDetector:
     name = "us-ssn"
     kind = "national_id"
 
+    def may_find(self, scan: Prescan) -> bool:
+        """The dashed shape's hint, or a label."""
+        return _SSN_HINT.search(scan.folded) is not None or scan.labelled(_SSN_LABELLED)
+
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid SSN in ``text``."""
         folded = fold(text)
@@ -89,6 +94,7 @@ _NINO_LABELLED = labelled(
     suffix=r"(?:number|no\.?|#|码|碼)",
     value_flags="i",
 )
+_NINO_HINT = re.compile(r"[A-Z]{2} ?[0-9]{2}")
 _NINO_COMPACT = re.compile(_NINO_BODY.replace(" ?", "") + "[A-D]?")
 _NINO_NOT_ALLOCATED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 
@@ -108,6 +114,10 @@ class UkNinoDetector:
 
     name = "uk-nino"
     kind = "national_id"
+
+    def may_find(self, scan: Prescan) -> bool:
+        """Two capitals and two digits (how a bare NINO starts), or a label."""
+        return _NINO_HINT.search(scan.folded) is not None or scan.labelled(_NINO_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid NINO in ``text``."""
@@ -162,6 +172,10 @@ class HongKongIdDetector:
     name = "hk-id"
     kind = "national_id"
 
+    def may_find(self, scan: Prescan) -> bool:
+        """A bracketed check digit, or a label."""
+        return _HKID_HINT.search(scan.folded) is not None or scan.labelled(_HKID_LABELLED)
+
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every Hong Kong ID number with a valid check digit in ``text``."""
         folded = fold(text)
@@ -199,6 +213,10 @@ class MacaoIdDetector:
 
     name = "mo-id"
     kind = "national_id"
+
+    def may_find(self, scan: Prescan) -> bool:
+        """A label (there is no bare form)."""
+        return scan.labelled(_MACAO_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every labelled Macao ID number in ``text``."""
@@ -262,6 +280,10 @@ class TaiwanIdDetector:
     name = "tw-id"
     kind = "national_id"
 
+    def may_find(self, scan: Prescan) -> bool:
+        """The bare shape, or a label."""
+        return _TW.search(scan.folded) is not None or scan.labelled(_TW_LABELLED)
+
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid Taiwan ID number in ``text``."""
         folded = fold(text)
@@ -302,6 +324,10 @@ class PassportDetector:
 
     name = "passport"
     kind = "national_id"
+
+    def may_find(self, scan: Prescan) -> bool:
+        """A label (there is no bare form)."""
+        return scan.labelled(_PASSPORT_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every labelled passport number in ``text``."""

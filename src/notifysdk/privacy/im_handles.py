@@ -20,6 +20,7 @@ import phonenumbers
 from .findings import Finding, KnownValues
 from .labels import Labelled, is_strong, label_beginnings, labelled
 from .phones import is_cn_mobile
+from .prescan import Prescan
 from .text import digits_of, fold
 
 _END = r"(?![A-Za-z0-9_@-])(?!\.[A-Za-z0-9])"
@@ -82,6 +83,10 @@ class ImHandleDetector:
 
     name = "im-handle"
     kind = "im_handle"
+
+    def may_find(self, scan: Prescan) -> bool:
+        """A ``t.me/`` link or a service's label."""
+        return "t.me/" in scan.folded or not _WORDS.isdisjoint(scan.labels)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every labelled IM handle in ``text``."""

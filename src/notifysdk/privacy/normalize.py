@@ -39,25 +39,27 @@ _ESCAPE = re.compile(
 """A JSON escape: a surrogate pair (groups 1, 2) or one code unit (group 3)."""
 
 _SPACING = re.compile(
-    rf"(?P<gap>(?<=[{CJK}])[\s\u00b7\u30fb\u2022\u2027\uff65.]+(?=[{CJK}]))"
-    r"|(?P<ws>\s{2,})"
+    r"(?=[\s\u00b7\u30fb\u2022\u2027\uff65.])"  # both start so: the engine skips to it
+    rf"(?:(?P<gap>(?<=[{CJK}])[\s\u00b7\u30fb\u2022\u2027\uff65.]+(?=[{CJK}]))"
+    r"|(?P<ws>\s{2,}))"
 )
 """Dots and whitespace between two CJK characters (dropped), other whitespace runs."""
 
 _CONTROL_SPACE = re.compile(r"[\t\n\r\f\v]")
 """One for one: a tab or line break reads as a space (re.sub with a string: no Python
 call per match)."""
-_DOTS = re.compile("[\u00b7\u30fb\u2022\u2027\uff65]")
-_GAP_HINT = re.compile(rf"[\s.][{CJK}]")
+_WS_RUN = re.compile(r"\s\s")
+_GAP = re.compile(rf"[{CJK}][\s\u00b7\u30fb\u2022\u2027\uff65.]+[{CJK}]")
+"""The two ways :data:`_SPACING` can match, each a pattern that starts with a set of
+characters (which the engine skips to), unlike its look-behind."""
 
 
 def _needs_spacing(text: str) -> bool:
-    """Cheap test: False when step 3 has nothing to do."""
-    if "  " in text or _DOTS.search(text) is not None:
+    """False exactly when :data:`_SPACING` matches nowhere, so step 3 would change
+    nothing."""
+    if _WS_RUN.search(text) is not None:
         return True
-    if text.isascii() or (" " not in text and "." not in text):
-        return False
-    return _GAP_HINT.search(text) is not None
+    return not text.isascii() and _GAP.search(text) is not None
 
 
 @dataclass(frozen=True, slots=True)

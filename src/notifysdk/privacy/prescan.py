@@ -1,40 +1,62 @@
 """A cheap first look at a text that tells which detectors can possibly find anything.
 
 Most detectors need a number of a given size (a phone number seven digits, a mobile
-eleven, a card thirteen, a resident ID fifteen), or a marker (``@``, a spelt-out
-``at``). :class:`Prescan` measures those once per text, and a
-built-in detector's ``may_find`` reads them: when it says ``False``, the detector's
-``find`` would have found nothing, so the redactor does not call it. A detector
-without ``may_find`` (a plugin's) always runs.
+eleven, a card thirteen, a resident ID fifteen), a marker (``@``, a spelt-out ``at``),
+or a label (``SSN``, ``护照``: the shared label index of :mod:`.labels`).
+:class:`Prescan` measures those once per text, and a built-in detector's ``may_find``
+reads them: when it says ``False``, the detector's ``find`` would have found nothing,
+so the redactor does not call it. A detector without ``may_find`` (a plugin's) always
+runs.
 
-The number measure is a bound, never an estimate: :func:`longest_number` counts the
+The number measure is a bound, never an estimate: :func:`number_stretches` counts the
 digits of each stretch of digits and of every character any built-in detector lets a
 number be written with (spaces, tabs, brackets, ``+``, ``.``, ``/``, ``-``), so no
-number a detector reads can have more digits than it says.
+number a detector reads can have more digits than the stretch it lies in.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cached_property, lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from .labels import label_beginnings
 from .text import fold
+
+if TYPE_CHECKING:
+    from .labels import Labelled
 
 _STRETCH = re.compile(r"[0-9](?:[ \t()+./-]*[0-9])*")
 """Digits joined by number punctuation (``+86 (138) 0013-8000``, ``2026/03/07 10``)."""
 _PUNCTUATION = str.maketrans("", "", " \t()+./-")
 
 
+SHORTEST = 7
+"""No built-in detector reads a number of fewer digits without a label (phone numbers
+have seven at least)."""
+
+
 @lru_cache(maxsize=32)
+def number_stretches(folded: str) -> tuple[tuple[int, int, int], ...]:
+    """(start, end, digits) of each stretch of digits and number punctuation in
+    ``folded`` with :data:`SHORTEST` ASCII digits or more: every number a detector
+    reads without a label lies inside one (or starts with a ``+`` or ``(`` just
+    before one)."""
+    out: list[tuple[int, int, int]] = []
+    for m in _STRETCH.finditer(folded):
+        start, end = m.span()
+        if end - start >= SHORTEST:  # a stretch never has more digits than characters
+            digits = len(m.group().translate(_PUNCTUATION))
+            if digits >= SHORTEST:
+                out.append((start, end, digits))
+    return tuple(out)
+
+
 def longest_number(folded: str) -> int:
     """The most ASCII digits in one stretch of digits and number punctuation of
-    ``folded`` (0 without digits): no number a detector reads has more."""
-    best = 0
-    for stretch in _STRETCH.findall(folded):
-        if len(stretch) > best:  # a stretch never has more digits than characters
-            best = max(best, len(stretch.translate(_PUNCTUATION)))
-    return best
+    ``folded``, or 0 when no stretch has :data:`SHORTEST`: no number a detector
+    reads has more."""
+    return max((d for _s, _e, d in number_stretches(folded)), default=0)
 
 
 class Prescan:
@@ -51,8 +73,19 @@ class Prescan:
         return fold(self.text)
 
     @cached_property
+    def labels(self) -> frozenset[str]:
+        """The label beginnings that may be in the folded text
+        (:func:`~notifysdk.privacy.labels.label_beginnings`)."""
+        return label_beginnings(self.folded)
+
+    def labelled(self, pattern: Labelled) -> bool:
+        """May ``pattern`` find a labelled value here? (``False``: its ``finditer``
+        would stop at once.)"""
+        return not pattern.words.isdisjoint(self.labels)
+
+    @cached_property
     def digits(self) -> int:
-        """:func:`longest_number` of the folded text."""
+        """:func:`longest_number` of the folded text (0 below :data:`SHORTEST`)."""
         return longest_number(self.folded)
 
 
@@ -64,4 +97,4 @@ class Gated(Protocol):
         ...
 
 
-__all__ = ["Gated", "Prescan", "longest_number"]
+__all__ = ["SHORTEST", "Gated", "Prescan", "longest_number", "number_stretches"]

@@ -91,7 +91,10 @@ class Redactor:
     (the institution's own hotline, say); findings equal to one of them are dropped.
 
     A detector with a ``may_find`` method (see :mod:`.prescan`) runs only on texts
-    where it says it may find something; the others run on every text.
+    where it says it may find something; the others run on every text. A detector with
+    a ``kinds`` attribute (every kind it reports) whose kinds a level carries as written
+    runs in the leak guard only when another detector found something there (see
+    :meth:`leaks`).
     """
 
     def __init__(self, detectors: Sequence[Detector], *, public: Iterable[str] = ()) -> None:
@@ -100,17 +103,27 @@ class Redactor:
             c for v in public if v for c in (canonical("phone", v), canonical("text", v)) if c
         )
         self._gates = tuple(getattr(d, "may_find", None) for d in self.detectors)
+        self._kinds: tuple[frozenset[str] | None, ...] = tuple(
+            getattr(d, "kinds", None) for d in self.detectors
+        )
+
+    def _run(self, i: int, text: str, known: KnownValues, scan: Prescan) -> list[Finding]:
+        """Detector ``i``'s findings in ``text``, public values dropped."""
+        may_find = self._gates[i]
+        if may_find is not None and not may_find(scan):
+            return []
+        found = list(self.detectors[i].find(text, known))
+        if found and self.public:
+            found = [f for f in found if not self._is_public(f, text)]
+        return found
 
     def detect(self, text: str, known: KnownValues | None = None) -> list[Finding]:
         """Every finding of every detector, public values dropped, overlaps kept."""
         known = known or KnownValues()
-        raw: list[Finding] = []
         scan = Prescan(text)
-        for detector, may_find in zip(self.detectors, self._gates, strict=True):
-            if may_find is None or may_find(scan):
-                raw.extend(detector.find(text, known))
-        if self.public:
-            raw = [f for f in raw if not self._is_public(f, text)]
+        raw: list[Finding] = []
+        for i in range(len(self.detectors)):
+            raw.extend(self._run(i, text, known, scan))
         return raw
 
     def find(self, text: str, known: KnownValues | None = None) -> list[Finding]:
@@ -192,9 +205,25 @@ class Redactor:
     def leaks(
         self, text: str, level: Disclosure | Level | str, known: KnownValues | None = None
     ) -> list[Finding]:
-        """Findings in ``text`` that ``level`` may not carry (the fail-closed guard)."""
+        """Findings in ``text`` that ``level`` may not carry (the fail-closed guard):
+        those of :meth:`find` whose kind :meth:`~.LevelRule.leaks`.
+
+        A detector whose ``kinds`` the level all carries (money at ``limited``) cannot
+        report a leak itself, only widen a finding that swallows one; so it runs only
+        when another detector found something, and where none did there is no leak."""
         rule = rule_for(level)
-        return [f for f in self.find(text, known) if rule.leaks(f.kind)]
+        known = known or KnownValues()
+        scan = Prescan(text)
+        found: list[list[Finding] | None] = [None] * len(self.detectors)
+        for i, kinds in enumerate(self._kinds):
+            if kinds is None or any(rule.leaks(k) for k in kinds):
+                found[i] = self._run(i, text, known, scan)
+        if not any(found):
+            return []
+        raw: list[Finding] = []
+        for i, part in enumerate(found):
+            raw.extend(self._run(i, text, known, scan) if part is None else part)
+        return [f for f in merge_findings(raw) if rule.leaks(f.kind)]
 
     def mask_for_log(
         self, text: str, known: KnownValues | None = None, *, style: Style = "mask"
