@@ -1,8 +1,13 @@
 """Rendering notices with sandboxed jinja2.
 
 Templates live in registered folders as ``KIND/MEDIUM.LOCALE.PART.j2`` where PART is
-``subject``, ``txt`` or ``html`` (for example ``overdue_notice/sms.zh-CN.txt.j2``). A
-locale such as ``en-US`` falls back to ``en``. Rendering uses :class:`StrictUndefined`
+``subject``, ``txt`` or ``html`` (for example ``overdue_notice/sms.zh-CN.txt.j2``), or as
+``KIND/CHANNEL.LOCALE.PART.j2`` for one channel only (``overdue_notice/wecom-bot.en.txt.j2``):
+a channel's own templates are looked up before its medium's, so a plugin's templates
+for its channel never change what another channel of the same medium sends (a plugin
+that means to override a medium names the medium). The body decides: when a channel has
+its own body template, its subject and html come from its own templates too. A locale
+such as ``en-US`` falls back to ``en``. Rendering uses :class:`StrictUndefined`
 (an unknown variable is a :class:`~notifysdk.errors.TemplateError` naming it) and
 autoescapes HTML parts.
 
@@ -21,6 +26,7 @@ replace an SDK variable such as ``amount_due``.
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +41,7 @@ import markupsafe
 from babel.dates import format_date
 from babel.numbers import format_currency
 
+from .enums import Medium
 from .errors import TemplateBoundError, TemplateError, UnknownLocaleError
 from .models import Notice
 from .template_limits import DEFAULT_LIMITS, TemplateLimits
@@ -93,6 +100,21 @@ def long_date(value: date | datetime, locale: str = "en") -> str:
 @functools.lru_cache(maxsize=1024)
 def _long_date(value: date | datetime, offset: object, locale: str) -> str:
     return format_date(value, format="long", locale=_babel_locale(locale))
+
+
+_SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_MEDIA = frozenset(m.value for m in Medium)
+"""A channel named like a medium (``sms``) has no templates of its own: the name is the
+medium's."""
+
+
+@functools.lru_cache(maxsize=256)
+def _stems(medium: str, channel: str | None) -> tuple[str, ...]:
+    """Where a channel's templates are looked up, in order: its own name (when it is a
+    plain file-name word and not a medium's name), then its medium."""
+    if channel and channel not in _MEDIA and _SAFE_STEM.fullmatch(channel):
+        return (channel, medium)
+    return (medium,)
 
 
 def locale_candidates(locale: str) -> list[str]:
@@ -166,11 +188,35 @@ class TemplateRenderer:
             return name
         return None
 
-    def render(self, kind: str, medium: str, locale: str, context: Mapping[str, Any]) -> Rendered:
-        """Render body (required), subject and html (optional) for one notice."""
-        body_name = self._name(kind, medium, locale, "txt")
+    def template_for(
+        self, kind: str, medium: str, locale: str, channel: str | None = None
+    ) -> tuple[str, str] | None:
+        """``(stem, body template name)`` a notice of ``kind`` on ``channel`` (of
+        ``medium``) renders from: the channel's own template, else the medium's; ``None``
+        when neither exists (``preview`` and ``lint`` show it per channel)."""
+        for stem in _stems(medium, channel):
+            name = self._name(kind, stem, locale, "txt")
+            if name is not None:
+                return stem, name
+        return None
+
+    def render(
+        self,
+        kind: str,
+        medium: str,
+        locale: str,
+        context: Mapping[str, Any],
+        *,
+        channel: str | None = None,
+    ) -> Rendered:
+        """Render body (required), subject and html (optional) for one notice, from
+        ``channel``'s own templates when it has a body template, else ``medium``'s."""
+        found = self.template_for(kind, medium, locale, channel)
+        stem, body_name = found if found is not None else (medium, None)
         if body_name is None:
-            have = self.available_locales(kind, medium)
+            have = sorted(
+                {loc for st in _stems(medium, channel) for loc in self.available_locales(kind, st)}
+            )
             if have:
                 raise UnknownLocaleError(
                     "notice.locale",
@@ -180,7 +226,7 @@ class TemplateRenderer:
             raise TemplateError("notice.kind", f"no {medium} template for notice kind {kind!r}")
         parts: dict[str, str | None] = {}
         for part in PARTS:
-            name = body_name if part == "txt" else self._name(kind, medium, locale, part)
+            name = body_name if part == "txt" else self._name(kind, stem, locale, part)
             parts[part] = None if name is None else self._render_one(name, context, part)
         subject = parts["subject"]
         return Rendered(
