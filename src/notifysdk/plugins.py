@@ -55,6 +55,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "notifysdk.builtin.templates",
     "notifysdk.builtin.detectors",
     "notifysdk.builtin.privacy_cli",
+    "notifysdk.builtin.scaffold_cli",
     "notifysdk.builtin.rules",
     "notifysdk.compliance.plugin",
 )

@@ -14,6 +14,9 @@ names of earlier releases — ``register_plugin``, ``fake_clock``, ``mock_channe
   instantly, so retry tests never wait.
 - ``notifysdk_mock_channel``: a factory ``notifysdk_mock_channel(handler=None, **kw)``
   for :class:`~notifysdk.testing.MockChannel` on the test's clock.
+- ``notifysdk_http_receiver``: a :class:`~notifysdk.testing_receiver.LoopbackReceiver`
+  (a real HTTP server on loopback that records requests and answers queued replies),
+  closed after the test.
 - ``notifysdk_ledger_url``: the URL of the ledger ``notifysdk_dispatcher`` opens for each
   dispatcher it builds. ``memory://`` unless the ini option ``notifysdk_ledger_url`` says
   otherwise (``{tmp_path}`` in it is the test's temporary folder, e.g.
@@ -47,6 +50,7 @@ from .ledger.base import Ledger
 from .plugins import PluginManager, set_plugin_manager
 from .retry import RetryPolicy
 from .testing import MockChannel
+from .testing_receiver import LoopbackReceiver
 
 LEDGER_URL_INI = "notifysdk_ledger_url"
 DEFAULT_LEDGER_URL = "memory://"
@@ -120,6 +124,13 @@ def notifysdk_mock_channel(notifysdk_clock: FakeClock) -> Callable[..., MockChan
         return MockChannel(handler, **kwargs)
 
     return build
+
+
+@pytest.fixture
+def notifysdk_http_receiver() -> Iterator[LoopbackReceiver]:
+    """A real HTTP server on ``127.0.0.1`` for a channel under test to post to."""
+    with LoopbackReceiver() as receiver:
+        yield receiver
 
 
 @_async_fixture

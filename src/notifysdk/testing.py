@@ -5,6 +5,10 @@
   ``None`` (a default receipt) or raises a delivery error.
 - :class:`FlakyChannel` fails transiently a given number of times, then succeeds.
 - :func:`sample_account` builds a valid synthetic account.
+- :func:`render` (the message a channel would send for a notice), :func:`check_content`
+  (what the rules decide, content rules included), :func:`check_channel_contract`
+  (what every channel must keep), and :class:`~notifysdk.testing_receiver.LoopbackReceiver`
+  (a real HTTP server to post to): what plugin authors used to write by hand.
 - :class:`NoRulesProfile` registers the profile ``test-no-rules``, which no rule belongs
   to: a test that wants only the privacy stage (or only its own rule) between a notice
   and the channel names it, since a notice with no profile is refused (fail closed).
@@ -16,9 +20,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .channels import BaseChannel, Disclosure
 from .clock import Clock, FakeClock
@@ -39,6 +43,11 @@ from .models import (
     Role,
 )
 from .policy import Profile
+
+if TYPE_CHECKING:
+    from .channels import Channel
+    from .dispatcher import Dispatcher
+    from .policy import Decision
 
 NO_RULES_PROFILE = "test-no-rules"
 """The name :class:`NoRulesProfile` registers."""
@@ -196,3 +205,70 @@ def sample_notice(
         recipient=Recipient(person=account.debtor, role=Role.DEBTOR),
         **kwargs,
     )
+
+
+# -- what plugin authors used to write by hand -----------------------------------------
+
+
+async def render(dispatcher: Dispatcher, notice: Notice, *, now: datetime | None = None) -> Message:
+    """The message ``dispatcher`` would send for ``notice`` on its channel — rendered
+    from the template the channel uses, masked for the recipient, checked by the
+    content rules — without sending or recording anything. When a stage stops the
+    notice first (a rule, a missing contact point), :class:`AssertionError` says which
+    and why."""
+    prepared = await dispatcher.prepare(notice, now=now)
+    message = prepared.context.message
+    if message is None or not prepared.ready:
+        out = prepared.outcome
+        why = f"{out.status.value} by {out.rule}: {out.reason}" if out else "not rendered"
+        raise AssertionError(f"notice {notice.idempotency_key} was not rendered ({why})")
+    return message
+
+
+async def check_content(
+    dispatcher: Dispatcher, notice: Notice, *, now: datetime | None = None
+) -> Decision:
+    """What the rules decide about ``notice`` (the content rules on its rendered
+    message included), as ``send`` would, writing nothing: the stopping decision, or
+    the one that lets it through. ``decision.votes`` holds every rule's vote."""
+    return (await dispatcher.prepare(notice, now=now)).decision
+
+
+_CONTACT_KINDS = frozenset({"phone", "email", "address", "none"})
+
+
+async def check_channel_contract(channel: Channel) -> None:
+    """Check what the dispatcher relies on from any channel: a name, a
+    :class:`~notifysdk.models.Medium`, a :class:`~notifysdk.channels.Disclosure`, a known
+    ``contact_kind``, ``send``/``reconcile``/``aclose`` as coroutines, ``reconcile`` of
+    an attempt it never saw answering a :class:`~notifysdk.channels.ReconcileResult`
+    (``UNKNOWN`` or ``NOT_SENT``, never ``SENT``), and ``aclose`` safe to call twice.
+    Raises :class:`AssertionError` naming the first broken promise."""
+    from .channels import Attempt, ReconcileResult, ReconcileStatus
+
+    assert isinstance(channel.name, str) and channel.name, "channel.name must be a non-empty str"
+    assert isinstance(channel.medium, Medium), f"{channel.name}: medium must be a Medium"
+    assert isinstance(channel.disclosure, Disclosure), (
+        f"{channel.name}: disclosure must be a Disclosure"
+    )
+    assert channel.contact_kind in _CONTACT_KINDS, (
+        f"{channel.name}: contact_kind must be one of {sorted(_CONTACT_KINDS)}"
+    )
+    for method in ("send", "reconcile", "aclose"):
+        assert inspect.iscoroutinefunction(getattr(channel, method, None)), (
+            f"{channel.name}: {method} must be an async method"
+        )
+    stranger = Attempt(
+        idempotency_key="contract-check-never-sent",
+        channel=channel.name,
+        number=1,
+        to="",
+        started_at=None,
+    )
+    result = await channel.reconcile(stranger)
+    assert isinstance(result, ReconcileResult), f"{channel.name}: reconcile must return one"
+    assert result.status is not ReconcileStatus.SENT, (
+        f"{channel.name}: reconcile said SENT for an attempt that was never made"
+    )
+    await channel.aclose()
+    await channel.aclose()
