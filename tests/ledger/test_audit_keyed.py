@@ -13,9 +13,11 @@ import pytest
 from audit_forge import forge, keys_with, open_keyed
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from notifysdk.errors import ConfigurationError
 from notifysdk.keys import KeySource
-from notifysdk.ledger.audit import KEYED, audit_key_id
+from notifysdk.ledger.audit import KEYED, audit_key_id, verify_chain
 from notifysdk.ledger.checkpoints import make_checkpoint, raw_public_key
+from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.ledger.sql import SqlLedger
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -164,3 +166,42 @@ async def test_a_rotated_key_keeps_old_entries_verifiable(ledger_url: str) -> No
         await ledger.aclose()
     assert (report.ok, report.problem, report.position) == (False, "unknown_key", 1)
     assert audit_key_id(old) in report.detail
+
+
+async def test_a_keyed_chain_refuses_a_plain_or_foreign_entry(sqlite_url: str) -> None:
+    key = secrets.token_bytes(32)
+    ledger = open_keyed(sqlite_url, keys_with(KeySource(key)))
+    try:
+        await _fill(ledger, 2)
+    finally:
+        await ledger.aclose()
+    for keys, why in (
+        (None, "open the ledger with its audit key"),
+        (keys_with(KeySource(secrets.token_bytes(32))), "nor a retired one"),
+    ):
+        ledger = open_keyed(sqlite_url, keys)
+        try:
+            with pytest.raises(ConfigurationError, match=why):
+                await _fill(ledger, 1, start=2)
+        finally:
+            await ledger.aclose()
+    ledger = open_keyed(sqlite_url, keys_with(KeySource(key)))
+    try:
+        report = await ledger.verify_audit()  # nothing was appended
+        assert (report.ok, report.entries) == (True, 2)
+    finally:
+        await ledger.aclose()
+
+
+async def test_the_memory_ledger_keys_its_chain_too() -> None:
+    key = secrets.token_bytes(32)
+    ledger = MemoryLedger()
+    ledger.audit_key = KeySource(key)
+    await ledger.audit("campaign", None, {"n": 1}, now=T0)
+    await ledger.audit("campaign", None, {"n": 2}, now=T0)
+    entries = list(await ledger.audit_entries())
+    assert verify_chain(entries, audit_keys=[key]).ok
+    assert verify_chain(entries).problem == "unknown_key"
+    ledger.audit_key = None
+    with pytest.raises(ConfigurationError, match="audit chain is keyed"):
+        await ledger.audit("campaign", None, {"n": 3}, now=T0)

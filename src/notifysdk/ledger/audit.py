@@ -33,10 +33,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConfigurationError
 from .base import AuditEntry
 from .durable import VerifyReport
 
 if TYPE_CHECKING:
+    from ..keys import KeySource
     from ..models import Notice, Outcome
 
 
@@ -105,6 +107,30 @@ def hash_key_id(digest: str) -> str | None:
     if not digest.startswith(KEYED):
         return None
     return digest[len(KEYED) : len(KEYED) + 8]
+
+
+def append_key(head_hash: str, audit: KeySource | None) -> bytes | None:
+    """The key the entry after ``head_hash`` is hashed with (``None``: plain SHA-256).
+
+    Refuses (:class:`~notifysdk.errors.ConfigurationError`) what would break the chain
+    for every later verification: a plain entry after a keyed one (the ledger opened
+    without its audit key), or an entry keyed with a key that is not the one the head
+    was keyed with nor keeps it as retired (the wrong key configured)."""
+    kid = hash_key_id(head_hash)
+    if kid is None:
+        return audit.current if audit else None
+    if audit is None:
+        raise ConfigurationError(
+            f"the audit chain is keyed (key {kid}): open the ledger with its audit key "
+            "(NOTIFYSDK_AUDIT_KEY or the audit.key file)"
+        )
+    if all(audit_key_id(k) != kid for k in audit.all):
+        raise ConfigurationError(
+            f"the audit chain's last entry is keyed with audit key {kid}, not with this "
+            f"ledger's ({audit_key_id(audit.current)}) nor a retired one: configure the "
+            "right key (when rotating, keep the old key as a retired one)"
+        )
+    return audit.current
 
 
 def rehash_like(

@@ -23,7 +23,7 @@ from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError
 from ..models import Notice, Outcome, OutcomeStatus
 from ..reservations import Reservation
-from .audit import entry_hash, normalize_detail, outcome_detail
+from .audit import append_key, entry_hash, normalize_detail, outcome_detail
 from .base import (
     TERMINAL_STATES,
     AttemptEnd,
@@ -340,8 +340,7 @@ class MemoryLedger:
         at = at.astimezone(UTC)  # as the SQL ledgers read it back, so the hashes agree
         prev = self._audit[-1].hash if self._audit else ""
         clean = normalize_detail(detail)
-        audit_key = self.audit_key.current if self.audit_key else None
-        digest = entry_hash(prev, at, event, key, clean, audit_key)
+        digest = entry_hash(prev, at, event, key, clean, append_key(prev, self.audit_key))
         self._audit.append(AuditEntry(len(self._audit) + 1, at, event, key, clean, prev, digest))
 
     async def audit(

@@ -19,7 +19,7 @@ from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError, ConfigurationError, LedgerError
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
 from ..reservations import Reservation
-from .audit import entry_hash, normalize_detail, outcome_detail, verify_chain
+from .audit import append_key, entry_hash, normalize_detail, outcome_detail, verify_chain
 from .base import (
     TERMINAL_STATES,
     AttemptEnd,
@@ -1014,7 +1014,8 @@ def _append_audit(
     at_us: int,
 ) -> int:
     """Append one entry at the chain's head (HMAC-keyed with ``audit_key``'s current
-    key, plain SHA-256 without one) and move the head; returns its sequence number."""
+    key, plain SHA-256 without one; see :func:`~notifysdk.ledger.audit.append_key`) and
+    move the head; returns its sequence number."""
     head = dict(
         db.all(
             "SELECT name, value FROM ledger_meta "
@@ -1023,9 +1024,7 @@ def _append_audit(
     )
     prev = head.get("audit_head_hash") or ""
     seq = int(head.get("audit_head_seq") or 0) + 1
-    digest = entry_hash(
-        prev, from_us(at_us), event, key, detail, audit_key.current if audit_key else None
-    )
+    digest = entry_hash(prev, from_us(at_us), event, key, detail, append_key(prev, audit_key))
     db.x(
         "INSERT INTO audit (seq, at, event, key, detail_json, prev_hash, hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
