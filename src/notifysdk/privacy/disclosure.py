@@ -144,6 +144,11 @@ def as_level(level: Disclosure | Level | str) -> Level:
         raise InvalidInputError("level", f"unknown disclosure level (known: {known})") from None
 
 
+_RULE_OF: dict[str, LevelRule] = {lv.value: rule for lv, rule in LEVEL_RULES.items()}
+"""The rules by level name: a channel level, a level and its name are equal strings."""
+
+
 def rule_for(level: Disclosure | Level | str) -> LevelRule:
     """The rule of a level."""
-    return LEVEL_RULES[as_level(level)]
+    rule = _RULE_OF.get(level) if isinstance(level, str) else None
+    return rule if rule is not None else LEVEL_RULES[as_level(level)]

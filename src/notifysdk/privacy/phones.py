@@ -224,11 +224,16 @@ tried at each character."""
 
 
 def _label_before(folded: str, start: int) -> bool:
-    """Does a phone label stand just before ``start`` (:data:`_LABEL_BEFORE`)?"""
-    lo = max(0, start - _LABEL_REACH)
-    if _LABEL_HINT.search(folded, lo, start) is None:
-        return False
-    return _LABEL_BEFORE.search(folded, lo, start) is not None
+    """Does a phone label stand just before ``start`` (:data:`_LABEL_BEFORE`)? A label
+    starts where one of the hint's literals does, so the pattern is matched at each of
+    those places (every one, overlapping or not) instead of searched for."""
+    hint = _LABEL_HINT.search(folded, max(0, start - _LABEL_REACH), start)
+    while hint is not None:
+        at = hint.start()
+        if _LABEL_BEFORE.match(folded, at, start) is not None:
+            return True
+        hint = _LABEL_HINT.search(folded, at + 1, start)
+    return False
 
 
 _NANP_CUE_BEFORE = re.compile(

@@ -17,7 +17,7 @@ number a detector reads can have more digits than the stretch it lies in.
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from .labels import label_beginnings
@@ -60,33 +60,43 @@ def longest_number(folded: str) -> int:
 
 
 class Prescan:
-    """What the detectors' ``may_find`` look at, measured once per text (lazily)."""
+    """What the detectors' ``may_find`` look at, measured once per text (lazily; plain
+    properties, since ``functools.cached_property`` takes a lock on every first read)."""
 
-    __slots__ = ("__dict__", "text")
+    __slots__ = ("_digits", "_folded", "_labels", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._folded: str | None = None
+        self._labels: frozenset[str] | None = None
+        self._digits: int | None = None
 
-    @cached_property
+    @property
     def folded(self) -> str:
         """The text folded (:func:`~notifysdk.privacy.text.fold`), as detectors read it."""
-        return fold(self.text)
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
 
-    @cached_property
+    @property
     def labels(self) -> frozenset[str]:
         """The label beginnings that may be in the folded text
         (:func:`~notifysdk.privacy.labels.label_beginnings`)."""
-        return label_beginnings(self.folded)
+        if self._labels is None:
+            self._labels = label_beginnings(self.folded)
+        return self._labels
 
     def labelled(self, pattern: Labelled) -> bool:
         """May ``pattern`` find a labelled value here? (``False``: its ``finditer``
         would stop at once.)"""
         return not pattern.words.isdisjoint(self.labels)
 
-    @cached_property
+    @property
     def digits(self) -> int:
         """:func:`longest_number` of the folded text (0 below :data:`SHORTEST`)."""
-        return longest_number(self.folded)
+        if self._digits is None:
+            self._digits = longest_number(self.folded)
+        return self._digits
 
 
 class Gated(Protocol):
