@@ -197,6 +197,7 @@ class PluginManager:
             raise PluginError(f"plugin {name!r}: {_validation_reason(exc)}") from None
         except ValueError as exc:  # pluggy: the name or the object is registered already
             raise PluginError(f"plugin {name!r}: {str(exc).splitlines()[0]}") from None
+        _isolate_events(self.pm, plugin)
         unknown = [
             c.name
             for c in self.pm.get_hookcallers(plugin) or []
@@ -351,6 +352,19 @@ class PluginManager:
                         raise
                     raise _SetAside(plugin, _in_hook(hook_name, exc)) from exc
         return reg
+
+
+def _isolate_events(pm: pluggy.PluginManager, plugin: object) -> None:
+    """Make each plain implementation of an event hook (not a wrapper) log what it
+    raises instead of raising, so one plugin's failure cannot stop another's event or a
+    send (see :mod:`notifysdk.event_isolation`)."""
+    from .event_isolation import EVENT_HOOKS, isolate
+
+    for name in EVENT_HOOKS:
+        for impl in getattr(pm.hook, name).get_hookimpls():
+            isolated = getattr(impl.function, "__notifysdk_isolated__", False)
+            if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper or isolated):
+                impl.function = isolate(impl.function, name, impl.plugin_name)
 
 
 class _SetAside(Exception):  # noqa: N818 - a signal between two methods, never seen
