@@ -72,11 +72,13 @@ def notifysdk_register_detectors(register: Callable[[Detector], None]) -> None:
 
 @hookspec
 def notifysdk_register_template_dirs(register: Callable[[Path], None]) -> None:
-    """Register folders of jinja2 templates (``KIND/MEDIUM.LOCALE.PART.j2``).
+    """Register folders of jinja2 templates (``KIND/CHANNEL.LOCALE.PART.j2`` for one
+    channel, ``KIND/MEDIUM.LOCALE.PART.j2`` for every channel of a medium).
 
-    Called once, when the registry is built. Folders registered later (third-party
-    plugins load after the built-ins) are searched first, so a plugin can override a
-    default template. Returns nothing.
+    Called once, when the registry is built. A channel's own templates are looked up
+    before its medium's. Folders registered later (third-party plugins load after the
+    built-ins) are searched first, so a plugin can override a medium's default template
+    by naming the medium. Returns nothing.
     """
 
 
