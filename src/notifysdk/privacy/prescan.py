@@ -26,14 +26,14 @@ from .text import fold
 if TYPE_CHECKING:
     from .labels import Labelled
 
-_STRETCH = re.compile(r"[0-9](?:[ \t()+./-]*[0-9])*")
-"""Digits joined by number punctuation (``+86 (138) 0013-8000``, ``2026/03/07 10``)."""
-_PUNCTUATION = str.maketrans("", "", " \t()+./-")
-
-
 SHORTEST = 7
 """No built-in detector reads a number of fewer digits without a label (phone numbers
 have seven at least)."""
+_STRETCH = re.compile(rf"[0-9](?:[ \t()+./-]*[0-9]){{{SHORTEST - 1},}}")
+"""Seven digits or more joined by number punctuation (``+86 (138) 0013-8000``,
+``2026/03/07 10``): greedy, so each match is a whole stretch; a shorter stretch has no
+match anywhere in it (and costs no Python step)."""
+_PUNCTUATION = str.maketrans("", "", " \t()+./-")
 
 
 @lru_cache(maxsize=32)
@@ -45,10 +45,7 @@ def number_stretches(folded: str) -> tuple[tuple[int, int, int], ...]:
     out: list[tuple[int, int, int]] = []
     for m in _STRETCH.finditer(folded):
         start, end = m.span()
-        if end - start >= SHORTEST:  # a stretch never has more digits than characters
-            digits = len(m.group().translate(_PUNCTUATION))
-            if digits >= SHORTEST:
-                out.append((start, end, digits))
+        out.append((start, end, len(m.group().translate(_PUNCTUATION))))
     return tuple(out)
 
 
