@@ -14,9 +14,11 @@ from typing import Any
 
 import httpx
 
-from notifysdk import (
+from notifysdk.plugin import (
     BaseChannel,
     ChannelContext,
+    ChannelFactory,
+    ConfigurationError,
     Disclosure,
     Medium,
     Message,
@@ -25,8 +27,6 @@ from notifysdk import (
     TransientDeliveryError,
     hookimpl,
 )
-from notifysdk.channels import ChannelFactory
-from notifysdk.errors import ConfigurationError
 
 __all__ = ["WebhookChannel", "notifysdk_register_channels"]
 
