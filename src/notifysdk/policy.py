@@ -167,18 +167,32 @@ def active_rules(
     return out
 
 
+def rules_to_run(rules: Iterable[Rule], profiles: Iterable[str], stage: str) -> tuple[Rule, ...]:
+    """The rules that vote at ``stage`` for a notice under ``profiles``, each once (a
+    rule of several of the profiles still votes once), in registration order."""
+    seen: set[int] = set()
+    out: list[Rule] = []
+    for rule, _profile in active_rules(rules, profiles, stage):
+        if id(rule) not in seen:
+            seen.add(id(rule))
+            out.append(rule)
+    return tuple(out)
+
+
 async def evaluate(
     rules: Iterable[Rule], ctx: RuleContext, stage: Literal["policy", "content"]
 ) -> Decision:
     """Run every active rule at ``stage`` (each once, even under several profiles)."""
+    return await run_rules(rules_to_run(rules, ctx.notice.effective_profiles, stage), ctx)
+
+
+async def run_rules(rules: Sequence[Rule], ctx: RuleContext) -> Decision:
+    """Every vote of ``rules`` (from :func:`rules_to_run`) on ``ctx``, combined."""
     votes: list[Vote] = []
-    seen: set[int] = set()
-    for rule, _profile in active_rules(rules, ctx.notice.effective_profiles, stage):
-        if id(rule) in seen:
-            continue
-        seen.add(id(rule))
+    for rule in rules:
         result = rule.evaluate(ctx)
-        if inspect.isawaitable(result):
+        # A vote or an abstention needs no look at whether it is awaitable.
+        if result is not None and not isinstance(result, Vote) and inspect.isawaitable(result):
             result = await result
         if result is not None:
             votes.append(result)

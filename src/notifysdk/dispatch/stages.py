@@ -12,7 +12,7 @@ benches all run exactly this code.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ from ..errors import UnknownProfileError
 from ..ledger.base import Ledger
 from ..models import Message, Notice, Outcome, OutcomeStatus
 from ..plugins import Registry
-from ..policy import Decision, Verdict, evaluate
+from ..policy import Decision, Rule, Verdict, rules_to_run, run_rules
 from ..privacy import KnownValues, Redactor, effective_disclosure
 from ..privacy.html_mask import mask_html
 from ..templating import TemplateRenderer, notice_context
@@ -42,6 +42,18 @@ class Pipeline:
     renderer: TemplateRenderer
     redactor: Redactor
     ledger: Callable[[], Ledger]
+    _rules: dict[tuple[tuple[str, ...], str], tuple[Rule, ...]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def rules(self, profiles: tuple[str, ...], stage: str) -> tuple[Rule, ...]:
+        """The registered rules that vote at ``stage`` under ``profiles`` (kept per
+        profiles and stage: the registry does not change while a dispatcher runs)."""
+        key = (profiles, stage)
+        found = self._rules.get(key)
+        if found is None:
+            found = self._rules[key] = rules_to_run(self.registry.rules.values(), profiles, stage)
+        return found
 
     def outcome(
         self,
@@ -165,10 +177,9 @@ async def _decide(
     pipe: Pipeline, ctx: NoticeContext, stage: Literal["policy", "content"]
 ) -> tuple[Decision, Outcome | None]:
     """Every active rule's vote at ``stage``, and the outcome when they stop the notice."""
-    decision = await evaluate(
-        pipe.registry.rules.values(),
+    decision = await run_rules(
+        pipe.rules(ctx.notice.effective_profiles, stage),
         ctx.rule_context(pipe.ledger(), pipe.settings.profiles),
-        stage,
     )
     return decision, pipe.stopping(ctx, decision)
 

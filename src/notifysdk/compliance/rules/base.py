@@ -203,6 +203,19 @@ class ProfileRule:
         votes = await self.votes(ctx)
         if not votes:
             return None
+        if len(votes) == 1:  # one profile: what the general case gives, built directly
+            vote = votes[0]
+            if vote.verdict is not Verdict.ALLOW:
+                return vote
+            return Vote(
+                Verdict.ALLOW,
+                self.name,
+                vote.profile,
+                vote.reason or "",
+                vote.citation or "",
+                numbers={vote.profile: dict(vote.numbers)} if vote.numbers else {},
+                reservations=dedupe_reservations(votes),
+            )
         decision = combine(votes)
         if decision.verdict is not Verdict.ALLOW and decision.deciding is not None:
             return decision.deciding

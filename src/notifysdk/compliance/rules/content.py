@@ -120,6 +120,21 @@ def _personal_values(ctx: RuleContext) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+@lru_cache(maxsize=256)
+def _lint_plan(
+    specs: tuple[tuple[str, LintSpec], ...], barred: bool
+) -> tuple[Linter, tuple[tuple[str, LintSpec, frozenset[str], tuple[str, ...]], ...]]:
+    """The linter for every category of ``specs`` (profile name, lint policy) and, per
+    profile, its categories (sorted too, for the vote's numbers); ``barred``: the debt
+    is time-barred. The same few policies come with every notice."""
+    plan = []
+    for name, spec in specs:
+        cats = spec.categories | (spec.time_barred_categories if barred else frozenset())
+        plan.append((name, spec, cats, tuple(sorted(cats))))
+    everything: frozenset[str] = frozenset().union(*(cats for _, _, cats, _ in plan))
+    return Linter(everything), tuple(plan)
+
+
 class ContentLintRule(ProfileRule):
     """A message whose rendered text carries a prohibited phrase is never sent."""
 
@@ -132,22 +147,20 @@ class ContentLintRule(ProfileRule):
         parts = message_parts(ctx)
         if not parts:
             return []
-        barred = AccountState.TIME_BARRED in ctx.notice.account.states
-        redact = _personal_values(ctx)
-        specs: list[tuple[str, LintSpec, frozenset[str]]] = []
-        for profile in in_force(ctx):
-            spec = profile.params.get("lint")
-            if isinstance(spec, LintSpec):
-                cats = spec.categories | (spec.time_barred_categories if barred else frozenset())
-                specs.append((profile.name, spec, cats))
+        specs = tuple(
+            (profile.name, spec)
+            for profile in in_force(ctx)
+            if isinstance(spec := profile.params.get("lint"), LintSpec)
+        )
         if not specs:
             return []
-        everything = frozenset().union(*(c for _, _, c in specs))
-        findings = Linter(everything).check_parts(parts, redact=redact)
+        barred = AccountState.TIME_BARRED in ctx.notice.account.states
+        linter, plan = _lint_plan(specs, barred)
+        findings = linter.check_parts(parts, redact=_personal_values(ctx))
         out: list[Vote] = []
-        for name, spec, cats in specs:
+        for name, spec, cats, ordered in plan:
             mine = [f for f in findings if f.category in cats]
-            numbers = {"findings": [str(f) for f in mine], "categories": sorted(cats)}
+            numbers = {"findings": [str(f) for f in mine], "categories": list(ordered)}
             if mine:
                 out.append(
                     Vote.deny(
