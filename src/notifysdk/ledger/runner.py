@@ -24,7 +24,7 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ..errors import LedgerError, LedgerUnavailableError, NotifyError
 from .schema import Db, Dialect
@@ -65,6 +65,30 @@ class Backend(Protocol):
         ...
 
 
+@runtime_checkable
+class Reconnecting(Protocol):
+    """What a back-end whose connection can be lost under it (a server) adds, so the
+    runner replaces the connection and runs a batch again only when that is safe."""
+
+    def lost(self, db: Db, exc: BaseException) -> bool:
+        """True when ``exc`` means the connection itself is gone."""
+        ...
+
+    def commit_token(self, db: Db) -> Any:
+        """Called before COMMIT: what identifies this transaction afterwards (``None``
+        when it wrote nothing)."""
+        ...
+
+    def reconnect(self, db: Db) -> Db:
+        """Drop the broken connection and return a healthy one (or raise)."""
+        ...
+
+    def committed(self, db: Db, token: Any) -> bool | None:
+        """On the new connection: did the transaction ``token`` commit? ``None``:
+        unknown."""
+        ...
+
+
 @dataclass
 class _Op:
     fn: Op
@@ -76,6 +100,9 @@ class TxRunner:
     """Runs operations on a private connection in a private thread."""
 
     RETRIES = 5
+    RECONNECTS = 5
+    """How many times one batch may lose its connection before its callers get the
+    error (each time waits up to the back-end's own bound for a new connection)."""
 
     def __init__(
         self,
@@ -137,7 +164,7 @@ class TxRunner:
 
     def _main(self, ready: concurrent.futures.Future[None], setup: Op | None) -> None:
         try:
-            db = self.backend.connect()
+            db = self._db = self.backend.connect()
             if setup is not None:
                 setup(db)
         except BaseException as exc:
@@ -170,14 +197,19 @@ class TxRunner:
                     batch.append(nxt)
                 live = [op for op in batch if op.future.set_running_or_notify_cancel()]
                 if live:
-                    self._run_batch(db, live)
+                    self._run_batch(live)
         finally:
-            self.backend.close(db)
+            self.backend.close(self._db)
 
-    def _run_batch(self, db: Db, batch: list[_Op]) -> None:
+    def _run_batch(self, batch: list[_Op]) -> None:
         locks = sorted({lock_id(n) for op in batch for n in op.locks})
-        for attempt in range(self.RETRIES):
+        rec = self.backend if isinstance(self.backend, Reconnecting) else None
+        attempt = reconnects = 0
+        while True:
+            db = self._db
             results: list[tuple[bool, Any]] = []
+            token: Any = None
+            committing = False
             try:
                 self.backend.begin(db, locks)
                 if len(batch) == 1:
@@ -185,12 +217,26 @@ class TxRunner:
                 else:
                     for op in batch:
                         results.append(self._in_savepoint(db, op))
+                if rec is not None:
+                    token = rec.commit_token(db)
+                committing = True
                 db.x("COMMIT")
                 self.batches += 1
                 break
             except Exception as exc:
+                if rec is not None and reconnects < self.RECONNECTS and rec.lost(db, exc):
+                    reconnects += 1
+                    done = self._recover(rec, db, exc, token if committing else None)
+                    if done is True:  # the COMMIT went through; only its reply was lost
+                        self.batches += 1
+                        break
+                    if done is False:
+                        continue  # it never committed: run it again on the new connection
+                    results = [(False, done)] * len(batch)
+                    break
                 _rollback(db)
-                if self.backend.retryable(exc) and attempt < self.RETRIES - 1:
+                attempt += 1
+                if self.backend.retryable(exc) and attempt < self.RETRIES:
                     log.info("ledger batch conflicted (%s); running it again", type(exc).__name__)
                     continue
                 if len(batch) == 1 and not self.backend.retryable(exc):
@@ -204,6 +250,29 @@ class TxRunner:
                 op.future.set_result(value)
             else:
                 op.future.set_exception(typed_error(value))
+
+    def _recover(
+        self, rec: Reconnecting, db: Db, exc: Exception, token: Any
+    ) -> bool | BaseException:
+        """After ``db`` was lost: a new connection, then whether the batch committed
+        (``token``: it was lost during COMMIT). ``True``: it did; ``False``: it did not
+        and may run again; an exception: its callers get that."""
+        log.warning(
+            "ledger connection lost (%s); continuing on a new connection", type(exc).__name__
+        )
+        try:
+            self._db = rec.reconnect(db)
+            if token is None:
+                return False
+            done = rec.committed(self._db, token)
+        except Exception as failed:
+            return failed
+        if done is None:
+            return LedgerUnavailableError(
+                "the ledger connection was lost during COMMIT and the server cannot say "
+                "whether the transaction committed"
+            )
+        return done
 
     @staticmethod
     def _in_savepoint(db: Db, op: _Op) -> tuple[bool, Any]:
