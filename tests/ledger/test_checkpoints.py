@@ -38,6 +38,8 @@ from notifysdk.models import Outcome, OutcomeStatus
 from notifysdk.testing import sample_account, sample_notice
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+LONG_AGO = datetime(2015, 3, 2, 2, 0, tzinfo=UTC)
+"""Far enough back that a purge now may remove what was written then."""
 
 
 def _signer() -> tuple[Ed25519PrivateKey, list[bytes]]:
@@ -145,19 +147,19 @@ async def test_a_checkpoint_taken_before_a_purge_still_checks(sqlite_url: str) -
                 idempotency_key=n.idempotency_key,
                 status=OutcomeStatus.DELIVERED,
                 channel="mock",
-                at=T0,
+                at=LONG_AGO,
             )
             await ledger.finish(n, outcome)
         for i in range(3):
-            await ledger.audit("campaign", None, {"n": i}, now=T0 + timedelta(days=1000 + i))
+            await ledger.audit("campaign", None, {"n": i}, now=LONG_AGO + timedelta(days=1000 + i))
         report, entries = await ledger.verified_entries()
-        cp = make_checkpoint(entries, signer, now=T0)
-        now = T0 + timedelta(days=4 * 366)  # past the us floor: its outcome entry goes
+        cp = make_checkpoint(entries, signer, now=LONG_AGO)
+        now = LONG_AGO + timedelta(days=4 * 366)  # past the us floor: its outcome entry goes
         purged = await ledger.purge(now, retention_for(), default=default_retention())
         assert purged.audit_entries == 1
         report = await ledger.verify_audit(checkpoint=cp, trusted=trusted)
         assert report.ok, report
-        assert "1 purged since" in report.checkpoint
+        assert "1 purged since (the last checked through the anchor)" in report.checkpoint
     finally:
         await ledger.aclose()
     forge(sqlite_url, 3, audit)  # a kept entry rewritten with the key after the purge
@@ -172,6 +174,31 @@ async def test_a_checkpoint_taken_before_a_purge_still_checks(sqlite_url: str) -
         3,
         2,  # the second entry of the chain as it is now
     )
+
+
+async def test_recent_entries_deleted_as_if_purged_are_named(sqlite_url: str) -> None:
+    # a key holder deletes the oldest entries and moves the anchor as a purge would: the
+    # chain verifies from its new anchor, but the checkpoint's marks are too young to
+    # have been purged
+    audit = secrets.token_bytes(32)
+    signer, trusted = _signer()
+    await _filled(sqlite_url, 6, audit)  # written at T0 (2026): under any retention
+    cp, report = await _checkpoint_and_verify(sqlite_url, audit, signer, trusted)
+    with raw_db(sqlite_url) as db:
+        third = db.one("SELECT hash FROM audit WHERE seq = 3")
+        assert third is not None
+        db.x("DELETE FROM audit WHERE seq <= 3")
+        for name, value in (("audit_anchor_seq", "3"), ("audit_anchor_hash", third[0])):
+            db.x("DELETE FROM ledger_meta WHERE name = ?", (name,))
+            db.x("INSERT INTO ledger_meta (name, value) VALUES (?, ?)", (name, value))
+    ledger = open_keyed(sqlite_url, keys_with(KeySource(audit)))
+    try:
+        assert (await ledger.verify_audit()).ok  # the chain alone looks purged
+        report = await ledger.verify_audit(checkpoint=cp, trusted=trusted)
+    finally:
+        await ledger.aclose()
+    assert (report.ok, report.problem, report.seq) == (False, "deleted", 1), report
+    assert "no purge removes an entry younger than" in report.detail
 
 
 @pytest.fixture

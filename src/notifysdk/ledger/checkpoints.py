@@ -14,7 +14,10 @@ first entry that differs (exactly, when every entry is marked; else between two 
 A retention purge removes the chain's oldest entries as a prefix and moves the anchor;
 marks of purged entries are counted, not failed (the purge's own ``audit_purged``
 entry, keyed, says what went), and the mark on the anchor itself is checked against the
-anchor hash the ledger keeps.
+anchor hash the ledger keeps. Since no purge removes an entry younger than the shortest
+legal retention (:data:`SHORTEST_RETENTION`), a marked entry gone with the prefix that
+was written more recently was deleted, not purged: each mark carries its entry's time,
+so a key holder cannot pass off the removal of recent entries as a purge.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ import hmac
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
 from .base import AuditEntry
 from .durable import VerifyReport
+from .retention import MINIMUM_YEARS, YEAR
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -49,6 +53,10 @@ MAX_MARKS = 4096
 MARK_HEX = 32
 """Hex digits kept of each marked hash (128 bits: no forger finds a second entry with
 the same mark; the head's hash is kept whole)."""
+
+SHORTEST_RETENTION = min(MINIMUM_YEARS.values()) * YEAR
+"""No purge removes an audit entry younger than this (the shortest legal floor): a
+purge measures retention from a notice's last activity, never before its entries."""
 
 _DOMAIN = b"notifysdk audit checkpoint v1\n"
 """Signed before the payload, so a signature over anything else never passes for one."""
@@ -73,6 +81,8 @@ class Checkpoint:
     marks: tuple[str, ...]
     """The last :data:`MARK_HEX` hex digits of the hash of entries ``first_seq``,
     ``first_seq + stride``, ..."""
+    mark_times: tuple[int, ...]
+    """Each marked entry's time (Unix seconds)."""
     taken_at: str
     """When it was taken (ISO 8601)."""
     public_key: str
@@ -98,6 +108,7 @@ class Checkpoint:
             "taken_at": self.taken_at,
             "public_key": self.public_key,
             "marks": list(self.marks),
+            "mark_times": list(self.mark_times),
         }
 
     def signed_bytes(self) -> bytes:
@@ -112,14 +123,17 @@ class Checkpoint:
         data["signature"] = self.signature
         return json.dumps(data, indent=1) + "\n"
 
-    def marked(self) -> list[tuple[int, str]]:
-        """``(seq, expected hash tail)`` of every mark, then ``(seq, whole hash)`` of the
-        head (instead of its mark), in sequence order."""
-        out = [(self.first_seq + i * self.stride, m) for i, m in enumerate(self.marks)]
+    def marked(self) -> list[tuple[int, str, int]]:
+        """``(seq, expected hash tail, time)`` of every mark, then ``(seq, whole hash,
+        time)`` of the head (instead of its mark), in sequence order."""
+        out = [
+            (self.first_seq + i * self.stride, m, t)
+            for i, (m, t) in enumerate(zip(self.marks, self.mark_times, strict=True))
+        ]
         if out and out[-1][0] == self.seq:
             out.pop()  # the head is checked whole instead
         if self.seq:
-            out.append((self.seq, self.hash))
+            out.append((self.seq, self.hash, int(datetime.fromisoformat(self.at).timestamp())))
         return out
 
 
@@ -214,6 +228,7 @@ def make_checkpoint(
         first_seq=entries[0].seq if entries else 0,
         stride=stride,
         marks=tuple(_tail(e.hash) for e in entries[::stride]),
+        mark_times=tuple(int(e.at.timestamp()) for e in entries[::stride]),
         taken_at=now.isoformat(),
         public_key=_b64(raw_public_key(signing_key.public_key())),
     )
@@ -239,6 +254,11 @@ def parse_checkpoint(text: str | bytes, where: str) -> Checkpoint:
     marks = data.get("marks")
     if not isinstance(marks, list) or not all(type(m) is str for m in marks):
         raise ConfigurationError(f"{where}: marks must be a list of strings")
+    times = data.get("mark_times")
+    if not isinstance(times, list) or not all(type(t) is int for t in times):
+        raise ConfigurationError(f"{where}: mark_times must be a list of integers")
+    if len(times) != len(marks):
+        raise ConfigurationError(f"{where}: one mark time per mark")
     cp = Checkpoint(
         seq=field_of("seq", int),
         hash=field_of("hash", str),
@@ -247,6 +267,7 @@ def parse_checkpoint(text: str | bytes, where: str) -> Checkpoint:
         first_seq=field_of("first_seq", int),
         stride=field_of("stride", int),
         marks=tuple(marks),
+        mark_times=tuple(times),
         taken_at=field_of("taken_at", str),
         public_key=field_of("public_key", str),
         signature=field_of("signature", str),
@@ -285,10 +306,13 @@ def check_checkpoint(
     trusted: Sequence[bytes],
     anchor_seq: int = 0,
     anchor_hash: str = "",
+    now: datetime | None = None,
 ) -> VerifyReport:
     """``report`` (the chain's own verification) with what ``cp`` adds: a failure
     naming the first entry that differs from the checkpoint, or the problem with the
-    checkpoint itself; on success ``report.checkpoint`` says what it vouched for."""
+    checkpoint itself; on success ``report.checkpoint`` says what it vouched for.
+    ``now`` (default: the current time): the verifier's time, against which a marked
+    entry gone with a purged prefix must be older than :data:`SHORTEST_RETENTION`."""
     when = f"checkpoint {cp.key_id} of seq {cp.seq} taken {cp.taken_at}"
     why = check_signature(cp, trusted)
     if why is not None:
@@ -298,7 +322,20 @@ def check_checkpoint(
     good: int | None = None
     purged = checked = 0
     anchored = False
-    for seq, expected in cp.marked():
+    young = ((now or datetime.now(UTC)) - SHORTEST_RETENTION).timestamp()
+    for seq, expected, at in cp.marked():
+        if seq <= anchor_seq and at > young:
+            written = datetime.fromtimestamp(at, UTC).isoformat()
+            return replace(
+                report,
+                ok=False,
+                position=None,
+                seq=seq,
+                problem="deleted",
+                detail=f"{when}: the entry (written {written}) went with the purged prefix, "
+                f"but no purge removes an entry younger than {SHORTEST_RETENTION.days} days: "
+                "it was deleted",
+            )
         if seq < anchor_seq:
             purged += 1
             continue
