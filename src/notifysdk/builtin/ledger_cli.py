@@ -205,7 +205,12 @@ def audit_verify(
         _print(report, True)
     elif report["ok"]:
         if report["keyed_from"] is None:
-            keyed = "none keyed (plain SHA-256: written without an audit key)"
+            keyed = (
+                "none keyed (plain SHA-256: written before the ledger had an audit key, "
+                "or re-hashed by someone without it; a checkpoint tells which)"
+                if report["entries"]
+                else "empty"
+            )
         elif report["unkeyed"]:
             keyed = (
                 f"keyed from seq {report['keyed_from']}; the {report['unkeyed']} before it "
