@@ -158,12 +158,13 @@ def _address(folded: str, at: int, after: int, form: str) -> tuple[int, int] | N
     spaced = left != at or right != after
     if form == "@" and (at - left > 2 or right - after > 2):
         return None
-    start = _local_start(folded, left, spelt=form != "@")
-    if start is None:
-        return None
+    # The domain first: prose has an ``at`` far more often than a domain after it.
     domain = None if form != "@" else _DOMAIN.match(folded, right)
     domain = domain or _DOMAIN_SPELT.match(folded, right)
     if domain is None:
+        return None
+    start = _local_start(folded, left, spelt=form != "@")
+    if start is None:
         return None
     local = folded[start:left]
     if (spaced or form == "word") and local.lower() in _PROSE:

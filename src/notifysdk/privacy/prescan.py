@@ -29,23 +29,27 @@ if TYPE_CHECKING:
 SHORTEST = 7
 """No built-in detector reads a number of fewer digits without a label (phone numbers
 have seven at least)."""
-_STRETCH = re.compile(rf"[0-9](?:[ \t()+./-]*[0-9]){{{SHORTEST - 1},}}")
-"""Seven digits or more joined by number punctuation (``+86 (138) 0013-8000``,
-``2026/03/07 10``): greedy, so each match is a whole stretch; a shorter stretch has no
-match anywhere in it (and costs no Python step)."""
-_PUNCTUATION = str.maketrans("", "", " \t()+./-")
+_SEPARATORS = " \t()+./-"
+_STRETCH = re.compile(rf"[0-9][0-9 \t()+./-]{{{SHORTEST - 1},}}")  # _SEPARATORS
+"""Seven characters or more of digits and number punctuation from a digit
+(``+86 (138) 0013-8000``, ``2026/03/07 10``): one character-class run, which the engine
+scans fast; a shorter stretch has no match anywhere in it (and costs no Python step)."""
+_PUNCTUATION = str.maketrans("", "", _SEPARATORS)
 
 
 @lru_cache(maxsize=32)
 def number_stretches(folded: str) -> tuple[tuple[int, int, int], ...]:
-    """(start, end, digits) of each stretch of digits and number punctuation in
-    ``folded`` with :data:`SHORTEST` ASCII digits or more: every number a detector
-    reads without a label lies inside one (or starts with a ``+`` or ``(`` just
-    before one)."""
+    """(start, end, digits) of each stretch of digits joined by number punctuation in
+    ``folded`` (from its first digit to its last) with :data:`SHORTEST` ASCII digits or
+    more: every number a detector reads without a label lies inside one (or starts with
+    a ``+`` or ``(`` just before one)."""
     out: list[tuple[int, int, int]] = []
     for m in _STRETCH.finditer(folded):
-        start, end = m.span()
-        out.append((start, end, len(m.group().translate(_PUNCTUATION))))
+        stretch = m.group().rstrip(_SEPARATORS)
+        if len(stretch) >= SHORTEST:  # never more digits than characters
+            digits = len(stretch.translate(_PUNCTUATION))
+            if digits >= SHORTEST:
+                out.append((m.start(), m.start() + len(stretch), digits))
     return tuple(out)
 
 
