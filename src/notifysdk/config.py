@@ -53,7 +53,9 @@ class Settings(BaseModel):
     secret: read it with ``get_secret_value()``."""
     key_dir: Path = DEFAULT_KEY_DIR
     """The folder of the ledger's keys (:mod:`notifysdk.keys`), created ``0700``: keep it
-    outside the ledger's database and back it up apart from it."""
+    outside the ledger's database and back it up apart from it. When not set, a SQLite
+    ledger's keys are in ``keys/`` beside its file (:func:`notifysdk.keys.settings_key_dir`;
+    ``.notifysdk/keys`` for the default ledger)."""
     ledger_key_file: Path | None = None
     """The master key's file, when it is not ``key_dir/ledger.key`` (``NOTIFYSDK_LEDGER_KEY``
     overrides both)."""

@@ -198,8 +198,27 @@ def load_keys(
 
 
 def load_settings_keys(settings: Settings, *, create: bool = True) -> LedgerKeys:
-    """:func:`load_keys` with the folder and master key file named in ``settings``."""
-    return load_keys(settings.key_dir, master_file=settings.ledger_key_file, create=create)
+    """:func:`load_keys` with the folder (:func:`settings_key_dir`) and master key file
+    named in ``settings``."""
+    return load_keys(
+        settings_key_dir(settings), master_file=settings.ledger_key_file, create=create
+    )
+
+
+def settings_key_dir(settings: Settings) -> Path:
+    """The key folder of ``settings``: ``key_dir`` when set; otherwise, for a SQLite
+    ledger file, ``keys/`` beside it (``.notifysdk/keys`` for the default ledger), the
+    folder a ledger opened without settings uses too; else ``.notifysdk/keys``."""
+    if "key_dir" in settings.model_fields_set:
+        return Path(settings.key_dir)
+    url = settings.ledger_url.get_secret_value()
+    if url.startswith("sqlite:///"):
+        from .ledger.sqlite import parse_sqlite_url
+
+        path, _ = parse_sqlite_url(url)
+        if path != ":memory:":
+            return Path(path).parent / "keys"
+    return Path(settings.key_dir)
 
 
 def read_key_file(path: Path) -> KeySource:
@@ -215,3 +234,35 @@ def read_key_file(path: Path) -> KeySource:
         raise ConfigurationError(f"{path}: the key file is empty")
     keys = [decode_key(ln, f"{path} line {i + 1}") for i, ln in enumerate(lines)]
     return KeySource(keys[0], tuple(keys[1:]), origin=str(path), path=path)
+
+
+def key_created_message(created: tuple[Path, ...]) -> str:
+    """What to tell the user once, when the embedded default created key files."""
+    folder = created[0].parent
+    names = ", ".join(p.name for p in created)
+    return (
+        f"created the ledger's keys in {folder} ({names}; mode 0600): without them the "
+        "ledger's personal data cannot be read; back them up apart from the ledger"
+    )
+
+
+def rotate_key_file(path: Path) -> KeySource:
+    """Start a master key rotation in a key file: a new current key on the first line,
+    every key it held kept after it (retired, still accepted for reading). Returns the
+    new contents. Written atomically (``0600``)."""
+    old = read_key_file(path)
+    fresh = decode_key(new_key(), "new key")
+    lines = [_encode(k) for k in (fresh, *old.all)]
+    write_private(path, ("\n".join(lines) + "\n").encode())
+    return read_key_file(path)
+
+
+def finish_key_file(path: Path) -> KeySource:
+    """End a rotation: keep only the current key (the first line)."""
+    current = read_key_file(path)
+    write_private(path, (_encode(current.current) + "\n").encode())
+    return read_key_file(path)
+
+
+def _encode(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode("ascii")

@@ -377,8 +377,13 @@ def dead_show(
     from ..privacy import mask_value
 
     async def go(d: Dispatcher) -> dict[str, Any]:
+        from ..ledger.crypto import DataErasedError
+
         led = require_durable(d)
-        stored = await led.load(key)
+        try:
+            stored = await led.load(key)
+        except DataErasedError:
+            return {"key": key, "erased": True}
         if stored is None:
             raise ConfigurationError(f"no stored notice with key {key}")
         n = stored.notice
@@ -434,8 +439,12 @@ def dead_redrive(
 
 @hookimpl
 def notifysdk_register_commands(app: typer.Typer) -> None:
-    """Add ``recover``, ``run-due``, ``audit`` and ``dead-letters``."""
+    """Add ``recover``, ``run-due``, ``audit``, ``dead-letters`` and ``ledger``
+    (erase, rotate-key, key-status)."""
     app.command("recover")(recover_command)
     app.command("run-due")(run_due_command)
     app.add_typer(audit_app, name="audit")
     app.add_typer(dead_app, name="dead-letters")
+    from .ledger_keys_cli import ledger_app
+
+    app.add_typer(ledger_app, name="ledger")

@@ -1,7 +1,9 @@
 """Registers the built-in ledger back-ends by URL scheme.
 
 Each back-end is imported when a dispatcher opens a ledger of its scheme (psycopg only
-for ``postgresql://``), never when the plugin registers.
+for ``postgresql://``), never when the plugin registers. The durable factories take the
+ledger's keys (``keys=``, see :func:`notifysdk.dispatch.dispatcher.open_ledger`); the
+memory ledger never touches a disk and takes none.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from ..keys import LedgerKeys
     from ..ledger.base import Ledger, LedgerFactory
 
 
@@ -21,16 +24,19 @@ def _memory(url: str = "memory://") -> Ledger:
     return MemoryLedger(url)
 
 
-def _sqlite(url: str) -> Ledger:
+def _sqlite(url: str, keys: LedgerKeys | None = None) -> Ledger:
     from ..ledger.sqlite import SqliteLedger
 
-    return SqliteLedger(url)
+    return SqliteLedger(url, keys=keys)
 
 
-def _postgres(url: str) -> Ledger:
+def _postgres(url: str, keys: LedgerKeys | None = None) -> Ledger:
     from ..ledger.postgres import PostgresLedger
 
-    return PostgresLedger(url)
+    ledger = PostgresLedger(url)
+    if keys is not None:
+        ledger.use_keys(keys)
+    return ledger
 
 
 @hookimpl

@@ -9,9 +9,11 @@ ending is an :class:`~notifysdk.models.Outcome`.
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +23,7 @@ from ..clock import Clock, SystemClock
 from ..config import Settings
 from ..errors import ConfigurationError, InvalidInputError, UnknownChannelError
 from ..faults import internal_error, run_fault
+from ..keys import LedgerKeys, key_created_message, load_settings_keys
 from ..ledger.base import AttemptEnd, Ledger
 from ..models import Notice, Outcome, OutcomeStatus
 from ..plugins import PluginManager, get_plugin_manager
@@ -63,6 +66,9 @@ class Dispatcher:
         self._channels: dict[str, Channel] = dict(channels or {})
         self._ledger = ledger
         self._owns_ledger = ledger is None
+        self.created_key_files: tuple[Path, ...] = ()
+        """Key files created when this dispatcher opened its ledger (the first run on
+        the embedded default): say where, once (:func:`notifysdk.keys.key_created_message`)."""
         self.renderer = TemplateRenderer(self.registry.template_dirs, self.registry.filters)
         self.redactor = configured_redactor(self.registry.detectors.values(), self.settings)
         redaction_logging.install(self.redactor)
@@ -82,10 +88,20 @@ class Dispatcher:
 
     @property
     def ledger(self) -> Ledger:
-        """The ledger, opened from ``settings.ledger_url`` on first use."""
+        """The ledger, opened from ``settings.ledger_url`` on first use (a durable one
+        with the keys of ``settings.key_dir``, see :mod:`notifysdk.keys`)."""
         if self._ledger is None:
-            self._ledger = open_ledger(self.settings.ledger_url.get_secret_value(), self.plugins)
+            self._ledger = open_ledger(
+                self.settings.ledger_url.get_secret_value(), self.plugins, keys=self._load_keys
+            )
         return self._ledger
+
+    def _load_keys(self) -> LedgerKeys:
+        keys = load_settings_keys(self.settings)
+        self.created_key_files = keys.created
+        if keys.created:
+            log.warning("%s", key_created_message(keys.created))
+        return keys
 
     def channel(self, name: str) -> Channel:
         """The channel registered as ``name``, built on first use."""
@@ -255,12 +271,34 @@ class Dispatcher:
         return await self.delivery.emit(notice, outcome)
 
 
-def open_ledger(url: str, plugins: PluginManager | None = None) -> Ledger:
-    """Open a ledger by URL through the registered back-ends (``memory://``, ``sqlite:///``)."""
+def open_ledger(
+    url: str,
+    plugins: PluginManager | None = None,
+    *,
+    keys: Callable[[], LedgerKeys] | None = None,
+) -> Ledger:
+    """Open a ledger by URL through the registered back-ends (``memory://``, ``sqlite:///``).
+
+    ``keys`` loads the ledger's keys (:func:`notifysdk.keys.load_settings_keys`); it is
+    called only for a factory that takes a ``keys`` keyword (the durable ones), so the
+    memory ledger never creates a key file, and a third-party factory that takes the URL
+    alone is called as before."""
     plugins = plugins or get_plugin_manager()
     scheme = urlsplit(url).scheme.split("+", 1)[0]
     factory = plugins.registry().ledgers.get(scheme)
     if factory is None:
         known = ", ".join(sorted(plugins.registry().ledgers)) or "none"
         raise ConfigurationError(f"no ledger back-end for scheme {scheme!r} (known: {known})")
+    if keys is not None and _takes_keys(factory):
+        keyed: Callable[..., Ledger] = factory
+        return keyed(url, keys=keys())
     return factory(url)
+
+
+def _takes_keys(factory: Callable[..., Any]) -> bool:
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # a builtin or C callable: URL only
+        return False
+    p = params.get("keys")
+    return p is not None and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)

@@ -300,4 +300,7 @@ async def get_many(ledger: Ledger, keys: Iterable[str]) -> dict[str, NoticeRecor
 
 
 LedgerFactory = Callable[[str], Ledger]
-"""Opens a ledger from a URL such as ``memory://`` or ``sqlite:///path``."""
+"""Opens a ledger from a URL such as ``memory://`` or ``sqlite:///path``. A factory that
+also takes a ``keys`` keyword (a :class:`notifysdk.keys.LedgerKeys`) is given the
+settings' keys to encrypt personal values at rest (the built-in SQLite and PostgreSQL
+ones do); one that does not is called with the URL alone, as before."""

@@ -20,6 +20,12 @@ History:
    outcome or a delivery status names its audit entry (``audit_seq``; ``0`` for rows
    written before version 4), so ``verify`` finds an outcome that has none; attempts
    keep the SHA-256 of the body they sent (``body_sha256``) for reconciliation.
+5. personal values are encrypted at rest (:mod:`notifysdk.ledger.crypto`): a
+   ``data_keys`` table holds each account's data key wrapped by the master key (kept
+   outside the database), ``notices.dkid`` names the data key of a notice's row. The
+   migration marks a ledger that has rows (``crypto_pending``); the first process that
+   opens it with its keys encrypts ``notice_json``, ``outcome_json``, ``attempts.dest``
+   and ``detail_json`` and keys every contact scope (HMAC), in one transaction.
 """
 
 from __future__ import annotations
@@ -130,6 +136,23 @@ _V4 = [
 ]
 
 
+_V5 = [
+    """CREATE TABLE data_keys (
+        account TEXT PRIMARY KEY, dkid TEXT NOT NULL, wrapped TEXT, wrap_id TEXT,
+        old_wrapped TEXT, old_wrap_id TEXT, created_at BIGINT NOT NULL, erased_at BIGINT)""",
+    "CREATE UNIQUE INDEX data_keys_dkid ON data_keys (dkid)",
+    "ALTER TABLE notices ADD COLUMN dkid TEXT",
+]
+
+
+def _v5_backfill(db: Db) -> None:
+    """Rows stored in clear wait for a process with the keys (the migration has none)."""
+    for table in ("notices", "attempts", "contacts"):
+        if db.one(f"SELECT 1 FROM {table} LIMIT 1") is not None:
+            set_meta(db, "crypto_pending", "1")
+            return
+
+
 def _v2_backfill(db: Db) -> None:
     """Deferred rows get their due time from the stored outcome; the audit head moves
     into ``ledger_meta``."""
@@ -163,6 +186,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, tuple(_V2), _v2_backfill),
     Migration(3, tuple(_V3)),
     Migration(4, tuple(_V4)),
+    Migration(5, tuple(_V5), _v5_backfill),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError, ConfigurationError, LedgerError
+from ..keys import LedgerKeys, load_keys
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
 from ..reservations import Reservation
 from .audit import append_key, entry_hash, normalize_detail, outcome_detail, verify_chain
@@ -32,6 +33,23 @@ from .base import (
     state_for,
 )
 from .checkpoints import Checkpoint, check_checkpoint
+from .crypto import (
+    ERASED,
+    DataErasedError,
+    EraseReport,
+    KeyStatus,
+    Opener,
+    Sealer,
+    Vault,
+    account_key,
+    check_master,
+    encrypt_plaintext,
+    erased_detail,
+    key_status,
+    notice_key,
+    rewrap,
+)
+from .crypto import erase as crypto_erase
 from .durable import PurgeReport, StaleClaim, StoredNotice, Transition, VerifyReport
 from .receipts import (
     DeliveryState,
@@ -62,7 +80,7 @@ _ATTEMPT_COLS = (
     "key, channel, number, dest, started_at, provider_id, detail_json, status, ended_at, "
     "body_sha256"
 )
-_NOTICE_COLS = "key, state, notice_json, outcome_json, due_at"
+_NOTICE_COLS = "key, state, notice_json, outcome_json, due_at, channel, updated_at"
 
 
 def _reason(text: str | None) -> str | None:
@@ -77,7 +95,14 @@ class SqlLedger:
     """The audit chain's HMAC key (current and retired; ``None``: entries are plain
     SHA-256, as before the ledger had keys). Kept outside the database."""
 
-    def __init__(self, url: str, runner: TxRunner, reader: Reader | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        runner: TxRunner,
+        reader: Reader | None = None,
+        *,
+        keys: LedgerKeys | None = None,
+    ) -> None:
         self.url = url
         self.runner = runner
         self.reader = reader
@@ -86,11 +111,76 @@ class SqlLedger:
         answers them."""
         self._held: set[str] = set()
         """Keys this ledger object claimed and has not finished (see :meth:`finish`)."""
+        self._keys: LedgerKeys | None = None
+        self._vault: Vault | None = None
+        if keys is not None:
+            self.use_keys(keys)
+
+    # -- keys (see notifysdk.ledger.crypto) ----------------------------------------
+
+    def use_keys(self, keys: LedgerKeys, *, audit: bool = True) -> None:
+        """Encrypt and key with ``keys`` (master, pseudonym and, with ``audit``, the
+        audit chain's key). Call it before the first operation; without it the ledger
+        loads :meth:`default_keys` then (the audit chain left as it was configured)."""
+        if self._vault is not None:
+            raise LedgerError("the ledger's keys are set before its first operation")
+        self._keys = keys
+        if audit:
+            self.audit_key = keys.audit
+
+    def default_keys(self) -> LedgerKeys:
+        """The keys of a ledger opened without any: the default key folder
+        (``.notifysdk/keys``, created on first use)."""
+        from ..config import DEFAULT_KEY_DIR
+
+        return load_keys(DEFAULT_KEY_DIR)
+
+    @property
+    def keys(self) -> LedgerKeys:
+        """The keys this ledger encrypts with (loaded on first use)."""
+        if self._keys is None:
+            self.use_keys(self.default_keys(), audit=False)
+        assert self._keys is not None
+        return self._keys
+
+    async def _ready(self) -> Vault:
+        """The vault, opened on first use: in its own transaction, check the master key
+        (:class:`~notifysdk.errors.LedgerKeyError`) and encrypt what an older schema
+        stored in clear."""
+        vault = self._vault
+        if vault is None:
+            candidate = Vault(self.keys)
+
+            def op(db: Db) -> None:
+                check_master(db, candidate)
+                if get_meta(db, "crypto_pending"):
+                    n = encrypt_plaintext(db, candidate, to_us(datetime.now(UTC)))
+                    set_meta(db, "crypto_pending", "")
+                    if n:
+                        log.info("encrypted %d ledger rows stored in clear", n)
+
+            await self.runner.run(op, ["crypto", "audit"])
+            vault = self._vault = candidate
+        return vault
+
+    async def _run(self, fn: Callable[[Db], T], locks: Sequence[str] = ()) -> T:
+        if self._vault is None:
+            await self._ready()
+        return await self.runner.run(fn, locks)
 
     async def _read(self, fn: Callable[[Db], T]) -> T:
+        if self._vault is None:
+            await self._ready()
         if self.reader is not None:
             return self.reader.read(fn)
         return await self.runner.run(fn)
+
+    @property
+    def vault(self) -> Vault:
+        """The open vault (after the first operation)."""
+        if self._vault is None:
+            raise LedgerError("the ledger is not open yet")
+        return self._vault
 
     @staticmethod
     def migrate(db: Db, target: int | None = None) -> list[int]:
@@ -132,14 +222,15 @@ class SqlLedger:
                 continue
             found = [r[0] for r in rows]
             attempts: dict[str, list[Attempt]] = {}
+            opener = Opener(self.vault, db)
             for r in db.all(
                 f"SELECT {_ATTEMPT_COLS} FROM attempts "
                 f"WHERE key IN ({','.join('?' * len(found))}) ORDER BY key, number",
                 found,
             ):
-                attempts.setdefault(r[0], []).append(_attempt(r))
+                attempts.setdefault(r[0], []).append(_attempt(r, opener))
             for row in rows:
-                out[row[0]] = _record(row, tuple(attempts.get(row[0], ())))
+                out[row[0]] = _record(row, tuple(attempts.get(row[0], ())), opener)
         return out
 
     def _get(self, db: Db, key: str) -> NoticeRecord | None:
@@ -150,13 +241,14 @@ class SqlLedger:
         )
         if row is None:
             return None
+        opener = Opener(self.vault, db)
         attempts = tuple(
-            _attempt(r)
+            _attempt(r, opener)
             for r in db.all(
                 f"SELECT {_ATTEMPT_COLS} FROM attempts WHERE key = ? ORDER BY number", (key,)
             )
         )
-        return _record(row, attempts)
+        return _record(row, attempts, opener)
 
     async def claim(
         self,
@@ -184,15 +276,18 @@ class SqlLedger:
         profiles = ",".join(notice.effective_profiles)
 
         def op(db: Db) -> Claim:
+            v = self.vault
             row = db.one(
-                "SELECT state, owner, lease_until, outcome_json, fence FROM notices WHERE key = ?",
+                "SELECT state, owner, lease_until, outcome_json, fence, channel, updated_at "
+                "FROM notices WHERE key = ?",
                 (key,),
             )
             prior: NoticeState | None = None
             if row is not None:
                 prior = NoticeState(row[0])
                 if prior in TERMINAL_STATES:
-                    return Claim(ClaimStatus.DUPLICATE, key, owner, outcome=_outcome(row[3]))
+                    done = _outcome(row[3], Opener(v, db), key, prior, row[5], row[6])
+                    return Claim(ClaimStatus.DUPLICATE, key, owner, outcome=done)
                 if prior is NoticeState.CLAIMED:
                     held_until = None if row[2] is None else from_us(row[2])
                     if row[2] is not None and row[2] > now_us:
@@ -203,50 +298,54 @@ class SqlLedger:
             # once the new claim is sure to be taken (a refused one changes nothing).
             for res in reservations:
                 used = _count(
-                    db, res.scope, to_us(res.window_start), to_us(res.window_end), but=key
+                    db, v.scope(res.scope), to_us(res.window_start), to_us(res.window_end), but=key
                 )
                 if used >= res.limit:
                     return Claim(ClaimStatus.CAP_EXCEEDED, key, owner, reservation=res, count=used)
             if prior is NoticeState.CLAIMED:
                 db.x("DELETE FROM contacts WHERE key = ? AND kind = 'reserved'", (key,))
             fence = (int(row[4] or 0) if row is not None else 0) + 1
+            sealer = account_key(db, v, notice.account.account_id, now_us)
             db.x(
                 "INSERT INTO notices (key, channel, state, owner, lease_until, notice_json, "
-                "profiles, updated_at, created_at, fence) "
-                "VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?, ?, ?) "
+                "profiles, updated_at, created_at, fence, dkid) "
+                "VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET state = 'claimed', owner = excluded.owner, "
                 "lease_until = excluded.lease_until, notice_json = excluded.notice_json, "
                 "profiles = excluded.profiles, updated_at = excluded.updated_at, due_at = NULL, "
-                "fence = excluded.fence",
+                "fence = excluded.fence, dkid = excluded.dkid",
                 (
                     key,
                     notice.channel,
                     owner,
                     to_us(lease),
-                    notice_json,
+                    sealer.seal(notice_json, "notices.notice_json", key),
                     profiles,
                     now_us,
                     now_us,
                     fence,
+                    sealer.dkid,
                 ),
             )
             _transition(db, key, prior, NoticeState.CLAIMED, now_us, "claimed")
             for res in reservations:
                 db.x(
                     "INSERT INTO contacts (scope, at, key, kind) VALUES (?, ?, ?, 'reserved')",
-                    (res.scope, now_us, key),
+                    (v.scope(res.scope), now_us, key),
                 )
             attempt = (
                 None
                 if to is None
-                else _insert_attempt(db, key, notice.channel, to, now_us, digest, first=row is None)
+                else _insert_attempt(
+                    db, sealer, key, notice.channel, to, now_us, digest, first=row is None
+                )
             )
             return Claim(
                 ClaimStatus.CLAIMED, key, owner, lease_until=lease, fence=fence, attempt=attempt
             )
 
         locks = [f"n:{key}", *(f"s:{r.scope}" for r in reservations)]
-        claim = await self.runner.run(op, locks)
+        claim = await self._run(op, locks)
         if claim.status is ClaimStatus.CLAIMED:
             self._held.add(key)
         return claim
@@ -272,9 +371,10 @@ class SqlLedger:
                 "UPDATE notices SET lease_until = ?, updated_at = ? WHERE key = ?",
                 (lease, at, key),
             )
-            return _insert_attempt(db, key, channel, to, at, digest)
+            sealer = notice_key(db, self.vault, key)
+            return _insert_attempt(db, sealer, key, channel, to, at, digest)
 
-        return await self.runner.run(op, [f"n:{key}"])
+        return await self._run(op, [f"n:{key}"])
 
     async def end_attempt(self, ended: AttemptEnd, *, now: datetime, fence: int) -> None:
         """Record how an attempt ended, if ``fence`` still holds the key."""
@@ -283,9 +383,9 @@ class SqlLedger:
 
         def op(db: Db) -> None:
             _fenced(db, key, fence)
-            _end_attempt(db, ended, at)
+            _end_attempt(db, notice_key(db, self.vault, key), ended, at)
 
-        await self.runner.run(op, [f"n:{key}"])
+        await self._run(op, [f"n:{key}"])
 
     async def finish(
         self,
@@ -317,35 +417,38 @@ class SqlLedger:
                     raise _claim_lost()
             elif prior is NoticeState.CLAIMED:
                 return False  # someone else's claim: only its holder (or recovery) ends it
+            sealer = account_key(db, self.vault, notice.account.account_id, at)
             if ended is not None:
-                _end_attempt(db, ended, at)
+                _end_attempt(db, sealer, ended, at)
+            sealed = sealer.seal(outcome_json, "notices.outcome_json", key)
             if prior is NoticeState.CLAIMED:
                 # The claim stored the notice and its profiles already.
                 db.x(
                     "UPDATE notices SET state = ?, owner = NULL, lease_until = NULL, "
                     "outcome_json = ?, due_at = ?, updated_at = ? WHERE key = ?",
-                    (state.value, outcome_json, due, at, key),
+                    (state.value, sealed, due, at, key),
                 )
             else:
                 db.x(
                     "INSERT INTO notices (key, channel, state, owner, lease_until, "
-                    "outcome_json, notice_json, profiles, due_at, updated_at, created_at) "
-                    "VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?) "
+                    "outcome_json, notice_json, profiles, due_at, updated_at, created_at, dkid) "
+                    "VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (key) DO UPDATE SET "
                     "state = excluded.state, owner = NULL, lease_until = NULL, "
                     "outcome_json = excluded.outcome_json, notice_json = excluded.notice_json, "
                     "profiles = excluded.profiles, due_at = excluded.due_at, "
-                    "updated_at = excluded.updated_at",
+                    "updated_at = excluded.updated_at, dkid = excluded.dkid",
                     (
                         key,
                         notice.channel,
                         state.value,
-                        outcome_json,
-                        notice.model_dump_json(),
+                        sealed,
+                        sealer.seal(notice.model_dump_json(), "notices.notice_json", key),
                         profiles,
                         due,
                         at,
                         at,
+                        sealer.dkid,
                     ),
                 )
             if state is NoticeState.DELIVERED:
@@ -358,13 +461,16 @@ class SqlLedger:
             _transition(db, key, prior, state, at, why, audit_seq=seq)
             return True
 
-        written: bool = await self.runner.run(op, [f"n:{key}", "audit"])
+        written: bool = await self._run(op, [f"n:{key}", "audit"])
         self._held.discard(key)
         return written
 
     async def count(self, scope: str, start: datetime, end: datetime) -> int:
         """Contacts (reserved, sent or recorded) under ``scope`` in ``[start, end)``."""
-        return await self._read(lambda db: _count(db, scope, to_us(start), to_us(end)))
+        if self._vault is None:
+            await self._ready()
+        stored = self.vault.scope(scope)
+        return await self._read(lambda db: _count(db, stored, to_us(start), to_us(end)))
 
     async def record_contact(
         self,
@@ -376,11 +482,14 @@ class SqlLedger:
     ) -> None:
         """Store a contact made outside a claim (an agent's call, a conversation)."""
         blob = json.dumps(normalize_detail(detail or {}), ensure_ascii=False)
+        if self._vault is None:
+            await self._ready()
+        stored = self.vault.scope(scope)
         await self.runner.run(
             lambda db: db.x(
                 "INSERT INTO contacts (scope, at, key, kind, detail_json) "
                 "VALUES (?, ?, ?, 'recorded', ?)",
-                (scope, to_us(at), key, blob),
+                (stored, to_us(at), key, blob),
             ),
             [f"s:{scope}"],
         )
@@ -424,7 +533,12 @@ class SqlLedger:
                 if record is None:
                     continue
                 stored = db.one("SELECT notice_json FROM notices WHERE key = ?", (key,))
-                notice = _notice(stored[0]) if stored else None
+                notice = None
+                if stored and stored[0] is not None:
+                    try:
+                        notice = _notice(stored[0], Opener(self.vault, db), key)
+                    except DataErasedError:
+                        notice = None
                 in_flight = tuple(
                     a for a in record.attempts if a.detail.get("_status") in IN_FLIGHT
                 )
@@ -432,7 +546,7 @@ class SqlLedger:
                 out.append(StaleClaim(record, notice, in_flight, done[-1] if done else None))
             return out
 
-        return await self.runner.run(op)
+        return await self._run(op)
 
     async def take_over(
         self,
@@ -499,60 +613,62 @@ class SqlLedger:
     ) -> None:
         """Record what reconciliation found for an interrupted attempt."""
         blob = json.dumps(normalize_detail(detail), ensure_ascii=False)
-        await self.runner.run(
-            lambda db: db.x(
+        key, number = attempt.idempotency_key, attempt.number
+
+        def op(db: Db) -> None:
+            try:
+                sealed = notice_key(db, self.vault, key).seal(
+                    blob, "attempts.detail_json", f"{key}#{number}"
+                )
+            except DataErasedError:
+                sealed = json.dumps(erased_detail())
+            db.x(
                 "UPDATE attempts SET status = ?, ended_at = COALESCE(ended_at, ?), "
                 "provider_id = COALESCE(provider_id, ?), detail_json = ? "
                 "WHERE key = ? AND number = ?",
-                (
-                    status,
-                    to_us(now),
-                    detail.get("provider_id"),
-                    blob,
-                    attempt.idempotency_key,
-                    attempt.number,
-                ),
-            ),
-            [f"n:{attempt.idempotency_key}"],
-        )
+                (status, to_us(now), detail.get("provider_id"), sealed, key, number),
+            )
+
+        await self._run(op, [f"n:{key}"])
 
     async def due(self, now: datetime, *, limit: int = 100) -> Sequence[StoredNotice]:
         """Deferred notices whose time has come, earliest first."""
-        return await self.runner.run(
-            lambda db: [
-                _stored(r)
-                for r in db.all(
+        return await self._run(
+            lambda db: _stored_all(
+                db.all(
                     f"SELECT {_NOTICE_COLS} FROM notices WHERE state = 'deferred' AND due_at <= ? "
                     "AND notice_json IS NOT NULL ORDER BY due_at LIMIT ?",
                     (to_us(now), limit),
-                )
-            ]
+                ),
+                Opener(self.vault, db),
+            )
         )
 
     async def notices(self, state: NoticeState, *, limit: int = 100) -> Sequence[StoredNotice]:
         """Notices in ``state``, most recently changed first."""
-        return await self.runner.run(
-            lambda db: [
-                _stored(r)
-                for r in db.all(
+        return await self._run(
+            lambda db: _stored_all(
+                db.all(
                     f"SELECT {_NOTICE_COLS} FROM notices "
                     "WHERE state = ? AND notice_json IS NOT NULL ORDER BY updated_at DESC LIMIT ?",
                     (state.value, limit),
-                )
-            ]
+                ),
+                Opener(self.vault, db),
+            )
         )
 
     async def load(self, key: str) -> StoredNotice | None:
-        """The stored notice for ``key``."""
+        """The stored notice for ``key``; raises
+        :class:`~notifysdk.ledger.crypto.DataErasedError` when its account was erased."""
 
         def op(db: Db) -> StoredNotice | None:
             row = db.one(
                 f"SELECT {_NOTICE_COLS} FROM notices WHERE key = ? AND notice_json IS NOT NULL",
                 (key,),
             )
-            return None if row is None else _stored(row)
+            return None if row is None else _stored(row, Opener(self.vault, db))
 
-        return await self.runner.run(op)
+        return await self._run(op)
 
     async def transitions(self, key: str) -> Sequence[Transition]:
         """Every stored state change of ``key``, oldest first."""
@@ -575,14 +691,17 @@ class SqlLedger:
 
     async def attempts(self, key: str) -> Sequence[Attempt]:
         """Every attempt of ``key``, in order."""
-        return await self.runner.run(
-            lambda db: [
-                _attempt(r)
+
+        def op(db: Db) -> list[Attempt]:
+            opener = Opener(self.vault, db)
+            return [
+                _attempt(r, opener)
                 for r in db.all(
                     f"SELECT {_ATTEMPT_COLS} FROM attempts WHERE key = ? ORDER BY number", (key,)
                 )
             ]
-        )
+
+        return await self._run(op)
 
     async def requeue(self, key: str, *, now: datetime, reason: str) -> bool:
         """Move a dead-lettered or failed notice back to ``pending`` for a re-drive, with its
@@ -761,7 +880,10 @@ class SqlLedger:
                 ).rowcount
                 == 1
             )
-            notice = db.one("SELECT state, outcome_json FROM notices WHERE key = ?", (key,))
+            notice = db.one(
+                "SELECT state, outcome_json, channel, updated_at FROM notices WHERE key = ?",
+                (key,),
+            )
             state = None if notice is None else NoticeState(notice[0])
             if not changed:
                 return DeliveryUpdate(True, False, key, number, current, state, accepted)
@@ -774,12 +896,20 @@ class SqlLedger:
                 if latest is not None and latest[0] == number:
                     retry = 0 < accepted <= failure.retry_limit
                     target = late_failure_state(failure, accepted)
-                    outcome = late_failure_outcome(_outcome(notice[1]), key, target, failure, now)
+                    opener = Opener(self.vault, db)
+                    previous = _outcome(notice[1], opener, key, state, notice[2], notice[3])
+                    outcome = late_failure_outcome(previous, key, target, failure, now)
+                    try:
+                        stored = notice_key(db, self.vault, key).seal(
+                            outcome.model_dump_json(), "notices.outcome_json", key
+                        )
+                    except DataErasedError:
+                        stored = notice[1]  # erased: it stays unreadable
                     moved = (
                         db.x(
                             "UPDATE notices SET state = ?, outcome_json = ?, updated_at = ? "
                             "WHERE key = ? AND state = 'delivered'",
-                            (target.value, outcome.model_dump_json(), at, key),
+                            (target.value, stored, at, key),
                         ).rowcount
                         == 1
                     )
@@ -808,7 +938,61 @@ class SqlLedger:
                 )
             return update
 
-        return await self.runner.run(op, ["audit"])
+        return await self._run(op, ["audit"])
+
+    # -- erasure and key rotation (see notifysdk.ledger.crypto) ----------------------
+
+    async def erase(self, account_id: str, *, now: datetime) -> EraseReport:
+        """Destroy the data key of ``account_id`` (a PIPL Art. 47 / GDPR Art. 17
+        deletion): its stored personal values become unreadable, in every process, at
+        once. Audited (``erased``: the keyed account reference and counts, no personal
+        data); the audit trail itself holds masked values only and still verifies."""
+        at = to_us(now)
+
+        def op(db: Db) -> EraseReport:
+            ref, keys, notices = crypto_erase(db, self.vault, account_id, at)
+            if keys:
+                _append_audit(
+                    db,
+                    self.audit_key,
+                    "erased",
+                    None,
+                    {"account_ref": ref, "data_keys": keys, "notices": notices},
+                    at,
+                )
+            return EraseReport(ref, keys, notices)
+
+        return await self._run(op, ["crypto", "audit"])
+
+    async def rotate_master_key(self, *, now: datetime, finish: bool = False) -> int:
+        """Wrap every data key under this process's current master key (see
+        :func:`notifysdk.ledger.crypto.rewrap`); audited with the key ids. Returns the
+        data keys rewrapped."""
+        at = to_us(now)
+
+        def op(db: Db) -> int:
+            before = get_meta(db, "master_key_id")
+            n = rewrap(db, self.vault, finish=finish)
+            _append_audit(
+                db,
+                self.audit_key,
+                "master_key_rotated",
+                None,
+                {
+                    "from_key_id": before,
+                    "to_key_id": self.vault.current_id,
+                    "data_keys": n,
+                    "finished": finish,
+                },
+                at,
+            )
+            return n
+
+        return await self._run(op, ["crypto", "audit"])
+
+    async def key_status(self) -> KeyStatus:
+        """Which master keys wrap this ledger's data keys (ids only)."""
+        return await self._run(key_status)
 
     async def delivery(self, provider_id: str) -> DeliveryState | None:
         """The delivery status stored for ``provider_id``."""
@@ -828,9 +1012,12 @@ class SqlLedger:
 
     async def last_contact(self, scope: str, before: datetime) -> datetime | None:
         """The latest contact under ``scope`` strictly before ``before``."""
+        if self._vault is None:
+            await self._ready()
+        stored = self.vault.scope(scope)
         row = await self._read(
             lambda db: db.one(
-                "SELECT MAX(at) FROM contacts WHERE scope = ? AND at < ?", (scope, to_us(before))
+                "SELECT MAX(at) FROM contacts WHERE scope = ? AND at < ?", (stored, to_us(before))
             )
         )
         return None if row is None or row[0] is None else from_us(int(row[0]))
@@ -958,6 +1145,7 @@ def _claim_lost() -> ClaimLostError:
 
 def _insert_attempt(
     db: Db,
+    sealer: Sealer,
     key: str,
     channel: str,
     to: str,
@@ -966,19 +1154,20 @@ def _insert_attempt(
     *,
     first: bool = False,
 ) -> Attempt:
-    """Record the next attempt of ``key`` in flight (``first``: the key is new, so 1)."""
+    """Record the next attempt of ``key`` in flight (``first``: the key is new, so 1),
+    its destination sealed."""
     top = None if first else db.one("SELECT MAX(number) FROM attempts WHERE key = ?", (key,))
     number = int(top[0] or 0) + 1 if top else 1
     db.x(
         "INSERT INTO attempts (key, number, channel, dest, started_at, status, body_sha256) "
         "VALUES (?, ?, ?, ?, ?, 'in_flight', ?)",
-        (key, number, channel, to, at, digest),
+        (key, number, channel, sealer.seal(to, "attempts.dest", f"{key}#{number}"), at, digest),
     )
     detail = {BODY_DIGEST: digest} if digest else {}
     return Attempt(key, channel, number, to, from_us(at), detail=detail)
 
 
-def _end_attempt(db: Db, ended: AttemptEnd, at: int) -> None:
+def _end_attempt(db: Db, sealer: Sealer, ended: AttemptEnd, at: int) -> None:
     status = attempt_status(ended)
     detail: dict[str, Any] = {}
     if ended.receipt is not None:
@@ -991,6 +1180,7 @@ def _end_attempt(db: Db, ended: AttemptEnd, at: int) -> None:
     if ended.reconciled is not None:
         detail["reconciled"] = ended.reconciled.value
     provider_id = ended.receipt.provider_id if ended.receipt is not None else None
+    key, number = ended.attempt.idempotency_key, ended.attempt.number
     db.x(
         "UPDATE attempts SET ended_at = ?, status = ?, provider_id = ?, detail_json = ? "
         "WHERE key = ? AND number = ?",
@@ -998,9 +1188,9 @@ def _end_attempt(db: Db, ended: AttemptEnd, at: int) -> None:
             at,
             status,
             provider_id,
-            json.dumps(detail),
-            ended.attempt.idempotency_key,
-            ended.attempt.number,
+            sealer.seal(json.dumps(detail), "attempts.detail_json", f"{key}#{number}"),
+            key,
+            number,
         ),
     )
 
@@ -1047,14 +1237,15 @@ def _audit_rows(db: Db) -> list[AuditEntry]:
     ]
 
 
-def _record(row: tuple[Any, ...], attempts: tuple[Attempt, ...]) -> NoticeRecord:
+def _record(row: tuple[Any, ...], attempts: tuple[Attempt, ...], opener: Opener) -> NoticeRecord:
     """A :class:`NoticeRecord` from a ``notices`` row (key, state, channel, outcome,
     owner, lease, updated) and its attempts."""
+    state = NoticeState(row[1])
     return NoticeRecord(
         key=row[0],
-        state=NoticeState(row[1]),
+        state=state,
         channel=row[2],
-        outcome=_outcome(row[3]),
+        outcome=_outcome(row[3], opener, row[0], state, row[2], row[6]),
         owner=row[4],
         lease_until=None if row[5] is None else from_us(row[5]),
         attempts=attempts,
@@ -1062,35 +1253,78 @@ def _record(row: tuple[Any, ...], attempts: tuple[Attempt, ...]) -> NoticeRecord
     )
 
 
-def _attempt(r: tuple[Any, ...]) -> Attempt:
-    detail = dict(json.loads(r[6] or "{}"))
+def _attempt(r: tuple[Any, ...], opener: Opener) -> Attempt:
+    row = f"{r[0]}#{r[2]}"
+    try:
+        blob = opener.text(r[6], "attempts.detail_json", row)
+        detail = dict(json.loads(blob or "{}"))
+        to = opener.text(r[3], "attempts.dest", row) or ""
+    except DataErasedError:
+        detail, to = erased_detail(), ERASED
     detail["_status"] = r[7]
     if r[8] is not None:
         detail["_ended_at"] = from_us(r[8]).isoformat()
     if r[9]:
         detail[BODY_DIGEST] = r[9]
-    return Attempt(r[0], r[1], int(r[2]), r[3], from_us(r[4]), r[5], detail)
+    return Attempt(r[0], r[1], int(r[2]), to, from_us(r[4]), r[5], detail)
 
 
-def _outcome(blob: str | None) -> Outcome | None:
-    return None if blob is None else Outcome.model_validate_json(blob)
-
-
-def _notice(blob: str) -> Notice:
+def _outcome(
+    blob: str | None, opener: Opener, key: str, state: NoticeState, channel: str, at_us: int
+) -> Outcome | None:
+    """The stored outcome; for an erased account, a redacted one that keeps the stored
+    state (so a delivered notice stays done and is never sent again)."""
+    if blob is None:
+        return None
     try:
-        return Notice.model_validate_json(blob)
+        text = opener.text(blob, "notices.outcome_json", key)
+    except DataErasedError:
+        if state.value not in _OUTCOME_STATES:
+            return None
+        return Outcome(
+            idempotency_key=key,
+            status=OutcomeStatus(state.value),
+            channel=channel,
+            at=from_us(at_us),
+            rule="erased",
+            reason="personal data erased at the data subject's request",
+        )
+    assert text is not None
+    return Outcome.model_validate_json(text)
+
+
+def _notice(blob: str, opener: Opener, key: str) -> Notice:
+    """The stored notice; :class:`DataErasedError` when its account was erased."""
+    text = opener.text(blob, "notices.notice_json", key)
+    assert text is not None
+    try:
+        return Notice.model_validate_json(text)
     except Exception as exc:
         raise LedgerError(f"a stored notice could not be rebuilt: {type(exc).__name__}") from None
 
 
-def _stored(r: tuple[Any, ...]) -> StoredNotice:
+def _stored(r: tuple[Any, ...], opener: Opener) -> StoredNotice:
+    """A stored notice from ``key, state, notice_json, outcome_json, due_at, channel,
+    updated_at`` (see ``_NOTICE_COLS``)."""
+    state = NoticeState(r[1])
     return StoredNotice(
         r[0],
-        NoticeState(r[1]),
-        _notice(r[2]),
-        _outcome(r[3]),
+        state,
+        _notice(r[2], opener, r[0]),
+        _outcome(r[3], opener, r[0], state, r[5], r[6]),
         None if r[4] is None else from_us(r[4]),
     )
+
+
+def _stored_all(rows: Iterable[tuple[Any, ...]], opener: Opener) -> list[StoredNotice]:
+    """The stored notices of ``rows``, leaving out those whose account was erased."""
+    out = []
+    for r in rows:
+        try:
+            out.append(_stored(r, opener))
+        except DataErasedError:
+            continue
+    return out
 
 
 def receipt_of(attempt: Attempt) -> Receipt | None:

@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from ..errors import ConfigurationError
+from ..files import private_dir, private_file
+from ..keys import LedgerKeys, ephemeral_keys, load_keys
 from .runner import TxRunner, typed_error
 from .schema import Db, Dialect
 from .sql import SqlLedger, check_url_path
@@ -62,11 +64,15 @@ class SqliteBackend:
         self.busy_timeout_ms = busy_timeout_ms
 
     def connect(self) -> Db:
-        """Open the file (creating its folder), switch to WAL, set the pragmas."""
+        """Open the file (creating it ``0600`` and its folder ``0700``), switch to WAL,
+        set the pragmas."""
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            private_files(self.path)
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout_ms / 1000)
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        # Overwrite what a row update or delete frees (an erased data key, a value
+        # encrypted in place by the migration) instead of leaving it in free pages.
+        conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {_SYNC[self.synchronous]}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -142,10 +148,24 @@ def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
     return rest[1:], options
 
 
-class SqliteLedger(SqlLedger):
-    """The durable, embedded ledger (``sqlite:///path``)."""
+def private_files(path: str) -> None:
+    """The database file and its ``-wal`` and ``-shm`` companions created ``0600`` (and
+    the folder ``0700``) before SQLite opens them, whatever the umask."""
+    private_dir(Path(path).parent)
+    for suffix in ("", "-wal", "-shm"):
+        private_file(path + suffix)
 
-    def __init__(self, url: str = "sqlite:///.notifysdk/ledger.db") -> None:
+
+class SqliteLedger(SqlLedger):
+    """The durable, embedded ledger (``sqlite:///path``).
+
+    ``keys``: the ledger's keys (:func:`notifysdk.keys.load_settings_keys`); without
+    them, the key folder ``keys/`` beside the database file (created ``0700`` with its
+    key files ``0600`` on first use: outside the database, never inside it)."""
+
+    def __init__(
+        self, url: str = "sqlite:///.notifysdk/ledger.db", *, keys: LedgerKeys | None = None
+    ) -> None:
         path, options = parse_sqlite_url(url)
         sync = options.get("synchronous", "full").lower()
         if sync not in _SYNC:
@@ -160,7 +180,13 @@ class SqliteLedger(SqlLedger):
         runner = TxRunner(backend, max_batch=batch, setup=_setup, name="notifysdk-sqlite")
         # An in-memory database is private to its connection: the writer answers reads.
         reader = None if path == ":memory:" else SqliteReader(path, busy)
-        super().__init__(url, runner, reader)
+        super().__init__(url, runner, reader, keys=keys)
+
+    def default_keys(self) -> LedgerKeys:
+        """The key folder beside the database file (ephemeral keys in memory)."""
+        if self.path == ":memory:":
+            return ephemeral_keys()
+        return load_keys(Path(self.path).parent / "keys")
 
 
 def _setup(db: Db) -> None:
