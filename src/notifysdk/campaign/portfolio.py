@@ -3,6 +3,9 @@
 Nothing is loaded whole: :func:`read_portfolio` yields a :class:`PortfolioRow` (a valid
 :class:`~notifysdk.models.Account`) or a :class:`BadRow` (its line number, the column and
 the reason — never the value, which may be personal data) for every record, in order.
+It is :func:`read_records` (each record as read, a :class:`RawRecord`, or the
+:class:`BadRow` of one that cannot even be read) followed by :func:`validate_record`,
+which a run over several processes does apart: the parent reads, the workers validate.
 
 **CSV** (UTF-8, a header row; see :data:`CSV_COLUMNS`). One account per row, the debtor's
 phone, email and postal address in columns. ``profiles`` and ``states`` are lists
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -41,11 +44,16 @@ __all__ = [
     "CSV_COLUMNS",
     "REQUIRED_COLUMNS",
     "BadRow",
+    "CsvRecord",
+    "JsonlRecord",
     "PortfolioRow",
+    "RawRecord",
     "Row",
     "account_from_flat",
     "count_records",
     "read_portfolio",
+    "read_records",
+    "validate_record",
 ]
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -111,6 +119,29 @@ Row = PortfolioRow | BadRow
 """What :func:`read_portfolio` yields."""
 
 
+@dataclass(frozen=True, slots=True)
+class CsvRecord:
+    """A CSV record as read, not yet validated: its first line number, the header (one
+    tuple shared by every record of the file) and as many cells. It holds the row's
+    values: it is handed to :func:`validate_record`, never shown."""
+
+    line: int
+    header: tuple[str, ...]
+    cells: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlRecord:
+    """A JSONL line as read, not yet parsed: its line number and its text."""
+
+    line: int
+    text: str
+
+
+RawRecord = CsvRecord | JsonlRecord
+"""A record of :func:`read_records`."""
+
+
 def read_portfolio(path: Path | str) -> Iterator[Row]:
     """Stream the records of a CSV or JSONL portfolio, validating each into an Account.
 
@@ -119,12 +150,27 @@ def read_portfolio(path: Path | str) -> Iterator[Row]:
     :class:`~notifysdk.errors.InvalidInputError` (``field`` is ``portfolio.header``)
     before any row is yielded; a missing file raises it with ``field`` ``portfolio``.
     """
+    records = read_records(path)
+    return (r if isinstance(r, BadRow) else validate_record(r) for r in records)
+
+
+def read_records(path: Path | str) -> Iterator[RawRecord | BadRow]:
+    """Stream the records of a portfolio as read, in order: a :class:`RawRecord` for
+    each, or the :class:`BadRow` of one that cannot be read at all (malformed CSV, too
+    long, the wrong number of cells). Raises as :func:`read_portfolio` does."""
     p = Path(path)
     if not p.is_file():
         raise InvalidInputError("portfolio", f"no such file: {p}")
     if p.suffix.lower() in (".jsonl", ".ndjson"):
-        return _read_jsonl(p)
-    return _read_csv(p)
+        return _jsonl_records(p)
+    return _csv_records(p)
+
+
+def validate_record(record: RawRecord) -> Row:
+    """The account of a record of :func:`read_records`, or its :class:`BadRow`."""
+    if isinstance(record, JsonlRecord):
+        return _validate_line(record.line, record.text)
+    return _validate_flat(record.line, dict(zip(record.header, record.cells, strict=True)))
 
 
 def count_records(path: Path | str) -> int:
@@ -184,13 +230,13 @@ class _BoundedLines:
         self.too_long = False
 
 
-def _read_csv(p: Path) -> Iterator[Row]:
+def _csv_records(p: Path) -> Iterator[RawRecord | BadRow]:
     f = _open(p)
     try:
         lines = _BoundedLines(f, MAX_ROW_CHARS)
         reader = csv.reader(lines)
         try:
-            header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+            header = tuple(h.strip().lstrip("\ufeff") for h in next(reader))
         except StopIteration:
             return
         except csv.Error as exc:
@@ -221,7 +267,7 @@ def _read_csv(p: Path) -> Iterator[Row]:
             if len(cells) != width:
                 yield BadRow(start, "<row>", f"expected {width} fields, found {len(cells)}")
                 continue
-            yield _validate_flat(start, dict(zip(header, cells, strict=True)))
+            yield CsvRecord(start, header, cells)
     finally:
         f.close()
 
@@ -237,7 +283,7 @@ def _column_names(cells: list[str]) -> str:
     return ", ".join(named + [f"{len(cells) - len(named)} other(s)"] * (len(named) < len(cells)))
 
 
-def _check_header(header: list[str]) -> None:
+def _check_header(header: Sequence[str]) -> None:
     """Refuse a header that misses required columns, names unknown ones or repeats
     one. The error names columns of :data:`CSV_COLUMNS` and header cells that look
     like column names, never another cell: a file without its header row has a
@@ -277,44 +323,40 @@ def _bounded_lines(f: TextIO, limit: int) -> Iterator[str | None]:
         yield None
 
 
-def _read_jsonl(p: Path) -> Iterator[Row]:
+def _jsonl_records(p: Path) -> Iterator[RawRecord | BadRow]:
     f = _open(p)
     try:
         for number, text in enumerate(_bounded_lines(f, MAX_ROW_CHARS), start=1):
             if text is None:
                 yield BadRow(number, "<row>", _TOO_LONG)
-                continue
-            if not text.strip():
-                continue
-            if _has_surrogates(text):
-                yield BadRow(number, "<row>", "not valid UTF-8")
-                continue
-            try:
-                obj = safejson.loads(text, "<row>")
-            except InvalidInputError as exc:
-                yield BadRow(number, "<row>", exc.reason)
-                continue
-            if not isinstance(obj, dict):
-                yield BadRow(number, "<row>", "each line must be a JSON object")
-                continue
-            if "debtor" in obj:
-                yield _validate_full(number, obj)
-            else:
-                unknown = [k for k in obj if k not in CSV_COLUMNS]
-                if unknown:
-                    yield BadRow(number, "<row>", f"unknown key(s): {_column_names(unknown)}")
-                    continue
-                missing = sorted(REQUIRED_COLUMNS - set(obj))
-                if missing:
-                    yield BadRow(number, missing[0], "field is required")
-                    continue
-                flat = {
-                    k: ("" if v is None else v if isinstance(v, str) else _jsonish(v))
-                    for k, v in obj.items()
-                }
-                yield _validate_flat(number, flat)
+            elif text.strip():
+                yield JsonlRecord(number, text)
     finally:
         f.close()
+
+
+def _validate_line(number: int, text: str) -> Row:
+    """One JSONL line: a full Account object, or the flat CSV shape."""
+    if _has_surrogates(text):
+        return BadRow(number, "<row>", "not valid UTF-8")
+    try:
+        obj = safejson.loads(text, "<row>")
+    except InvalidInputError as exc:
+        return BadRow(number, "<row>", exc.reason)
+    if not isinstance(obj, dict):
+        return BadRow(number, "<row>", "each line must be a JSON object")
+    if "debtor" in obj:
+        return _validate_full(number, obj)
+    unknown = [k for k in obj if k not in CSV_COLUMNS]
+    if unknown:
+        return BadRow(number, "<row>", f"unknown key(s): {_column_names(unknown)}")
+    missing = sorted(REQUIRED_COLUMNS - set(obj))
+    if missing:
+        return BadRow(number, missing[0], "field is required")
+    flat = {
+        k: ("" if v is None else v if isinstance(v, str) else _jsonish(v)) for k, v in obj.items()
+    }
+    return _validate_flat(number, flat)
 
 
 def _jsonish(v: Any) -> str:

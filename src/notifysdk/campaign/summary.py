@@ -171,6 +171,40 @@ class Summary:
         if notice.stage:
             self.by_stage[notice.stage] += 1
 
+    def merge(self, later: Summary) -> None:
+        """Add the summary of the rows that follow this one's in the portfolio (a run
+        over several processes merges its chunks in portfolio order): the counters add
+        up, and the lists of bad and failed rows go on in order, up to
+        :data:`MAX_BAD_ROWS_KEPT` each — exactly what one run over all the rows keeps."""
+        self.rows += later.rows
+        self.accounts += later.accounts
+        self.bad_row_count += later.bad_row_count
+        room = MAX_BAD_ROWS_KEPT - len(self.bad_rows)
+        self.bad_rows.extend(later.bad_rows[: max(room, 0)])
+        for failure in later.failed_rows:
+            if failure.line not in self._failed_lines and len(self.failed_rows) < MAX_BAD_ROWS_KEPT:
+                self.failed_rows.append(failure)
+        self._failed_lines |= later._failed_lines
+        self.internal_errors += later.internal_errors
+        self.no_stage += later.no_stage
+        self.stages_due += later.stages_due
+        self.notices += later.notices
+        self.new_deliveries += later.new_deliveries
+        self.duplicates += later.duplicates
+        self.fallbacks += later.fallbacks
+        for mine, theirs in (
+            (self.by_outcome, later.by_outcome),
+            (self.by_rule, later.by_rule),
+            (self.by_stage, later.by_stage),
+            (self.skipped, later.skipped),
+            (self.written, later.written),
+        ):
+            mine.update(theirs)
+        for channel, counts in later.by_channel.items():
+            self.by_channel.setdefault(channel, Counter()).update(counts)
+        if later.next_due is not None and (self.next_due is None or later.next_due < self.next_due):
+            self.next_due = later.next_due
+
     @property
     def failures(self) -> int:
         """Notices that ended ``failed`` or ``dead_lettered`` (after any fallback),

@@ -16,8 +16,11 @@ from ..errors import NotifyError
 from .root import EXIT_ERROR, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, app, clock_at, console
 
 if TYPE_CHECKING:  # the campaign, settings and dispatcher load when the command runs
+    from collections.abc import Callable
+
     from ..campaign import Ladder, Summary
     from ..campaign.portfolio import Row
+    from ..clock import Clock
     from ..config import Settings
 
 EXIT_BAD_ROWS = 4
@@ -38,15 +41,23 @@ _PARAGRAPHS = (
     "sent under the output folder. Idempotency keys come from account, stage and the "
     "debtor's local date, so a second run on the same day sends nothing new (with a "
     "durable ledger).",
+    "--workers N (with --dry-run) plans the portfolio in N processes: the parent reads "
+    "it in chunks of consecutive rows, each worker validates and plans a chunk, and the "
+    "chunks' counts are merged in portfolio order, so the summary (bad and failed rows "
+    "each listed once, by line, in file order) is the one a single process gives. Use "
+    "at most one worker per core. A live run stays in one process (its rules read and "
+    "write the ledger as it goes).",
     "Examples:\n"
     "  notifysdk run examples/portfolio.csv --config examples/notifysdk.toml\n"
     "  notifysdk run portfolio.jsonl --dry-run --json\n"
+    "  notifysdk run portfolio.csv --dry-run --workers 2\n"
     "  notifysdk run portfolio.csv --now 2026-01-05T02:00:00+00:00",
     "Exit codes:\n"
     f"  {EXIT_OK}  every notice was delivered, deferred, blocked by a rule, or already done\n"
     f"  {EXIT_FAILURES}  some notices failed permanently or were dead-lettered "
     "(after fallbacks)\n"
-    f"  {EXIT_USAGE}  bad command line (unknown option, bad --now)\n"
+    f"  {EXIT_USAGE}  bad command line (unknown option, bad --now, --workers without "
+    "--dry-run)\n"
     f"  {EXIT_ERROR}  could not run, or stopped: bad settings or ladder, bad portfolio "
     "header, the ledger unreachable or read-only, a full disk\n"
     f"  {EXIT_BAD_ROWS}  the run completed, but some rows were refused or failed (and no "
@@ -62,6 +73,10 @@ _CONFIG_HELP = escape(
 _LADDER_HELP = escape(
     "Ladder TOML (stages by days overdue). Default: [campaign] ladder in the settings "
     "file, else the built-in ladder."
+)
+_WORKERS_HELP = (
+    "Dry run only: plan in this many processes (chunks of rows, merged in portfolio "
+    "order; the summary is the same as with 1)."
 )
 _NOW_HELP = (
     "Run as if it were this ISO 8601 instant with a time zone (2026-01-05T10:00:00+08:00): "
@@ -87,6 +102,7 @@ def run_command(
         int,
         typer.Option("--concurrency", "-j", min=1, max=1000, help="Accounts handled at once."),
     ] = 10,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, max=64, help=_WORKERS_HELP)] = 1,
     debug: Annotated[
         bool,
         typer.Option(
@@ -105,6 +121,10 @@ def run_command(
     from ..dispatcher import Dispatcher
 
     clock = clock_at(now)
+    if workers > 1 and not dry_run:
+        raise typer.BadParameter(
+            "needs --dry-run: a live run stays in one process", param_hint="--workers"
+        )
     try:
         settings = Settings.load(config) if config else Settings.load()
         the_ladder = _ladder(ladder, config)
@@ -127,7 +147,12 @@ def run_command(
     def advance(_row: Row) -> None:
         progress.advance(task)
 
+    def advance_by(count: int) -> None:
+        progress.advance(task, count)
+
     async def go() -> Summary:
+        if workers > 1:
+            return await _in_processes(settings, the_ladder, clock, portfolio, workers, advance_by)
         async with Dispatcher(settings, clock=clock) as dispatcher:
             return await run_campaign(
                 dispatcher,
@@ -153,6 +178,31 @@ def run_command(
     else:
         print_summary(summary, settings)
     raise typer.Exit(exit_code(summary))
+
+
+async def _in_processes(
+    settings: Settings,
+    ladder: Ladder,
+    clock: Clock,
+    portfolio: Path,
+    workers: int,
+    on_rows: Callable[[int], None],
+) -> Summary:
+    """A dry run over ``workers`` processes (:mod:`notifysdk.campaign.parallel`). The
+    parent's dispatcher opens the ledger as a one-process run does (recovering it when
+    the settings say so) and checks the routes; the workers plan at its instant."""
+    import asyncio
+
+    from ..campaign import CampaignRunner
+    from ..campaign.parallel import WorkerSpec, dry_run_in_processes
+    from ..dispatcher import Dispatcher
+
+    async with Dispatcher(settings, clock=clock) as dispatcher:
+        CampaignRunner(dispatcher, ladder, dry_run=True).check_routes()
+        spec = WorkerSpec(settings=settings, ladder=ladder, now=dispatcher.clock.now())
+    return await asyncio.to_thread(
+        dry_run_in_processes, portfolio, spec, workers=workers, on_rows=on_rows
+    )
 
 
 def exit_code(summary: Summary) -> int:
