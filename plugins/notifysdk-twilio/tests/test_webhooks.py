@@ -128,10 +128,17 @@ async def make_hooks(
     twilio_server: FakeTwilioServer,
     tmp_path: Path,
 ) -> AsyncIterator[Callable[..., Any]]:
-    """``await make_hooks(**webhook_settings)``: the app on loopback over a SQLite ledger."""
+    """``await make_hooks(server_config=None, limit_concurrency=None, **webhook_settings)``:
+    the app on loopback over a SQLite ledger (``server_config``: ``uvicorn_config``'s
+    keywords; ``limit_concurrency``: ``create_app``'s)."""
     stack: list[Any] = []
 
-    async def build(public_base_url: str | None = None, **overrides: Any) -> Hooks:
+    async def build(
+        public_base_url: str | None = None,
+        server_config: dict[str, Any] | None = None,
+        limit_concurrency: int | None = None,
+        **overrides: Any,
+    ) -> Hooks:
         ledger = SqliteLedger(f"sqlite:///{tmp_path / 'ledger.db'}")
         dispatcher = Dispatcher(
             Settings(output_dir=tmp_path / "out", channels={"twilio-sms": twilio_section}),
@@ -146,8 +153,8 @@ async def make_hooks(
             public_base_url=public_base_url,
             **overrides,
         )
-        app = create_app(settings, dispatcher)
-        server = await LoopbackServer(app).__aenter__()
+        app = create_app(settings, dispatcher, limit_concurrency=limit_concurrency)
+        server = await LoopbackServer(app, **(server_config or {})).__aenter__()
         client = Client(server.base_url)
         stack.append((client, server, dispatcher, ledger))
         return Hooks(

@@ -1,5 +1,6 @@
 """The ASGI app: ``POST /status`` (message status callbacks) and ``POST /inbound``
-(inbound messages), each signed by Twilio.
+(inbound messages), each signed by Twilio; ``GET /healthz`` (the process answers) and
+``GET /readyz`` (the ledger answers too, within ``READY_TIMEOUT`` seconds; 503 if not).
 
 Every request goes through the same gate, in this order: a missing
 ``X-Twilio-Signature`` → 403; a body that is not a form, too large (413), too slow (408)
@@ -15,15 +16,17 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from notifysdk.dispatcher import Dispatcher
 from notifysdk.errors import ConfigurationError
 from notifysdk.ledger.durable import DurableLedger
+from notifysdk.ledger.runner import TxRunner
 
 from .access_log import AccessLog
 from .forms import (
@@ -34,6 +37,7 @@ from .forms import (
     parse_status,
     read_body,
 )
+from .guard import ConcurrencyLimit
 from .inbound import apply_inbound
 from .receipts import WebhookLedger, apply_status
 from .settings import WebhookSettings
@@ -43,6 +47,9 @@ log = logging.getLogger("notifysdk_twilio.webhooks")
 
 STATUS_PATH = "/status"
 INBOUND_PATH = "/inbound"
+HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+READY_TIMEOUT = 2.0
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -75,6 +82,25 @@ class Webhooks:
         """An inbound message: 200 with empty TwiML (no automatic reply from us)."""
         return await self._gate(request, self._inbound)
 
+    async def healthz(self, request: Request) -> Response:
+        """200 while the process serves requests (a liveness probe)."""
+        return PlainTextResponse("ok")
+
+    async def readyz(self, request: Request) -> Response:
+        """200 when the ledger answers a trivial query within ``READY_TIMEOUT`` seconds,
+        else 503 (a readiness probe: take the server out of rotation, do not restart
+        it; the PostgreSQL ledger reconnects by itself)."""
+        runner = getattr(self.ledger, "runner", None)
+        if not isinstance(runner, TxRunner):  # an in-process ledger is always reachable
+            return PlainTextResponse("ready")
+        try:
+            async with asyncio.timeout(READY_TIMEOUT):
+                await runner.run(_ping)
+        except Exception as exc:
+            log.warning("not ready: the ledger did not answer (%s)", type(exc).__name__)
+            return PlainTextResponse("the ledger is unreachable", 503)
+        return PlainTextResponse("ready")
+
     async def drain(self) -> None:
         """Wait for every re-send started by a late failure to finish."""
         while self._tasks:
@@ -89,6 +115,8 @@ class Webhooks:
         except BadRequestError as exc:
             log.info("refused %s: %d %s", request.url.path, exc.status, exc.reason)
             return PlainTextResponse(exc.reason, exc.status)
+        except ClientDisconnect:  # it went away (or was closed as too slow) mid-body
+            return PlainTextResponse("the client disconnected", 400)
         try:
             async with asyncio.timeout(s.request_timeout_seconds):
                 return await handler(form)
@@ -177,9 +205,12 @@ class Webhooks:
         log.info("re-sent %s after a late failure: %s", key, outcome.status.value)
 
 
-def create_app(settings: WebhookSettings, dispatcher: Dispatcher) -> Starlette:
+def create_app(
+    settings: WebhookSettings, dispatcher: Dispatcher, *, limit_concurrency: int | None = None
+) -> Starlette:
     """The webhook app for ``dispatcher``'s ledger; ``app.state.webhooks`` is the
     :class:`Webhooks` (``await app.state.webhooks.drain()`` waits for late re-sends).
+    ``limit_concurrency``: at most that many requests handled at once (503 beyond).
 
     Raises :class:`~notifysdk.errors.ConfigurationError` when the ledger cannot store
     delivery receipts.
@@ -195,9 +226,17 @@ def create_app(settings: WebhookSettings, dispatcher: Dispatcher) -> Starlette:
         routes=[
             Route(STATUS_PATH, hooks.status, methods=["POST"]),
             Route(INBOUND_PATH, hooks.inbound, methods=["POST"]),
+            Route(HEALTH_PATH, hooks.healthz, methods=["GET"]),
+            Route(READY_PATH, hooks.readyz, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
     app.state.webhooks = hooks
-    app.add_middleware(AccessLog, endpoints=(STATUS_PATH, INBOUND_PATH))
+    if limit_concurrency is not None:
+        app.add_middleware(ConcurrencyLimit, limit=limit_concurrency)
+    app.add_middleware(AccessLog, endpoints=(STATUS_PATH, INBOUND_PATH, HEALTH_PATH, READY_PATH))
     return app
+
+
+def _ping(db: Any) -> object:
+    return db.one("SELECT 1")

@@ -48,6 +48,11 @@ class LoopbackServer:
             await asyncio.sleep(0.01)
         return self
 
+    @property
+    def guard(self) -> Any:
+        """The server's :class:`~notifysdk_twilio.webhooks.guard.SlowClientGuard`."""
+        return self._server.config.http.guard
+
     async def __aexit__(self, *exc: object) -> None:
         if self._server is not None and self._task is not None:
             self._server.should_exit = True

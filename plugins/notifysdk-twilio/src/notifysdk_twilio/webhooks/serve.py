@@ -5,6 +5,12 @@ The auth token and account come from the channel's section (``--channel``, defau
 ``NOTIFYSDK_LEDGER_URL``) or ``--ledger``. Uvicorn's access log is off (it prints the
 client and the query string); :mod:`notifysdk_twilio.webhooks.access_log` logs method,
 endpoint and status only.
+
+Slow clients are bounded by :mod:`notifysdk_twilio.webhooks.guard`: headers must arrive
+within ``--header-timeout`` seconds, a body within ``--timeout`` (the app answers 408)
+or, at the latest, the guard's body deadline; at most ``--max-waiting`` connections may
+be slow or idle at once, the oldest closed first, so a slowloris cannot hold the places
+signed callbacks need.
 """
 
 from __future__ import annotations
@@ -36,6 +42,17 @@ ChannelOpt = typer.Option("twilio-sms", help="Channel whose Twilio account to us
 MaxBodyOpt = typer.Option(64 * 1024, help="Largest request body, in bytes.")
 TimeoutOpt = typer.Option(10.0, help="Per-request timeout, in seconds.")
 LateRetriesOpt = typer.Option(2, help="Re-sends after a 30003/30008, per notice.")
+HeaderTimeoutOpt = typer.Option(5.0, help="Seconds a client has to send a request's headers.")
+MaxWaitingOpt = typer.Option(
+    None,
+    help="Most connections slow to send a request, or idle, at once (oldest closed first; "
+    "default 2048, or half the open-file limit).",
+)
+ConcurrencyOpt = typer.Option(1000, help="Most requests handled at once (503 beyond).")
+
+HEADER_TIMEOUT = 5.0
+BODY_GRACE = 5.0
+"""Seconds the guard's body deadline gives beyond the app's own (which answers 408)."""
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -50,12 +67,29 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_config(app: Any, **kw: Any) -> Any:
-    """A uvicorn config for the app: no access log, bounded keep-alive and headers."""
+def uvicorn_config(
+    app: Any,
+    *,
+    header_timeout: float = HEADER_TIMEOUT,
+    body_timeout: float = 10.0 + BODY_GRACE,
+    max_waiting: int | None = None,
+    **kw: Any,
+) -> Any:
+    """A uvicorn config for the app: no access log, bounded keep-alive and headers, and
+    the slow-client guard (see :mod:`~notifysdk_twilio.webhooks.guard`); the guard is
+    ``config.http.guard``."""
     import uvicorn
 
+    from .guard import SlowClientGuard, default_max_waiting, guarded_h11
+
+    guard = SlowClientGuard(
+        header_timeout=header_timeout,
+        body_timeout=body_timeout,
+        max_waiting=default_max_waiting() if max_waiting is None else max_waiting,
+    )
     return uvicorn.Config(
         app,
+        http=guarded_h11(guard),
         access_log=False,
         log_config=None,
         lifespan="on",
@@ -72,6 +106,8 @@ async def serve(
     sock: socket.socket,
     *,
     limit_concurrency: int | None = 1000,
+    header_timeout: float = HEADER_TIMEOUT,
+    max_waiting: int | None = None,
 ) -> None:
     """Run the app on ``sock`` until interrupted (Ctrl-C / SIGTERM)."""
     import uvicorn
@@ -81,8 +117,14 @@ async def serve(
     from .app import create_app
 
     async with Dispatcher(settings) as dispatcher:
-        app = create_app(webhook, dispatcher)
-        server = uvicorn.Server(uvicorn_config(app, limit_concurrency=limit_concurrency))
+        app = create_app(webhook, dispatcher, limit_concurrency=limit_concurrency)
+        config = uvicorn_config(
+            app,
+            header_timeout=header_timeout,
+            body_timeout=webhook.request_timeout_seconds + BODY_GRACE,
+            max_waiting=max_waiting,
+        )
+        server = uvicorn.Server(config)
         await server.serve(sockets=[sock])
 
 
@@ -100,8 +142,12 @@ def register(app: typer.Typer) -> None:
         max_body: int = MaxBodyOpt,
         timeout: float = TimeoutOpt,
         late_retries: int = LateRetriesOpt,
+        header_timeout: float = HeaderTimeoutOpt,
+        max_waiting: int | None = MaxWaitingOpt,
+        concurrency: int = ConcurrencyOpt,
     ) -> None:
-        """Serve Twilio status callbacks (POST /status) and inbound messages (POST /inbound)."""
+        """Serve Twilio status callbacks (POST /status) and inbound messages (POST /inbound);
+        GET /healthz and /readyz for probes."""
         import asyncio
 
         from notifysdk.config import Settings
@@ -125,4 +171,13 @@ def register(app: typer.Typer) -> None:
         sock = listening_socket(host, port)
         typer.echo(f"serving {webhook.public_base_url}/status and /inbound on {host}:{port}")
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(settings, webhook, sock))
+            asyncio.run(
+                serve(
+                    settings,
+                    webhook,
+                    sock,
+                    limit_concurrency=concurrency,
+                    header_timeout=header_timeout,
+                    max_waiting=max_waiting,
+                )
+            )
