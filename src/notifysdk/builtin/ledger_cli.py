@@ -177,9 +177,10 @@ def audit_verify(
     checkpoint: Path | None = CheckpointOpt,
     public_key: list[Path] = PublicKeyOpt,
 ) -> None:
-    """Check every link of the audit chain (keyed entries with the audit key), and with
-    --checkpoint that it still holds what the signed checkpoint saw; exit 1 naming the
-    first bad entry's position."""
+    """Check the keyed audit chain (and a signed checkpoint); exit 1 naming the bad entry.
+
+    Every link is checked, keyed entries with the audit key; with --checkpoint, also that
+    the chain still holds every entry the checkpoint saw, with the hash it saw."""
     from ..dispatch.recovery import require_durable
     from ..ledger.checkpoints import parse_checkpoint
 
@@ -241,8 +242,10 @@ def audit_verify(
 def audit_checkpoint(
     config: Path | None = ConfigOpt, ledger: str | None = LedgerOpt, out: Path | None = OutOpt
 ) -> None:
-    """Verify the chain, then sign a checkpoint of its head (sequence, hash, time, entry
-    count, public key) with the checkpoint key; keep it away from the database."""
+    """Sign a checkpoint of the verified chain's head; keep it away from the database.
+
+    The checkpoint states the head's sequence number, hash and time, the entry count and
+    the public key, signed with the Ed25519 checkpoint key (audit-signing.key)."""
     from ..config import Settings
     from ..keys import load_settings_keys
     from ..ledger.checkpoints import make_checkpoint
@@ -271,8 +274,9 @@ def audit_checkpoint(
 
 @audit_app.command("public-key")
 def audit_public_key(config: Path | None = ConfigOpt, out: Path | None = OutOpt) -> None:
-    """Print the checkpoint key's public half (PEM), for verifiers without the signing
-    key (audit verify --public-key)."""
+    """Print the checkpoint key's public half (PEM), for audit verify --public-key.
+
+    A verifier without the signing key checks checkpoints with it."""
     from ..config import Settings
     from ..keys import load_settings_keys
     from ..ledger.checkpoints import public_key_pem
