@@ -114,3 +114,15 @@ def test_the_label_hint_finds_every_label_the_pattern_finds() -> None:
             assert phones._label_before(folded, end) == expected, (text, end)
             checked += expected
     assert checked > 50
+
+
+def test_every_bare_id_hint_holds_the_shared_shape() -> None:
+    from notifysdk.privacy import accounts, gov_ids
+    from notifysdk.privacy.prescan import _ID_SHAPES
+
+    hints = (gov_ids._SSN_HINT, gov_ids._NINO_HINT, gov_ids._HKID_HINT, gov_ids._TW)
+    for text in [*TEXTS, "AB 12 34 56 C", "A123456(3)", "A123456789", "GB29NWBK6016"]:
+        folded = fold(text)
+        for hint in (*hints, accounts._IBAN_HINT):
+            if hint.search(folded) is not None:
+                assert _ID_SHAPES.search(folded) is not None, (hint.pattern, text)

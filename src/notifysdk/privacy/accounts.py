@@ -62,7 +62,7 @@ class IbanDetector:
 
     def may_find(self, scan: Prescan) -> bool:
         """How a bare IBAN starts, or the label."""
-        return _IBAN_HINT.search(scan.folded) is not None or scan.labelled(_IBAN_LABELLED)
+        return scan.shape(_IBAN_HINT) or scan.labelled(_IBAN_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid IBAN in ``text``."""

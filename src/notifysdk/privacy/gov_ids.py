@@ -70,7 +70,7 @@ class UsSsnDetector:
 
     def may_find(self, scan: Prescan) -> bool:
         """The dashed shape's hint, or a label."""
-        return _SSN_HINT.search(scan.folded) is not None or scan.labelled(_SSN_LABELLED)
+        return scan.shape(_SSN_HINT) or scan.labelled(_SSN_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid SSN in ``text``."""
@@ -117,7 +117,7 @@ class UkNinoDetector:
 
     def may_find(self, scan: Prescan) -> bool:
         """Two capitals and two digits (how a bare NINO starts), or a label."""
-        return _NINO_HINT.search(scan.folded) is not None or scan.labelled(_NINO_LABELLED)
+        return scan.shape(_NINO_HINT) or scan.labelled(_NINO_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid NINO in ``text``."""
@@ -174,7 +174,7 @@ class HongKongIdDetector:
 
     def may_find(self, scan: Prescan) -> bool:
         """A bracketed check digit, or a label."""
-        return _HKID_HINT.search(scan.folded) is not None or scan.labelled(_HKID_LABELLED)
+        return scan.shape(_HKID_HINT) or scan.labelled(_HKID_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every Hong Kong ID number with a valid check digit in ``text``."""
@@ -282,7 +282,7 @@ class TaiwanIdDetector:
 
     def may_find(self, scan: Prescan) -> bool:
         """The bare shape, or a label."""
-        return _TW.search(scan.folded) is not None or scan.labelled(_TW_LABELLED)
+        return scan.shape(_TW) or scan.labelled(_TW_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid Taiwan ID number in ``text``."""

@@ -35,6 +35,9 @@ _STRETCH = re.compile(rf"[0-9][0-9 \t()+./-]{{{SHORTEST - 1},}}")  # _SEPARATORS
 (``+86 (138) 0013-8000``, ``2026/03/07 10``): one character-class run, which the engine
 scans fast; a shorter stretch has no match anywhere in it (and costs no Python step)."""
 _PUNCTUATION = str.maketrans("", "", _SEPARATORS)
+_ID_SHAPES = re.compile(r"[A-Z] ?[0-9]|-[0-9]{2}-[0-9]{4}|\([0-9A]\)")
+"""Something every bare ID shape holds: a capital before a digit (NINO, IBAN, Taiwan
+and Hong Kong IDs), an SSN's dashes, a bracketed check digit."""
 
 
 @lru_cache(maxsize=32)
@@ -64,13 +67,14 @@ class Prescan:
     """What the detectors' ``may_find`` look at, measured once per text (lazily; plain
     properties, since ``functools.cached_property`` takes a lock on every first read)."""
 
-    __slots__ = ("_digits", "_folded", "_labels", "text")
+    __slots__ = ("_digits", "_folded", "_labels", "_shapes", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._folded: str | None = None
         self._labels: frozenset[str] | None = None
         self._digits: int | None = None
+        self._shapes: bool | None = None
 
     @property
     def folded(self) -> str:
@@ -86,6 +90,13 @@ class Prescan:
         if self._labels is None:
             self._labels = label_beginnings(self.folded)
         return self._labels
+
+    def shape(self, hint: re.Pattern[str]) -> bool:
+        """Does ``hint`` (a bare ID shape's, which holds :data:`_ID_SHAPES`) match?
+        One search for every shape where the text has none."""
+        if self._shapes is None:
+            self._shapes = _ID_SHAPES.search(self.folded) is not None
+        return self._shapes and hint.search(self.folded) is not None
 
     def labelled(self, pattern: Labelled) -> bool:
         """May ``pattern`` find a labelled value here? (``False``: its ``finditer``

@@ -122,8 +122,11 @@ class Redactor:
         known = known or KnownValues()
         scan = Prescan(text)
         raw: list[Finding] = []
-        for i in range(len(self.detectors)):
-            raw.extend(self._run(i, text, known, scan))
+        for detector, may_find in zip(self.detectors, self._gates, strict=True):
+            if may_find is None or may_find(scan):
+                raw.extend(detector.find(text, known))
+        if raw and self.public:
+            raw = [f for f in raw if not self._is_public(f, text)]
         return raw
 
     def find(self, text: str, known: KnownValues | None = None) -> list[Finding]:
