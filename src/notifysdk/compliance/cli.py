@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # templates, models and the dispatcher load when a command ru
     from .explain import Explanation
     from .lint import Linter, LintFinding
 
-__all__ = ["LintResult", "lint_pack", "register_commands"]
+__all__ = ["LintResult", "lint_pack", "register_commands", "wording_lines"]
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -246,6 +247,22 @@ def _build_notice(
     )
 
 
+def wording_lines(wording: Mapping[str, Any]) -> list[str]:
+    """How ``explain`` and ``preview`` say what a ``required-content`` vote looks for
+    (``wording``: :meth:`RequirementHelp.as_dict
+    <notifysdk.reference.wording.RequirementHelp.as_dict>`)."""
+    lang = wording["lang"]
+    lines = []
+    if wording["sample"]:
+        lines.append(f"requires ({lang}), e.g.: {wording['sample']}")
+    groups = " AND ".join(" or ".join(g) for g in wording["patterns"])
+    lines.append(f"accepted ({lang}): {groups or 'no wording is known in this language'}")
+    lines.append(
+        f"requirement {wording['requirement']} of {wording['profile']}: {wording['citation']}"
+    )
+    return lines
+
+
 def _print_explanation(exp: Explanation) -> None:
     console = Console(highlight=False)
     console.print(
@@ -270,6 +287,9 @@ def _print_explanation(exp: Explanation) -> None:
             console.print("    reserves: " + ", ".join(r.reservations), markup=False)
         if r.citation and r.verdict != "inactive":
             console.print(f"    cites: {r.citation}", markup=False)
+        if r.wording is not None and r.verdict in ("deny", "defer"):
+            for line in wording_lines(r.wording.as_dict()):
+                console.print(f"    {line}", markup=False)
     if exp.note:
         console.print(exp.note, markup=False)
     d = exp.as_dict()["decision"]

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from ..dispatch.context import NoticeContext
 from ..dispatch.dispatcher import Dispatcher
 from ..dispatch.stages import build_message
-from ..models import Notice, Outcome, OutcomeStatus
-from ..policy import Decision, Rule, RuleContext, Verdict, Vote, active_rules, combine
+from ..models import Message, Notice, Outcome, OutcomeStatus
+from ..policy import Decision, Profile, Rule, RuleContext, Verdict, Vote, active_rules, combine
+from ..reference.wording import RequirementHelp, vote_help
 from .rules.base import ProfileRule
 
-__all__ = ["ExplainedVote", "Explanation", "explain"]
+__all__ = ["ExplainedVote", "Explanation", "content_votes", "explain"]
 
 Stage = Literal["policy", "content"]
 
@@ -39,6 +41,9 @@ class ExplainedVote:
     variant: str | None = None
     numbers: Mapping[str, Any] = field(default_factory=dict)
     reservations: tuple[str, ...] = ()
+    wording: RequirementHelp | None = None
+    """For a ``required-content`` vote: the wording it looks for (a sample sentence and
+    the patterns) and its citation."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -53,6 +58,7 @@ class ExplainedVote:
             "variant": self.variant,
             "numbers": dict(self.numbers),
             "reservations": list(self.reservations),
+            "wording": self.wording.as_dict() if self.wording is not None else None,
         }
 
 
@@ -113,7 +119,7 @@ class Explanation:
         }
 
 
-def _row(stage: str, vote: Vote) -> ExplainedVote:
+def _row(stage: str, vote: Vote, profiles: Mapping[str, Profile]) -> ExplainedVote:
     return ExplainedVote(
         stage,
         vote.rule,
@@ -125,6 +131,7 @@ def _row(stage: str, vote: Vote) -> ExplainedVote:
         vote.variant,
         vote.numbers,
         tuple(f"{r.scope} (limit {r.limit})" for r in vote.reservations),
+        vote_help(profiles, vote),
     )
 
 
@@ -156,8 +163,18 @@ async def _stage(
             rows.append(
                 ExplainedVote(stage, rule.name, "-", "abstain", "does not apply", rule.citation)
             )
-        rows.extend(_row(stage, v) for v in votes)
+        rows.extend(_row(stage, v, ctx.profiles) for v in votes)
     return rows, combine(decisive)
+
+
+async def content_votes(
+    dispatcher: Dispatcher, ctx: NoticeContext, message: Message
+) -> tuple[list[ExplainedVote], Decision]:
+    """Every content rule's vote (or abstention) on ``message`` rendered for ``ctx``'s
+    notice, and their combined decision (``notifysdk preview`` shows them)."""
+    rules = list(dispatcher.registry.rules.values())
+    cctx = ctx.evolve(message=message).rule_context(dispatcher.ledger, dispatcher.settings.profiles)
+    return await _stage(rules, cctx, "content")
 
 
 async def explain(dispatcher: Dispatcher, notice: Notice, now: datetime) -> Explanation:
@@ -184,8 +201,7 @@ async def explain(dispatcher: Dispatcher, notice: Notice, now: datetime) -> Expl
         # still worth showing (rendered by the send's own code; the verdict stays).
         message, _ = build_message(dispatcher.pipeline, ctx)
     if message is not None:
-        cctx = ctx.evolve(message=message).rule_context(ledger, overrides)
-        crows, content = await _stage(rules, cctx, "content")
+        crows, content = await content_votes(dispatcher, ctx, message)
         rows += crows
         note = f"rendered template {message.metadata.get('template')}"
         if ctx.policy is None:
