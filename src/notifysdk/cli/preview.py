@@ -18,8 +18,10 @@ from .root import EXIT_ERROR, EXIT_FAILURES, app, clock_at, console
 
 if TYPE_CHECKING:  # the models, settings and dispatcher load when the command runs
     from ..config import Settings
+    from ..dispatch.context import Prepared
     from ..dispatch.dispatcher import Dispatcher
-    from ..models import Account, Person
+    from ..models import Account, Message, Notice, Person
+    from ..privacy import KnownValues
 
 DEFAULT_LOCALES = ("zh-CN", "en")
 
@@ -29,14 +31,24 @@ PREVIEW_HELP = escape(
             "Render one notice on every medium and locale, masked exactly as it would be sent.",
             "Each medium is routed to its channel as in a run (the [routes] table of the settings, "
             "default capture-<medium>); the notice then goes through the dispatcher's own policy, "
-            "render, masking and leak-guard stages, but nothing is sent and nothing is recorded. "
-            "The destination is shown masked. A medium with no template for the kind says so.",
+            "render, masking, leak-guard and content stages, but nothing is sent and nothing is "
+            "recorded. The destination is shown masked, with the template file the channel "
+            "uses (its own KIND/CHANNEL.LOCALE.txt.j2, else its medium's). A medium with no "
+            "template for the kind says so.",
+            "The content rules (required wording, prohibited language) run on the rendered "
+            "message even when a policy rule (contact hours, a cap) stops the notice: each "
+            "vote is shown with its rule and reason, and a block by the required-content rule "
+            "with the wording it looks for and its citation (docs/reference/required-"
+            "wording.md). The notice is judged as a first contact; --later judges it as a later "
+            "one (a communication to the recipient on record).",
             "By default the notice is for a built-in synthetic account; --portfolio with --account "
             "previews what one account of a portfolio would get.",
-            "Exit status: 0 when every medium rendered, has no template for the kind or lacks "
-            "sample data for one; 1 when a template failed (a syntax error, an unknown "
-            "variable, a refusal of the sandbox, a render bound of docs/limits.md): its panel "
-            "says which; 3 when the settings or the portfolio cannot be read.",
+            "Exit status: 0 when every medium rendered and no content rule would block it, has "
+            "no template for the kind or lacks sample data for one; 1 when a template failed "
+            "(a syntax error, an unknown variable, a filter that raised, a refusal of the "
+            "sandbox, a render bound of docs/limits.md) or a content rule would block what it "
+            'renders (status "blocked by a content rule"): its panel says which; 3 when the '
+            "settings or the portfolio cannot be read.",
             "Examples:\n"
             "  notifysdk preview\n"
             "  notifysdk preview --kind final_demand --medium sms --locale en\n"
@@ -78,6 +90,12 @@ def preview_command(
         str | None,
         typer.Option("--now", help="Render (and check contact hours) as at this ISO instant."),
     ] = None,
+    later: Annotated[
+        bool,
+        typer.Option(
+            "--later", help="Judge as a later contact (the first-contact wording is not due)."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of panels.")] = False,
 ) -> None:
     """Preview a notice on every medium and locale (see PREVIEW_HELP)."""
@@ -98,6 +116,7 @@ def preview_command(
                 role,
                 account,
                 clock,
+                later=later,
             )
         )
     except NotifyError as exc:
@@ -108,7 +127,7 @@ def preview_command(
     else:
         for r in results:
             console.print(_panel(r))
-    if any(r["status"] == TEMPLATE_FAILED for r in results):
+    if any(r["status"] in (TEMPLATE_FAILED, CONTENT_BLOCKED) for r in results):
         raise typer.Exit(EXIT_FAILURES)
 
 
@@ -118,6 +137,14 @@ TEMPLATE_DEFECTS = frozenset({"syntax", "encoding", "undefined", "sandbox", "bou
 TEMPLATE_FAILED = "template error"
 """The status of a preview whose template failed (exit 1); a missing template, or one
 needing data the notice lacks, is ``not rendered``."""
+
+CONTENT_BLOCKED = "blocked by a content rule"
+"""The status of a preview whose rendered message a content rule denies or defers
+(exit 1): a send would stop there whatever the time."""
+
+LATER_CONTACT_DAYS = 30
+"""For ``--later``: how long before ``--now`` the earlier communication is put on record
+(far enough back that no weekly cap counts it)."""
 
 
 def _find_account(portfolio: Path, account_id: str | None) -> Account:
@@ -171,8 +198,11 @@ async def preview(
     role: Role,
     account: Account | None,
     clock: Any,
+    *,
+    later: bool = False,
 ) -> list[dict[str, Any]]:
-    """Build one preview per (medium, locale): verdict, masked destination and content."""
+    """Build one preview per (medium, locale): verdict, masked destination, content and
+    the content rules' votes; ``later``: judged as a later contact."""
     from ..dispatch.dispatcher import Dispatcher
     from ..ledger.memory import MemoryLedger
 
@@ -182,7 +212,7 @@ async def preview(
             channel = settings.routes.get(medium.value) or f"capture-{medium.value}"
             for locale in locales:
                 acct = account or _sample_for(locale)
-                out.append(await _one(d, kind, channel, medium, locale, role, acct))
+                out.append(await _one(d, kind, channel, medium, locale, role, acct, later))
     return out
 
 
@@ -194,6 +224,7 @@ async def _one(
     locale: str,
     role: Role,
     account: Account,
+    later: bool = False,
 ) -> dict[str, Any]:
     from ..dispatch.stages import build_message
     from ..models import Notice, Recipient
@@ -219,6 +250,9 @@ async def _one(
         locale=locale,
     )
     known = KnownValues.from_account(account)
+    if later:
+        await _record_earlier_contact(d, notice)
+    result["template"] = _template_for(d, kind, medium, locale, channel)
     try:
         prepared = await d.prepare(notice)
         ctx = prepared.context
@@ -265,7 +299,75 @@ async def _one(
         html=message.html is not None,
         attachments=[a.filename for a in message.attachments],
     )
+    content = await _content(d, prepared, message, known)
+    result["content"] = content
+    if content["verdict"] in ("deny", "defer"):
+        result["status"] = CONTENT_BLOCKED
     return result
+
+
+async def _content(
+    d: Dispatcher, prepared: Prepared, message: Message, known: KnownValues
+) -> dict[str, Any]:
+    """The content stage's verdict on ``message`` (the dispatcher's own stage: run by
+    ``prepare`` when no policy rule stopped the notice, else run here on what it would
+    say) and every content rule's vote, masked like a log line."""
+    from ..compliance.explain import content_votes
+    from ..dispatch.stages import content_stage
+    from ..models import Outcome
+
+    ctx = prepared.context
+    if ctx.content is not None:  # the content stage let it through in prepare
+        stop = None
+    elif ctx.message is not None and prepared.outcome is not None:
+        stop = prepared.outcome  # the content stage stopped it in prepare
+    else:
+        staged = await content_stage(d.pipeline, ctx.evolve(message=message))
+        stop = staged if isinstance(staged, Outcome) else None
+    rows, _ = await content_votes(d, ctx, message)
+    out: dict[str, Any] = {"verdict": "allow", "rule": None, "reason": None}
+    if stop is not None:
+        out.update(
+            verdict="defer" if stop.status is OutcomeStatus.DEFERRED else "deny",
+            rule=stop.rule,
+            reason=stop.reason,
+        )
+    out["votes"] = [
+        {
+            "rule": r.rule,
+            "profile": r.profile,
+            "verdict": r.verdict,
+            "reason": d.redactor.mask_for_log(r.reason, known) if r.reason else "",
+            "citation": r.citation,
+            "wording": r.wording.as_dict() if r.wording is not None else None,
+        }
+        for r in rows
+        if r.verdict not in ("inactive", "abstain")
+    ]
+    return out
+
+
+async def _record_earlier_contact(d: Dispatcher, notice: Notice) -> None:
+    """Put a communication to the recipient on the preview's own ledger, so the notice
+    is a later contact (first-contact wording no longer due)."""
+    from datetime import timedelta
+
+    from ..compliance import scopes as sc
+
+    person = notice.recipient.person
+    at = d.clock.now() - timedelta(days=LATER_CONTACT_DAYS)
+    await d.ledger.record_contact(sc.person_scope(sc.Counter.COMM, notice.account, person), at)
+
+
+def _template_for(
+    d: Dispatcher, kind: NoticeKind, medium: Medium, locale: str, channel: str
+) -> str | None:
+    """The body template the channel would render ``kind`` from (``None``: none)."""
+    try:
+        found = d.pipeline.renderer.template_for(kind.value, medium.value, locale, channel)
+    except TemplateError:
+        return None  # the render below reports it
+    return found[1] if found is not None else None
 
 
 def _panel(r: dict[str, Any]) -> Panel:
@@ -275,7 +377,7 @@ def _panel(r: dict[str, Any]) -> Panel:
     parts: list[Any] = [head]
     if r.get("to"):
         parts.append(Text(f"to: {r['to']}"))
-    if r["status"] != "rendered":
+    if r["status"] not in ("rendered", CONTENT_BLOCKED):
         parts.append(Text(str(r.get("reason", "")), style="yellow"))
     else:
         if r.get("subject"):
@@ -287,5 +389,29 @@ def _panel(r: dict[str, Any]) -> Panel:
         if r["attachments"]:
             extras.append("attachments: " + ", ".join(r["attachments"]))
         parts.append(Text(" · ".join(extras), style="dim"))
+    if r.get("template"):
+        parts.append(Text(f"template: {r['template']}", style="dim"))
+    for vote in (r.get("content") or {}).get("votes", ()):
+        parts.extend(_vote_lines(vote))
     title = f"{r['kind']} · {r['medium']} ({r['channel']}) · {r['locale']} · to {r['role']}"
     return Panel(Group(*parts), title=title, title_align="left")
+
+
+def _vote_lines(vote: dict[str, Any]) -> list[Text]:
+    """One content vote: its rule, verdict and reason; for a block, the wording looked
+    for and the citation."""
+    from ..compliance.cli import wording_lines
+
+    blocking = vote["verdict"] in ("deny", "defer")
+    line = f"content {vote['verdict']}: {vote['rule']} ({vote['profile']})"
+    if vote["reason"]:
+        line += f" - {vote['reason']}"
+    out = [Text(line, style="red" if blocking else "dim")]
+    if not blocking:
+        return out
+    wording = vote.get("wording")
+    if wording is not None:
+        out.extend(Text(f"    {s}") for s in wording_lines(wording))
+    elif vote["citation"]:
+        out.append(Text(f"    cites: {vote['citation']}"))
+    return out
