@@ -27,8 +27,11 @@ _ID_SUFFIX = r"(?:号码|號碼|字号|字號|号|號|card|no\.?|number|num\.?|#
 """What follows an ID label: ``护照号码``, ``Macau ID card No.``, ``Passport #``."""
 
 
+_NOT_COMPACT = re.compile(r"[\s()/-]")
+
+
 def _compact(value: str) -> str:
-    return re.sub(r"[\s()/-]", "", value).upper()
+    return _NOT_COMPACT.sub("", value).upper()
 
 
 def _spans(kind: str, name: str, hits: Iterable[Hit]) -> Iterator[Finding]:
@@ -149,13 +152,16 @@ _HKID_LABELLED = labelled(
 )
 
 
+_HKID_COMPACT = re.compile(r"([A-Z]{1,2})([0-9]{6})([0-9A])")
+
+
 @lru_cache(maxsize=4096)
 def is_hkid(compact: str) -> bool:
     """True when a Hong Kong identity card number (``A1234563``, ``AB9876543``, the
     check digit without brackets) has the right check digit: the weighted sum of the
     letters (A=10 ... Z=35, a missing first letter 36) and digits, weights 9 down to 2,
     plus the check digit (A=10) is a multiple of 11."""
-    m = re.fullmatch(r"([A-Z]{1,2})([0-9]{6})([0-9A])", compact)
+    m = _HKID_COMPACT.fullmatch(compact)
     if m is None:
         return False
     letters = m.group(1).rjust(2)
@@ -253,6 +259,9 @@ _TW_DATE_CODE = re.compile(r"[A-Z](?:19[5-9][0-9]|20[0-3][0-9])(?:0[1-9]|1[0-2])
 ID, so only reported after a label."""
 
 
+_TW_COMPACT = re.compile(r"[A-Z][1289A-D][0-9]{8}")
+
+
 @lru_cache(maxsize=4096)
 def is_taiwan_id(compact: str) -> bool:
     """True when a Taiwan national ID (``A123456789``), new-style resident certificate
@@ -260,7 +269,7 @@ def is_taiwan_id(compact: str) -> bool:
     the right check digit: the letter's two-digit code (weights 1 and 9), the next eight
     characters (weights 8 down to 1; an old-style second letter counts as its code's last
     digit) and the check digit sum to a multiple of 10."""
-    if re.fullmatch(r"[A-Z][1289A-D][0-9]{8}", compact) is None:
+    if _TW_COMPACT.fullmatch(compact) is None:
         return False
     code = _TW_LETTERS[compact[0]]
     second = compact[1]

@@ -95,7 +95,7 @@ class ChineseMobileDetector:
         folded = fold(text)
         for area in _MOBILE_AREA.finditer(folded):
             for m in _CN_MOBILE.finditer(folded, area.start(), area.end() + 1):
-                digits = re.sub(r"[^0-9]", "", m.group(1))
+                digits = m.group(1).replace(" ", "").replace("-", "")  # see _CN_MOBILE
                 if is_cn_mobile(digits):
                     yield Finding(self.kind, m.start(), m.end(), self.name)
         for st in spaced_stretches(folded, _MOBILE_LENGTH):
