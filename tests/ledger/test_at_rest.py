@@ -155,3 +155,33 @@ async def test_the_wal_of_an_open_ledger_holds_no_raw_value(tmp_path: Path) -> N
         assert record is not None and record.attempts[0].to == "+8613800138003"
     finally:
         await ledger.aclose()
+
+
+async def test_ledger_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "ledger.db"
+    old = os.umask(0)
+    try:
+        ledger = open_ledger(f"sqlite:///{path}", keys=ephemeral_keys)
+        try:
+            n = sample_notice(1, channel="capture-sms")
+            await deliver(ledger, n, "+8613800138001", datetime(2026, 1, 5, 2, tzinfo=UTC))
+            for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
+            for d in (tmp_path / "a", path.parent):
+                assert stat.S_IMODE(d.stat().st_mode) == 0o700, d
+        finally:
+            await ledger.aclose()
+    finally:
+        os.umask(old)
+
+
+async def test_an_existing_world_readable_ledger_is_narrowed(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.db"
+    path.touch()
+    path.chmod(0o644)
+    ledger = open_ledger(f"sqlite:///{path}", keys=ephemeral_keys)
+    try:
+        assert (await ledger.get("nk_none")) is None
+    finally:
+        await ledger.aclose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -15,6 +15,8 @@ processes as well as tasks.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -150,10 +152,20 @@ def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
 
 def private_files(path: str) -> None:
     """The database file and its ``-wal`` and ``-shm`` companions created ``0600`` (and
-    the folder ``0700``) before SQLite opens them, whatever the umask."""
+    the folder ``0700``) before SQLite opens them, whatever the umask. Existing files
+    (a ledger an older SDK made ``0644``) are narrowed to ``0600`` when they can be; one
+    that cannot be changed (read-only, immutable) is left for SQLite to report."""
     private_dir(Path(path).parent)
     for suffix in ("", "-wal", "-shm"):
-        private_file(path + suffix)
+        p = Path(path + suffix)
+        try:
+            mode = p.stat().st_mode
+        except FileNotFoundError:
+            private_file(p)
+            continue
+        if mode & 0o077:
+            with contextlib.suppress(OSError):
+                os.chmod(p, 0o600)
 
 
 class SqliteLedger(SqlLedger):
