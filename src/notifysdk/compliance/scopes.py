@@ -18,10 +18,19 @@ counted with ``ledger.count(scope, start, end)``. A scope string is::
 scope, so the institution and all its agencies share one count (cn's 3 connected calls
 a day "counting the institution and all its agencies together").
 
-**Personal data.** Phone numbers and addresses are not stored in clear: the id is a
-truncated SHA-256 of the normalized value (pseudonymous, not anonymous; the ledger is
-access-controlled personal data either way). Person and loan ids are the lender's
-internal ids.
+**Personal data.** In a scope string, phone numbers, addresses and loan ids are a
+truncated SHA-256 of the normalized value (:func:`pseudonym`), so the string never
+carries the value itself. That hash is unkeyed, so it is never what a durable ledger
+stores: the SQLite and PostgreSQL ledgers store every scope as ``#`` and an
+HMAC-SHA256 of the whole scope string under the ledger's pseudonym key
+(``pseudonym.key`` / ``NOTIFYSDK_PSEUDONYM_KEY``, kept outside the database; see
+:meth:`notifysdk.ledger.crypto.Vault.scope`), and they look scopes up by that HMAC.
+Enumerating phone numbers against the database therefore needs the key. A ledger
+written before schema 5 has its scopes re-keyed in place the first time it is opened
+with the keys, so every counter counts the same contacts before and after. Scopes are
+built by rules that hold no key, which is why the keying is the ledger's: one place,
+the key of the ledger the contact is stored in. Person ids are the lender's internal
+ids.
 
 **Which counters a call writes.** Agents' calls are recorded after the fact by the
 call-outcome API with :func:`record_call` (or the scopes from :func:`call_scopes`):
@@ -150,7 +159,9 @@ def _q(part: str) -> str:
 
 @lru_cache(maxsize=16384)
 def pseudonym(value: str) -> str:
-    """A stable pseudonymous id for a loan id, phone number or address (never the value)."""
+    """A stable pseudonymous id for a loan id, phone number or address inside a scope
+    string (never the value). Unkeyed: do not store it outside a scope; a durable
+    ledger stores scopes keyed (see the module docstring)."""
     return hashlib.sha256(value.strip().casefold().encode()).hexdigest()[:20]
 
 
