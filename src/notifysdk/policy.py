@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
+from .frozen import fast_init
 from .reservations import Reservation as Reservation
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class Verdict(IntEnum):
     DENY = 3
 
 
+@fast_init
 @dataclass(frozen=True)
 class Vote:
     """One rule's decision about one notice, with everything needed to explain it."""
@@ -79,6 +81,7 @@ class Profile:
     description: str = ""
 
 
+@fast_init
 @dataclass(frozen=True)
 class RuleContext:
     """What a rule sees: the notice, the time, the ledger, the active profiles."""
@@ -119,6 +122,7 @@ class Rule(Protocol):
         ...
 
 
+@fast_init
 @dataclass(frozen=True)
 class Decision:
     """The combined result of every vote: the strictest one, and all of them."""

@@ -43,6 +43,7 @@ from babel.numbers import format_currency
 
 from .enums import Medium
 from .errors import TemplateBoundError, TemplateError, UnknownLocaleError
+from .frozen import fast_init
 from .models import Notice
 from .template_limits import DEFAULT_LIMITS, TemplateLimits
 from .template_sandbox import (
@@ -61,6 +62,7 @@ few templates thousands of times a second. An edited template is picked up withi
 long."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Rendered:
     """The rendered parts of one notice."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..frozen import fast_init
 from ..models import Message, Notice, Outcome
 from ..policy import Decision, Profile, RuleContext, Verdict
 from ..privacy import KnownValues
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ..ledger.base import Ledger
 
 
+@fast_init
 @dataclass(frozen=True)
 class NoticeContext:
     """One notice on its way through the stages (immutable: a stage returns a copy)."""
@@ -90,6 +92,7 @@ class NoticeContext:
 _FIELDS = frozenset(f.name for f in dataclasses.fields(NoticeContext))
 
 
+@fast_init
 @dataclass(frozen=True)
 class Prepared:
     """What :meth:`Dispatcher.prepare <notifysdk.dispatch.Dispatcher.prepare>` found:

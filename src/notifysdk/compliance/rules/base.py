@@ -46,8 +46,11 @@ def _memo(ctx: RuleContext, key: str, inputs: tuple[Any, ...]) -> Any:
     if kept is None:
         return None
     was, value = kept
-    if len(was) != len(inputs) or any(a is not b for a, b in zip(was, inputs, strict=True)):
+    if len(was) != len(inputs):
         return None
+    for a, b in zip(was, inputs, strict=True):  # a loop: a generator cost more than the rest
+        if a is not b:
+            return None
     return value
 
 
