@@ -102,7 +102,7 @@ async def test_an_edited_template_is_refused_before_sending(
     assert outcome.status is OutcomeStatus.FAILED
     reason = outcome.reason or ""
     assert "overdue_notice/zh-CN" in reason and "SMS_0001" in reason
-    assert "请于7日内还款" in reason  # the approved text's side of the first difference
+    assert "expects '于7日内还款" in reason  # the approved side of the first difference
     assert "张" not in reason and "1,246.80" not in reason
     assert aliyun_server.requests == []
 

@@ -23,6 +23,12 @@ from notifysdk.plugin import InvalidInputError
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 """Aliyun's variable syntax in an approved template: ``${name}``."""
 
+
+def show(param: str) -> str:
+    """A placeholder as the approved text writes it."""
+    return "${" + param + "}"
+
+
 _SIGN = re.compile(r"^【([^【】]{1,20})】")
 _EXCERPT = 12
 
@@ -74,17 +80,17 @@ class ApprovedTemplate:
             if not lit:
                 raise InvalidInputError(
                     f"templates.{name}.text",
-                    f"placeholders ${{{params[i - 1]}}} and ${{{params[i]}}} touch: the "
+                    f"placeholders {show(params[i - 1])} and {show(params[i])} touch: the "
                     "parameters could not be told apart in the rendered text",
                 )
-        seen: set[str] = set()
+        groups: dict[str, str] = {}
         regex = [re.escape(literals[0])]
         for param, lit in zip(params, literals[1:], strict=True):
-            if param in seen:
-                regex.append(f"(?P={param})")
+            if param in groups:
+                regex.append(f"(?P={groups[param]})")
             else:
-                regex.append(f"(?P<{param}>.*?)")
-                seen.add(param)
+                groups[param] = f"v{len(groups)}"
+                regex.append(f"(?P<{groups[param]}>.*?)")
             regex.append(re.escape(lit))
         pattern = re.compile("".join(regex), re.DOTALL)
         return cls(name, code, text, tuple(literals), tuple(params), pattern)
@@ -112,7 +118,7 @@ class ApprovedTemplate:
         m = self.pattern.fullmatch(content)
         if m is None:
             raise TemplateMismatchError("message.body", self._first_difference(content))
-        values = {name: m.group(name) for name in self.names}
+        values = dict(zip(self.names, m.groups(), strict=True))
         for name, value in values.items():
             if not value.strip():
                 raise TemplateParamError(
@@ -141,9 +147,15 @@ class ApprovedTemplate:
                 return head + ": the message matches up to a trailing parameter"
             else:
                 found = content.find(lit, pos) if lit else pos
-            after = f" after ${{{self.params[i - 1]}}}" if i else ""
+            after = f" after {show(self.params[i - 1])}" if i else ""
             if found < 0:
-                common = _common_prefix(content, lit, pos) if i == 0 else 0
+                common = (
+                    _common_prefix(content, lit, pos)
+                    if i == 0
+                    else _found_prefix(content, lit, pos)
+                )
+                if i:  # the parameter's end is unknown: locate the longest prefix found
+                    pos = content.find(lit[:common], pos) if common else pos
                 expected = lit[common : common + _EXCERPT]
                 return (
                     f"{head}: the approved text expects {expected!r}{after} at character "
@@ -157,7 +169,7 @@ class ApprovedTemplate:
         """Offset in the approved text of literal ``literal_index``."""
         offset = 0
         for i in range(literal_index):
-            offset += len(self.literals[i]) + len(self.params[i]) + 3
+            offset += len(self.literals[i]) + len(show(self.params[i]))
         return offset
 
 
@@ -167,6 +179,14 @@ def _common_prefix(content: str, literal: str, start: int) -> int:
     while n < limit and content[start + n] == literal[n]:
         n += 1
     return n
+
+
+def _found_prefix(content: str, literal: str, start: int) -> int:
+    """Length of the longest prefix of ``literal`` that occurs in ``content`` from ``start``."""
+    for k in range(len(literal) - 1, 0, -1):
+        if content.find(literal[:k], start) >= 0:
+            return k
+    return 0
 
 
 def split_sign(body: str, sign_name: str, template: ApprovedTemplate) -> str:

@@ -1,0 +1,125 @@
+"""``notifysdk cnsms poll``: carrier reports and uplink replies pulled from Tencent Cloud
+SMS into the ledger, for deployments without a public callback URL.
+
+Each round pulls the status queue (``PullSmsSendStatus``) and the reply queue
+(``PullSmsReplyStatus``) — Tencent hands each entry out once — and applies them
+(:mod:`notifysdk_tencent_sms.reports`): a report updates the attempt's delivery status
+(and fails a delivered notice on ``FAIL``), a 退订 / TD / T / STOP reply records an SMS
+opt-out. A round that filled its batch is followed at once by another.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from notifysdk.plugin import Ledger
+
+from .reports import apply_reply, apply_report
+
+if TYPE_CHECKING:
+    from .channel import TencentSmsChannel
+
+log = logging.getLogger("notifysdk_tencent_sms.poll")
+
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """What one round found and changed (counts only)."""
+
+    reports: int = 0
+    updated: int = 0
+    unknown: int = 0
+    replies: int = 0
+    opt_outs: int = 0
+
+    def __add__(self, other: PollResult) -> PollResult:
+        return PollResult(
+            self.reports + other.reports,
+            self.updated + other.updated,
+            self.unknown + other.unknown,
+            self.replies + other.replies,
+            self.opt_outs + other.opt_outs,
+        )
+
+
+async def poll_once(
+    channel: TencentSmsChannel, ledger: Ledger, *, now: datetime, batch: int = BATCH
+) -> PollResult:
+    """One round: both queues until a pull returns less than ``batch`` entries."""
+    total = PollResult()
+    while True:
+        reports = await channel.pull_statuses(batch)
+        replies = await channel.pull_replies(batch)
+        total = total + await _apply(ledger, reports, replies, now)
+        if len(reports) < batch and len(replies) < batch:
+            return total
+
+
+async def _apply(
+    ledger: Ledger, reports: list[Any], replies: list[Any], now: datetime
+) -> PollResult:
+    updated = unknown = opt_outs = 0
+    for r in reports:
+        update = await apply_report(
+            ledger, str(r.SerialNo), str(r.ReportStatus or ""), r.Description, now=now
+        )
+        updated += int(update.changed)
+        unknown += int(not update.known)
+    for r in replies:
+        done = await apply_reply(
+            ledger, str(r.PhoneNumber), str(r.ReplyContent or ""), str(r.ReplyTime), now=now
+        )
+        opt_outs += int(done is True)
+    return PollResult(len(reports), updated, unknown, len(replies), opt_outs)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``cnsms poll`` to the ``notifysdk`` command line."""
+    cnsms = typer.Typer(help="Domestic Chinese SMS providers: reports and replies.")
+
+    @cnsms.command("poll")
+    def poll_command(
+        config: Path = typer.Option(None, "--config", "-c", help="Settings TOML."),  # noqa: B008
+        ledger: str = typer.Option(None, "--ledger", help="Ledger URL (overrides settings)."),
+        channel: str = typer.Option("tencent-sms", help="The Tencent SMS channel to poll."),
+        interval: float = typer.Option(0.0, help="Seconds between rounds; 0: one round."),
+    ) -> None:
+        """Pull Tencent Cloud SMS delivery reports and replies (退订 → opt-out) into the
+        ledger; counts only are printed."""
+        import asyncio
+
+        asyncio.run(_run(config, ledger, channel, interval))
+
+    app.add_typer(cnsms, name="cnsms")
+
+
+async def _run(config: Path | None, ledger_url: str | None, name: str, interval: float) -> None:
+    import asyncio
+
+    from notifysdk.plugin import Dispatcher, Settings
+
+    from .channel import TencentSmsChannel
+
+    overrides: dict[str, Any] = {"ledger_url": ledger_url} if ledger_url else {}
+    settings = Settings.load(config, **overrides)
+    async with Dispatcher(settings) as d:
+        channel = d.channel(name)
+        if not isinstance(channel, TencentSmsChannel):
+            raise typer.BadParameter(f"{name} is not a tencent-sms channel", param_hint="--channel")
+        while True:
+            result = await poll_once(channel, d.ledger, now=d.clock.now())
+            typer.echo(
+                f"reports {result.reports} (updated {result.updated}, unknown "
+                f"{result.unknown}); replies {result.replies} (opt-outs {result.opt_outs})"
+            )
+            if interval <= 0:
+                return
+            await asyncio.sleep(interval)
