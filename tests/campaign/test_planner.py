@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from notifysdk import Dispatcher, FakeClock, Settings
 from notifysdk.campaign import (
@@ -17,9 +21,11 @@ from notifysdk.campaign import (
     run_campaign,
 )
 from notifysdk.campaign.planner import KEY_PREFIX, legacy_campaign_key
+from notifysdk.campaign.portfolio import CSV_COLUMNS, CsvRecord, validate_record
+from notifysdk.campaign.synthetic import synthetic_rows
 from notifysdk.errors import InvalidIdentifierError
 from notifysdk.ledger.memory import MemoryLedger
-from notifysdk.models import Medium, Outcome, OutcomeStatus, Party, Role
+from notifysdk.models import Account, Medium, Notice, Outcome, OutcomeStatus, Party, Role
 from notifysdk.plugins import PluginManager
 from notifysdk.testing import MockChannel, sample_account, sample_person
 
@@ -119,6 +125,27 @@ def test_keys_come_from_an_unambiguous_encoding_with_their_version() -> None:
     assert legacy_campaign_key("A1", "D+1-sms", day, Medium.SMS, "P1").startswith("cmp_")
 
 
+def _documented_key(account: str, stage: str, day: date, medium: str, person: str) -> str:
+    """Version 2 as documented: sha256 of the JSON array of the parts, version first."""
+    basis = json.dumps([2, account, stage, day.isoformat(), medium, person], separators=(",", ":"))
+    return "cmp2_" + hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    parts=st.lists(st.text(max_size=12), min_size=3, max_size=3),
+    day=st.dates(),
+    medium=st.sampled_from(list(Medium)),
+)
+def test_keys_are_the_documented_encoding_whatever_the_parts_hold(
+    parts: list[str], day: date, medium: Medium
+) -> None:
+    """Keys are stored in ledgers: the encoding may get faster, never different."""
+    account, stage, person = parts
+    expected = _documented_key(account, stage, day, medium.value, person)
+    assert campaign_key(account, stage, day, medium, person) == expected
+
+
 def test_crafted_ids_that_collided_are_refused_at_the_model() -> None:
     account = sample_account(1, days_overdue=1)
     with pytest.raises(InvalidIdentifierError, match=r"account\.account_id"):
@@ -181,3 +208,51 @@ async def test_a_notice_sent_under_the_earlier_key_version_is_not_sent_again(
         "already done today (key of an earlier version)": 1,
         "delivered earlier in the grace window": 1,
     }
+
+
+def test_notices_built_without_validating_again_equal_validated_ones() -> None:
+    """After one notice of a stage and channel has validated, the next are constructed:
+    every field, the derived locale and profiles, and the set fields are the same."""
+    planner = Planner(default_ladder())
+    now = datetime(2026, 1, 5, 2, tzinfo=UTC)
+    rows = read_portfolio_rows(400)
+    built = 0
+    for account in rows:
+        for item in planner.plan(account, now)[0]:
+            for medium in item.stage.media:
+                notice = item.notice(medium, {})
+                again = Notice(**{k: getattr(notice, k) for k in notice.model_fields_set})
+                assert notice == again and notice.model_dump() == again.model_dump()
+                assert notice.model_fields_set == again.model_fields_set
+                assert (notice.locale, notice.profiles) == (
+                    item.recipient.person.locale,
+                    account.profiles,
+                )
+                built += 1
+    assert built > 100
+
+
+def test_a_stage_whose_notice_is_refused_is_refused_every_time() -> None:
+    ladder = parse_ladder(
+        {"stages": [{"name": "bad\x1fname", "day": 1, "kind": "overdue_notice", "medium": "sms"}]}
+    )
+    planner = Planner(ladder)
+    now = datetime(2026, 1, 5, 2, tzinfo=UTC)
+    for n in range(2):
+        (item,), _ = planner.plan(sample_account(n, days_overdue=1), now)
+        with pytest.raises(InvalidIdentifierError):
+            item.notice(Medium.SMS, {})
+
+
+def read_portfolio_rows(n: int) -> list[Account]:
+    """``n`` synthetic accounts, validated as a portfolio reader does."""
+    rows = (validate_record(r) for r in _records(n))
+    return [r.account for r in rows if isinstance(r, PortfolioRow)]
+
+
+def _records(n: int) -> list[CsvRecord]:
+    header = tuple(CSV_COLUMNS)
+    return [
+        CsvRecord(i + 2, header, [row[c] for c in header])
+        for i, row in enumerate(synthetic_rows(n))
+    ]
