@@ -21,6 +21,7 @@ from .masking import canonical, mask_value, pseudonymize
 from .normalize import decode_escapes
 from .prescan import Prescan
 from .rescan import NEAR, windows
+from .text import fold, remember_fold
 
 log = logging.getLogger("notifysdk.privacy")
 
@@ -151,6 +152,8 @@ class Redactor:
         raw_findings = self.detect(text, known)
         findings = merge_findings(raw_findings)
         parts: list[str] = []
+        folded: list[str] = []  # the same pieces folded: the guard's detectors fold it
+        whole = fold(text)
         replacements: list[str] = []
         replaced: list[tuple[int, int]] = []  # spans in the masked text
         pos = 0
@@ -163,13 +166,18 @@ class Redactor:
             out = _replacement(f, value, style)
             replacements.append(out)
             parts.append(text[pos : f.start])
+            folded.append(whole[pos : f.start])
             size += f.start - pos
             parts.append(out)
+            folded.append(fold(out))
             replaced.append((size, size + len(out)))
             size += len(out)
             pos = f.end
         parts.append(text[pos:])
         masked = "".join(parts)
+        if pos:
+            folded.append(whole[pos:])
+            remember_fold(masked, "".join(folded))
         # Every raw finding counts here, including one swallowed by a wider overlap.
         leaks = [f for f in raw_findings if rule.forbids(f.kind)]
         if pos:  # something was replaced: look again at what is left (fail closed)
@@ -191,8 +199,11 @@ class Redactor:
         out: list[Finding] = []
         near = iter(replaced)
         current = next(near)
+        folded = fold(masked)
         for lo, hi in spans:
-            for f in self.find(masked[lo:hi], known):
+            window = masked[lo:hi]
+            remember_fold(window, folded[lo:hi])
+            for f in self.find(window, known):
                 start, end = f.start + lo, f.end + lo
                 while current[1] + NEAR <= start and (following := next(near, None)):
                     current = following

@@ -46,11 +46,31 @@ full-width marks (，：（), and replacing those few is five times cheaper than
 may be dense, keep ``translate`` (linear whatever the density)."""
 
 
+_ASSEMBLED: dict[str, str] = {}
+"""Folded forms put together from already folded pieces (:func:`remember_fold`)."""
+_ASSEMBLED_MAX = 8
+
+
+def remember_fold(text: str, folded: str) -> None:
+    """Record ``folded`` as :func:`fold` of ``text``, which the caller put together from
+    folded pieces (folding is one code point for one, so the fold of a concatenation is
+    the concatenation of the folds): the redactor does so for a masked text, which every
+    detector of the leak guard folds again."""
+    if text.isascii():
+        return
+    if len(_ASSEMBLED) >= _ASSEMBLED_MAX:
+        _ASSEMBLED.clear()
+    _ASSEMBLED[text] = folded
+
+
 @lru_cache(maxsize=32)
 def fold(text: str) -> str:
     """``text`` with full-width and look-alike characters mapped to ASCII, same length."""
     if text.isascii():  # the common case, much cheaper
         return text
+    assembled = _ASSEMBLED.pop(text, None)
+    if assembled is not None:
+        return assembled
     if len(text) < _SUB_BELOW:
         return _FOLDABLE.sub(lambda m: _fold_char(m.group()), text)
     if _FOLDABLE.search(text) is None:
