@@ -44,7 +44,10 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-_NAME = re.compile(r"^(?P<medium>[a-z_]+)\.(?P<locale>[A-Za-z-]+)\.(?P<part>subject|txt|html)\.j2$")
+_NAME = re.compile(
+    r"^(?P<stem>[A-Za-z0-9][A-Za-z0-9_-]*)\.(?P<locale>[A-Za-z-]+)\.(?P<part>subject|txt|html)\.j2$"
+)
+"""``MEDIUM.LOCALE.PART.j2`` or a channel's own ``CHANNEL.LOCALE.PART.j2``."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def _sample_notice(locale: str) -> Notice:
 
 
 def lint_pack(dirs: list[Path], linter: Linter | None = None) -> list[LintResult]:
-    """Lint every ``KIND/MEDIUM.LOCALE.PART.j2`` under ``dirs``: its source with the
+    """Lint every ``KIND/MEDIUM.LOCALE.PART.j2`` (or ``KIND/CHANNEL.LOCALE.PART.j2``)
+    under ``dirs``: its source with the
     template syntax removed, and its rendering with a synthetic account in its locale."""
     from ..errors import TemplateError
     from ..templating import TemplateRenderer, notice_context, read_source
@@ -118,7 +122,7 @@ def lint_pack(dirs: list[Path], linter: Linter | None = None) -> list[LintResult
                 except NotifyError as exc:
                     note = f"not rendered with sample data ({type(exc).__name__})"
             else:
-                note = "not named MEDIUM.LOCALE.PART.j2: source only"
+                note = "not named MEDIUM.LOCALE.PART.j2 or CHANNEL.LOCALE.PART.j2: source only"
             unique = tuple(dict.fromkeys(findings))
             results.append(LintResult(path, name, unique, rendered, note, error))
     return results
