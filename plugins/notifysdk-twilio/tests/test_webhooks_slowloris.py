@@ -3,8 +3,9 @@
 1,100 loopback connections (``slowloris.py``, in its own process) trickle their headers
 one line every half second, reopening whenever they are closed, for a bounded time;
 meanwhile a signed status callback arrives every 0.2 s on a new connection, as Twilio's
-do. Every callback is answered 204 within 1 s. (Before the guard, 1,100 such connections kept 20 of 20 callbacks at 503 for 40 s:
-uvicorn counts them under ``limit_concurrency`` and never times out their headers.)
+do. Every callback is answered 204 within 1 s. (Before the guard, 1,100 such
+connections kept 20 of 20 callbacks at 503 for 40 s: uvicorn counts them under
+``limit_concurrency`` and never times out their headers.)
 """
 
 from __future__ import annotations
