@@ -55,3 +55,34 @@ def test_vote_constructors_and_kinds_are_shown() -> None:
     assert "`find(text: str, known: KnownValues) -> Iterable[Finding]`" in _section(
         page, "Detector"
     )
+
+
+def test_every_field_note_names_a_real_field() -> None:
+    from notifysdk.reference.introspect import fields_of
+    from notifysdk.reference.objects import FIELD_NOTES
+
+    documented = {d.name for d in OBJECTS}
+    for owner, field in FIELD_NOTES:
+        assert owner in documented, owner
+        assert field in {f.name for f in fields_of(getattr(api, owner))}, (owner, field)
+
+
+def test_message_metadata_keys_are_the_dispatchers() -> None:
+    """The keys the page promises are the ones a rendered message carries."""
+    import asyncio
+
+    from notifysdk.dispatcher import Dispatcher
+    from notifysdk.ledger.memory import MemoryLedger
+    from notifysdk.reference.objects import FIELD_NOTES
+    from notifysdk.reference.sample import NOW, sample_notice
+    from notifysdk.testing import FakeClock
+
+    async def render() -> dict[str, object]:
+        async with Dispatcher(clock=FakeClock(NOW), ledger=MemoryLedger()) as d:
+            prepared = await d.prepare(sample_notice())
+            assert prepared.context.message is not None
+            return dict(prepared.context.message.metadata)
+
+    keys = asyncio.run(render())
+    note = FIELD_NOTES[("Message", "metadata")]
+    assert all(f"`{k}`" in note for k in keys), sorted(keys)

@@ -7,7 +7,13 @@ import importlib
 import inspect
 from dataclasses import dataclass
 
-from .introspect import enum_members, fields_of, methods_of, module_attribute_doc
+from .introspect import (
+    attribute_docs,
+    enum_members,
+    fields_of,
+    methods_of,
+    module_attribute_doc,
+)
 from .markdown import cell, code, first_paragraph, page, table
 
 
@@ -64,6 +70,81 @@ NOTES: dict[str, str] = {
 """A line of advice shown under an object's description."""
 
 
+FIELD_NOTES: dict[tuple[str, str], str] = {
+    ("Rule", "name"): "Unique rule name, shown in votes, outcomes and `notifysdk explain`.",
+    ("Rule", "citation"): "The law or guideline the rule encodes.",
+    ("Rule", "profiles"): "Profiles the rule belongs to; `{'*'}` for every profile.",
+    ("Rule", "stage"): "`policy` (before rendering) or `content` (on the rendered message).",
+    ("RuleContext", "notice"): "The notice being decided.",
+    ("RuleContext", "now"): "The dispatcher's clock (aware, UTC); convert to the "
+    "recipient's zone for local-time rules.",
+    ("RuleContext", "ledger"): "Read-only use: `count`, `last_contact` (never write from a "
+    "rule; ask for a reservation in the vote instead).",
+    ("RuleContext", "profiles"): "The active profiles by name (never empty).",
+    ("RuleContext", "to"): "The normalized destination (E.164 number, address), when found.",
+    ("RuleContext", "channel_medium"): "The medium of the notice's channel (`sms`, `email`...).",
+    ("Vote", "verdict"): "What the rule decides; the strictest vote of all rules wins.",
+    ("Vote", "rule"): "The voting rule's name.",
+    ("Vote", "profile"): "The profile the vote is for (`*`: all).",
+    ("Vote", "reason"): "Why, for people (masked before it is stored or shown).",
+    ("Vote", "citation"): "The provision the vote applies.",
+    ("Vote", "reservations"): "Cap slots the ledger takes atomically with the claim.",
+    ("Profile", "name"): "The profile's code (`cn`, `us-regf`), as in `Account.profiles`.",
+    ("Profile", "params"): "The specs the rules read (`window`, `caps`, `required`...).",
+    ("Profile", "description"): "One line: the jurisdiction and its texts.",
+    ("Detector", "name"): "Unique detector name, shown in `Finding.detector`.",
+    ("Finding", "kind"): "What was found: one of `KINDS` or a plugin's own kind.",
+    ("Finding", "start"): "Start offset in the text searched.",
+    ("Finding", "end"): "End offset (exclusive).",
+    ("Finding", "detector"): "The detector's name.",
+    ("ChannelContext", "name"): "The channel's registered name.",
+    ("ChannelContext", "clock"): "The dispatcher's clock (use it, not `datetime.now`).",
+    ("ChannelContext", "output_dir"): "Where a channel may write files (`Settings.output_dir`).",
+    ("Message", "idempotency_key"): "The notice's key: send it to the provider as its "
+    "idempotency key where it has one.",
+    ("Message", "channel"): "The channel's name.",
+    ("Message", "to"): "The normalized destination.",
+    ("Message", "locale"): "The locale rendered.",
+    ("Message", "subject"): "The rendered, masked subject (email, letter), if any.",
+    ("Message", "body"): "The rendered, masked text body.",
+    ("Message", "html"): "The rendered, masked HTML part, if any.",
+    ("Message", "metadata"): "`template` (the body template's name), `kind` (the kind "
+    "rendered), `disclosure` (the level masked to), `consent` (the destination's consent "
+    "on record, or `None`).",
+    ("Receipt", "channel"): "The channel's name.",
+    ("Receipt", "provider_id"): "The provider's message id (for delivery reports).",
+    ("Receipt", "status"): "The provider's status at acceptance.",
+    ("Receipt", "accepted_at"): "When the provider accepted it (aware).",
+    ("Receipt", "detail"): "Provider details worth keeping (no personal data).",
+    ("Outcome", "idempotency_key"): "The notice's key.",
+    ("Outcome", "status"): "How the notice ended.",
+    ("Outcome", "at"): "When (aware).",
+    ("Outcome", "rule"): "The rule that blocked or deferred it (or `privacy`, "
+    "`no-destination`, `internal-error`...).",
+    ("Outcome", "profile"): "The profile of the deciding vote.",
+    ("Outcome", "reason"): "Why, masked: never personal data.",
+    ("Outcome", "provider_code"): "The provider's error code of a failure.",
+    ("Outcome", "receipt"): "The provider's receipt of a delivered notice.",
+    ("Outcome", "attempts"): "How many send attempts were made.",
+    ("Notice", "kind"): "What to send (`overdue_notice`...): picks the templates.",
+    ("Notice", "channel"): "The registered channel to send on.",
+    ("Notice", "profiles"): "The compliance profiles; `None`: the account's.",
+    ("Notice", "idempotency_key"): "Derived from the other fields when not given.",
+    ("Notice", "stage"): "A campaign stage, part of the key (the same notice at two "
+    "stages is two notices).",
+    ("Account", "due_date"): "Raw `date`; templates print `due_date` (formatted).",
+    ("Account", "overdue_amount"): "Raw `Decimal`; templates print `overdue_amount` (formatted).",
+    ("Account", "profiles"): "The compliance profiles the account's notices run under.",
+    ("Account", "states"): "States that stop or limit contact (disputed, bankrupt, "
+    "time-barred, cease...).",
+    ("Person", "time_zone"): "IANA zone, when known: rules use it for local time, else "
+    "the profile's assumed zones.",
+    ("Person", "contacts"): "Phone, email and postal contact points.",
+}
+"""Descriptions of fields whose source has no docstring (a docstring in the source
+takes precedence)."""
+
+
 def _source(name: str) -> tuple[str, object]:
     """(``notifysdk.<module>`` it is defined in, the object), via the plugin API."""
     plugin = importlib.import_module("notifysdk.plugin")
@@ -88,11 +169,21 @@ def _section(doc: Documented) -> list[str]:
     if note:
         out += ["", note]
     if issubclass(obj, enum.Enum):
-        out += ["", *table(("member", "value"), ((code(n), code(v)) for n, v in enum_members(obj)))]
+        docs = attribute_docs(obj)
+        members = ((code(n), code(v), cell(docs.get(n, ""))) for n, v in enum_members(obj))
+        out += ["", *table(("member", "value", "description"), members)]
         return out
     fields = fields_of(obj)
     if fields:
-        rows = ((code(f.name), code(f.type), code(f.default), cell(f.doc)) for f in fields)
+        rows = (
+            (
+                code(f.name),
+                code(f.type),
+                code(f.default),
+                cell(f.doc or FIELD_NOTES.get((doc.name, f.name), "")),
+            )
+            for f in fields
+        )
         out += ["", *table(("field", "type", "default", "description"), rows)]
     methods = methods_of(obj)
     if methods:
