@@ -59,8 +59,10 @@ OBJECTS: tuple[Documented, ...] = (
 
 NOTES: dict[str, str] = {
     "RuleContext": "The recipient's local time: `notice.recipient.person.time_zone` when "
-    "known (an IANA name), else the zones the profile assumes (`ZoneSpec`); a rule that "
-    "limits contact hours should check every plausible zone, as `contact-window` does. "
+    "known (an IANA name); else every zone the recipient's phone numbers (area code) and "
+    "countries (the person's, postal addresses') imply; else the zones the profile assumes "
+    "(its `ZoneSpec`). A rule limiting contact hours should hold in every plausible zone, "
+    "as `contact-window` does (convert `ctx.now` with `zoneinfo.ZoneInfo`). "
     "`ledger.count(scope, start, end)` counts contacts on record (scopes from "
     "`notifysdk.plugin.scope`). Return a `Vote` built with its constructors: "
     "`Vote.allow(rule, profile)`, `Vote.deny(rule, profile, reason)`, "
