@@ -4,6 +4,7 @@ fails the delivered notice, a 退订 reply blocks the next SMS to that number.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +102,29 @@ async def test_a_reply_that_is_not_an_opt_out_changes_nothing(
 )
 def test_opt_out_keywords(text: str, expected: bool) -> None:
     assert is_opt_out(text) is expected
+
+
+async def test_reports_and_opt_outs_on_the_durable_sqlite_ledger(
+    make_dispatcher: Callable[..., Dispatcher],
+    tencent_server: FakeTencentSms,
+    fake_clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    from notifysdk.ledger.sqlite import SqliteLedger
+
+    ledger = SqliteLedger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    d = make_dispatcher(ledger=ledger)
+    notice = sample_notice(channel="tencent-sms")
+    assert (await d.send(notice)).ok
+    tencent_server.report(tencent_server.sent[0].serial_no, ok=False, description="MK:0001")
+    tencent_server.reply(PHONE, "退订")
+    channel = d.channel("tencent-sms")
+    assert isinstance(channel, TencentSmsChannel)
+    result = await poll_once(channel, ledger, now=fake_clock.now())
+    assert (result.updated, result.opt_outs) == (1, 1)
+    record = await ledger.get(notice.idempotency_key)
+    assert record is not None and record.outcome is not None
+    assert record.outcome.status is OutcomeStatus.FAILED
+    fake_clock.advance(3600)
+    again = await d.send(sample_notice(channel="tencent-sms", kind=NoticeKind.FINAL_DEMAND))
+    assert again.status is OutcomeStatus.BLOCKED and again.rule == "ledger-opt-out"

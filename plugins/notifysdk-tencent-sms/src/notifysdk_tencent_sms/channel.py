@@ -133,6 +133,19 @@ class TencentSmsChannel(BaseChannel):
         values = template.extract(content, max_chars=self.settings.max_param_chars)
         return template, template.param_set(values), content
 
+    def approved_form(self, message: Message) -> dict[str, Any]:
+        """What a send of ``message`` would carry, for ``notifysdk preview``: the sign,
+        the template code and approved text, the parameters and the segments billed.
+        Raises as :meth:`send` would before sending (a mismatch, a missing template)."""
+        template, params, content = self.prepare(message)
+        return {
+            "sign_name": self.settings.sign_name,
+            "template_id": template.code,
+            "approved_text": template.text,
+            "params": params,
+            **count_segments(self.settings.sign_name, content).as_detail(),
+        }
+
     async def send(self, message: Message) -> Receipt:
         """Send one templated SMS; the receipt's provider id is Tencent's ``SerialNo``."""
         to = check_mainland(message.to)

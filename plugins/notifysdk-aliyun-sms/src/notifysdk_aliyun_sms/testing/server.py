@@ -75,6 +75,8 @@ class Fault:
     status: int = 200
     hang: bool = False
     hang_seconds: float = 30.0
+    retry_after_ms: int | None = None
+    """With an HTTP error ``status``: the ``x-acs-retry-after`` header (milliseconds)."""
     accept: bool = True
     """With ``hang``: False loses the request (nothing kept), as a drop before Aliyun
     took it would; the client cannot tell the two apart."""
@@ -216,10 +218,14 @@ class FakeAliyunSms:
 
     # -- handling ------------------------------------------------------------------
 
-    def _error(self, status: int, code: str, message: str) -> web.Response:
+    def _error(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> web.Response:
         self.refused.append(code)
         return web.json_response(
-            {"Code": code, "Message": message, "RequestId": _request_id()}, status=status
+            {"Code": code, "Message": message, "RequestId": _request_id()},
+            status=status,
+            headers=headers,
         )
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
@@ -254,7 +260,9 @@ class FakeAliyunSms:
         fault = self._faults.popleft() if self._faults else None
         if fault is not None and not fault.hang:
             if fault.status != 200:
-                return self._error(fault.status, fault.code, fault.message)
+                after = fault.retry_after_ms
+                headers = {"x-acs-retry-after": str(after)} if after is not None else None
+                return self._error(fault.status, fault.code, fault.message, headers)
             return web.json_response(
                 {"Code": fault.code, "Message": fault.message, "RequestId": _request_id()}
             )
