@@ -8,6 +8,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from notifysdk.channels import BODY_DIGEST, body_digest
 from notifysdk.compliance import scopes as sc
 from notifysdk.keys import ephemeral_keys
 from notifysdk.ledger.schema import get_meta
@@ -17,6 +18,7 @@ from notifysdk.testing import sample_notice
 
 DAY = datetime(2026, 1, 5, tzinfo=UTC)
 PHONE = "+8613800138001"
+DIGEST = body_digest("您好，张三，您的账单 1200.00 元已逾期。")
 
 
 def _schema_4_ledger(path: Path) -> tuple[list[str], dict[str, int]]:
@@ -35,9 +37,9 @@ def _schema_4_ledger(path: Path) -> tuple[list[str], dict[str, int]]:
         (n.idempotency_key, n.model_dump_json(), at, at),
     )
     conn.execute(
-        "INSERT INTO attempts (key, number, channel, dest, started_at, status, detail_json) "
-        "VALUES (?, 1, 'capture-sms', ?, ?, 'ok', '{\"receipt\": null}')",
-        (n.idempotency_key, PHONE, at),
+        "INSERT INTO attempts (key, number, channel, dest, started_at, status, detail_json, "
+        "body_sha256) VALUES (?, 1, 'capture-sms', ?, ?, 'ok', '{\"receipt\": null}', ?)",
+        (n.idempotency_key, PHONE, at, DIGEST),
     )
     counted = {
         sc.number_scope(sc.Counter.CALL_UNANSWERED, PHONE): 3,
@@ -71,6 +73,7 @@ async def test_a_schema_4_ledger_is_encrypted_and_counts_the_same(tmp_path: Path
         assert stored is not None and stored.notice == sample_notice(1, channel="capture-sms")
         record = await ledger.get(key)
         assert record is not None and record.attempts[0].to == PHONE
+        assert record.attempts[0].detail[BODY_DIGEST] == DIGEST
         # a contact recorded now lands in the same (re-keyed) counter
         some = next(iter(counted))
         await ledger.record_contact(some, DAY + timedelta(hours=5))
@@ -88,5 +91,5 @@ async def test_a_schema_4_ledger_is_encrypted_and_counts_the_same(tmp_path: Path
     finally:
         conn.close()
     data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
-    assert PHONE.encode() not in data
+    assert PHONE.encode() not in data and DIGEST.encode() not in data
     assert not [p for p in pseudonyms if p.encode() in data]  # secure_delete: gone

@@ -9,7 +9,8 @@ Key hierarchy (the keys themselves live outside the database, :mod:`notifysdk.ke
       └─ HMAC of every stored contact scope and of the account reference
 
 Every stored personal value (``notices.notice_json`` and ``outcome_json``,
-``attempts.dest`` and ``detail_json``) is a token ``enc1:<dkid>:<base64url(nonce |
+``attempts.dest``, ``detail_json`` and ``body_sha256``: a digest of a message is as
+guessable as the message) is a token ``enc1:<dkid>:<base64url(nonce |
 ciphertext | tag)>``. The associated data binds the ciphertext to its data key, its
 table and column, and its row (the idempotency key, and the attempt number), so a
 ciphertext copied to another row or column fails its check instead of reading as
@@ -39,7 +40,7 @@ import hmac
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +106,7 @@ class Vault:
         self.current_id = key_id(keys.master.current)
         self._pseudonym = keys.pseudonym.current
         self._scopes: dict[str, str] = {}
+        self._refs: dict[str, str] = {}
         self._unwrapped: dict[tuple[str, str], AESGCM] = {}
         self._lock = threading.Lock()
 
@@ -122,7 +124,13 @@ class Vault:
 
     def account_ref(self, account_id: str) -> str:
         """The stored reference of an account (keyed: never the account id)."""
-        return self._mac(b"account", account_id)
+        ref = self._refs.get(account_id)
+        if ref is None:
+            ref = self._mac(b"account", account_id)
+            if len(self._refs) >= _CACHE:
+                self._refs.clear()
+            self._refs[account_id] = ref
+        return ref
 
     def _mac(self, purpose: bytes, value: str) -> str:
         msg = purpose + b"\x00" + value.encode("utf-8", "surrogatepass")
@@ -294,19 +302,18 @@ def account_key(db: Db, vault: Vault, account_id: str, now_us: int) -> Sealer:
     wrapped = vault.wrap(dkid, ref, raw)
     if row is None:
         # ON CONFLICT: another worker created it first (PostgreSQL); use that one.
-        db.x(
+        written = db.x(
             "INSERT INTO data_keys (account, dkid, wrapped, wrap_id, created_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (account) DO NOTHING",
             (ref, dkid, wrapped, vault.current_id, now_us),
-        )
+        ).rowcount
     else:  # erased before: a new key for what is written from now on
-        db.x(
+        written = db.x(
             "UPDATE data_keys SET dkid = ?, wrapped = ?, wrap_id = ?, old_wrapped = NULL, "
             "old_wrap_id = NULL, created_at = ? WHERE account = ? AND wrapped IS NULL",
             (dkid, wrapped, vault.current_id, now_us, ref),
-        )
-    check = db.one("SELECT dkid FROM data_keys WHERE account = ?", (ref,))
-    if check is None or check[0] != dkid:
+        ).rowcount
+    if written != 1:
         return account_key(db, vault, account_id, now_us)
     return Sealer(vault, dkid, AESGCM(raw))
 
@@ -314,14 +321,31 @@ def account_key(db: Db, vault: Vault, account_id: str, now_us: int) -> Sealer:
 def notice_key(db: Db, vault: Vault, key: str) -> Sealer:
     """The data key the notice ``key`` was stored under (for writes that have no
     notice at hand: attempts, reconciliation, receipts)."""
-    row = db.one("SELECT dkid FROM notices WHERE key = ?", (key,))
+    row = db.one(
+        f"SELECT n.dkid, {DK_COLS} FROM notices n LEFT JOIN data_keys d ON d.dkid = n.dkid "
+        "WHERE n.key = ?",
+        (key,),
+    )
     if row is None or row[0] is None:
         raise LedgerError("the notice has no data key (stored before encryption?)")
-    dkid = str(row[0])
-    dk = Opener(vault, db).key(dkid)
-    if dk is None:
+    found = sealer_of(vault, row[1:])
+    if found is None:
         raise DataErasedError("the notice's personal data was erased")
-    return Sealer(vault, dkid, dk)
+    return found
+
+
+DK_COLS = "d.dkid, d.account, d.wrapped, d.wrap_id, d.old_wrapped, d.old_wrap_id"
+"""The data key columns :func:`sealer_of` reads (of ``data_keys d``)."""
+
+
+def sealer_of(vault: Vault, cols: Sequence[Any]) -> Sealer | None:
+    """The sealer of a ``data_keys`` row read as :data:`DK_COLS` (``None``: no row, or
+    its key erased)."""
+    dkid, account, wrapped, wrap_id, old_wrapped, old_wrap_id = cols
+    if dkid is None or wrapped is None:
+        return None
+    dk = vault.unwrap(dkid, account, ((wrapped, wrap_id), (old_wrapped, old_wrap_id)))
+    return Sealer(vault, str(dkid), dk)
 
 
 # -- opening, migration, rotation, erasure ----------------------------------------------
@@ -368,7 +392,9 @@ def encrypt_plaintext(db: Db, vault: Vault, now_us: int) -> int:
         )
         changed += 1
     sealers: dict[str, Sealer] = {}
-    for key, number, dest, detail in db.all("SELECT key, number, dest, detail_json FROM attempts"):
+    for key, number, dest, detail, digest in db.all(
+        "SELECT key, number, dest, detail_json, body_sha256 FROM attempts"
+    ):
         if is_sealed(dest):
             continue
         found = sealers.get(key)
@@ -380,10 +406,12 @@ def encrypt_plaintext(db: Db, vault: Vault, now_us: int) -> int:
             sealers[key] = found
         row = f"{key}#{number}"
         db.x(
-            "UPDATE attempts SET dest = ?, detail_json = ? WHERE key = ? AND number = ?",
+            "UPDATE attempts SET dest = ?, detail_json = ?, body_sha256 = ? "
+            "WHERE key = ? AND number = ?",
             (
                 found.seal(dest, "attempts.dest", row),
                 found.seal(detail or "{}", "attempts.detail_json", row),
+                _seal_opt(found, digest, "attempts.body_sha256", row),
                 key,
                 number,
             ),

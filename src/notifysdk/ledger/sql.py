@@ -34,6 +34,7 @@ from .base import (
 )
 from .checkpoints import Checkpoint, check_checkpoint
 from .crypto import (
+    DK_COLS,
     ERASED,
     DataErasedError,
     EraseReport,
@@ -48,6 +49,7 @@ from .crypto import (
     key_status,
     notice_key,
     rewrap,
+    sealer_of,
 )
 from .crypto import erase as crypto_erase
 from .durable import PurgeReport, StaleClaim, StoredNotice, Transition, VerifyReport
@@ -408,7 +410,11 @@ class SqlLedger:
         detail = outcome_detail(notice, outcome)
 
         def op(db: Db) -> bool:
-            row = db.one("SELECT state, fence FROM notices WHERE key = ?", (key,))
+            row = db.one(
+                f"SELECT n.state, n.fence, {DK_COLS} FROM notices n "
+                "LEFT JOIN data_keys d ON d.dkid = n.dkid WHERE n.key = ?",
+                (key,),
+            )
             prior = None if row is None else NoticeState(row[0])
             if prior in TERMINAL_STATES:
                 return False
@@ -417,7 +423,11 @@ class SqlLedger:
                     raise _claim_lost()
             elif prior is NoticeState.CLAIMED:
                 return False  # someone else's claim: only its holder (or recovery) ends it
-            sealer = account_key(db, self.vault, notice.account.account_id, at)
+            # The claim's data key when it is still there (one query less), else the
+            # account's (a notice decided before any claim).
+            sealer = None if row is None else sealer_of(self.vault, row[2:])
+            if sealer is None:
+                sealer = account_key(db, self.vault, notice.account.account_id, at)
             if ended is not None:
                 _end_attempt(db, sealer, ended, at)
             sealed = sealer.seal(outcome_json, "notices.outcome_json", key)
@@ -1161,7 +1171,17 @@ def _insert_attempt(
     db.x(
         "INSERT INTO attempts (key, number, channel, dest, started_at, status, body_sha256) "
         "VALUES (?, ?, ?, ?, ?, 'in_flight', ?)",
-        (key, number, channel, sealer.seal(to, "attempts.dest", f"{key}#{number}"), at, digest),
+        (
+            key,
+            number,
+            channel,
+            sealer.seal(to, "attempts.dest", f"{key}#{number}"),
+            at,
+            # the body's digest is as guessable as the body (a template, a name, an amount)
+            None
+            if digest is None
+            else sealer.seal(digest, "attempts.body_sha256", f"{key}#{number}"),
+        ),
     )
     detail = {BODY_DIGEST: digest} if digest else {}
     return Attempt(key, channel, number, to, from_us(at), detail=detail)
@@ -1259,13 +1279,14 @@ def _attempt(r: tuple[Any, ...], opener: Opener) -> Attempt:
         blob = opener.text(r[6], "attempts.detail_json", row)
         detail = dict(json.loads(blob or "{}"))
         to = opener.text(r[3], "attempts.dest", row) or ""
+        digest = opener.text(r[9], "attempts.body_sha256", row)
     except DataErasedError:
-        detail, to = erased_detail(), ERASED
+        detail, to, digest = erased_detail(), ERASED, None
     detail["_status"] = r[7]
     if r[8] is not None:
         detail["_ended_at"] = from_us(r[8]).isoformat()
-    if r[9]:
-        detail[BODY_DIGEST] = r[9]
+    if digest:
+        detail[BODY_DIGEST] = digest
     return Attempt(r[0], r[1], int(r[2]), to, from_us(r[4]), r[5], detail)
 
 
