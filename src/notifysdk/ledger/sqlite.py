@@ -16,6 +16,7 @@ processes as well as tasks.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import threading
@@ -26,12 +27,13 @@ from urllib.parse import parse_qs
 
 from ..errors import ConfigurationError
 from ..files import private_dir, private_file
-from ..keys import LedgerKeys, ephemeral_keys, load_keys
+from ..keys import LedgerKeys, ephemeral_keys, key_created_message, load_keys
 from .runner import TxRunner, typed_error
 from .schema import Db, Dialect
 from .sql import SqlLedger, check_url_path
 
 T = TypeVar("T")
+log = logging.getLogger("notifysdk.ledger")
 
 _SYNC = {"full": "FULL", "normal": "NORMAL", "off": "OFF", "extra": "EXTRA"}
 
@@ -198,7 +200,10 @@ class SqliteLedger(SqlLedger):
         """The key folder beside the database file (ephemeral keys in memory)."""
         if self.path == ":memory:":
             return ephemeral_keys()
-        return load_keys(Path(self.path).parent / "keys")
+        keys = load_keys(Path(self.path).parent / "keys")
+        if keys.created:
+            log.warning("%s", key_created_message(keys.created))
+        return keys
 
 
 def _setup(db: Db) -> None:
