@@ -205,20 +205,34 @@ def load_settings_keys(settings: Settings, *, create: bool = True) -> LedgerKeys
     )
 
 
+KEY_DIR_ENV = "NOTIFYSDK_KEY_DIR"
+
+
+def default_key_dir(sqlite_file: str | None = None) -> Path:
+    """The key folder of a ledger opened without keys or settings: ``NOTIFYSDK_KEY_DIR``
+    when set, else ``keys/`` beside a SQLite ledger's file, else ``.notifysdk/keys``
+    (the same folder :func:`settings_key_dir` gives for default settings)."""
+    env = os.environ.get(KEY_DIR_ENV)
+    if env:
+        return Path(env)
+    if sqlite_file and sqlite_file != ":memory:":
+        return Path(sqlite_file).parent / "keys"
+    return Path(".notifysdk") / "keys"
+
+
 def settings_key_dir(settings: Settings) -> Path:
-    """The key folder of ``settings``: ``key_dir`` when set; otherwise, for a SQLite
-    ledger file, ``keys/`` beside it (``.notifysdk/keys`` for the default ledger), the
-    folder a ledger opened without settings uses too; else ``.notifysdk/keys``."""
+    """The key folder of ``settings``: ``key_dir`` when set; otherwise
+    :func:`default_key_dir` (``NOTIFYSDK_KEY_DIR``, else ``keys/`` beside a SQLite
+    ledger's file: ``.notifysdk/keys`` for the default ledger), the folder a ledger
+    opened without settings uses too."""
     if "key_dir" in settings.model_fields_set:
         return Path(settings.key_dir)
     url = settings.ledger_url.get_secret_value()
     if url.startswith("sqlite:///"):
         from .ledger.sqlite import parse_sqlite_url
 
-        path, _ = parse_sqlite_url(url)
-        if path != ":memory:":
-            return Path(path).parent / "keys"
-    return Path(settings.key_dir)
+        return default_key_dir(parse_sqlite_url(url)[0])
+    return default_key_dir()
 
 
 def read_key_file(path: Path) -> KeySource:

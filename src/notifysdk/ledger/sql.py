@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError, ConfigurationError, LedgerError
-from ..keys import LedgerKeys, load_keys
+from ..keys import LedgerKeys, default_key_dir, load_keys
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
 from ..reservations import Reservation
 from .audit import append_key, entry_hash, normalize_detail, outcome_detail, verify_chain
@@ -131,11 +131,10 @@ class SqlLedger:
             self.audit_key = keys.audit
 
     def default_keys(self) -> LedgerKeys:
-        """The keys of a ledger opened without any: the default key folder
-        (``.notifysdk/keys``, created on first use)."""
-        from ..config import DEFAULT_KEY_DIR
-
-        return load_keys(DEFAULT_KEY_DIR)
+        """The keys of a ledger opened without any: ``NOTIFYSDK_KEY_DIR``, else
+        ``.notifysdk/keys`` (:func:`notifysdk.keys.default_key_dir`; created on first
+        use)."""
+        return load_keys(default_key_dir())
 
     @property
     def keys(self) -> LedgerKeys:

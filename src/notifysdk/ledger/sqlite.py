@@ -27,7 +27,13 @@ from urllib.parse import parse_qs
 
 from ..errors import ConfigurationError
 from ..files import private_dir, private_file
-from ..keys import LedgerKeys, ephemeral_keys, key_created_message, load_keys
+from ..keys import (
+    LedgerKeys,
+    default_key_dir,
+    ephemeral_keys,
+    key_created_message,
+    load_keys,
+)
 from .runner import TxRunner, typed_error
 from .schema import Db, Dialect
 from .sql import SqlLedger, check_url_path
@@ -200,7 +206,7 @@ class SqliteLedger(SqlLedger):
         """The key folder beside the database file (ephemeral keys in memory)."""
         if self.path == ":memory:":
             return ephemeral_keys()
-        keys = load_keys(Path(self.path).parent / "keys")
+        keys = load_keys(default_key_dir(self.path))
         if keys.created:
             log.warning("%s", key_created_message(keys.created))
         return keys
