@@ -196,8 +196,9 @@ class FakeAliyunSms:
         """How many SendSms requests arrived (accepted or not)."""
         return sum(1 for r in self.requests if r.action == "SendSms")
 
-    async def start(self) -> str:
-        """Listen on 127.0.0.1 (TCP_NODELAY); returns the endpoint."""
+    async def start(self, port: int = 0) -> str:
+        """Listen on 127.0.0.1:``port`` (0: any free one; TCP_NODELAY); returns the
+        endpoint."""
         app = web.Application()
         app.router.add_route("*", "/", self._handle)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -205,7 +206,7 @@ class FakeAliyunSms:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", port))
         self.port = sock.getsockname()[1]
         await web.SockSite(self._runner, sock).start()
         return self.endpoint
