@@ -148,7 +148,12 @@ def _dedupe(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
 
 @runtime_checkable
 class Detector(Protocol):
-    """Finds personal data in text."""
+    """Finds personal data in text.
+
+    Two optional attributes make a detector cheaper to run (the built-in ones have them;
+    see :class:`~notifysdk.privacy.redactor.Redactor`): ``may_find(scan)``, False only
+    when ``find`` would find nothing in ``scan.text`` (:mod:`.prescan`), and ``kinds``,
+    every kind it reports."""
 
     name: str
 
