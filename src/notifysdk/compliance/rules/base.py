@@ -171,10 +171,17 @@ def shift_into_windows(ctx: RuleContext, instant: datetime) -> datetime | None:
     return None
 
 
-def windows_in_force(ctx: RuleContext) -> list[tuple[Profile, WindowSpec]]:
-    """(profile, window) pairs that apply to this notice's medium."""
+def windows_in_force(
+    ctx: RuleContext, profiles: Sequence[Profile] | None = None
+) -> list[tuple[Profile, WindowSpec]]:
+    """(profile, window) pairs that apply to this notice's medium (``profiles``: the
+    profiles in force, when the caller has them already)."""
     medium = medium_of(ctx)
-    return [(p, s) for p in in_force(ctx) for s in _windows([p], medium)]
+    return [
+        (p, s)
+        for p in (in_force(ctx) if profiles is None else profiles)
+        for s in _windows([p], medium)
+    ]
 
 
 def dedupe_reservations(votes: Sequence[Vote]) -> tuple[Reservation, ...]:

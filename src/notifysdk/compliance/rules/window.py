@@ -9,6 +9,7 @@ from ...policy import RuleContext, Vote
 from ..windows import in_window, local_times
 from .base import (
     ProfileRule,
+    in_force,
     medium_of,
     shift_into_windows,
     windows_in_force,
@@ -28,11 +29,13 @@ class ContactWindowRule(ProfileRule):
 
     async def votes(self, ctx: RuleContext) -> list[Vote]:
         """One vote per profile with a window for this medium."""
-        pairs = windows_in_force(ctx)
+        profiles = in_force(ctx)  # once, for the windows and the zones
+        pairs = windows_in_force(ctx, profiles)
         if not pairs:
             return []
-        zones = zones_for(ctx)
+        zones = zones_for(ctx, profiles)
         medium = medium_of(ctx)
+        local = local_times(ctx.now, zones.zones)  # the same for every window: once
         out: list[Vote] = []
         for profile, spec in pairs:
             window = _window_text(spec.start, spec.end)
@@ -40,7 +43,7 @@ class ContactWindowRule(ProfileRule):
                 "window": window,
                 "zones": list(zones.names),
                 "zone_source": zones.source,
-                "local": local_times(ctx.now, zones.zones),
+                "local": dict(local),
             }
             if in_window(ctx.now, zones.zones, spec.start, spec.end, workday_for(spec, medium)):
                 out.append(
