@@ -21,7 +21,15 @@ from ...policy import Reservation, RuleContext, Vote
 from .. import scopes as sc
 from ..specs import CapSpec, QuietSpec
 from ..windows import day_bounds, day_start
-from .base import ProfileRule, in_force, line_type, medium_of, shift_into_windows, zones_for
+from .base import (
+    ProfileRule,
+    _memo,
+    in_force,
+    line_type,
+    medium_of,
+    shift_into_windows,
+    zones_for,
+)
 
 __all__ = ["FrequencyCapRule", "QuietPeriodRule", "cap_scope"]
 
@@ -55,6 +63,21 @@ async def _next_free(
         if await ctx.ledger.count(scope, start, end) < limit:
             return day_start(ctx.now, zones, k)
     return day_start(ctx.now, zones, days)
+
+
+def _retry_at(ctx: RuleContext, zones: tuple[ZoneInfo, ...]) -> datetime | None:
+    """Where a notice refused at the claim by a full cap goes: tomorrow's first instant
+    inside the contact windows. The same for every cap of the notice (each profile's,
+    each counter's), so it is computed once per notice and zones."""
+    inputs = (ctx.now, ctx.profiles, ctx.overrides, zones)
+    kept: dict[str, datetime | None] | None = _memo(ctx, "cap_retry", inputs)
+    if kept is None:
+        kept = {}
+        ctx.memo["cap_retry"] = (inputs, kept)
+    medium = medium_of(ctx)
+    if medium not in kept:
+        kept[medium] = shift_into_windows(ctx, day_start(ctx.now, zones, 1))
+    return kept[medium]
 
 
 class FrequencyCapRule(ProfileRule):
@@ -119,7 +142,7 @@ class FrequencyCapRule(ProfileRule):
             )
         reservations: tuple[Reservation, ...] = ()
         if medium in spec.reserve_media:
-            retry = shift_into_windows(ctx, day_start(ctx.now, zones, 1))
+            retry = _retry_at(ctx, zones)
             reservations = (
                 Reservation(
                     rule=self.name,
