@@ -80,6 +80,7 @@ if TYPE_CHECKING:
         NotifyError,
         PermanentDeliveryError,
         PluginError,
+        RunFaultError,
         TemplateError,
         TransientDeliveryError,
     )
@@ -219,6 +220,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "NotifyError",
         "PermanentDeliveryError",
         "PluginError",
+        "RunFaultError",
         "TemplateError",
         "TransientDeliveryError",
     ),
@@ -299,6 +301,7 @@ __all__ = [
     "Role",
     "Rule",
     "RuleContext",
+    "RunFaultError",
     "SDKModel",
     "Settings",
     "SystemClock",

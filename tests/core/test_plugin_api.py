@@ -19,6 +19,7 @@ FakeClock Finding InvalidEmailError InvalidInputError KINDS KnownValues LateFail
 Medium Message NaiveDatetimeError Notice NoticeKind NotifyError Outcome OutcomeStatus Party
 PermanentDeliveryError Person PhoneContact PhoneNumber PluginError PostalAddress Profile
 Receipt ReceiptLedger Recipient ReconcileResult ReconcileStatus Role Rule RuleContext
+RunFaultError
 SDKModel Settings SystemClock TemplateError TransientDeliveryError Verdict Vote WindowSpec
 ZoneSpec body_digest configuration_error hookimpl in_force lazy_exports long_date
 mask_value money normalize_email normalize_phone pseudonym record_optin record_optout

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from notifysdk.clock import FakeClock
 from notifysdk.dispatcher import Dispatcher
 from notifysdk.models import NoticeKind, OutcomeStatus
@@ -157,8 +159,11 @@ async def test_a_lost_request_is_found_missing_then_sent_once(
 async def test_a_wrong_secret_is_refused_by_the_server(
     make_dispatcher: Callable[..., Dispatcher], aliyun_server: FakeAliyunSms
 ) -> None:
-    outcome = await make_dispatcher(access_key_secret="not-the-secret").send(
-        sample_notice(channel="aliyun-sms")
-    )
-    assert outcome.status is OutcomeStatus.FAILED
+    from notifysdk.plugin import RunFaultError
+
+    # a refused key would fail every send the same way: the run stops (exit 3)
+    with pytest.raises(RunFaultError, match="refuses the account"):
+        await make_dispatcher(access_key_secret="not-the-secret").send(
+            sample_notice(channel="aliyun-sms")
+        )
     assert aliyun_server.refused == ["SignatureDoesNotMatch"] and aliyun_server.sent == []

@@ -169,8 +169,22 @@ async def test_balance_exhausted_is_a_configuration_error(
 async def test_a_wrong_secret_is_refused_by_the_server(
     make_dispatcher: Callable[..., Dispatcher], tencent_server: FakeTencentSms
 ) -> None:
-    outcome = await make_dispatcher(secret_key="not-the-key").send(
-        sample_notice(channel="tencent-sms")
-    )
-    assert outcome.status is OutcomeStatus.FAILED
+    from notifysdk.plugin import RunFaultError
+
+    # a refused key would fail every send the same way: the run stops (exit 3)
+    with pytest.raises(RunFaultError, match="refuses the account"):
+        await make_dispatcher(secret_key="not-the-key").send(sample_notice(channel="tencent-sms"))
     assert tencent_server.refused == ["AuthFailure.SignatureFailure"] and tencent_server.sent == []
+
+
+async def test_an_exhausted_balance_stops_the_run_instead_of_failing_each_notice(
+    make_dispatcher: Callable[..., Dispatcher], tencent_server: FakeTencentSms
+) -> None:
+    from notifysdk.plugin import RunFaultError
+
+    tencent_server.fail_next(
+        Fault("FailedOperation.InsufficientBalanceInSmsPackage", request_error=True)
+    )
+    with pytest.raises(RunFaultError, match="Tencent code"):
+        await make_dispatcher().send(sample_notice(channel="tencent-sms"))
+    assert tencent_server.sent == []

@@ -37,6 +37,7 @@ from notifysdk.plugin import (
     ConfigurationError,
     DeliveryError,
     PermanentDeliveryError,
+    RunFaultError,
     TransientDeliveryError,
 )
 
@@ -87,9 +88,10 @@ _HOUR = re.compile("小时级|hour", re.IGNORECASE)
 _DAY = re.compile("天级|日级|day", re.IGNORECASE)
 
 
-class ProviderAccountError(ConfigurationError):
+class ProviderAccountError(ConfigurationError, RunFaultError):
     """The provider refuses the account itself (balance exhausted, service suspended,
-    keys wrong): no later send can succeed until an operator acts, so the run stops."""
+    keys wrong): no later send can succeed until an operator acts, so the run stops (a
+    :class:`RunFaultError`: a campaign ends with exit 3 instead of failing every row)."""
 
     def __init__(self, message: str, *, provider_code: str) -> None:
         super().__init__(message)

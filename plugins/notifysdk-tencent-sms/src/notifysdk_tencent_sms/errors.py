@@ -35,6 +35,7 @@ from notifysdk.plugin import (
     ConfigurationError,
     DeliveryError,
     PermanentDeliveryError,
+    RunFaultError,
     TransientDeliveryError,
 )
 
@@ -80,9 +81,10 @@ _UNTIL_TOMORROW = frozenset(
 OPT_OUT_CODE = "FailedOperation.PhoneNumberInBlacklist"
 
 
-class ProviderAccountError(ConfigurationError):
+class ProviderAccountError(ConfigurationError, RunFaultError):
     """The provider refuses the account itself (balance exhausted, keys or app wrong):
-    no later send can succeed until an operator acts, so the run stops."""
+    no later send can succeed until an operator acts, so the run stops (a
+    :class:`RunFaultError`: a campaign ends with exit 3 instead of failing every row)."""
 
     def __init__(self, message: str, *, provider_code: str) -> None:
         super().__init__(message)
