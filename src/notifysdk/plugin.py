@@ -44,6 +44,11 @@ if TYPE_CHECKING:
         AccountStateRule,
     )
     from .compliance.scopes import (
+        CallOutcome,
+        Per,
+        call_scopes,
+        debt_scope,
+        optout_scope,
         pseudonym,
         record_optin,
         record_optout,
@@ -76,6 +81,7 @@ if TYPE_CHECKING:
         DeliveryError,
         InvalidEmailError,
         InvalidInputError,
+        InvalidPhoneNumberError,
         NaiveDatetimeError,
         NotifyError,
         PermanentDeliveryError,
@@ -83,6 +89,10 @@ if TYPE_CHECKING:
         RunFaultError,
         TemplateError,
         TransientDeliveryError,
+        UnknownLocaleError,
+    )
+    from .files import (
+        write_private,
     )
     from .hookspecs import (
         hookimpl,
@@ -97,6 +107,9 @@ if TYPE_CHECKING:
         DeliveryUpdate,
         LateFailure,
         ReceiptLedger,
+    )
+    from .ledger.runner import (
+        TxRunner,
     )
     from .models import (
         Account,
@@ -223,6 +236,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "RunFaultError",
         "TemplateError",
         "TransientDeliveryError",
+        "InvalidPhoneNumberError",
+        "UnknownLocaleError",
     ),
     "ledger.base": ("Ledger",),
     "ledger.durable": ("DurableLedger",),
@@ -236,6 +251,11 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "record_optin",
         "record_optout",
         "scope",
+        "CallOutcome",
+        "Per",
+        "call_scopes",
+        "debt_scope",
+        "optout_scope",
     ),
     "compliance.specs": (
         "WindowSpec",
@@ -244,6 +264,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "compliance.rules.base": ("in_force",),
     "compliance.rules.states": ("AccountStateRule",),
     "dispatcher": ("Dispatcher",),
+    "files": ("write_private",),
+    "ledger.runner": ("TxRunner",),
 }
 """Source module (relative to ``notifysdk``) → the names it provides here."""
 
@@ -257,6 +279,7 @@ __all__ = [
     "Attachment",
     "Attempt",
     "BaseChannel",
+    "CallOutcome",
     "Channel",
     "ChannelContext",
     "ChannelFactory",
@@ -274,6 +297,7 @@ __all__ = [
     "Finding",
     "InvalidEmailError",
     "InvalidInputError",
+    "InvalidPhoneNumberError",
     "KnownValues",
     "LateFailure",
     "Ledger",
@@ -286,6 +310,7 @@ __all__ = [
     "Outcome",
     "OutcomeStatus",
     "Party",
+    "Per",
     "PermanentDeliveryError",
     "Person",
     "PhoneContact",
@@ -307,12 +332,16 @@ __all__ = [
     "SystemClock",
     "TemplateError",
     "TransientDeliveryError",
+    "TxRunner",
+    "UnknownLocaleError",
     "Verdict",
     "Vote",
     "WindowSpec",
     "ZoneSpec",
     "body_digest",
+    "call_scopes",
     "configuration_error",
+    "debt_scope",
     "hookimpl",
     "in_force",
     "lazy_exports",
@@ -321,11 +350,13 @@ __all__ = [
     "money",
     "normalize_email",
     "normalize_phone",
+    "optout_scope",
     "pseudonym",
     "record_optin",
     "record_optout",
     "scope",
     "validate_field",
+    "write_private",
 ]
 
 __getattr__ = lazy_exports(__name__, EXPORTS)

@@ -24,6 +24,8 @@ SDKModel Settings SystemClock TemplateError TransientDeliveryError Verdict Vote 
 ZoneSpec body_digest configuration_error hookimpl in_force lazy_exports long_date
 mask_value money normalize_email normalize_phone pseudonym record_optin record_optout
 scope validate_field
+CallOutcome Per call_scopes debt_scope optout_scope InvalidPhoneNumberError
+UnknownLocaleError write_private TxRunner
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 
@@ -61,3 +63,23 @@ def test_importing_the_api_loads_no_model_and_no_vendor_library() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_first_party_plugins_import_only_the_plugin_api() -> None:
+    root = Path(__file__).resolve().parents[2] / "plugins"
+    stray = []
+    for path in sorted(root.glob("*/src/**/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and node.level == 0
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for module in modules:
+                if module == "notifysdk" or (
+                    module.startswith("notifysdk.") and module != "notifysdk.plugin"
+                ):
+                    stray.append(f"{path.relative_to(root)}:{node.lineno} {module}")
+    assert stray == []

@@ -14,11 +14,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from notifysdk.channels import BaseChannel, ChannelContext, Disclosure
-from notifysdk.clock import Clock
-from notifysdk.errors import PermanentDeliveryError, TemplateError
-from notifysdk.files import write_private
-from notifysdk.models import Medium, Message, Receipt
+from notifysdk.plugin import (
+    BaseChannel,
+    ChannelContext,
+    Clock,
+    Disclosure,
+    Medium,
+    Message,
+    PermanentDeliveryError,
+    Receipt,
+    TemplateError,
+    write_private,
+)
 
 from .outcomes import CallOutcome
 from .script import CallScript, structure_problems

@@ -40,11 +40,17 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, Field
 
-from notifysdk.errors import InvalidInputError
-from notifysdk.ledger.base import Ledger
-from notifysdk.models import Account, Person, Role, SDKModel
-from notifysdk.privacy import mask_value
-from notifysdk.validation import Amount, PhoneNumber
+from notifysdk.plugin import (
+    Account,
+    Amount,
+    InvalidInputError,
+    Ledger,
+    Person,
+    PhoneNumber,
+    Role,
+    SDKModel,
+    mask_value,
+)
 
 from . import scopes
 

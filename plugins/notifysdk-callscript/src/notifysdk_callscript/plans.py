@@ -18,9 +18,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from babel.numbers import get_currency_precision
 
-from notifysdk.errors import InvalidInputError
-from notifysdk.models import Account
-from notifysdk.templating import long_date, money
+from notifysdk.plugin import Account, InvalidInputError, long_date, money
 
 __all__ = [
     "DEFAULT_COUNTS",

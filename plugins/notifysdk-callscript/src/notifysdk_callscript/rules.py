@@ -13,10 +13,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
-from notifysdk.compliance.rules.states import AccountStateRule
-from notifysdk.errors import TemplateError
-from notifysdk.models import AccountState, Medium
-from notifysdk.policy import RuleContext, Verdict, Vote
+from notifysdk.plugin import (
+    AccountState,
+    AccountStateRule,
+    Medium,
+    RuleContext,
+    TemplateError,
+    Verdict,
+    Vote,
+)
 
 from .outcomes import state_active
 from .script import structure_problems

@@ -11,17 +11,8 @@ nothing else.
 
 from __future__ import annotations
 
-from notifysdk.compliance.scopes import (
-    CallOutcome as LedgerCallOutcome,
-)
-from notifysdk.compliance.scopes import (
-    Per,
-    call_scopes,
-    debt_scope,
-    optout_scope,
-    scope,
-)
-from notifysdk.models import Account
+from notifysdk.plugin import Account, Per, call_scopes, debt_scope, optout_scope, scope
+from notifysdk.plugin import CallOutcome as LedgerCallOutcome
 
 __all__ = [
     "LedgerCallOutcome",

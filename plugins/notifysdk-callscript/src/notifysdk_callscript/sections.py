@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from notifysdk.errors import TemplateError
+from notifysdk.plugin import TemplateError
 
 LineKind = Literal["say", "row", "check", "item", "text"]
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from notifysdk.hookspecs import hookimpl
-from notifysdk.lazy import lazy_exports
+from notifysdk.plugin import hookimpl, lazy_exports
 
 if TYPE_CHECKING:
-    from notifysdk.channels import ChannelContext, ChannelFactory
+    from notifysdk.plugin import ChannelContext, ChannelFactory
 
     from .channel import SMTPEmailChannel
     from .pool import SMTPPool

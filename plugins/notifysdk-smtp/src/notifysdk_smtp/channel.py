@@ -30,16 +30,19 @@ from typing import Any
 
 import aiosmtplib
 
-from notifysdk.channels import (
+from notifysdk.plugin import (
     Attempt,
     BaseChannel,
     ChannelContext,
+    Clock,
     Disclosure,
+    Medium,
+    Message,
+    Receipt,
     ReconcileResult,
     ReconcileStatus,
+    SystemClock,
 )
-from notifysdk.clock import Clock, SystemClock
-from notifysdk.models import Medium, Message, Receipt
 
 from . import CHANNEL_NAME
 from .headers import message_id

@@ -18,7 +18,7 @@ import re
 import string
 from urllib.parse import quote
 
-from notifysdk.errors import InvalidEmailError
+from notifysdk.plugin import InvalidEmailError
 
 _BAD_CHARS = frozenset("\r\n\x00")
 _HEADER_NAME = re.compile(r"^[!-9;-~]{1,76}$")  # printable ASCII except ':' (RFC 5322 ftext)

@@ -18,9 +18,7 @@ from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from notifysdk.errors import InvalidEmailError
-from notifysdk.models import Message
-from notifysdk.validation import normalize_email, validate_field
+from notifysdk.plugin import InvalidEmailError, Message, normalize_email, validate_field
 
 from .headers import (
     check_header,

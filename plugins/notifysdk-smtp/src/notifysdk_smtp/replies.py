@@ -39,7 +39,7 @@ import ssl
 
 import aiosmtplib
 
-from notifysdk.errors import (
+from notifysdk.plugin import (
     AmbiguousDeliveryError,
     DeliveryError,
     PermanentDeliveryError,

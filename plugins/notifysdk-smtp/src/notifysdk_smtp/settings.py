@@ -23,9 +23,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from notifysdk.config_errors import configuration_error
-from notifysdk.errors import ConfigurationError
-from notifysdk.validation import normalize_email
+from notifysdk.plugin import ConfigurationError, configuration_error, normalize_email
 
 from .headers import check_header_value, unsubscribe_uris
 

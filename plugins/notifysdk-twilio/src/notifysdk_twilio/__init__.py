@@ -19,13 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from notifysdk.hookspecs import hookimpl
-from notifysdk.lazy import lazy_exports
+from notifysdk.plugin import hookimpl, lazy_exports
 
 if TYPE_CHECKING:
     import typer
 
-    from notifysdk.channels import ChannelContext, ChannelFactory
+    from notifysdk.plugin import ChannelContext, ChannelFactory
 
     from .channels import TwilioChannel, TwilioSmsChannel, TwilioVoiceChannel, check_e164
     from .errors import ConsentRequiredError, MessageTooLongError, map_rest_error

@@ -29,25 +29,26 @@ import aiohttp
 from pydantic_core import PydanticCustomError
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException  # type: ignore[import-untyped]
 
-from notifysdk.channels import (
+from notifysdk.plugin import (
+    AmbiguousDeliveryError,
     Attempt,
     BaseChannel,
+    Clock,
+    ConfigurationError,
+    ConsentBasis,
+    DeliveryError,
     Disclosure,
+    InvalidPhoneNumberError,
+    Medium,
+    Message,
+    PermanentDeliveryError,
+    Receipt,
     ReconcileResult,
     ReconcileStatus,
-)
-from notifysdk.clock import Clock
-from notifysdk.errors import (
-    AmbiguousDeliveryError,
-    ConfigurationError,
-    DeliveryError,
-    InvalidPhoneNumberError,
-    PermanentDeliveryError,
     TransientDeliveryError,
     UnknownLocaleError,
+    normalize_phone,
 )
-from notifysdk.models import ConsentBasis, Medium, Message, Receipt
-from notifysdk.validation import normalize_phone
 
 from .errors import (
     OPT_OUT_CODE,

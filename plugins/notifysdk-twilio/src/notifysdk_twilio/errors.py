@@ -35,7 +35,7 @@ from email.utils import parsedate_to_datetime
 
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException  # type: ignore[import-untyped]
 
-from notifysdk.errors import (
+from notifysdk.plugin import (
     DeliveryError,
     InvalidInputError,
     PermanentDeliveryError,

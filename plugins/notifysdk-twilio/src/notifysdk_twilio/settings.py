@@ -40,9 +40,7 @@ from urllib.parse import urlsplit
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from notifysdk.config_errors import configuration_error
-from notifysdk.errors import ConfigurationError
-from notifysdk.models import ConsentBasis
+from notifysdk.plugin import ConfigurationError, ConsentBasis, configuration_error
 
 DEFAULT_BASE_URL = "https://api.twilio.com"
 

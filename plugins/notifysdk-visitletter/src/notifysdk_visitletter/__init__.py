@@ -17,12 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from notifysdk.hookspecs import hookimpl
-from notifysdk.lazy import lazy_exports
+from notifysdk.plugin import hookimpl, lazy_exports
 
 if TYPE_CHECKING:
-    from notifysdk.channels import ChannelContext, ChannelFactory
-    from notifysdk.policy import Rule
+    from notifysdk.plugin import ChannelContext, ChannelFactory, Rule
 
     from .channel import VisitLetterChannel
     from .filters import letter_number, visit_time

@@ -7,7 +7,7 @@ from typing import Any
 
 from babel.dates import format_datetime
 
-from notifysdk.models import Notice
+from notifysdk.plugin import Notice
 
 from .visit import parse_slot
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from fontTools.ttLib import TTCollection, TTFont  # type: ignore[import-untyped]
 
-from notifysdk.errors import ConfigurationError, NotifyError
+from notifysdk.plugin import ConfigurationError, NotifyError
 
 SYSTEM_FONTS: tuple[tuple[str, int], ...] = (
     # (path, index in a .ttc collection: 2 is the Simplified Chinese face of Noto CJK)

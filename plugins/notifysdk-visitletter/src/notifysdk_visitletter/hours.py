@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from notifysdk.errors import ConfigurationError
+from notifysdk.plugin import ConfigurationError
 
 if TYPE_CHECKING:
     import holidays

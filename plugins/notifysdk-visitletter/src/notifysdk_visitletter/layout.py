@@ -17,7 +17,7 @@ from datetime import datetime
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
-from notifysdk.errors import TemplateError
+from notifysdk.plugin import TemplateError
 from notifysdk_callscript.sections import Line, Section
 
 from .fonts import FontFile, MissingGlyphError, coverage, missing_glyphs

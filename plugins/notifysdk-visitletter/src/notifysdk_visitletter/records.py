@@ -15,8 +15,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field
 
-from notifysdk.ledger.base import Ledger
-from notifysdk.models import Account, SDKModel
+from notifysdk.plugin import Account, Ledger, SDKModel
 from notifysdk_callscript import scopes
 
 from .visit import MIN_STAFF, parse_staff

@@ -23,13 +23,18 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from notifysdk.compliance.rules.base import in_force
-from notifysdk.compliance.specs import WindowSpec, ZoneSpec
-from notifysdk.config import Settings
-from notifysdk.errors import ConfigurationError
-from notifysdk.ledger.base import Ledger
-from notifysdk.models import Notice, NoticeKind
-from notifysdk.policy import RuleContext, Vote
+from notifysdk.plugin import (
+    ConfigurationError,
+    Ledger,
+    Notice,
+    NoticeKind,
+    RuleContext,
+    Settings,
+    Vote,
+    WindowSpec,
+    ZoneSpec,
+    in_force,
+)
 from notifysdk_callscript import scopes
 from notifysdk_callscript.outcomes import next_appointment, slot_key
 

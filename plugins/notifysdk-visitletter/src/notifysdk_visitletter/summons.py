@@ -31,8 +31,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from notifysdk.errors import ConfigurationError
-from notifysdk.models import Account
+from notifysdk.plugin import Account, ConfigurationError
 
 from .hours import VisitWindow, check_slot
 from .visit import MIN_STAFF, StaffMember

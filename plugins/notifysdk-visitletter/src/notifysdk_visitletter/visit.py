@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from notifysdk.errors import InvalidInputError, NaiveDatetimeError
+from notifysdk.plugin import InvalidInputError, NaiveDatetimeError
 
 MIN_STAFF = 2
 """At least two named collectors on a visit (CBA 2026 Art. 22)."""

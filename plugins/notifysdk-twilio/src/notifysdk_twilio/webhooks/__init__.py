@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from notifysdk.lazy import lazy_exports
+from notifysdk.plugin import lazy_exports
 
 if TYPE_CHECKING:
     from .app import INBOUND_PATH, STATUS_PATH, Webhooks, create_app

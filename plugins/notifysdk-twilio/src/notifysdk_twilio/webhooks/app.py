@@ -23,10 +23,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from notifysdk.dispatcher import Dispatcher
-from notifysdk.errors import ConfigurationError
-from notifysdk.ledger.durable import DurableLedger
-from notifysdk.ledger.runner import TxRunner
+from notifysdk.plugin import ConfigurationError, Dispatcher, DurableLedger, TxRunner
 
 from .access_log import AccessLog
 from .forms import (

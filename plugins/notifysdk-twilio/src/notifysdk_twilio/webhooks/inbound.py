@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from notifysdk.compliance.scopes import pseudonym, record_optin, record_optout, scope
-from notifysdk.ledger.base import Ledger
+from notifysdk.plugin import Ledger, pseudonym, record_optin, record_optout, scope
 
 from .forms import InboundMessage
 from .keywords import Keyword, classify

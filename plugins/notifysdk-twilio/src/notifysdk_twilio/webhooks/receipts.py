@@ -26,9 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from notifysdk.compliance.scopes import record_optout
-from notifysdk.ledger.base import Ledger
-from notifysdk.ledger.receipts import DeliveryUpdate, LateFailure, ReceiptLedger
+from notifysdk.plugin import DeliveryUpdate, LateFailure, Ledger, ReceiptLedger, record_optout
 
 from ..errors import OPT_OUT_CODE
 from .forms import BadRequestError, StatusCallback

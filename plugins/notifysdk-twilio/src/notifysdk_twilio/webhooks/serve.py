@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:  # settings models and the dispatcher load when the command runs
-    from notifysdk.config import Settings
+    from notifysdk.plugin import Settings
 
     from .settings import WebhookSettings
 
@@ -112,7 +112,7 @@ async def serve(
     """Run the app on ``sock`` until interrupted (Ctrl-C / SIGTERM)."""
     import uvicorn
 
-    from notifysdk.dispatcher import Dispatcher
+    from notifysdk.plugin import Dispatcher
 
     from .app import create_app
 
@@ -150,7 +150,7 @@ def register(app: typer.Typer) -> None:
         GET /healthz and /readyz for probes."""
         import asyncio
 
-        from notifysdk.config import Settings
+        from notifysdk.plugin import Settings
 
         from ..settings import TwilioSettings
         from .settings import WebhookSettings

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from notifysdk.config_errors import configuration_error
+from notifysdk.plugin import configuration_error
 
 from ..settings import TwilioSettings
 
