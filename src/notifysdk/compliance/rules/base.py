@@ -115,12 +115,13 @@ def line_type(ctx: RuleContext) -> str:
 
 
 def _line_type(contacts: Sequence[Any], to: str | None) -> str:
+    # The first phone at ``to`` decides, else a work email at it. The kind is looked at
+    # before the value: a postal address builds its value on every read.
     for contact in contacts:
-        if contact.value != to:
-            continue
         if isinstance(contact, PhoneContact):
-            return contact.line_type
-        if isinstance(contact, EmailContact) and contact.is_work:
+            if contact.value == to:
+                return contact.line_type
+        elif isinstance(contact, EmailContact) and contact.is_work and contact.value == to:
             return "work"
     return "personal"
 

@@ -114,7 +114,11 @@ def _personal_values(ctx: RuleContext) -> tuple[str, ...]:
     account = ctx.notice.account
     people = [account.debtor, ctx.notice.recipient.person, *(p.person for p in account.parties)]
     values: list[str] = []
+    seen: set[int] = set()
     for person in people:
+        if id(person) in seen:  # the debtor is often the recipient: read once
+            continue
+        seen.add(id(person))
         values.append(person.name)
         values.extend(c.value for c in person.contacts if c.kind != "phone")
     return tuple(dict.fromkeys(values))
