@@ -133,6 +133,10 @@ if TYPE_CHECKING:
         Verdict,
         Vote,
     )
+    from .privacy.disclosure import (
+        KindDisclosure,
+        Level,
+    )
     from .privacy.findings import (
         KINDS,
         Detector,
@@ -203,6 +207,10 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "Detector",
         "Finding",
         "KnownValues",
+    ),
+    "privacy.disclosure": (
+        "KindDisclosure",
+        "Level",
     ),
     "privacy.masking": ("mask_value",),
     "templating": (
@@ -298,9 +306,11 @@ __all__ = [
     "InvalidEmailError",
     "InvalidInputError",
     "InvalidPhoneNumberError",
+    "KindDisclosure",
     "KnownValues",
     "LateFailure",
     "Ledger",
+    "Level",
     "Medium",
     "Message",
     "NaiveDatetimeError",

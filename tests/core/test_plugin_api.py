@@ -25,7 +25,7 @@ ZoneSpec body_digest configuration_error hookimpl in_force lazy_exports long_dat
 mask_value money normalize_email normalize_phone pseudonym record_optin record_optout
 scope validate_field
 CallOutcome Per call_scopes debt_scope optout_scope InvalidPhoneNumberError
-UnknownLocaleError write_private TxRunner
+UnknownLocaleError write_private TxRunner KindDisclosure Level
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 

@@ -26,6 +26,7 @@ Which level applies is the lower of what the channel tolerates and what the tabl
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -96,6 +97,66 @@ FORBIDDEN_EVEN_MASKED: dict[Disclosure, frozenset[str]] = {
     d: LEVEL_RULES[Level(d.value)].forbidden for d in Disclosure
 }
 """Kinds whose mere presence, even masked, blocks a message at each channel level."""
+
+
+@dataclass(frozen=True)
+class KindDisclosure:
+    """What a detector declares for a kind of its own (one the built-in table does not
+    know): the levels at which it may appear as written, and those at which even its
+    masked form blocks the notice. Every other level masks it. Declare it on the
+    detector as ``disclosure = {"member_id": KindDisclosure(raw={"full"})}``."""
+
+    raw: frozenset[str] = frozenset()
+    forbidden: frozenset[str] = frozenset()
+
+    def __init__(self, raw: Iterable[str] = (), forbidden: Iterable[str] = ()) -> None:
+        object.__setattr__(self, "raw", frozenset(as_level(lv).value for lv in raw))
+        object.__setattr__(self, "forbidden", frozenset(as_level(lv).value for lv in forbidden))
+        if Level.LOG.value in self.raw:
+            raise ValueError("nothing is carried as written in logs (level 'log')")
+        if self.raw & self.forbidden:
+            raise ValueError(
+                f"a level cannot both show and forbid a kind: {sorted(self.raw & self.forbidden)}"
+            )
+
+
+def extended_rules(
+    declarations: Mapping[str, KindDisclosure],
+) -> dict[Level, LevelRule]:
+    """:data:`LEVEL_RULES` extended with kinds the detectors declared. A kind the
+    built-in table already governs (:data:`~notifysdk.privacy.findings.KINDS`) cannot be
+    declared again: a plugin may add protection for its own kinds, never loosen the
+    SDK's."""
+    from .findings import KINDS
+
+    clash = sorted(set(declarations) & set(KINDS))
+    if clash:
+        raise ValueError(f"built-in kinds cannot be redeclared: {', '.join(clash)}")
+    out: dict[Level, LevelRule] = {}
+    for level, rule in LEVEL_RULES.items():
+        raw = {k for k, d in declarations.items() if level.value in d.raw}
+        forbidden = {k for k, d in declarations.items() if level.value in d.forbidden}
+        out[level] = LevelRule(level, rule.raw | raw, rule.forbidden | forbidden)
+    return out
+
+
+def declared_disclosure(detectors: Iterable[object]) -> dict[str, KindDisclosure]:
+    """The ``disclosure`` declarations of ``detectors`` (kind → :class:`KindDisclosure`);
+    two detectors declaring one kind differently is an error naming both."""
+    out: dict[str, KindDisclosure] = {}
+    owner: dict[str, str] = {}
+    for detector in detectors:
+        name = str(getattr(detector, "name", type(detector).__name__))
+        for kind, declared in (getattr(detector, "disclosure", None) or {}).items():
+            if not isinstance(declared, KindDisclosure):
+                raise ValueError(f"detector {name!r}: disclosure[{kind!r}] is not a KindDisclosure")
+            if kind in out and out[kind] != declared:
+                raise ValueError(
+                    f"detectors {owner[kind]!r} and {name!r} declare kind {kind!r} differently"
+                )
+            out[kind], owner[kind] = declared, name
+    return out
+
 
 _DEBTOR_MEDIA: dict[Medium, Disclosure] = {
     Medium.SMS: Disclosure.LIMITED,

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..channels import Disclosure
-from .disclosure import Level, LevelRule, as_level, rule_for
+from .disclosure import (
+    Level,
+    LevelRule,
+    as_level,
+    declared_disclosure,
+    extended_rules,
+    rule_for,
+)
 from .findings import Detector, Finding, KnownValues
 from .known_match import GIVEN_NAME_DETECTOR
 from .masking import canonical, mask_value, pseudonymize
@@ -107,6 +114,17 @@ class Redactor:
         self._kinds: tuple[frozenset[str] | None, ...] = tuple(
             getattr(d, "kinds", None) for d in self.detectors
         )
+        declared = declared_disclosure(self.detectors)
+        self._rules: dict[str, LevelRule] | None = (
+            {lv.value: r for lv, r in extended_rules(declared).items()} if declared else None
+        )
+
+    def rule(self, level: Disclosure | Level | str) -> LevelRule:
+        """The rule of ``level`` with the kinds this redactor's detectors declared."""
+        if self._rules is None:
+            return rule_for(level)
+        found = self._rules.get(level) if isinstance(level, str) else None
+        return found if found is not None else self._rules[as_level(level).value]
 
     def _run(self, i: int, text: str, known: KnownValues, scan: Prescan) -> list[Finding]:
         """Detector ``i``'s findings in ``text``, public values dropped."""
@@ -148,7 +166,7 @@ class Redactor:
     ) -> Redaction:
         """Mask everything ``level`` may not carry, then run the leak guard on the result."""
         known = known or KnownValues()
-        rule = rule_for(level)
+        rule = self.rule(level)
         raw_findings = self.detect(text, known)
         findings = merge_findings(raw_findings)
         parts: list[str] = []
@@ -225,7 +243,7 @@ class Redactor:
         A detector whose ``kinds`` the level all carries (money at ``limited``) cannot
         report a leak itself, only widen a finding that swallows one; so it runs only
         when another detector found something, and where none did there is no leak."""
-        rule = rule_for(level)
+        rule = self.rule(level)
         known = known or KnownValues()
         scan = Prescan(text)
         found: list[list[Finding] | None] = [None] * len(self.detectors)
