@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -90,3 +91,19 @@ def test_a_ledger_a_worker_cannot_read_stops_the_run(tmp_path: Path) -> None:
     spec = WorkerSpec(settings=_settings(tmp_path), ladder=default_ladder(), now=NOW)
     with pytest.raises(RunFaultError, match="ledger"):
         dry_run_in_processes(path, spec, workers=2, chunk_rows=50)
+
+
+async def test_a_jsonl_portfolio_over_two_workers_gives_the_one_process_summary(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "p.jsonl"
+    lines = [json.dumps(row, ensure_ascii=False) for row in synthetic_rows(120)]
+    lines[30] = '{"account_id": '  # cut short
+    lines[70] = ""  # a blank line is skipped, not a row
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = _settings(tmp_path)
+    alone = await _one_process(path, settings)
+    spec = WorkerSpec(settings=settings, ladder=default_ladder(), now=NOW)
+    merged = dry_run_in_processes(path, spec, workers=2, chunk_rows=9)
+    assert _without_now(merged) == _without_now(alone)
+    assert [b.line for b in merged.bad_rows] == [31] and merged.rows == 119
