@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .models import Notice, Outcome
     from .policy import Profile, Rule
     from .privacy import Detector
+    from .webhooks import Webhook
 
 PROJECT = "notifysdk"
 
@@ -106,6 +107,21 @@ def notifysdk_register_commands(app: typer.Typer) -> None:
 
     Called once, when the CLI starts, with the root :class:`typer.Typer` app. Returns
     nothing.
+    """
+
+
+@hookspec
+def notifysdk_register_webhooks(register: Callable[[str, Webhook], None]) -> None:
+    """Register webhooks that ``notifysdk serve`` mounts (a provider's delivery reports
+    and replies).
+
+    Called once, when the registry is built. Call ``register(path, handler)``: ``path``
+    such as ``/aliyun-sms/report`` (POST), ``handler`` an async function taking a
+    :class:`notifysdk.webhooks.WebhookRequest` and returning a
+    :class:`~notifysdk.webhooks.WebhookResponse` (or raising
+    :class:`~notifysdk.webhooks.WebhookRefusedError`). The server bounds the body and the
+    time; the handler authenticates the request. A path registered twice, or one of the
+    server's own, is an error naming both plugins. Returns nothing.
     """
 
 

@@ -157,6 +157,12 @@ if TYPE_CHECKING:
         normalize_phone,
         validate_field,
     )
+    from .webhooks import (
+        Webhook,
+        WebhookRefusedError,
+        WebhookRequest,
+        WebhookResponse,
+    )
 
 EXPORTS: dict[str, tuple[str, ...]] = {
     "hookspecs": ("hookimpl",),
@@ -274,6 +280,12 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "dispatcher": ("Dispatcher",),
     "files": ("write_private",),
     "ledger.runner": ("TxRunner",),
+    "webhooks": (
+        "Webhook",
+        "WebhookRefusedError",
+        "WebhookRequest",
+        "WebhookResponse",
+    ),
 }
 """Source module (relative to ``notifysdk``) → the names it provides here."""
 
@@ -346,6 +358,10 @@ __all__ = [
     "UnknownLocaleError",
     "Verdict",
     "Vote",
+    "Webhook",
+    "WebhookRefusedError",
+    "WebhookRequest",
+    "WebhookResponse",
     "WindowSpec",
     "ZoneSpec",
     "body_digest",

@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # only annotations: the CLI's start-up must not import the mo
     from .ledger.base import LedgerFactory
     from .policy import Profile, Rule
     from .privacy import Detector
+    from .webhooks import Webhook
 
 log = logging.getLogger("notifysdk.plugins")
 
@@ -101,6 +102,8 @@ class Registry:
     template_dirs: list[Path] = field(default_factory=list)
     filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
     ledgers: dict[str, LedgerFactory] = field(default_factory=dict)
+    webhooks: dict[str, Webhook] = field(default_factory=dict)
+    """Path → handler, mounted by ``notifysdk serve``."""
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
     """(kind, name) → the plugin that registered it."""
 
@@ -306,6 +309,8 @@ class PluginManager:
                         raise PluginError(
                             f"plugin {plugin!r} registered a {kind} with an empty name"
                         )
+                if kind == "webhook":
+                    _check_webhook(plugin, name, obj)
                 if name in target:
                     raise DuplicateRegistrationError(kind, name, reg.owners[(kind, name)], plugin)
                 target[name] = obj
@@ -333,6 +338,7 @@ class PluginManager:
             ("notifysdk_register_detectors", "detector", reg.detectors),
             ("notifysdk_register_filters", "filter", reg.filters),
             ("notifysdk_register_ledgers", "ledger", reg.ledgers),
+            ("notifysdk_register_webhooks", "webhook", reg.webhooks),
             ("notifysdk_register_template_dirs", "template_dirs", None),
         ]
         for hook_name, kind, target in specs:
@@ -370,6 +376,17 @@ def _isolate_events(pm: pluggy.PluginManager, plugin: object) -> None:
 class _SetAside(Exception):  # noqa: N818 - a signal between two methods, never seen
     def __init__(self, plugin: str, error: PluginError) -> None:
         self.plugin, self.error = plugin, error
+
+
+def _check_webhook(plugin: str, path: str, handler: object) -> None:
+    from .webhooks import check_path
+
+    try:
+        check_path(path)
+    except ValueError as exc:
+        raise PluginError(f"plugin {plugin!r} registered webhook {path!r}: {exc}") from None
+    if not callable(handler):
+        raise PluginError(f"plugin {plugin!r} registered webhook {path!r} without a handler")
 
 
 def _in_hook(hook_name: str, exc: Exception) -> PluginError:

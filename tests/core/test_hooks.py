@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from notifysdk import hookspecs
 from notifysdk.dispatcher import Dispatcher, open_ledger
+from notifysdk.errors import DuplicateRegistrationError, PluginError
 from notifysdk.hookspecs import hookimpl
 from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.models import Message, OutcomeStatus
@@ -331,3 +332,32 @@ async def test_hook_tracing_prints_summaries_only(
     assert "status=delivered" in text
     for raw in (notice.account.debtor.name, "13800138000", notice.account.loan_id, "1234.50"):
         assert raw not in text
+
+
+def test_hook_notifysdk_register_webhooks() -> None:
+    from notifysdk.webhooks import WebhookRequest, WebhookResponse
+
+    async def report(request: WebhookRequest) -> WebhookResponse:
+        return WebhookResponse(200, "ok")
+
+    class Reports:
+        @hookimpl
+        def notifysdk_register_webhooks(self, register: Callable[[str, Any], None]) -> None:
+            register("/pager/report", report)
+
+    class BadPath:
+        @hookimpl
+        def notifysdk_register_webhooks(self, register: Callable[[str, Any], None]) -> None:
+            register("pager/../report", report)
+
+    pm = PluginManager(load_entry_points=False)
+    pm.register(Reports(), name="reports")
+    assert pm.registry().webhooks == {"/pager/report": report}
+    assert pm.registry().owners[("webhook", "/pager/report")] == "reports"
+    pm.register(Reports(), name="copy")
+    with pytest.raises(DuplicateRegistrationError, match="'reports' and plugin 'copy'"):
+        pm.registry()
+    bad = PluginManager(load_entry_points=False)
+    bad.register(BadPath(), name="bad")
+    with pytest.raises(PluginError, match="lower-case words"):
+        bad.registry()

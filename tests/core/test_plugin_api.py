@@ -26,6 +26,7 @@ mask_value money normalize_email normalize_phone pseudonym record_optin record_o
 scope validate_field
 CallOutcome Per call_scopes debt_scope optout_scope InvalidPhoneNumberError
 UnknownLocaleError write_private TxRunner KindDisclosure Level
+Webhook WebhookRefusedError WebhookRequest WebhookResponse
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 

@@ -11,7 +11,7 @@ reports (:mod:`notifysdk_aliyun_sms.poll`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from notifysdk.plugin import hookimpl, lazy_exports
 
@@ -59,6 +59,7 @@ __all__ = [
     "count_segments",
     "map_code",
     "notifysdk_register_channels",
+    "notifysdk_register_webhooks",
 ]
 
 
@@ -76,3 +77,11 @@ def build_channel(ctx: ChannelContext) -> AliyunSmsChannel:
 def notifysdk_register_channels(register: Callable[[str, ChannelFactory], None]) -> None:
     """Register ``aliyun-sms``."""
     register("aliyun-sms", build_channel)
+
+
+@hookimpl
+def notifysdk_register_webhooks(register: Callable[[str, Any], None]) -> None:
+    """``POST /aliyun-sms/report`` and ``POST /aliyun-sms/reply`` under ``notifysdk serve``."""
+    from .webhooks import register_webhooks
+
+    register_webhooks(register)

@@ -38,6 +38,9 @@ class AliyunSmsSettings(BaseModel):
 
     access_key_id: str = Field(min_length=1)
     access_key_secret: SecretStr
+    callback_token: SecretStr | None = None
+    """The secret ``token`` query parameter of the push URLs registered in the console
+    (``notifysdk serve`` refuses pushes without it; see :mod:`.webhooks`)."""
     sign_name: str = Field(min_length=1, max_length=20)
     endpoint: str = "dysmsapi.aliyuncs.com"
     """Host (and port) of the API; a loopback server's ``127.0.0.1:PORT`` in tests."""

@@ -12,7 +12,7 @@ and uplink replies (退订 / TD / T / STOP → opt-out) pulled into the ledger
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from notifysdk.plugin import hookimpl, lazy_exports
 
@@ -87,3 +87,11 @@ def notifysdk_register_commands(app: typer.Typer) -> None:
     from .poll import register
 
     register(app)
+
+
+@hookimpl
+def notifysdk_register_webhooks(register: Callable[[str, Any], None]) -> None:
+    """``POST /tencent-sms/status`` and ``POST /tencent-sms/reply`` under ``notifysdk serve``."""
+    from .webhooks import register_webhooks
+
+    register_webhooks(register)

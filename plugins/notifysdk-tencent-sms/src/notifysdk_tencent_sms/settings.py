@@ -38,6 +38,9 @@ class TencentSmsSettings(BaseModel):
 
     secret_id: str = Field(min_length=1)
     secret_key: SecretStr
+    callback_token: SecretStr | None = None
+    """The secret ``token`` query parameter of the push URLs registered in the console
+    (``notifysdk serve`` refuses pushes without it; see :mod:`.webhooks`)."""
     sms_sdk_app_id: str = Field(min_length=1)
     sign_name: str = Field(min_length=1, max_length=20)
     region: str = "ap-guangzhou"

@@ -8,6 +8,11 @@ or malformed → 400; a signature that does not match the public URL and the for
 another account's ``AccountSid`` → 403. Only then is anything stored. Handling must
 finish within ``request_timeout_seconds`` (503 otherwise: Twilio may retry, and a replay
 is idempotent). Errors name fields, never values.
+
+Other plugins' webhooks (:func:`notifysdk.hookspecs.notifysdk_register_webhooks`: a
+China SMS provider's delivery reports and replies) are mounted beside these as ``POST``
+routes, behind the same body bound, deadlines and concurrency limit; each handler
+authenticates its own requests.
 """
 
 from __future__ import annotations
@@ -23,7 +28,15 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from notifysdk.plugin import ConfigurationError, Dispatcher, DurableLedger, TxRunner
+from notifysdk.plugin import (
+    ConfigurationError,
+    Dispatcher,
+    DurableLedger,
+    TxRunner,
+    Webhook,
+    WebhookRefusedError,
+    WebhookRequest,
+)
 
 from .access_log import AccessLog
 from .forms import (
@@ -51,6 +64,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 Handler = Callable[[dict[str, str]], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class Webhooks:
@@ -102,6 +116,53 @@ class Webhooks:
         """Wait for every re-send started by a late failure to finish."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def plugin_endpoint(
+        self, path: str, handler: Webhook
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """The Starlette endpoint of another plugin's webhook at ``path``: the body read
+        within the bounds, the handler given a :class:`WebhookRequest`, its refusal or
+        failure answered without a value."""
+
+        async def endpoint(request: Request) -> Response:
+            s = self.settings
+            try:
+                body = await read_body(
+                    request.stream(),
+                    declared=request.headers.get("content-length"),
+                    limit=s.max_body_bytes,
+                    timeout=s.request_timeout_seconds,
+                )
+            except BadRequestError as exc:
+                return PlainTextResponse(exc.reason, exc.status)
+            except ClientDisconnect:
+                return PlainTextResponse("the client disconnected", 400)
+            req = WebhookRequest(
+                path=path,
+                headers={k.lower(): v for k, v in request.headers.items()},
+                query=dict(request.query_params),
+                body=body,
+                ledger=self.ledger,
+                now=self.dispatcher.clock.now(),
+                settings=self.dispatcher.settings,
+            )
+            try:
+                async with asyncio.timeout(s.request_timeout_seconds):
+                    out = await handler(req)
+            except WebhookRefusedError as exc:
+                log.info("refused %s: %d %s", path, exc.status, exc.reason)
+                return PlainTextResponse(exc.reason, exc.status)
+            except TimeoutError:
+                log.warning("%s took longer than %ss", path, s.request_timeout_seconds)
+                return PlainTextResponse("timed out", 503)
+            except Exception as exc:  # never leak a value: the type only
+                log.error("%s failed: %s", path, type(exc).__name__)
+                return PlainTextResponse("temporarily unavailable", 503)
+            return Response(
+                out.body, out.status, headers=dict(out.headers), media_type=out.media_type
+            )
+
+        return endpoint
 
     # -- the gate ----------------------------------------------------------------
 
@@ -219,19 +280,27 @@ def create_app(
         yield
         await hooks.drain()
 
-    app = Starlette(
-        routes=[
-            Route(STATUS_PATH, hooks.status, methods=["POST"]),
-            Route(INBOUND_PATH, hooks.inbound, methods=["POST"]),
-            Route(HEALTH_PATH, hooks.healthz, methods=["GET"]),
-            Route(READY_PATH, hooks.readyz, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
+    routes = [
+        Route(STATUS_PATH, hooks.status, methods=["POST"]),
+        Route(INBOUND_PATH, hooks.inbound, methods=["POST"]),
+        Route(HEALTH_PATH, hooks.healthz, methods=["GET"]),
+        Route(READY_PATH, hooks.readyz, methods=["GET"]),
+    ]
+    own = {STATUS_PATH, INBOUND_PATH, HEALTH_PATH, READY_PATH}
+    registry = dispatcher.registry
+    for path, handler in sorted(registry.webhooks.items()):
+        if path in own:
+            owner = registry.owners.get(("webhook", path), "?")
+            raise ConfigurationError(
+                f"plugin {owner!r} registered webhook {path!r}, a path notifysdk serve "
+                "answers itself"
+            )
+        routes.append(Route(path, hooks.plugin_endpoint(path, handler), methods=["POST"]))
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.webhooks = hooks
     if limit_concurrency is not None:
         app.add_middleware(ConcurrencyLimit, limit=limit_concurrency)
-    app.add_middleware(AccessLog, endpoints=(STATUS_PATH, INBOUND_PATH, HEALTH_PATH, READY_PATH))
+    app.add_middleware(AccessLog, endpoints=(*own, *registry.webhooks))
     return app
 
 
