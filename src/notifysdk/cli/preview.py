@@ -127,7 +127,7 @@ def preview_command(
     else:
         for r in results:
             console.print(_panel(r))
-    if any(r["status"] in (TEMPLATE_FAILED, CONTENT_BLOCKED) for r in results):
+    if any(r["status"] in (TEMPLATE_FAILED, CONTENT_BLOCKED, CHANNEL_REFUSED) for r in results):
         raise typer.Exit(EXIT_FAILURES)
 
 
@@ -141,6 +141,10 @@ needing data the notice lacks, is ``not rendered``."""
 CONTENT_BLOCKED = "blocked by a content rule"
 """The status of a preview whose rendered message a content rule denies or defers
 (exit 1): a send would stop there whatever the time."""
+
+CHANNEL_REFUSED = "refused by the channel"
+"""The status of a preview whose channel would refuse the rendered message before
+sending (exit 1): a China SMS channel whose approved template it does not match."""
 
 LATER_CONTACT_DAYS = 30
 """For ``--later``: how long before ``--now`` the earlier communication is put on record
@@ -303,7 +307,21 @@ async def _one(
     result["content"] = content
     if content["verdict"] in ("deny", "defer"):
         result["status"] = CONTENT_BLOCKED
+    _approved_form(ctx.channel, message, result)
     return result
+
+
+def _approved_form(channel: Any, message: Message, result: dict[str, Any]) -> None:
+    """A channel that sends only provider-approved templates (China's SMS providers)
+    says what a send would carry through ``approved_form(message)``: shown, or its
+    refusal (a mismatch with the approved text) as the status."""
+    form = getattr(channel, "approved_form", None)
+    if not callable(form):
+        return
+    try:
+        result["approved"] = form(message)
+    except NotifyError as exc:
+        result.update(status=CHANNEL_REFUSED, reason=str(exc))
 
 
 async def _content(
@@ -391,6 +409,17 @@ def _panel(r: dict[str, Any]) -> Panel:
         parts.append(Text(" · ".join(extras), style="dim"))
     if r.get("template"):
         parts.append(Text(f"template: {r['template']}", style="dim"))
+    approved = r.get("approved")
+    if approved:
+        parts.append(
+            Text(
+                f"approved template {approved.get('template_code')} "
+                f"(sign {approved.get('sign_name')}): {approved.get('approved_text')}",
+                style="cyan",
+            )
+        )
+        params = ", ".join(f"{k}={v}" for k, v in (approved.get("params") or {}).items())
+        parts.append(Text(f"parameters: {params or '-'}", style="cyan"))
     for vote in (r.get("content") or {}).get("votes", ()):
         parts.extend(_vote_lines(vote))
     title = f"{r['kind']} · {r['medium']} ({r['channel']}) · {r['locale']} · to {r['role']}"
