@@ -45,3 +45,14 @@ async def ledger(ledger_url: str) -> AsyncIterator[SqlLedger]:
     assert isinstance(opened, SqlLedger)
     yield opened
     await opened.aclose()
+
+
+@pytest.fixture
+def shared_key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """One key folder for the test and every worker process it starts (through
+    ``NOTIFYSDK_KEY_DIR``): processes sharing a ledger share its keys, as they would
+    in production; a worker started elsewhere would otherwise find other keys and be
+    refused with LedgerKeyError."""
+    folder = tmp_path / "keys"
+    monkeypatch.setenv("NOTIFYSDK_KEY_DIR", str(folder))
+    return folder

@@ -29,6 +29,9 @@ from notifysdk.dispatcher import open_ledger
 from notifysdk.ledger.base import NoticeState
 from notifysdk.ledger.durable import DurableLedger
 
+# the workers these tests start share the test's keys (see conftest.shared_key_dir)
+pytestmark = pytest.mark.usefixtures("shared_key_dir")
+
 HERE = Path(__file__).parent
 WORKERS, DEBTORS, PER_DEBTOR = 4, 100, 10
 
