@@ -12,10 +12,15 @@ from typer.testing import CliRunner
 
 from notifysdk.cli import get_app
 from notifysdk.plugin import hookimpl
+from notifysdk.plugins import PluginManager
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, notifysdk_plugins: PluginManager
+) -> None:
+    # notifysdk_plugins: the CLI loads a fresh process-wide manager under this test's
+    # NOTIFYSDK_LOAD_PLUGINS, and the next test gets the previous one back
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NOTIFYSDK_LOAD_PLUGINS", "")
 
@@ -47,11 +52,6 @@ def test_lint_finds_a_phrase_only_the_rendering_of_a_channel_template_shows(
     assert [f["part"] for f in row["findings"]] == ["rendered"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the dispatcher renders the medium's template: dispatch/stages.py _build must "
-    "pass channel=channel.name to renderer.render (H2's file; see H7's report)",
-)
 def test_preview_uses_and_names_the_channels_own_template(
     tmp_path: Path, notifysdk_register_plugin: Callable[..., str]
 ) -> None:

@@ -241,7 +241,9 @@ def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | No
     context = notice_context(
         notice, now=ctx.now, institution_contact=pipe.settings.institution_contact
     )
-    rendered = pipe.renderer.render(kind, channel.medium.value, notice.effective_locale, context)
+    rendered = pipe.renderer.render(
+        kind, channel.medium.value, notice.effective_locale, context, channel=channel.name
+    )
     parts: dict[str, str | None] = {}
     leaks: set[str] = set()
     for name, text in (
