@@ -49,6 +49,7 @@ from markupsafe import EscapeFormatter
 from pydantic import BaseModel
 
 from .errors import NotifyError, TemplateBoundError, TemplateError
+from .filter_errors import FilterFailure, failure_reason, filter_error
 from .template_limits import DEFAULT_LIMITS, TemplateLimits
 
 __all__ = [
@@ -428,7 +429,13 @@ def _bounded_filter(
                 args = (*args[:offset], value, *rest)
             if pre is not None:
                 pre(value, rest, kwargs, limits)
-        return _check_size(fn(*args, **kwargs), limits)
+        try:
+            result = fn(*args, **kwargs)
+        except (NotifyError, _Bound, jinja2.TemplateError):
+            raise
+        except Exception as exc:  # the filter's own failure: named, without a value
+            raise FilterFailure(name, failure_reason(name, fn, args, kwargs, exc)) from None
+        return _check_size(result, limits)
 
     bounded._notifysdk_bounded = True  # type: ignore[attr-defined]
     return bounded
@@ -971,6 +978,8 @@ def render_bounded(
     except jinja2.TemplateNotFound:
         reason = "includes or imports a template that does not exist"
         raise TemplateError(f"template {name}", reason, template=name, problem="failed") from None
+    except FilterFailure as exc:
+        raise filter_error(name, exc) from None
     except NotifyError:
         raise
     except Exception as exc:  # any failure of the template's code

@@ -107,14 +107,6 @@ def test_filter_error_is_a_template_error_naming_both() -> None:
     )
 
 
-WIRED = pytest.mark.xfail(
-    strict=True,
-    reason="needs the sandbox to raise FilterFailure where it calls a filter "
-    "(template_sandbox.py, owned by H2: see H7's report); remove this mark once wired",
-)
-
-
-@WIRED
 def test_preview_names_the_template_the_filter_and_the_reason(
     sms_template: Callable[[str], None],
 ) -> None:
@@ -133,7 +125,6 @@ def test_preview_names_the_template_the_filter_and_the_reason(
     assert "Traceback" not in result.output
 
 
-@WIRED
 def test_preview_of_a_filter_raising_on_a_value_shows_no_value(
     sms_template: Callable[[str], None],
 ) -> None:
