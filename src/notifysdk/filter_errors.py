@@ -75,10 +75,10 @@ def failure_reason(
             return f"called with arguments that do not fit {name}{_plain_signature(fn)}: {unfit}"
         except ValueError:  # no signature to compare with
             pass
-    from .templating import LazyText  # here: the sandbox that imports this module loads it
-
     reason = f"raised {type(exc).__name__}"
-    if any(isinstance(a, LazyText) for a in args):
+    # templating's LazyText (a formatted variable), known by name: templating imports
+    # the sandbox, which imports this module
+    if any(type(a).__name__ == "LazyText" for a in args):
         reason += FORMATTED_HINT
     return reason
 

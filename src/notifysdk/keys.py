@@ -229,9 +229,10 @@ def settings_key_dir(settings: Settings) -> Path:
         return Path(settings.key_dir)
     url = settings.ledger_url.get_secret_value()
     if url.startswith("sqlite:///"):
-        from .ledger.sqlite import parse_sqlite_url
-
-        return default_key_dir(parse_sqlite_url(url)[0])
+        # the file's path only (the ledger checks the URL when it opens it); read here,
+        # not through ledger.sqlite, which imports this module
+        path = url[len("sqlite:///") :].partition("?")[0]
+        return default_key_dir(path or ":memory:")
     return default_key_dir()
 
 
