@@ -252,11 +252,17 @@ def test_ordinary_templates_still_render(tmp_path: Path) -> None:
     assert body == ("[1][2][3] 1/2   10 abab Example Bank! CN¥1,234.50 1/3 2/3 3/3 1,2,3 1024\n")
 
 
-def test_every_shipped_template_renders_far_inside_the_bounds() -> None:
-    from notifysdk.plugins import get_plugin_manager
+def test_every_shipped_template_renders_far_inside_the_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from notifysdk.plugins import PluginManager
     from notifysdk.template_sandbox import part_of
 
-    registry = get_plugin_manager().registry()
+    # every installed plugin's templates and filters, whatever manager an earlier test
+    # left process-wide
+    monkeypatch.delenv("NOTIFYSDK_LOAD_PLUGINS", raising=False)
+    monkeypatch.delenv("NOTIFYSDK_DISABLE_PLUGINS", raising=False)
+    registry = PluginManager().registry()
     renderer = TemplateRenderer(list(registry.template_dirs), registry.filters)
     tight = TemplateLimits(steps=200, cpu_seconds=0.5, written_chars=20_000)
     strict = TemplateRenderer(list(registry.template_dirs), registry.filters, limits=tight)
