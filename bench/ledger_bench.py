@@ -1,8 +1,9 @@
 """Ledger throughput: claims+records per second on SQLite and PostgreSQL, unbatched and
 batched (group commit), against a bare baseline measured in the same run.
 
-One "notice" = claim (with one counter reservation) + begin_attempt + end_attempt +
-finish: four transactions, the ledger work of one delivered notice. The baseline is the
+One "notice" = claim (with one counter reservation, beginning the first attempt) +
+finish (ending it with its receipt): two transactions, the ledger work of one notice
+delivered on its first attempt, as the dispatcher does it. The baseline is the
 same driver doing one bare ``INSERT`` per transaction (unbatched) or per
 ``executemany`` chunk of the batch size (batched) into a two-column table: the floor of
 what a commit costs on that database. Ratios are ledger notices/s over baseline rows/s.
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "ledger"))
 
 from notifysdk.clock import FakeClock  # noqa: E402
+from notifysdk.ledger.base import AttemptEnd  # noqa: E402
 from notifysdk.ledger.sql import SqlLedger  # noqa: E402
 from notifysdk.models import Notice, Outcome, OutcomeStatus, Receipt  # noqa: E402
 from notifysdk.policy import Reservation  # noqa: E402
@@ -39,20 +41,24 @@ BATCH = 64
 
 async def _one(ledger: SqlLedger, n: Notice, clock: FakeClock, res: Reservation) -> None:
     key = n.idempotency_key
-    await ledger.claim(n, owner="bench", now=clock.now(), lease_seconds=60, reservations=(res,))
-    att = await ledger.begin_attempt(key, number=1, to="+8613800138000", now=clock.now())
-    receipt = Receipt(channel="mock", provider_id="p", accepted_at=clock.now())
-    await ledger.end_attempt(att, now=clock.now(), receipt=receipt)
+    now = clock.now()
+    claim = await ledger.claim(
+        n, owner="bench", now=now, lease_seconds=60, reservations=(res,), to="+8613800138000"
+    )
+    assert claim.attempt is not None, claim
+    receipt = Receipt(channel="mock", provider_id="p", accepted_at=now)
     await ledger.finish(
         n,
         Outcome(
             idempotency_key=key,
             status=OutcomeStatus.DELIVERED,
             channel="mock",
-            at=clock.now(),
+            at=now,
             receipt=receipt,
             attempts=1,
         ),
+        fence=claim.fence,
+        ended=AttemptEnd(claim.attempt, receipt=receipt),
     )
 
 
