@@ -7,6 +7,7 @@ never contain enough digits in a row for a detector to find them again.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -151,15 +152,28 @@ def _canonical_phone(value: str) -> str:
 
 def pseudonym_key() -> bytes:
     """The key of :func:`pseudonymize`: ``NOTIFYSDK_PSEUDONYM_KEY`` when set (so joins
-    work across processes), otherwise a random key for this process."""
+    work across processes) — read as :mod:`notifysdk.keys` reads it, urlsafe base64 of
+    32 bytes, so logs and the ledger's keyed scopes use the same key; a value that is
+    not such a key is used as it is written — otherwise a random key for this process."""
     global _process_key
     env = os.environ.get(_KEY_ENV)
     if env:
-        return env.encode()
+        return _env_key(env)
     with _key_lock:
         if _process_key is None:
             _process_key = secrets.token_bytes(32)
         return _process_key
+
+
+@functools.lru_cache(maxsize=4)
+def _env_key(env: str) -> bytes:
+    from ..errors import ConfigurationError
+    from ..keys import decode_key
+
+    try:
+        return decode_key(env.split(",")[0], _KEY_ENV)
+    except ConfigurationError:
+        return env.encode()
 
 
 def pseudonymize(kind: str, value: str, key: bytes | None = None) -> str:
