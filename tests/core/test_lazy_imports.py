@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-FIRST_PARTY = ("callscript", "smtp", "twilio", "visitletter")
+FIRST_PARTY = ("callscript", "smtp", "twilio", "visitletter", "aliyun-sms", "tencent-sms")
 """The plugins of this repository; the example test plugin is a third party's business."""
 
 VENDOR = frozenset(
@@ -33,6 +33,9 @@ VENDOR = frozenset(
         "psycopg",
         "starlette",
         "uvicorn",
+        "alibabacloud_dysmsapi20170525",
+        "alibabacloud_tea_openapi",
+        "tencentcloud",
     }
 )
 """Loaded only when a channel (PDF letters, Twilio, SMTP), the PostgreSQL ledger or the

@@ -18,11 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from notifysdk.plugin import Ledger
-
-from .reports import apply_reply, apply_report
-
 if TYPE_CHECKING:
+    from notifysdk.plugin import Ledger
+
     from .channel import TencentSmsChannel
 
 log = logging.getLogger("notifysdk_tencent_sms.poll")
@@ -66,6 +64,8 @@ async def poll_once(
 async def _apply(
     ledger: Ledger, reports: list[Any], replies: list[Any], now: datetime
 ) -> PollResult:
+    from .reports import apply_reply, apply_report  # the ledger's models: not at start-up
+
     updated = unknown = opt_outs = 0
     for r in reports:
         update = await apply_report(
