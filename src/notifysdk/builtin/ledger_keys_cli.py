@@ -24,7 +24,6 @@ Output names key ids (8 hex digits, not reversible), never a key or a personal v
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -73,6 +72,8 @@ def _with_ledger(
             return await fn(led)
         finally:
             await led.aclose()
+
+    import asyncio  # here: --help must not pay for asyncio
 
     return asyncio.run(go())
 
