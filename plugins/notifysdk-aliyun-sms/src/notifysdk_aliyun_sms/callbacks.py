@@ -37,7 +37,7 @@ from notifysdk.plugin import (
     LateFailure,
     Ledger,
     ReceiptLedger,
-    pseudonym,
+    mask_value,
     record_optout,
     scope,
 )
@@ -140,7 +140,10 @@ async def apply_reply(ledger: Ledger, item: dict[str, Any], *, now: datetime) ->
     if opt_out:
         await record_optout(ledger, e164, now, media=MEDIA, key=seen)
         await ledger.audit(
-            "opt_out", None, {"medium": "sms", "number": pseudonym(e164), "via": "reply"}, now=now
+            "opt_out",
+            None,
+            {"medium": "sms", "number": mask_value("phone", e164), "via": "reply"},
+            now=now,
         )
     return opt_out
 

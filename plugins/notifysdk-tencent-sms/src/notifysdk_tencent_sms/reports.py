@@ -22,7 +22,7 @@ from notifysdk.plugin import (
     LateFailure,
     Ledger,
     ReceiptLedger,
-    pseudonym,
+    mask_value,
     record_optout,
     scope,
 )
@@ -85,6 +85,9 @@ async def apply_reply(
     if opt_out:
         await record_optout(ledger, phone, now, media=MEDIA, key=seen)
         await ledger.audit(
-            "opt_out", None, {"medium": "sms", "number": pseudonym(phone), "via": "reply"}, now=now
+            "opt_out",
+            None,
+            {"medium": "sms", "number": mask_value("phone", phone), "via": "reply"},
+            now=now,
         )
     return opt_out

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from notifysdk.plugin import Ledger, pseudonym, record_optin, record_optout, scope
+from notifysdk.plugin import (
+    Ledger,
+    mask_value,
+    record_optin,
+    record_optout,
+    scope,
+)
 
 from .forms import InboundMessage
 from .keywords import Keyword, classify
@@ -37,6 +43,6 @@ async def apply_inbound(ledger: Ledger, msg: InboundMessage, *, now: datetime) -
     elif keyword is Keyword.OPT_IN:
         await record_optin(ledger, msg.from_, now, media=MEDIA, key=msg.sid)
     if keyword is not Keyword.NONE:
-        detail = {"medium": "sms", "number": pseudonym(msg.from_), "message_sid": msg.sid}
+        detail = {"medium": "sms", "number": mask_value("phone", msg.from_), "message_sid": msg.sid}
         await ledger.audit(keyword.value, None, detail, now=now)
     return keyword
