@@ -5,9 +5,11 @@
 - :class:`RedactingFormatter` masks whatever a formatter produces (for handlers you own).
 - :func:`redact_exception` is one exception as masked ``Type: message`` text.
 - :func:`install` puts one filter on the ``notifysdk`` logger and on every
-  ``notifysdk.*`` logger that exists (a filter on a logger does not see records that
-  propagate from its children, so each gets it); call it again after importing modules
-  that create loggers — it is idempotent. The dispatcher and the CLI call it.
+  ``notifysdk.*`` and ``notifysdk_*`` logger that exists (``notifysdk_*``: a plugin
+  distribution's package, such as ``notifysdk_twilio.webhooks``; a filter on a logger
+  does not see records that propagate from its children, so each gets it); call it
+  again after importing modules that create loggers — it is idempotent. The dispatcher
+  and the CLI call it.
 - :func:`install_excepthook` masks uncaught tracebacks (the CLI uses it).
 
 Hook tracing (:mod:`notifysdk.hooktrace`) logs summaries on ``notifysdk.hooks``, so its
@@ -163,8 +165,9 @@ def redact_exception(
 
 
 def install(redactor: Redactor | None = None, *, style: Style = "mask") -> RedactingFilter:
-    """Put one :class:`RedactingFilter` on ``notifysdk`` and every ``notifysdk.*``
-    logger that exists now. Idempotent; a redactor given later adds its detectors."""
+    """Put one :class:`RedactingFilter` on ``notifysdk`` and every ``notifysdk.*`` and
+    ``notifysdk_*`` logger that exists now. Idempotent; a redactor given later adds its
+    detectors."""
     global _installed
     with _lock:
         if _installed is None:
@@ -199,7 +202,13 @@ def uninstall() -> None:
 
 
 def _sdk_loggers() -> list[logging.Logger]:
-    names = [n for n in list(logging.Logger.manager.loggerDict) if n.startswith(ROOT_LOGGER + ".")]
+    # notifysdk.* and the plugin distributions' own packages, notifysdk_*: a plugin
+    # logging under its module's name (notifysdk_twilio.webhooks) is masked too
+    names = [
+        n
+        for n in list(logging.Logger.manager.loggerDict)
+        if n.startswith((ROOT_LOGGER + ".", ROOT_LOGGER + "_"))
+    ]
     loggers = [logging.getLogger(ROOT_LOGGER)]
     loggers.extend(logging.getLogger(n) for n in names)
     return loggers
