@@ -27,6 +27,8 @@ scope validate_field
 CallOutcome Per call_scopes debt_scope optout_scope InvalidPhoneNumberError
 UnknownLocaleError write_private TxRunner KindDisclosure Level
 Webhook WebhookRefusedError WebhookRequest WebhookResponse
+ApprovedTemplate DOLLAR_BRACES NUMBERED_BRACES NoApprovedTemplateError PlaceholderSyntax SegmentCount TemplateMismatchError TemplateParamError count_segments split_sign
+OPT_OUT_FRAGMENTS OPT_OUT_WORDS is_opt_out normalize_reply
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 
