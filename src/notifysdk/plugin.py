@@ -180,6 +180,7 @@ if TYPE_CHECKING:
         WebhookRefusedError,
         WebhookRequest,
         WebhookResponse,
+        token_guarded,
     )
 
 EXPORTS: dict[str, tuple[str, ...]] = {
@@ -303,6 +304,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "WebhookRefusedError",
         "WebhookRequest",
         "WebhookResponse",
+        "token_guarded",
     ),
     "approved_templates": (
         "ApprovedTemplate",
@@ -431,6 +433,7 @@ __all__ = [
     "record_optout",
     "scope",
     "split_sign",
+    "token_guarded",
     "validate_field",
     "write_private",
 ]

@@ -13,6 +13,9 @@ else it raises is answered ``503`` and logged by type only, never with a value.
 
 from __future__ import annotations
 
+import hmac
+import json
+import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -76,3 +79,29 @@ def check_path(path: Any) -> str:
             "slashes, such as /aliyun-sms/report"
         )
     return path
+
+
+def token_guarded(
+    channel: str, apply: Callable[..., Awaitable[Any]], ack: Mapping[str, Any]
+) -> Webhook:
+    """A webhook for a provider that does not sign its pushes (the China SMS providers):
+    the URL registered in the provider's console carries a secret ``token`` query
+    parameter, the channel section's ``callback_token`` (or
+    ``NOTIFYSDK_<CHANNEL>_CALLBACK_TOKEN``). Without one configured every push is
+    refused (503), with a wrong or missing one 403; an accepted one is handed to
+    ``await apply(ledger, body, now=now)`` and answered ``ack`` as JSON."""
+    env = "NOTIFYSDK_" + channel.upper().replace("-", "_") + "_CALLBACK_TOKEN"
+    answer = json.dumps(dict(ack), ensure_ascii=False)
+
+    async def handle(request: WebhookRequest) -> WebhookResponse:
+        section = request.settings.channels.get(channel, {})
+        expected = section.get("callback_token") or os.environ.get(env)
+        if not isinstance(expected, str) or not expected:
+            raise WebhookRefusedError(503, f"no callback_token is configured for {channel}")
+        given = request.query.get("token")
+        if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise WebhookRefusedError(403, "the token query parameter is missing or wrong")
+        await apply(request.ledger, request.body, now=request.now)
+        return WebhookResponse(200, answer, "application/json")
+
+    return handle

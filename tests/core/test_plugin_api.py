@@ -29,6 +29,7 @@ UnknownLocaleError write_private TxRunner KindDisclosure Level
 Webhook WebhookRefusedError WebhookRequest WebhookResponse
 ApprovedTemplate DOLLAR_BRACES NUMBERED_BRACES NoApprovedTemplateError PlaceholderSyntax SegmentCount TemplateMismatchError TemplateParamError count_segments split_sign
 OPT_OUT_FRAGMENTS OPT_OUT_WORDS is_opt_out normalize_reply
+token_guarded
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 

@@ -37,6 +37,7 @@ from notifysdk.plugin import (
     LateFailure,
     Ledger,
     ReceiptLedger,
+    WebhookRefusedError,
     mask_value,
     record_optout,
     scope,
@@ -51,13 +52,8 @@ MAX_ITEMS = 1000
 _CODE = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
 
 
-class CallbackRefusedError(Exception):
+class CallbackRefusedError(WebhookRefusedError):
     """A push refused: ``status`` is the HTTP status to answer, ``reason`` names fields."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from notifysdk.plugin import Ledger
+from notifysdk.plugin import Ledger, WebhookRefusedError
 
 from .reports import apply_reply, apply_report
 
@@ -30,13 +30,8 @@ ACK = {"result": 0, "errmsg": "OK"}
 MAX_ITEMS = 1000
 
 
-class CallbackRefusedError(Exception):
+class CallbackRefusedError(WebhookRefusedError):
     """A callback refused: ``status`` is the HTTP status to answer."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 @dataclass(frozen=True)
