@@ -46,7 +46,7 @@ def test_explain_prints_every_rules_vote_and_the_decision(app: typer.Typer) -> N
         ],
     )
     assert result.exit_code == 1, result.output  # deferred: not allowed at --now
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # a warning on stderr is not part of the JSON
     rules = {v["rule"] for v in data["votes"]}
     assert {r.name for r in default_rules()} <= rules
     assert data["decision"]["verdict"] == "defer"
@@ -91,7 +91,7 @@ def test_lint_fails_on_a_bad_pack(app: typer.Typer, tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["lint", str(tmp_path), "--json"])
     assert result.exit_code == 1
-    rows = {r["template"]: r["findings"] for r in json.loads(result.output)}
+    rows = {r["template"]: r["findings"] for r in json.loads(result.stdout)}
     assert {f["phrase"] for f in rows["overdue_notice/sms.en.txt.j2"]} == {"en-arrest"}
     assert rows["overdue_notice/sms.zh-CN.txt.j2"] == []
 

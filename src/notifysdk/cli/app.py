@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -52,13 +53,27 @@ def root(
     _log_to_stderr(getattr(logging, level))
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not the stream of
+    the first command that ran (an application or a test runner embedding the CLI swaps
+    it: a closed old stream turned warnings into "--- Logging error ---")."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass  # StreamHandler.__init__ sets it: always the current sys.stderr instead
+
+
 def _log_to_stderr(level: int) -> None:
     # The filter sits on the handler too, so loggers created after start-up are masked.
     logger = logging.getLogger("notifysdk")
     logger.setLevel(level)
     if any(getattr(h, "_notifysdk_cli", False) for h in logger.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.addFilter(redaction_logging.install())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler._notifysdk_cli = True  # type: ignore[attr-defined]
