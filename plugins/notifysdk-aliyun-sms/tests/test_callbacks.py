@@ -15,7 +15,6 @@ from notifysdk.models import NoticeKind, OutcomeStatus
 from notifysdk.testing import sample_notice
 from notifysdk_aliyun_sms.callbacks import (
     CallbackRefusedError,
-    check_token,
     handle_reply_push,
     handle_report_push,
 )
@@ -127,11 +126,3 @@ async def test_malformed_pushes_are_refused(body: bytes, fake_clock: FakeClock) 
     with pytest.raises(CallbackRefusedError) as info:
         await handle_report_push(MemoryLedger(), body, now=fake_clock.now())
     assert info.value.status == 400
-
-
-def test_the_token_guard() -> None:
-    check_token("s3cret", "s3cret")
-    for given in (None, "", "wrong"):
-        with pytest.raises(CallbackRefusedError) as info:
-            check_token(given, "s3cret")
-        assert info.value.status == 403

@@ -14,7 +14,6 @@ from notifysdk.models import NoticeKind, OutcomeStatus
 from notifysdk.testing import sample_notice
 from notifysdk_tencent_sms.callbacks import (
     CallbackRefusedError,
-    check_token,
     handle_reply_callback,
     handle_status_callback,
 )
@@ -79,9 +78,3 @@ async def test_malformed_status_callbacks_are_refused(body: bytes, fake_clock: F
     with pytest.raises(CallbackRefusedError) as info:
         await handle_status_callback(MemoryLedger(), body, now=fake_clock.now())
     assert info.value.status == 400
-
-
-def test_the_token_guard() -> None:
-    check_token("t0ken", "t0ken")
-    with pytest.raises(CallbackRefusedError):
-        check_token("other", "t0ken")

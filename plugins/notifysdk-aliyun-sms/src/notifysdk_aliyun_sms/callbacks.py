@@ -15,16 +15,15 @@ must change nothing (receipts are rank-compared, replies remembered by digest).
   the number (:mod:`notifysdk_aliyun_sms.keywords`), so the ``ledger-opt-out`` rule
   blocks the next SMS to it.
 
-Aliyun signs neither push. :func:`check_token` is therefore our own guard: the URL
-registered in the console carries a secret ``token`` query parameter, compared in
-constant time; a push without it is refused (403) before anything is read into the
-ledger. Errors name fields, never values.
+Aliyun signs neither push: ``notifysdk serve`` mounts these handlers behind the SDK's
+:func:`notifysdk.webhooks.token_guarded` (:mod:`.webhooks`), so a push without the URL's
+secret ``token`` is refused (403) before anything is read into the ledger. Errors name
+fields, never values.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import re
 from dataclasses import dataclass
@@ -64,12 +63,6 @@ class PushResult:
     updated: int = 0
     unknown: int = 0
     opt_outs: int = 0
-
-
-def check_token(given: str | None, expected: str) -> None:
-    """Refuse (403) a push whose ``token`` is not the configured one."""
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise CallbackRefusedError(403, "the token query parameter is missing or wrong")
 
 
 def parse_items(body: bytes) -> list[dict[str, Any]]:

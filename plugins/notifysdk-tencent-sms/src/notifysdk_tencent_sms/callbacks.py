@@ -8,15 +8,15 @@ Tencent POSTs JSON to the URL configured in its console and expects
   "SUCCESS" | "FAIL", "errmsg", "description", "sid"}`` — ``sid`` is the ``SerialNo``;
 - reply: one object ``{"extend", "mobile", "nationcode", "sign", "text", "time"}``.
 
-Tencent signs neither callback, so :func:`check_token` compares a secret ``token``
-query parameter of the registered URL in constant time (403 otherwise) before anything
-is read into the ledger. Replays change nothing (receipts are rank-compared, replies
+Tencent signs neither callback: ``notifysdk serve`` mounts these handlers behind the
+SDK's :func:`notifysdk.webhooks.token_guarded` (:mod:`.webhooks`), which compares the
+registered URL's secret ``token`` in constant time (403 otherwise) before anything is
+read into the ledger. Replays change nothing (receipts are rank-compared, replies
 remembered by digest). Errors name fields, never values.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,12 +42,6 @@ class CallbackResult:
     updated: int = 0
     unknown: int = 0
     opt_outs: int = 0
-
-
-def check_token(given: str | None, expected: str) -> None:
-    """Refuse (403) a callback whose ``token`` is not the configured one."""
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise CallbackRefusedError(403, "the token query parameter is missing or wrong")
 
 
 def _json(body: bytes) -> Any:
