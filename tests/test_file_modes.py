@@ -125,3 +125,16 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     with pytest.raises(TypeError):
         write_private(target, "not bytes")  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_synthetic_portfolio_is_written_private_under_umask_000(tmp_path: Path) -> None:
+    from notifysdk.campaign.synthetic import write_csv
+
+    old = os.umask(0)
+    try:
+        out = tmp_path / "export" / "portfolio.csv"
+        assert write_csv(out, 3) == 3
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700

@@ -126,8 +126,13 @@ def synthetic_rows(
 
 
 def write_csv(out: TextIO | Path, n: int, **kwargs: object) -> int:
-    """Write ``n`` synthetic records as a portfolio CSV; returns the number written."""
+    """Write ``n`` synthetic records as a portfolio CSV; returns the number written. A
+    file is created ``0600`` in a ``0700`` folder: the records look like personal data,
+    and a real export written this way would be."""
     if isinstance(out, Path):
+        from ..files import private_file
+
+        private_file(out)
         with out.open("w", encoding="utf-8", newline="") as f:
             return write_csv(f, n, **kwargs)
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
