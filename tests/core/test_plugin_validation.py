@@ -46,7 +46,7 @@ def misbehaving(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTIFYSDK_")}
     env["PYTHONPATH"] = os.pathsep.join([str(target), env.get("PYTHONPATH", "")])
-    env["NOTIFYSDK_LOAD_PLUGINS"] = ",".join((*MISTAKES, "fine"))
+    env["NOTIFYSDK_LOAD_PLUGINS"] = ",".join((*MISTAKES, "fine", "commands"))
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "200"
     return env
@@ -90,6 +90,9 @@ def test_every_other_command_keeps_working(misbehaving: dict[str, str]) -> None:
     helped = _cli(misbehaving, "--help")
     assert helped.returncode == 0, helped.stderr
     assert "Traceback" not in helped.stderr
+    # a commands hook that raises is set aside by name, once, and the CLI starts
+    assert helped.stderr.count("plugin 'commands' set aside") == 1, helped.stderr
+    assert "notifysdk_register_commands raised RuntimeError" in helped.stderr
     shown = _cli(misbehaving, "preview", "--help")
     assert shown.returncode == 0, shown.stderr
     table = _cli(misbehaving, "plugins")
