@@ -19,9 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from .errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from .models import Message
 
 
 @dataclass(frozen=True)
@@ -258,3 +261,46 @@ def count_segments(sign_name: str, content: str) -> SegmentCount:
     """Segments of ``【sign_name】content`` as the provider bills them."""
     n = len(sign_name) + 2 + len(content)
     return SegmentCount(n, 1 if n <= 70 else -(-n // 67))
+
+
+_T = TypeVar("_T", bound=ApprovedTemplate)
+
+
+def find_template(templates: Mapping[tuple[str, str], _T], message: Message, channel: str) -> _T:
+    """The approved template of ``message``'s kind and locale, else
+    :class:`NoApprovedTemplateError` (a templated channel cannot send free text)."""
+    kind = str(message.metadata.get("kind") or "")
+    found = templates.get((kind, message.locale))
+    if found is None:
+        raise NoApprovedTemplateError(
+            "message.metadata.kind",
+            f"no approved template configured for {kind or '(no kind)'}/{message.locale} "
+            f"on {channel}: free text cannot be sent",
+        )
+    return found
+
+
+def check_segments(sign_name: str, content: str, max_segments: int) -> SegmentCount:
+    """:func:`count_segments`, refused (:class:`InvalidInputError`) past ``max_segments``."""
+    segments = count_segments(sign_name, content)
+    if segments.segments > max_segments:
+        raise InvalidInputError(
+            "message.body",
+            f"needs {segments.segments} SMS ({segments.characters} characters with the "
+            f"sign), more than the configured maximum of {max_segments}",
+        )
+    return segments
+
+
+def approved_form(
+    sign_name: str, template: ApprovedTemplate, params: object, content: str
+) -> dict[str, object]:
+    """What a send would carry, as ``notifysdk preview`` shows it: the sign, the
+    provider's template code and approved text, the parameters, the segments billed."""
+    return {
+        "sign_name": sign_name,
+        "template_code": template.code,
+        "approved_text": template.text,
+        "params": params,
+        **count_segments(sign_name, content).as_detail(),
+    }

@@ -15,21 +15,20 @@ PINNED = """
 Account AccountState AccountStateRule AmbiguousDeliveryError Amount Attachment Attempt
 BaseChannel Channel ChannelContext ChannelFactory Clock ConfigurationError ConsentBasis
 DeliveryError DeliveryUpdate Detector Disclosure Dispatcher DurableLedger EmailContact
-FakeClock Finding InvalidEmailError InvalidInputError KINDS KnownValues LateFailure Ledger
-Medium Message NaiveDatetimeError Notice NoticeKind NotifyError Outcome OutcomeStatus Party
-PermanentDeliveryError Person PhoneContact PhoneNumber PluginError PostalAddress Profile
-Receipt ReceiptLedger Recipient ReconcileResult ReconcileStatus Role Rule RuleContext
-RunFaultError
-SDKModel Settings SystemClock TemplateError TransientDeliveryError Verdict Vote WindowSpec
-ZoneSpec body_digest configuration_error hookimpl in_force lazy_exports long_date
-mask_value money normalize_email normalize_phone pseudonym record_optin record_optout
-scope validate_field
-CallOutcome Per call_scopes debt_scope optout_scope InvalidPhoneNumberError
-UnknownLocaleError write_private TxRunner KindDisclosure Level
-Webhook WebhookRefusedError WebhookRequest WebhookResponse
-ApprovedTemplate DOLLAR_BRACES NUMBERED_BRACES NoApprovedTemplateError PlaceholderSyntax SegmentCount TemplateMismatchError TemplateParamError count_segments split_sign
-OPT_OUT_FRAGMENTS OPT_OUT_WORDS is_opt_out normalize_reply
-token_guarded
+FakeClock Finding InvalidEmailError InvalidInputError KINDS KnownValues LateFailure
+Ledger Medium Message NaiveDatetimeError Notice NoticeKind NotifyError Outcome
+OutcomeStatus Party PermanentDeliveryError Person PhoneContact PhoneNumber PluginError
+PostalAddress Profile Receipt ReceiptLedger Recipient ReconcileResult ReconcileStatus
+Role Rule RuleContext RunFaultError SDKModel Settings SystemClock TemplateError
+TransientDeliveryError Verdict Vote WindowSpec ZoneSpec body_digest configuration_error
+hookimpl in_force lazy_exports long_date mask_value money normalize_email
+normalize_phone pseudonym record_optin record_optout scope validate_field CallOutcome
+Per call_scopes debt_scope optout_scope InvalidPhoneNumberError UnknownLocaleError
+write_private TxRunner KindDisclosure Level Webhook WebhookRefusedError WebhookRequest
+WebhookResponse ApprovedTemplate DOLLAR_BRACES NUMBERED_BRACES NoApprovedTemplateError
+PlaceholderSyntax SegmentCount TemplateMismatchError TemplateParamError count_segments
+split_sign OPT_OUT_FRAGMENTS OPT_OUT_WORDS is_opt_out normalize_reply token_guarded
+approved_form check_segments find_template
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 

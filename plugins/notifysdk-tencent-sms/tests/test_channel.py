@@ -53,7 +53,7 @@ async def test_the_approved_form_lists_the_parameters_in_placeholder_order(
 ) -> None:
     ch = channel(tencent_section, fake_clock)
     form = ch.approved_form(message())
-    assert form["template_id"] == "100003" and form["params"] == ["张**", "1月1日", "¥1.00"]
+    assert form["template_code"] == "100003" and form["params"] == ["张**", "1月1日", "¥1.00"]
     await ch.aclose()
 
 

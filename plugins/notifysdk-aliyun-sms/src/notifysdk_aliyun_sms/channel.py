@@ -33,6 +33,7 @@ from darabonba.runtime import RuntimeOptions  # type: ignore[import-untyped]
 
 from notifysdk.plugin import (
     AmbiguousDeliveryError,
+    ApprovedTemplate,
     Attempt,
     BaseChannel,
     Clock,
@@ -45,14 +46,12 @@ from notifysdk.plugin import (
     ReconcileResult,
     ReconcileStatus,
     TransientDeliveryError,
-)
-
-from .approved import (
-    ApprovedTemplate,
-    NoApprovedTemplateError,
-    count_segments,
+    approved_form,
+    check_segments,
+    find_template,
     split_sign,
 )
+
 from .errors import BEIJING, ProviderAccountError, map_code
 from .settings import AliyunSmsSettings
 
@@ -119,15 +118,7 @@ class AliyunSmsChannel(BaseChannel):
 
     def template_for(self, message: Message) -> ApprovedTemplate:
         """The approved template of the message's kind and locale."""
-        kind = str(message.metadata.get("kind") or "")
-        found = self.templates.get((kind, message.locale))
-        if found is None:
-            raise NoApprovedTemplateError(
-                "message.metadata.kind",
-                f"no approved template configured for {kind or '(no kind)'}/{message.locale} "
-                f"on {self.name}: free text cannot be sent",
-            )
-        return found
+        return find_template(self.templates, message, self.name)
 
     def prepare(self, message: Message) -> tuple[ApprovedTemplate, dict[str, str], str]:
         """The template, its parameters and the content (body less the 【sign】) —
@@ -137,18 +128,12 @@ class AliyunSmsChannel(BaseChannel):
         params = template.extract(content, max_chars=self.settings.max_param_chars)
         return template, params, content
 
-    def approved_form(self, message: Message) -> dict[str, Any]:
+    def approved_form(self, message: Message) -> dict[str, object]:
         """What a send of ``message`` would carry, for ``notifysdk preview``: the sign,
         the template code and approved text, the parameters and the segments billed.
         Raises as :meth:`send` would before sending (a mismatch, a missing template)."""
         template, params, content = self.prepare(message)
-        return {
-            "sign_name": self.settings.sign_name,
-            "template_code": template.code,
-            "approved_text": template.text,
-            "params": params,
-            **count_segments(self.settings.sign_name, content).as_detail(),
-        }
+        return approved_form(self.settings.sign_name, template, params, content)
 
     # -- sending -----------------------------------------------------------------
 
@@ -156,13 +141,7 @@ class AliyunSmsChannel(BaseChannel):
         """Send one templated SMS; the receipt's provider id is Aliyun's ``BizId``."""
         phone = domestic_number(message.to)
         template, params, content = self.prepare(message)
-        segments = count_segments(self.settings.sign_name, content)
-        if segments.segments > self.settings.max_segments:
-            raise InvalidInputError(
-                "message.body",
-                f"needs {segments.segments} SMS ({segments.characters} characters with the "
-                f"sign), more than the configured maximum of {self.settings.max_segments}",
-            )
+        segments = check_segments(self.settings.sign_name, content, self.settings.max_segments)
         oid = out_id(message.idempotency_key)
         request = sms_models.SendSmsRequest(
             phone_numbers=phone,

@@ -46,9 +46,13 @@ from notifysdk.plugin import (
     ReconcileResult,
     ReconcileStatus,
     TransientDeliveryError,
+    approved_form,
+    check_segments,
+    find_template,
+    split_sign,
 )
 
-from .approved import ApprovedTemplate, NoApprovedTemplateError, count_segments, split_sign
+from .approved import ApprovedTemplate
 from .errors import ProviderAccountError, map_code
 from .settings import TencentSmsSettings
 
@@ -115,15 +119,7 @@ class TencentSmsChannel(BaseChannel):
 
     def template_for(self, message: Message) -> ApprovedTemplate:
         """The approved template of the message's kind and locale."""
-        kind = str(message.metadata.get("kind") or "")
-        found = self.templates.get((kind, message.locale))
-        if found is None:
-            raise NoApprovedTemplateError(
-                "message.metadata.kind",
-                f"no approved template configured for {kind or '(no kind)'}/{message.locale} "
-                f"on {self.name}: free text cannot be sent",
-            )
-        return found
+        return find_template(self.templates, message, self.name)
 
     def prepare(self, message: Message) -> tuple[ApprovedTemplate, list[str], str]:
         """The template, ``TemplateParamSet`` and the content (body less the 【sign】),
@@ -133,30 +129,18 @@ class TencentSmsChannel(BaseChannel):
         values = template.extract(content, max_chars=self.settings.max_param_chars)
         return template, template.param_set(values), content
 
-    def approved_form(self, message: Message) -> dict[str, Any]:
+    def approved_form(self, message: Message) -> dict[str, object]:
         """What a send of ``message`` would carry, for ``notifysdk preview``: the sign,
         the template code and approved text, the parameters and the segments billed.
         Raises as :meth:`send` would before sending (a mismatch, a missing template)."""
         template, params, content = self.prepare(message)
-        return {
-            "sign_name": self.settings.sign_name,
-            "template_id": template.code,
-            "approved_text": template.text,
-            "params": params,
-            **count_segments(self.settings.sign_name, content).as_detail(),
-        }
+        return approved_form(self.settings.sign_name, template, params, content)
 
     async def send(self, message: Message) -> Receipt:
         """Send one templated SMS; the receipt's provider id is Tencent's ``SerialNo``."""
         to = check_mainland(message.to)
         template, params, content = self.prepare(message)
-        segments = count_segments(self.settings.sign_name, content)
-        if segments.segments > self.settings.max_segments:
-            raise InvalidInputError(
-                "message.body",
-                f"needs {segments.segments} SMS ({segments.characters} characters with the "
-                f"sign), more than the configured maximum of {self.settings.max_segments}",
-            )
+        segments = check_segments(self.settings.sign_name, content, self.settings.max_segments)
         context = session_context(message.idempotency_key)
         req = models.SendSmsRequest()
         req.PhoneNumberSet = [to]
