@@ -418,7 +418,10 @@ def _panel(r: dict[str, Any]) -> Panel:
                 style="cyan",
             )
         )
-        params = ", ".join(f"{k}={v}" for k, v in (approved.get("params") or {}).items())
+        given = approved.get("params") or {}
+        # named (Aliyun's ${name}) or in placeholder order (Tencent's {1}, {2}...)
+        pairs = given.items() if isinstance(given, dict) else enumerate(given, start=1)
+        params = ", ".join(f"{k}={v}" for k, v in pairs)
         parts.append(Text(f"parameters: {params or '-'}", style="cyan"))
     for vote in (r.get("content") or {}).get("votes", ()):
         parts.extend(_vote_lines(vote))
