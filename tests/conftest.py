@@ -5,7 +5,7 @@ one) are installed for the test session only, into ``.test-plugins/`` and onto
 ``sys.path``, never into the project's environment: a user's ``notifysdk`` (and
 ``make run``) never sees them.
 
-PostgreSQL is started once per session from Debian's ``postgresql`` binaries (see
+PostgreSQL (and Redis, for the scale-out tests) is started once per session from Debian's ``postgresql`` binaries (see
 ``ledger/pg_server.py``); each test that asks for ``pg_url`` gets a fresh database.
 Without the binaries those tests skip, naming what is missing, except under ``CI=true``
 where they fail.
@@ -26,6 +26,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "ledger"))
 
 from pg_server import PgServer, PgUnavailableError
+from redis_server import RedisServer, RedisUnavailableError
 
 _db_names = itertools.count(1)
 
@@ -91,6 +92,34 @@ def pg_server() -> Iterator[PgServer]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required under CI: {exc}")
         pytest.skip(f"PostgreSQL not available: {exc}")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One Redis server for the session (loopback, free port, no persistence)."""
+    try:
+        with RedisServer.start() as server:
+            yield server
+    except RedisUnavailableError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required under CI: {exc}")
+        pytest.skip(f"Redis not available: {exc}")
+
+
+_redis_dbs = itertools.count(1)
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The URL of a Redis database no other test in this session used (1..63)."""
+    db = next(_redis_dbs) % 64 or next(_redis_dbs)
+    subprocess.run(
+        ["redis-cli", "-p", str(redis_server.port), "-n", str(db), "FLUSHDB"],
+        check=True,
+        capture_output=True,
+        timeout=10,
+    )
+    return redis_server.url(db)
 
 
 @pytest.fixture
