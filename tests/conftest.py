@@ -5,8 +5,9 @@ one) are installed for the test session only, into ``.test-plugins/`` and onto
 ``sys.path``, never into the project's environment: a user's ``notifysdk`` (and
 ``make run``) never sees them.
 
-PostgreSQL (and Redis, for the scale-out tests) is started once per session from Debian's ``postgresql`` binaries (see
-``ledger/pg_server.py``); each test that asks for ``pg_url`` gets a fresh database.
+PostgreSQL is started once per session from Debian's ``postgresql`` binaries (see
+``ledger/pg_server.py``); each test that asks for ``pg_url`` gets a fresh database. Redis
+likewise (``ledger/redis_server.py``, ``redis_url`` a fresh database) for scale-out.
 Without the binaries those tests skip, naming what is missing, except under ``CI=true``
 where they fail.
 """
