@@ -46,12 +46,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..channels import Attempt, ReconcileStatus
 from ..errors import AmbiguousDeliveryError
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
 from ..reservations import Reservation
+
+if TYPE_CHECKING:
+    from ..account_events import AccountEvent
 
 
 class NoticeState(StrEnum):
@@ -283,6 +286,28 @@ class BatchReader(Protocol):
     async def get_many(self, keys: Iterable[str]) -> dict[str, NoticeRecord]:
         """The records of those of ``keys`` the ledger holds, by key; a key never seen
         is absent. Each record is the one :meth:`Ledger.get` returns."""
+        ...
+
+
+@runtime_checkable
+class EventLedger(Protocol):
+    """A ledger that stores account events (memory, SQLite, PostgreSQL; see
+    :mod:`notifysdk.account_events`). A separate protocol, so a ledger written before
+    account events existed is still a :class:`Ledger`: the rules then read no events."""
+
+    async def record_event(
+        self, account_id: str, event: AccountEvent, *, detail: Mapping[str, Any], now: datetime
+    ) -> None:
+        """In one transaction: store ``event`` under the account's keyed pseudonym (its
+        ``note`` and ``contact`` encrypted under the account's data key) and append the
+        ``account_event`` audit entry with ``detail`` (already masked) and the keyed
+        account reference."""
+        ...
+
+    async def events(self, account_id: str, *, before: datetime) -> tuple[AccountEvent, ...]:
+        """The account's events with ``at < before``, oldest first (by ``at``, then by
+        the order recorded). One query; an erased note or contact reads as
+        ``[erased]``."""
         ...
 
 

@@ -14,11 +14,13 @@ is set once it ended.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..account_events import AccountEvent
 from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError
 from ..models import Notice, Outcome, OutcomeStatus
@@ -122,6 +124,7 @@ class MemoryLedger:
         self._contacts: dict[str, list[tuple[datetime, str | None]]] = {}
         self._audit: list[AuditEntry] = []
         self._delivery: dict[str, _Delivery] = {}
+        self._events: dict[str, list[AccountEvent]] = {}
         self._lock = asyncio.Lock()
 
     async def get(self, key: str) -> NoticeRecord | None:
@@ -353,6 +356,23 @@ class MemoryLedger:
     async def audit_entries(self) -> Sequence[AuditEntry]:
         """Every audit entry, oldest first."""
         return tuple(self._audit)
+
+    async def record_event(
+        self, account_id: str, event: AccountEvent, *, detail: Mapping[str, Any], now: datetime
+    ) -> None:
+        """Store ``event`` for the account and append its ``account_event`` audit entry
+        (the account named by an unkeyed pseudonym: this ledger is never stored)."""
+        ref = hashlib.sha256(b"account\x00" + account_id.encode()).hexdigest()[:32]
+        async with self._lock:
+            self._events.setdefault(account_id, []).append(event)
+            self._append("account_event", None, {**detail, "account_ref": ref}, now)
+
+    async def events(self, account_id: str, *, before: datetime) -> tuple[AccountEvent, ...]:
+        """The account's events with ``at < before``, oldest first (then as recorded)."""
+        found = self._events.get(account_id)
+        if not found:
+            return ()
+        return tuple(sorted((e for e in found if e.at < before), key=lambda e: e.at))
 
     async def record_delivery(
         self,

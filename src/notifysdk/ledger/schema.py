@@ -26,6 +26,11 @@ History:
    migration marks a ledger that has rows (``crypto_pending``); the first process that
    opens it with its keys encrypts ``notice_json``, ``outcome_json``, ``attempts.dest``
    and ``detail_json`` and keys every contact scope (HMAC), in one transaction.
+6. ``account_events`` (:mod:`notifysdk.account_events`): what happened to an account
+   (paid, dispute, cease...), keyed by the account's keyed reference (``account``, as
+   in ``data_keys``), its ``note`` and ``contact`` sealed under the account's data key
+   and bound to the event's id (``eid``); notices are found by data key
+   (``notices_dkid``) to cancel an account's pending ones.
 """
 
 from __future__ import annotations
@@ -145,6 +150,16 @@ _V5 = [
 ]
 
 
+_V6 = [
+    """CREATE TABLE account_events (
+        id {id}, eid TEXT NOT NULL UNIQUE, account TEXT NOT NULL, kind TEXT NOT NULL,
+        at BIGINT NOT NULL, until_at BIGINT, contact TEXT, note TEXT, source TEXT NOT NULL,
+        dkid TEXT, recorded_at BIGINT NOT NULL)""",
+    "CREATE INDEX account_events_account ON account_events (account, at)",
+    "CREATE INDEX notices_dkid ON notices (dkid)",
+]
+
+
 def _v5_backfill(db: Db) -> None:
     """Rows stored in clear wait for a process with the keys (the migration has none)."""
     for table in ("notices", "attempts", "contacts"):
@@ -187,6 +202,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, tuple(_V3)),
     Migration(4, tuple(_V4)),
     Migration(5, tuple(_V5), _v5_backfill),
+    Migration(6, tuple(_V6)),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from ..account_events import AccountEvent
 from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError, ConfigurationError, LedgerError
 from ..keys import LedgerKeys, default_key_dir, load_keys
@@ -948,6 +950,98 @@ class SqlLedger:
             return update
 
         return await self._run(op, ["audit"])
+
+    # -- account events (see notifysdk.account_events) ----------------------------
+
+    async def record_event(
+        self, account_id: str, event: AccountEvent, *, detail: Mapping[str, Any], now: datetime
+    ) -> None:
+        """Store ``event`` under the account's keyed reference, its note and contact
+        sealed under the account's data key, with its ``account_event`` audit entry
+        (one transaction)."""
+        at = to_us(now)
+        eid = os.urandom(12).hex()
+        clean = normalize_detail(detail)
+
+        def op(db: Db) -> None:
+            v = self.vault
+            ref = v.account_ref(account_id)
+            sealer: Sealer | None = None
+            if event.contact is not None or event.note is not None:
+                sealer = account_key(db, v, account_id, at)
+
+            def seal(value: str | None, column: str) -> str | None:
+                if value is None or sealer is None:
+                    return None
+                return sealer.seal(value, f"account_events.{column}", eid)
+
+            db.x(
+                "INSERT INTO account_events (eid, account, kind, at, until_at, contact, note, "
+                "source, dkid, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    eid,
+                    ref,
+                    event.kind.value,
+                    to_us(event.at),
+                    None if event.until is None else to_us(event.until),
+                    seal(event.contact, "contact"),
+                    seal(event.note, "note"),
+                    event.source,
+                    None if sealer is None else sealer.dkid,
+                    at,
+                ),
+            )
+            _append_audit(
+                db, self.audit_key, "account_event", None, {**clean, "account_ref": ref}, at
+            )
+
+        await self._run(op, ["audit"])
+
+    async def events(self, account_id: str, *, before: datetime) -> tuple[AccountEvent, ...]:
+        """The account's events with ``at < before``, oldest first (one indexed query;
+        an erased note or contact reads as ``[erased]``)."""
+        if self._vault is None:
+            await self._ready()
+        ref = self.vault.account_ref(account_id)
+        bound = to_us(before)
+
+        def op(db: Db) -> tuple[AccountEvent, ...]:
+            rows = db.all(
+                "SELECT eid, kind, at, until_at, contact, note, source FROM account_events "
+                "WHERE account = ? AND at < ? ORDER BY at, id",
+                (ref, bound),
+            )
+            if not rows:
+                return ()
+            opener = Opener(self.vault, db)
+            return tuple(
+                AccountEvent(
+                    r[1],
+                    from_us(r[2]),
+                    None if r[3] is None else from_us(r[3]),
+                    opener.text_or(r[4], "account_events.contact", r[0], ERASED),
+                    opener.text_or(r[5], "account_events.note", r[0], ERASED),
+                    r[6],
+                )
+                for r in rows
+            )
+
+        return await self._read(op)
+
+    async def account_notices(self, account_id: str) -> list[tuple[str, NoticeState]]:
+        """The keys and states of the notices stored under the account's data key
+        (what ``cancel`` by account looks at), oldest first; none once it was erased."""
+        if self._vault is None:
+            await self._ready()
+        ref = self.vault.account_ref(account_id)
+        rows = await self._read(
+            lambda db: db.all(
+                "SELECT n.key, n.state FROM notices n JOIN data_keys d ON d.dkid = n.dkid "
+                "WHERE d.account = ? AND d.wrapped IS NOT NULL ORDER BY n.created_at, n.key",
+                (ref,),
+            )
+        )
+        return [(str(k), NoticeState(st)) for k, st in rows]
 
     # -- erasure and key rotation (see notifysdk.ledger.crypto) ----------------------
 
