@@ -4,13 +4,18 @@ Exponential backoff with full jitter (AWS's "full jitter": a uniform wait betwee
 ``min(cap, base * 2**n)``), a maximum number of attempts and a maximum elapsed time,
 both measured on the injected clock. A provider's Retry-After is honoured: the wait is
 at least what it asked. :class:`PermanentDeliveryError` is never retried.
+
+A Retry-After as long as the whole elapsed budget (a daily limit that resets at
+midnight, a long rate window) is not a reason to give up: :meth:`RetryPolicy.defer_until` names
+the instant the provider asked for, and the dispatcher defers the notice to it (the due
+list sends it then) instead of dead-lettering it.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import tenacity
 from tenacity.wait import wait_base
@@ -33,6 +38,20 @@ class RetryPolicy:
         """Full-jitter wait after attempt ``attempt_number`` (1-based)."""
         ceiling = min(self.cap_seconds, self.base_seconds * (2 ** (attempt_number - 1)))
         return self.rng.uniform(0, ceiling)
+
+    def defer_until(self, exc: BaseException | None, clock: Clock) -> datetime | None:
+        """The instant to defer a notice to when ``exc`` (the failure it gave up on)
+        asked for a wait as long as the whole elapsed budget or longer — one the policy
+        never waits in-process, however early it came (a daily limit resetting at
+        midnight); ``None`` otherwise: no Retry-After, or one the policy would have
+        waited with budget to spare, so the notice gave up for its own reasons (attempts
+        or budget spent) and is dead-lettered as before."""
+        after = getattr(exc, "retry_after", None)
+        if not isinstance(exc, TransientDeliveryError) or after is None:
+            return None
+        if float(after) < self.max_elapsed_seconds:
+            return None
+        return clock.now() + timedelta(seconds=float(after))
 
     def retrying(self, clock: Clock, *, start: datetime | None = None) -> tenacity.AsyncRetrying:
         """A fresh tenacity controller for one notice, timed on ``clock``; the elapsed

@@ -1,14 +1,18 @@
 """Retries: transient errors back off (fake clock, no real sleeps), permanent ones never
-retry, exhaustion dead-letters, Retry-After is honoured."""
+retry, exhaustion dead-letters, Retry-After is honoured, and a Retry-After past the
+budget defers the notice to the instant it names (the due list sends it then)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 
 from notifysdk import errors
 from notifysdk.clock import FakeClock
 from notifysdk.dispatcher import Dispatcher
+from notifysdk.ledger.sqlite import SqliteLedger
 from notifysdk.models import OutcomeStatus
 from notifysdk.retry import RetryPolicy
 from notifysdk.testing import FlakyChannel, MockChannel, sample_notice
@@ -96,10 +100,94 @@ async def test_elapsed_budget_stops_retrying(
     )
     d = dispatcher(ch, retry=RetryPolicy(max_attempts=50, max_elapsed_seconds=1000))
     outcome = await d.send(sample_notice(channel="mock"))
+    # 400 s, 800 s elapsed; a third wait would pass the 1000 s budget: given up after 3
+    # tries, dead-lettered (each wait fits the budget: not a wait to defer to).
     assert outcome.status is OutcomeStatus.DEAD_LETTERED
-    # 400 s, 800 s elapsed; a third wait would pass the 1000 s budget: given up after 3 tries.
     assert outcome.attempts == 3
     assert fake_clock.sleeps == [400, 400]
+
+
+async def test_a_retry_after_as_long_as_the_budget_defers_to_the_instant_it_names(
+    dispatcher: Callable[..., Dispatcher], fake_clock: FakeClock
+) -> None:
+    waits = iter([5.0, 1000.0])
+    ch = FlakyChannel(
+        100,
+        clock=fake_clock,
+        error=lambda n: errors.TransientDeliveryError(
+            "busy", provider_code="slow", retry_after=next(waits)
+        ),
+    )
+    d = dispatcher(ch, retry=RetryPolicy(max_attempts=50, max_elapsed_seconds=1000))
+    start = fake_clock.now()
+    outcome = await d.send(sample_notice(channel="mock"))
+    # 5 s waited in-process; then a wait of the whole budget: deferred to the instant the
+    # provider named (5 + 1000 s after the start), not dead-lettered, no sleep for it.
+    assert outcome.status is OutcomeStatus.DEFERRED, outcome.reason
+    assert outcome.attempts == 2
+    assert fake_clock.sleeps == [5.0]
+    assert outcome.until == start + timedelta(seconds=1005)
+    assert outcome.rule == "retry-after" and outcome.provider_code == "slow"
+    assert "[slow]" in (outcome.reason or "")
+    record = await d.ledger.get(outcome.idempotency_key)
+    assert record is not None and record.state.value == "deferred"
+    assert record.outcome is not None and record.outcome.until == outcome.until
+
+
+async def test_a_retry_after_just_under_the_budget_is_waited_in_process(
+    dispatcher: Callable[..., Dispatcher], fake_clock: FakeClock
+) -> None:
+    ch = FlakyChannel(
+        1, clock=fake_clock, error=lambda n: errors.TransientDeliveryError("b", retry_after=999)
+    )
+    d = dispatcher(ch, retry=RetryPolicy(max_attempts=5, max_elapsed_seconds=1000))
+    outcome = await d.send(sample_notice(channel="mock"))
+    assert outcome.status is OutcomeStatus.DELIVERED and fake_clock.sleeps == [999]
+
+
+async def test_attempts_exhausted_under_a_short_retry_after_still_dead_letter(
+    dispatcher: Callable[..., Dispatcher], fake_clock: FakeClock
+) -> None:
+    ch = FlakyChannel(
+        100,
+        clock=fake_clock,
+        error=lambda n: errors.TransientDeliveryError("busy", retry_after=5),
+    )
+    d = dispatcher(ch, retry=RetryPolicy(max_attempts=3, max_elapsed_seconds=1000))
+    outcome = await d.send(sample_notice(channel="mock"))
+    assert outcome.status is OutcomeStatus.DEAD_LETTERED
+    assert outcome.attempts == 3 and outcome.rule == "retry"
+
+
+async def test_a_day_long_retry_after_defers_at_once_and_run_due_sends_it_then(
+    dispatcher: Callable[..., Dispatcher], fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    ch = FlakyChannel(
+        1,
+        clock=fake_clock,
+        error=lambda n: errors.TransientDeliveryError(
+            "daily limit", provider_code="DAY", retry_after=14 * 3600
+        ),
+    )
+    d = dispatcher(ch, ledger=SqliteLedger(f"sqlite:///{tmp_path}/ledger.db"))
+    start = fake_clock.now()
+    notice = sample_notice(channel="mock")
+    outcome = await d.send(notice)
+    assert outcome.status is OutcomeStatus.DEFERRED, outcome.reason
+    assert outcome.attempts == 1 and fake_clock.sleeps == []  # no in-process wait
+    reset = start + timedelta(hours=14)
+    assert outcome.until == reset
+    # sending it again before the reset changes nothing (the ledger holds it deferred)
+    fake_clock.set(reset - timedelta(seconds=1))
+    assert await d.run_due() == []
+    assert len(ch.calls) == 1
+    fake_clock.set(reset)
+    [due] = await d.run_due()
+    assert due.status is OutcomeStatus.DELIVERED
+    assert len(ch.calls) == 2 and len(ch.sent) == 1
+    record = await d.ledger.get(notice.idempotency_key)
+    assert record is not None and [a.number for a in record.attempts] == [1, 2]
+    assert await d.run_due() == []
 
 
 async def test_unexpected_channel_exception_fails_without_retry(

@@ -4,11 +4,14 @@ loopback server that verifies each request's ACS3 signature (fake clock)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from notifysdk.clock import FakeClock
 from notifysdk.dispatcher import Dispatcher
+from notifysdk.ledger.sqlite import SqliteLedger
 from notifysdk.models import NoticeKind, OutcomeStatus
 from notifysdk.testing import sample_notice
 from notifysdk_aliyun_sms.channel import out_id
@@ -167,3 +170,56 @@ async def test_a_wrong_secret_is_refused_by_the_server(
             sample_notice(channel="aliyun-sms")
         )
     assert aliyun_server.refused == ["SignatureDoesNotMatch"] and aliyun_server.sent == []
+
+
+async def test_a_daily_limit_defers_to_beijing_midnight_and_run_due_sends_it_once(
+    make_dispatcher: Callable[..., Dispatcher],
+    aliyun_server: FakeAliyunSms,
+    fake_clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    # 10:00 Beijing; the day's limit resets at 00:00 Beijing (16:00 UTC), 14 h away: past
+    # the one-hour retry budget, so the notice waits in the ledger, not in the process.
+    aliyun_server.fail_next(Fault("isv.DAY_LIMIT_CONTROL", "触发天级流控Permits:10"))
+    d = make_dispatcher(ledger=SqliteLedger(f"sqlite:///{tmp_path}/ledger.db"))
+    notice = sample_notice(channel="aliyun-sms")
+    outcome = await d.send(notice)
+    reset = datetime(2026, 1, 5, 16, 0, tzinfo=UTC)
+    assert outcome.status is OutcomeStatus.DEFERRED, outcome.reason
+    assert (outcome.rule, outcome.until) == ("retry-after", reset)
+    assert outcome.provider_code == "isv.DAY_LIMIT_CONTROL"
+    assert "isv.DAY_LIMIT_CONTROL" in (outcome.reason or "")
+    assert fake_clock.sleeps == [] and aliyun_server.sends() == 1 and aliyun_server.sent == []
+    await _send_when_due(d, fake_clock, reset)
+    assert aliyun_server.sends() == 2 and len(aliyun_server.sent) == 1  # sent once
+    assert [s.out_id for s in aliyun_server.sent] == [out_id(notice.idempotency_key)]
+
+
+async def test_a_short_flow_control_wait_is_still_retried_in_process(
+    make_dispatcher: Callable[..., Dispatcher],
+    aliyun_server: FakeAliyunSms,
+    fake_clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    aliyun_server.fail_next(Fault("isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1"))
+    d = make_dispatcher(ledger=SqliteLedger(f"sqlite:///{tmp_path}/ledger.db"))
+    outcome = await d.send(sample_notice(channel="aliyun-sms"))
+    assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
+    assert fake_clock.sleeps == [60.0] and len(aliyun_server.sent) == 1
+
+
+async def _send_when_due(d: Dispatcher, fake_clock: FakeClock, reset: datetime) -> None:
+    """Run the due list just before ``reset`` (nothing), at it, and on until the notice is
+    delivered (at midnight the cn contact window defers it again to the morning)."""
+    fake_clock.set(reset - timedelta(seconds=1))
+    assert await d.run_due() == []
+    fake_clock.set(reset)
+    for _ in range(3):
+        due = await d.run_due()
+        if [o.status for o in due] == [OutcomeStatus.DELIVERED]:
+            return
+        [deferred] = due
+        assert deferred.status is OutcomeStatus.DEFERRED and deferred.until is not None
+        assert deferred.until > fake_clock.now()
+        fake_clock.set(deferred.until)
+    raise AssertionError("never delivered")

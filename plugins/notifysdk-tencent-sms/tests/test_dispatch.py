@@ -4,11 +4,14 @@ the loopback server that verifies each request's TC3 signature (fake clock)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from notifysdk.clock import FakeClock
 from notifysdk.dispatcher import Dispatcher
+from notifysdk.ledger.sqlite import SqliteLedger
 from notifysdk.models import NoticeKind, OutcomeStatus
 from notifysdk.retry import RetryPolicy
 from notifysdk.testing import sample_notice
@@ -66,6 +69,39 @@ async def test_flow_control_is_retried_after_the_reset_time(
     outcome = await d.send(sample_notice(channel="tencent-sms"))
     assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
     assert fake_clock.sleeps == [wait]
+    assert tencent_server.sends() == 2 and len(tencent_server.sent) == 1
+
+
+async def test_a_daily_limit_past_the_retry_budget_defers_to_beijing_midnight(
+    make_dispatcher: Callable[..., Dispatcher],
+    tencent_server: FakeTencentSms,
+    fake_clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    # The default one-hour budget cannot hold the 14 h to Beijing midnight (16:00 UTC):
+    # the notice is deferred to it and the due list sends it then, once.
+    tencent_server.fail_next(Fault("LimitExceeded.PhoneNumberDailyLimit"))
+    d = make_dispatcher(ledger=SqliteLedger(f"sqlite:///{tmp_path}/ledger.db"))
+    notice = sample_notice(channel="tencent-sms")
+    outcome = await d.send(notice)
+    reset = datetime(2026, 1, 5, 16, 0, tzinfo=UTC)
+    assert outcome.status is OutcomeStatus.DEFERRED, outcome.reason
+    assert (outcome.rule, outcome.until) == ("retry-after", reset)
+    assert outcome.provider_code == "LimitExceeded.PhoneNumberDailyLimit"
+    assert "LimitExceeded.PhoneNumberDailyLimit" in (outcome.reason or "")
+    assert fake_clock.sleeps == [] and tencent_server.sends() == 1 and tencent_server.sent == []
+    fake_clock.set(reset - timedelta(seconds=1))
+    assert await d.run_due() == []
+    fake_clock.set(reset)
+    for _ in range(3):  # at midnight the cn contact window defers it to the morning
+        due = await d.run_due()
+        if [o.status for o in due] == [OutcomeStatus.DELIVERED]:
+            break
+        [deferred] = due
+        assert deferred.status is OutcomeStatus.DEFERRED and deferred.until is not None
+        fake_clock.set(deferred.until)
+    else:
+        raise AssertionError("never delivered")
     assert tencent_server.sends() == 2 and len(tencent_server.sent) == 1
 
 

@@ -11,6 +11,11 @@ retried blindly: the attempt is asked about through the channel's ``reconcile`` 
 ``on_unknown_delivery``: ``hold`` ends the notice ``dead_lettered`` by ``unknown-hold``
 for an operator, ``resend`` lets the retry policy send again (at most one duplicate per
 ambiguous attempt).
+
+A transient failure whose Retry-After is as long as the whole retry budget (a
+provider's daily limit, a long rate window) ends the notice ``deferred`` by
+``retry-after`` until the instant the provider named, never dead-lettered: ``run-due``
+sends it then.
 """
 
 from __future__ import annotations
@@ -219,6 +224,21 @@ class Delivery:
             )
         except tenacity.RetryError as exc:
             last = exc.last_attempt.exception()
+            until = self.retry.defer_until(last, self.clock)
+            if until is not None:
+                # The provider's own reset (a daily limit, a long rate window) is past
+                # any wait the policy makes in-process: the due list sends it then.
+                return new(
+                    notice,
+                    OutcomeStatus.DEFERRED,
+                    self.clock.now(),
+                    attempts=run.count,
+                    rule="retry-after",
+                    until=until,
+                    reason=f"the provider asked to wait until {until.isoformat()}, past "
+                    f"the retry budget: {_describe(last)}",
+                    provider_code=getattr(last, "provider_code", None),
+                )
             return new(
                 notice,
                 OutcomeStatus.DEAD_LETTERED,
