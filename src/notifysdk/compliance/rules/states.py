@@ -1,10 +1,17 @@
 """States that stop contact, opt-outs on record, and the credit-report pre-notice.
 
-- ``account-state``: ``Account.states`` (cease, attorney, dispute, bankruptcy, deceased,
-  time-barred) deny per profile, for the roles and kinds each profile lists. A notice
+- ``account-state``: the account's states deny per profile, for the roles and kinds
+  each profile lists: those of the snapshot (``Account.states``: cease, attorney,
+  dispute, bankruptcy, deceased, time-barred) and those recorded as account events
+  (:mod:`notifysdk.account_events`: ``dispute``, ``cease``, ``attorney``,
+  ``bankruptcy``, ``deceased``), read from the ledger at every decision. A notice
   with ``data["cease_exception"]`` set to one of the permitted notices (``termination``,
   ``remedy_may``, ``remedy_will``) may still go after a cease request where the profile
-  allows it (12 CFR 1006.6(c)(1)).
+  allows it (12 CFR 1006.6(c)(1)). A ``paid`` or ``settled`` event stops every
+  notice about the debt; a ``promise_to_pay`` defers them until the promised date
+  (a notice with ``data["promise_reminder"]`` true, the reminder of the promise
+  itself, still goes), after which collection resumes unless a payment was recorded.
+  Every vote names the events it read (kinds and instants, never a note or number).
 - ``ledger-opt-out``: an opt-out written to the ledger
   (:func:`notifysdk.compliance.scopes.record_optout`, e.g. a Twilio STOP) blocks that
   medium at that number or address; ``*`` blocks every medium. An opt-in recorded later
@@ -17,36 +24,97 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from ...account_events import AccountEvent, AccountEventKind, account_events, just_after
 from ...models import NoticeKind
 from ...policy import RuleContext, Vote
 from .. import scopes as sc
 from ..specs import StateSpec
-from .base import EPOCH, ProfileRule, in_force, medium_of
+from .base import EPOCH, ProfileRule, _memo, in_force, medium_of
 
 __all__ = [
+    "PAID_CITATION",
+    "PROMISE_CITATION",
     "AccountStateRule",
     "CreditReportPrenoticeRule",
     "LedgerOptOutRule",
     "prior_credit_notice_on_record",
+    "recorded_events",
 ]
+
+STATE_EVENTS = frozenset(
+    {
+        AccountEventKind.DISPUTE,
+        AccountEventKind.CEASE,
+        AccountEventKind.ATTORNEY,
+        AccountEventKind.BANKRUPTCY,
+        AccountEventKind.DECEASED,
+    }
+)
+"""Events that put the account in the :class:`~notifysdk.enums.AccountState` of the
+same name."""
+
+_CLOSED = frozenset({AccountEventKind.PAID, AccountEventKind.SETTLED})
+
+PAID_CITATION = (
+    "policy: a paid or settled debt is not collected "
+    "(cf. 12 CFR 1006.18(b)(2)(i), 1006.22(b); FDCPA 1692e(2)(A), 1692f(1) [R])"
+)
+"""Why ``paid``/``settled`` stop every notice: no profile's table lists it (evidence
+``policy``); the Regulation F references (recalled, ``R``) are what collecting a debt
+that is no longer owed would misrepresent."""
+
+PROMISE_CITATION = "policy: collection waits for the date the debtor promised to pay"
+"""Why ``promise_to_pay`` defers (evidence ``policy``: no legal source requires it)."""
+
+
+async def recorded_events(ctx: RuleContext) -> tuple[AccountEvent, ...]:
+    """The account's events on record up to ``ctx.now`` (inclusive), oldest first:
+    read from the ledger once per notice and kept in ``ctx.memo`` for every rule."""
+    inputs = (ctx.ledger, ctx.notice.account, ctx.now)
+    kept: tuple[AccountEvent, ...] | None = _memo(ctx, "account_events", inputs)
+    if kept is None:
+        kept = await account_events(ctx.ledger, ctx.notice.account, before=just_after(ctx.now))
+        ctx.memo["account_events"] = (inputs, kept)
+    return kept
+
+
+def _instant(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def event_summary(events: tuple[AccountEvent, ...]) -> list[str]:
+    """The events as a vote shows them: ``kind@instant`` (``..until`` for a promise);
+    never a note or a contact."""
+    return [
+        f"{e.kind.value}@{_instant(e.at)}" + (f"..{_instant(e.until)}" if e.until else "")
+        for e in events
+    ]
 
 
 class AccountStateRule(ProfileRule):
-    """Account states that stop contact."""
+    """Account states that stop contact: the snapshot's and those on record."""
 
     name = "account-state"
     citation = "12 CFR 1006.6(b)(2), 1006.6(c), 1006.26(b), 1006.38(d)(2); 11 U.S.C. 362; CONC 7"
 
     async def votes(self, ctx: RuleContext) -> list[Vote]:
-        """A deny per profile state spec that stops this notice; an allow otherwise."""
+        """A deny per profile state spec that stops this notice (a deny for a paid or
+        settled debt, a defer for a promise to pay); an allow otherwise."""
         notice = ctx.notice
-        states = {s.value for s in notice.account.states}
+        events = await recorded_events(ctx)
+        snapshot = {s.value for s in notice.account.states}
+        recorded: dict[str, AccountEvent] = {}
+        for e in events:
+            if e.kind in STATE_EVENTS:
+                recorded.setdefault(e.kind.value, e)  # the first: since when it holds
+        states = snapshot | set(recorded)
         role = notice.recipient.role.value
         exception = notice.data.get("cease_exception")
-        out: list[Vote] = []
+        shown = {"events": event_summary(events)} if events else {}
+        out: list[Vote] = self._closed(ctx, events, shown)
         for profile in in_force(ctx):
             specs: tuple[StateSpec, ...] = profile.params.get("states", ())
             if not specs:
@@ -60,13 +128,25 @@ class AccountStateRule(ProfileRule):
                 if exception is not None and exception in spec.exceptions:
                     continue
                 stopped = True
+                numbers: dict[str, object] = {"state": spec.state, "role": role}
+                event = recorded.get(spec.state)
+                if event is not None:
+                    numbers["recorded_at"] = _instant(event.at)
+                numbers["source"] = (
+                    "account"
+                    if event is None
+                    else "record"
+                    if spec.state not in snapshot
+                    else "both"
+                )
                 out.append(
                     Vote.deny(
                         self.name,
                         profile.name,
-                        f"account state {spec.state!r} stops {notice.kind.value} to a {role}",
+                        f"account state {spec.state!r} stops {notice.kind.value} to a {role}"
+                        + (" (on record)" if event is not None else ""),
                         citation=spec.citation,
-                        numbers={"state": spec.state, "role": role},
+                        numbers={**numbers, **shown},
                     )
                 )
             if not stopped:
@@ -75,10 +155,52 @@ class AccountStateRule(ProfileRule):
                         self.name,
                         profile.name,
                         "no state stops this notice",
-                        numbers={"states": sorted(states)},
+                        numbers={"states": sorted(states), **shown},
                     )
                 )
         return out
+
+    def _closed(
+        self, ctx: RuleContext, events: tuple[AccountEvent, ...], shown: dict[str, list[str]]
+    ) -> list[Vote]:
+        """A deny when the debt was paid or settled; else a defer while a promise to
+        pay runs (the latest promise recorded decides)."""
+        if not events:
+            return []
+        kind = ctx.notice.kind.value
+        closed = next((e for e in events if e.kind in _CLOSED), None)
+        if closed is not None:
+            return [
+                Vote.deny(
+                    self.name,
+                    "*",
+                    f"the debt was {closed.kind.value}: no {kind} is sent for it",
+                    citation=PAID_CITATION,
+                    numbers={"event": closed.kind.value, "at": _instant(closed.at), **shown},
+                )
+            ]
+        promise = next(
+            (e for e in reversed(events) if e.kind is AccountEventKind.PROMISE_TO_PAY), None
+        )
+        if promise is None or promise.until is None or promise.until <= ctx.now:
+            return []
+        if ctx.notice.data.get("promise_reminder") is True:
+            return []
+        return [
+            Vote.defer(
+                self.name,
+                "*",
+                f"the debtor promised to pay by {_instant(promise.until)}: {kind} waits until then",
+                promise.until,
+                citation=PROMISE_CITATION,
+                numbers={
+                    "event": promise.kind.value,
+                    "at": _instant(promise.at),
+                    "until": _instant(promise.until),
+                    **shown,
+                },
+            )
+        ]
 
 
 class LedgerOptOutRule:
