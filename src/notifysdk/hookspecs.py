@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from .channels import Attempt, ChannelFactory
     from .ledger.base import LedgerFactory
-    from .models import Notice, Outcome
+    from .models import Account, Notice, Outcome
     from .policy import Profile, Rule
     from .privacy import Detector
     from .webhooks import Webhook
@@ -147,4 +147,19 @@ def notifysdk_on_outcome(notice: Notice, outcome: Outcome) -> Awaitable[None] | 
     Called once per ``send`` after the ledger stored the outcome, duplicates included
     (``outcome.duplicate`` is then true). May return an awaitable, which is awaited; an
     exception raised here is logged, never propagated.
+    """
+
+
+@hookspec(firstresult=True)
+def notifysdk_refresh_account(account: Account) -> Account | Awaitable[Account | None] | None:
+    """Supply fresh account data before a deferred notice is sent again.
+
+    Called by ``run-due`` (:meth:`notifysdk.dispatch.Dispatcher.run_due`) for each due
+    notice, with the account snapshot stored when the notice was deferred. Returns an
+    :class:`~notifysdk.models.Account` with the same ``account_id`` (current amounts,
+    states) that replaces the snapshot for this send, or ``None`` to keep it; may
+    return an awaitable of either (a platform's API is I/O). The first implementation
+    that returns something other than ``None`` decides (``firstresult``). When it
+    raises, or answers with another account, the notice stays deferred for the next
+    run (logged by exception type only).
     """

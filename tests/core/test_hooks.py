@@ -361,3 +361,44 @@ def test_hook_notifysdk_register_webhooks() -> None:
     bad.register(BadPath(), name="bad")
     with pytest.raises(PluginError, match="lower-case words"):
         bad.registry()
+
+
+async def test_hook_notifysdk_refresh_account(
+    register_plugin: Callable[..., str], dispatcher: Callable[..., Dispatcher], tmp_path: Path
+) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from notifysdk.account_events import AccountEvent, record_account_event
+    from notifysdk.keys import ephemeral_keys
+    from notifysdk.ledger.sqlite import SqliteLedger
+
+    asked: list[str] = []
+
+    class Platform:
+        @hookimpl
+        def notifysdk_refresh_account(self, account: Any) -> Any:
+            asked.append(account.account_id)
+
+            async def fetch() -> Any:
+                return account.model_copy(update={"overdue_amount": Decimal("1.00")})
+
+            return fetch()
+
+    register_plugin(Platform(), "platform")
+    ledger = SqliteLedger(f"sqlite:///{tmp_path}/ledger.db", keys=ephemeral_keys())
+    try:
+        d = dispatcher(MockChannel(), ledger=ledger)
+        notice = sample_notice()
+        now = d.clock.now()
+        promise = AccountEvent("promise_to_pay", now, until=now + timedelta(days=1))
+        await record_account_event(ledger, notice.account, promise)
+        assert (await d.send(notice)).status is OutcomeStatus.DEFERRED
+        assert asked == []  # only run-due asks
+        d.clock.advance(86_400)  # type: ignore[attr-defined]
+        (outcome,) = await d.run_due()
+        assert outcome.status is OutcomeStatus.DELIVERED and asked == [notice.account.account_id]
+        stored = await ledger.load(notice.idempotency_key)
+        assert stored is not None and stored.notice.account.overdue_amount == Decimal("1.00")
+    finally:
+        await ledger.aclose()

@@ -28,12 +28,13 @@ from ..ledger.base import AttemptEnd, Ledger
 from ..models import Notice, Outcome, OutcomeStatus
 from ..plugins import PluginManager, get_plugin_manager
 from ..privacy.configured import configured_redactor
+from ..ratelimit import build_channel
 from ..retry import RetryPolicy
 from ..templating import TemplateRenderer
 from .context import Prepared
 from .delivery import Delivery
 from .pool import run_pool
-from .recovery import RecoveryReport, recover, redrive, run_due
+from .recovery import CancelResult, RecoveryReport, cancel, recover, redrive, run_due
 from .stages import Pipeline, destination
 
 log = logging.getLogger("notifysdk.dispatch")
@@ -118,7 +119,7 @@ class Dispatcher:
                 output_dir=self.settings.output_dir,
                 settings=self.settings.channels.get(name, {}),
             )
-            self._channels[name] = factory(ctx)
+            self._channels[name] = build_channel(factory, ctx)  # + its rate limits
         return self._channels[name]
 
     async def aclose(self) -> None:
@@ -157,6 +158,13 @@ class Dispatcher:
     async def redrive(self, keys: Iterable[str]) -> list[Outcome]:
         """Send dead-lettered (or failed) notices again, by idempotency key (audited)."""
         return await redrive(self, list(keys))
+
+    async def cancel(
+        self, *, key: str | None = None, account_id: str | None = None, reason: str
+    ) -> CancelResult:
+        """Stop the pending notice ``key``, or every pending notice of ``account_id``,
+        with an audited reason (see :func:`notifysdk.dispatch.recovery.cancel`)."""
+        return await cancel(self, key=key, account_id=account_id, reason=reason)
 
     # -- the pipeline ----------------------------------------------------------------
 

@@ -16,25 +16,42 @@ recovering workers never both act, and the crashed worker could not write any mo
   ``recovery-hold`` for an operator to inspect and re-drive; a held notice is not a
   failure, so a campaign does not fall back to another medium);
 - nothing in flight → nothing went out: send it again.
+
+``run_due`` sends each deferred notice whose time has come through the whole pipeline
+again, so the rules re-read the account's events (a payment or a dispute recorded since
+the deferral stops it), after asking the platform for fresh account data
+(``notifysdk_refresh_account``). ``cancel`` stops pending notices, by key or by account,
+with an audited reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import inspect
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..channels import Attempt, ReconcileResult, ReconcileStatus
-from ..errors import ConfigurationError, LedgerError
-from ..ledger.base import AttemptEnd
-from ..ledger.durable import DurableLedger, StaleClaim
-from ..ledger.sql import receipt_of
-from ..models import Notice, Outcome, OutcomeStatus, Receipt
+from ..errors import ConfigurationError, InvalidInputError, LedgerError
+from ..ledger.base import AttemptEnd, NoticeState
+from ..ledger.crypto import DataErasedError
+from ..ledger.durable import AccountNoticeLedger, DurableLedger, StaleClaim
+from ..ledger.sql import SqlLedger, receipt_of
+from ..models import Account, Notice, Outcome, OutcomeStatus, Receipt
+from ..privacy import KnownValues
 from .delivery import reconcile, unknown_policy
+from .shield import shielded
 
 if TYPE_CHECKING:
     from .dispatcher import Dispatcher
+
+log = logging.getLogger("notifysdk.dispatch")
+
+CANCELLABLE = frozenset({NoticeState.DEFERRED, NoticeState.PENDING})
+"""States ``cancel`` stops: nothing is out and nobody holds the notice."""
 
 
 @dataclass
@@ -199,9 +216,12 @@ async def run_due(
     limit: int = 100,
     concurrency: int = 10,
 ) -> list[Outcome]:
-    """Send again every deferred notice whose time has come (each at most once per call)."""
+    """Send again every deferred notice whose time has come (each at most once per
+    call), each with its account refreshed by ``notifysdk_refresh_account`` when a
+    plugin implements it; the rules re-read the account's events as for any send."""
     ledger = require_durable(dispatcher)
     at = now or dispatcher.clock.now()
+    refresh = _refresh_hook(dispatcher)
     seen: set[str] = set()
     outcomes: list[Outcome] = []
     while True:
@@ -209,9 +229,126 @@ async def run_due(
         if not batch:
             return outcomes
         seen.update(s.key for s in batch)
-        outcomes.extend(
-            await dispatcher.send_many([s.notice for s in batch], concurrency=concurrency)
+        notices = [s.notice for s in batch]
+        if refresh is not None:
+            notices = await _refreshed(refresh, notices, concurrency)
+        outcomes.extend(await dispatcher.send_many(notices, concurrency=concurrency))
+
+
+def _refresh_hook(dispatcher: Dispatcher) -> Any:
+    """The ``notifysdk_refresh_account`` caller, or ``None`` when no plugin implements
+    it (then run-due costs nothing more)."""
+    caller = dispatcher.plugins.hook.notifysdk_refresh_account
+    return caller if caller.get_hookimpls() else None
+
+
+async def _refreshed(refresh: Any, notices: list[Notice], concurrency: int) -> list[Notice]:
+    """``notices`` with their accounts as the platform has them now; a notice whose
+    refresh failed is left out (it stays deferred: never sent from a snapshot the
+    platform could not confirm)."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(notice: Notice) -> Notice | None:
+        async with gate:
+            try:
+                fresh = refresh(account=notice.account)
+                if inspect.isawaitable(fresh):
+                    fresh = await fresh
+            except Exception as exc:
+                log.warning(
+                    "notice %s: notifysdk_refresh_account raised %s; left deferred",
+                    notice.idempotency_key,
+                    type(exc).__name__,
+                )
+                return None
+        if fresh is None:
+            return notice
+        if not isinstance(fresh, Account) or fresh.account_id != notice.account.account_id:
+            log.warning(
+                "notice %s: notifysdk_refresh_account answered with another account; left deferred",
+                notice.idempotency_key,
+            )
+            return None
+        return notice.model_copy(update={"account": fresh})
+
+    found = await asyncio.gather(*(one(n) for n in notices))
+    return [n for n in found if n is not None]
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    """What ``cancel`` did: the outcomes it recorded (``blocked``, rule ``cancelled``)
+    and, by key, the state of every notice it left as it was (``claimed``: in flight;
+    a terminal state: done; ``unknown``: never stored; ``erased``: its account's data
+    was erased)."""
+
+    cancelled: tuple[Outcome, ...] = ()
+    untouched: Mapping[str, str] = field(default_factory=dict)
+
+
+async def cancel(
+    dispatcher: Dispatcher,
+    *,
+    key: str | None = None,
+    account_id: str | None = None,
+    reason: str,
+) -> CancelResult:
+    """Stop the pending (deferred, or waiting to be sent again) notice ``key``, or every
+    pending notice of ``account_id``: each gets a ``blocked`` outcome by rule
+    ``cancelled`` with ``reason`` (masked), audited in the outcome's transaction, and
+    one ``cancel`` audit entry says what was asked and done. A notice in flight
+    (claimed) or done is not touched (``CancelResult.untouched`` names its state)."""
+    if (key is None) == (account_id is None):
+        raise InvalidInputError("cancel", "give either a key or an account id")
+    if not reason or not reason.strip():
+        raise InvalidInputError("reason", "a cancellation needs a reason")
+    ledger = require_durable(dispatcher)
+    candidates: list[tuple[str, NoticeState | None]]
+    if key is not None:
+        record = await ledger.get(key)
+        candidates = [(key, None if record is None else record.state)]
+    else:
+        assert account_id is not None
+        if not isinstance(ledger, AccountNoticeLedger):
+            raise ConfigurationError(
+                f"{type(ledger).__name__} cannot find an account's notices: cancel by key"
+            )
+        candidates = list(await ledger.account_notices(account_id))
+    cancelled: list[Outcome] = []
+    untouched: dict[str, str] = {}
+    known: KnownValues | None = None
+    for k, state in candidates:
+        if state not in CANCELLABLE:
+            untouched[k] = "unknown" if state is None else state.value
+            continue
+        try:
+            stored = await ledger.load(k)
+        except DataErasedError:
+            untouched[k] = "erased"
+            continue
+        if stored is None:
+            untouched[k] = "unknown"
+            continue
+        notice = stored.notice
+        known = KnownValues.from_account(notice.account)
+        outcome = dispatcher.outcome(
+            notice, OutcomeStatus.BLOCKED, rule="cancelled", reason=f"cancelled: {reason}"
         )
+        if await shielded(ledger.finish(notice, outcome)):
+            cancelled.append(await dispatcher.emit(notice, outcome))
+        else:  # claimed or finished meanwhile (run-due, a worker): leave it to them
+            now_record = await ledger.get(k)
+            untouched[k] = "unknown" if now_record is None else now_record.state.value
+    detail: dict[str, Any] = {
+        "by": "key" if key is not None else "account",
+        "reason": dispatcher.redactor.mask_for_log(reason, known),
+        "cancelled": len(cancelled),
+        "untouched": len(untouched),
+    }
+    if account_id is not None and isinstance(ledger, SqlLedger):
+        detail["account_ref"] = ledger.vault.account_ref(account_id)
+    await ledger.audit("cancel", key, detail, now=dispatcher.clock.now())
+    return CancelResult(tuple(cancelled), untouched)
 
 
 async def redrive(dispatcher: Dispatcher, keys: Sequence[str]) -> list[Outcome]:

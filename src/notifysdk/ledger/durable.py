@@ -166,3 +166,13 @@ class DurableLedger(Ledger, Protocol):
     ) -> PurgeReport:
         """Remove what is past retention (per profile), keeping what must be kept."""
         ...
+
+
+@runtime_checkable
+class AccountNoticeLedger(Protocol):
+    """A durable ledger that finds the notices stored for an account (by its data key:
+    the SQLite and PostgreSQL ledgers), for ``cancel`` by account."""
+
+    async def account_notices(self, account_id: str) -> list[tuple[str, NoticeState]]:
+        """The keys and states of the account's stored notices, oldest first."""
+        ...
