@@ -29,6 +29,7 @@ WebhookResponse ApprovedTemplate DOLLAR_BRACES NUMBERED_BRACES NoApprovedTemplat
 PlaceholderSyntax SegmentCount TemplateMismatchError TemplateParamError count_segments
 split_sign OPT_OUT_FRAGMENTS OPT_OUT_WORDS is_opt_out normalize_reply token_guarded
 approved_form check_segments find_template
+record_call record_call_consent
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 
