@@ -53,6 +53,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "notifysdk.builtin.capture",
     "notifysdk.builtin.ledgers",
     "notifysdk.builtin.ledger_cli",
+    "notifysdk.builtin.account_cli",
     "notifysdk.builtin.templates",
     "notifysdk.builtin.detectors",
     "notifysdk.builtin.privacy_cli",
