@@ -111,6 +111,33 @@ class Channel(Protocol):
         ...
 
 
+@runtime_checkable
+class SendsAs(Protocol):
+    """A channel that can name the sender a message goes out as: what a provider's rate
+    limits count (:mod:`notifysdk.ratelimit`). Optional: a channel without it is one
+    sender, its own name."""
+
+    def sender_id(self, message: Message) -> str:
+        """The provider's sender for ``message``: a Twilio number or messaging service
+        SID, an SMTP user name, a China SMS sign name. Never personal data: it is part
+        of a rate-limit key."""
+        ...
+
+
+def sender_of(channel: Channel, message: Message) -> str:
+    """The sender ``message`` goes out as on ``channel``: its :meth:`SendsAs.sender_id`,
+    else the channel's name."""
+    sender_id = getattr(channel, "sender_id", None)  # cheaper than isinstance(SendsAs)
+    return str(sender_id(message)) if callable(sender_id) else channel.name
+
+
+def unwrap(channel: Channel) -> Channel:
+    """The channel a wrapper (a rate-limited channel) holds, or ``channel`` itself: what
+    to test with ``isinstance`` against a plugin's own channel class."""
+    inner = getattr(channel, "inner", None)
+    return unwrap(inner) if isinstance(inner, Channel) else channel
+
+
 class BaseChannel:
     """Defaults for a channel: no reconciliation, nothing to close."""
 

@@ -163,6 +163,11 @@ class TwilioChannel(BaseChannel):
         self.opted_out: set[str] = set()
         """Numbers Twilio answered 21610 for (STOP): refused locally from then on."""
 
+    def sender_id(self, message: Message) -> str:
+        """What Twilio's throughput limits count: the ``from`` number or sender ID, else
+        the messaging service (the rate limiter's sender, see ``notifysdk.ratelimit``)."""
+        return self.settings.from_ or self.settings.messaging_service_sid or self.name
+
     def _resource_list(self) -> Any:
         account = self.client.api.v2010.account
         return account.messages if self.resource == "messages" else account.calls

@@ -34,6 +34,7 @@ import math
 import secrets
 import socket
 import sys
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ class RecordedRequest:
     status: int = 0
     violations: list[str] = field(default_factory=list)
     nodelay: bool = False
+    arrived: float = 0.0
+    """``time.monotonic()`` when the server began handling it (its headers were read):
+    what a provider's throughput limit counts, for rate-limit tests."""
 
 
 def _error(
@@ -231,6 +235,7 @@ class FakeTwilioServer:
         )
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.monotonic()
         self.request_count += 1
         sock = request.transport.get_extra_info("socket") if request.transport else None
         peer = request.transport.get_extra_info("peername") if request.transport else None
@@ -241,7 +246,7 @@ class FakeTwilioServer:
             posted = await request.post()
             form = [(k, str(v)) for k, v in posted.items()]
         query = list(request.query.items())
-        rec = RecordedRequest(request.method, request.path, query, form)
+        rec = RecordedRequest(request.method, request.path, query, form, arrived=arrived)
         if sock is not None:
             rec.nodelay = bool(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
         if self.record_requests:
