@@ -45,7 +45,9 @@ if TYPE_CHECKING:
         Disclosure,
         ReconcileResult,
         ReconcileStatus,
+        SendsAs,
         body_digest,
+        unwrap,
     )
     from .clock import (
         Clock,
@@ -169,6 +171,10 @@ if TYPE_CHECKING:
     from .privacy.masking import (
         mask_value,
     )
+    from .ratelimit import (
+        RateLimitedError,
+        without_rate_limit,
+    )
     from .templating import (
         long_date,
         money,
@@ -201,6 +207,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "ReconcileResult",
         "ReconcileStatus",
         "body_digest",
+        "SendsAs",
+        "unwrap",
     ),
     "enums": (
         "AccountState",
@@ -334,6 +342,10 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "is_opt_out",
         "normalize_reply",
     ),
+    "ratelimit": (
+        "without_rate_limit",
+        "RateLimitedError",
+    ),
 }
 """Source module (relative to ``notifysdk``) → the names it provides here."""
 
@@ -395,6 +407,7 @@ __all__ = [
     "PluginError",
     "PostalAddress",
     "Profile",
+    "RateLimitedError",
     "Receipt",
     "ReceiptLedger",
     "Recipient",
@@ -406,6 +419,7 @@ __all__ = [
     "RunFaultError",
     "SDKModel",
     "SegmentCount",
+    "SendsAs",
     "Settings",
     "SystemClock",
     "TemplateError",
@@ -449,7 +463,9 @@ __all__ = [
     "scope",
     "split_sign",
     "token_guarded",
+    "unwrap",
     "validate_field",
+    "without_rate_limit",
     "write_private",
 ]
 

@@ -30,6 +30,7 @@ PlaceholderSyntax SegmentCount TemplateMismatchError TemplateParamError count_se
 split_sign OPT_OUT_FRAGMENTS OPT_OUT_WORDS is_opt_out normalize_reply token_guarded
 approved_form check_segments find_template
 record_call record_call_consent
+without_rate_limit RateLimitedError SendsAs unwrap
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 

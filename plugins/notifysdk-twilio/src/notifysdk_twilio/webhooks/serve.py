@@ -150,7 +150,7 @@ def register(app: typer.Typer) -> None:
         GET /healthz and /readyz for probes."""
         import asyncio
 
-        from notifysdk.plugin import Settings
+        from notifysdk.plugin import Settings, without_rate_limit
 
         from ..settings import TwilioSettings
         from .settings import WebhookSettings
@@ -159,7 +159,8 @@ def register(app: typer.Typer) -> None:
         if ledger:
             overrides["ledger_url"] = ledger
         settings = Settings.load(config, **overrides)
-        twilio = TwilioSettings.load(settings.channels.get(channel, {}), name=channel)
+        section = without_rate_limit(settings.channels.get(channel, {}))  # the SDK's table
+        twilio = TwilioSettings.load(section, name=channel)
         webhook = WebhookSettings.from_twilio(
             twilio,
             public_base_url=public_url or f"http://{host}:{port}",
