@@ -20,16 +20,16 @@ AUTH_TOKEN = "tok-" + "s3cr3t" * 5
 SENDER = "+14155552345"
 
 
-def section(base_url: str, storage: str, per_second: int | None, **limits: Any) -> dict[str, Any]:
-    """The ``[channels.twilio-sms]`` section, with its ``rate_limit`` table."""
+def section(base_url: str, storage: str, **limits: Any) -> dict[str, Any]:
+    """The ``[channels.twilio-sms]`` section, with a ``rate_limit`` table of ``limits``."""
     out: dict[str, Any] = {
         "account_sid": ACCOUNT_SID,
         "auth_token": AUTH_TOKEN,
         "from": SENDER,
         "base_url": base_url,
     }
-    if per_second is not None or limits:
-        out["rate_limit"] = {"per_second": per_second, "storage": storage, **limits}
+    if limits:
+        out["rate_limit"] = {"storage": storage, **limits}
     return out
 
 
@@ -51,7 +51,7 @@ async def main(argv: list[str]) -> dict[str, Any]:
     base_url, storage, first, count, per_second = argv[:5]
     concurrency = int(argv[5]) if len(argv) > 5 else 10
     settings = Settings(
-        channels={"twilio-sms": section(base_url, storage, int(per_second))},
+        channels={"twilio-sms": section(base_url, storage, per_second=int(per_second))},
         ledger_url="memory://",
         recover_on_start=False,
     )
