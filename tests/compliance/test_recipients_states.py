@@ -26,7 +26,10 @@ def _noon(fake_clock: FakeClock) -> None:
     ("data", "status", "template"),
     [
         ({}, "blocked", None),
-        ({"debtor_unreachable": True}, "delivered", "limited_content/sms.zh-CN.txt.j2"),
+        # a flag alone no longer makes the debtor unreachable (the record decides:
+        # tests/compliance/test_reachability.py); incapacity stays the caller's word
+        ({"debtor_unreachable": True}, "blocked", None),
+        ({"debtor_incapacitated": True}, "delivered", "limited_content/sms.zh-CN.txt.j2"),
     ],
 )
 async def test_cn_emergency_contact_only_when_unreachable_and_never_told(

@@ -10,8 +10,13 @@ strictest vote wins. Keys of ``Profile.params``:
 ``window`` :class:`WindowSpec` · ``zones`` :class:`ZoneSpec` · ``caps`` tuple of
 :class:`CapSpec` · ``quiet`` tuple of :class:`QuietSpec` · ``recipients``
 :class:`RecipientSpec` · ``states`` tuple of :class:`StateSpec` · ``required`` tuple of
-:class:`Requirement` · ``lint`` :class:`LintSpec` · ``credit_report_prenotice`` citation
-string (the report step needs a delivered pre-notice on record).
+:class:`Requirement` · ``lint`` :class:`LintSpec` · ``call_counts`` tuple of
+:class:`CallCountSpec` (which call outcomes each counter counts) · ``reachability``
+:class:`ReachabilitySpec` (when the debtor counts as unreachable) ·
+``credit_report_prenotice`` :class:`CreditReportSpec` (the report step needs a delivered
+pre-notice on record, and a wait where the law sets one; a bare citation string still
+means "a pre-notice, no wait") · ``credit_file_retention`` :class:`RetentionSpec` (how
+long adverse information is kept, as the pre-notice's wording says).
 """
 
 from __future__ import annotations
@@ -22,11 +27,18 @@ from ..policy import Profile
 from .specs import (
     CALL_MEDIA,
     CONTACT_MEDIA,
+    CallCountSpec,
     CapSpec,
+    CarrierLinks,
+    CarrierOptOut,
+    CarrierSign,
+    CreditReportSpec,
     LintSpec,
     QuietSpec,
+    ReachabilitySpec,
     RecipientSpec,
     Requirement,
+    RetentionSpec,
     StateSpec,
     WindowSpec,
     ZoneSpec,
@@ -40,8 +52,28 @@ ALL_LINT = frozenset(
 LEGAL_THREAT_KINDS = frozenset({"summons_letter", "final_demand"})
 
 NIFA = "NIFA 互联网金融贷后催收业务指引 (2024)"
+CN_OPTOUT_WORDING = (
+    r"拒收请回复\s*R",
+    r"回复?\s*R\s*拒收",
+    r"退订回复?\s*(?:T|TD)",
+    r"回复?\s*(?:T|TD)\s*退订",
+)
+"""The carriers' opt-out wordings (拒收请回复R, 退订回T, 回T退订, 回复TD退订…)."""
 GBT = "GB/T 45251-2025"
 CBA = "CBA 个人消费类贷款催收工作指引 (2026)"
+
+# Call outcomes as profiles count them (values of notifysdk.compliance.scopes.CallOutcome;
+# a conversation result such as promise_to_pay counts as connected).
+SPOKEN = frozenset({"connected", "refused"})
+"""The person called was spoken with."""
+REACHED_NUMBER = SPOKEN | {"voicemail", "no_answer", "wrong_party"}
+"""The call connected to the dialed number (answered or not)."""
+NEVER_CONNECTED = frozenset({"busy", "network_error", "invalid_number"})
+"""The call never connected to the dialed number."""
+ALL_ROLES = frozenset({"debtor", "guarantor", "attorney", "emergency_contact", "third_party"})
+REGF_CONSENT_DAYS = 7
+"""12 CFR 1006.14(b)(3)-(4): calls placed within 7 days after the consumer's direct
+prior consent are excluded from the call-frequency presumptions."""
 
 CN = Profile(
     name="cn",
@@ -77,6 +109,34 @@ CN = Profile(
                 check_media=CALL_MEDIA,
                 citation=f"{CBA}: at most 6 unanswered dial attempts per number per day",
             ),
+        ),
+        "call_counts": (
+            CallCountSpec(
+                "call.connected",
+                "debtor",
+                SPOKEN,
+                f"{NIFA}; {GBT}: at most 3 connected (effective) conversations per debtor per "
+                "day: a call in which the debtor was spoken with counts, a refusal too",
+            ),
+            CallCountSpec(
+                "call.unanswered",
+                "number",
+                frozenset({"no_answer", "voicemail"}) | NEVER_CONNECTED,
+                f"{CBA}: at most 6 unanswered dial attempts per contact number per day: every "
+                "dial nobody answered counts (busy, network error, not in service too: the "
+                "dial was made), whoever the number belongs to",
+                roles=ALL_ROLES,
+            ),
+        ),
+        "reachability": ReachabilitySpec(
+            failed_attempts=3,
+            failures=frozenset({"no_answer", "voicemail", "wrong_party"}) | NEVER_CONNECTED,
+            window_days=30,
+            connected_within_days=3,
+            evidence="S",
+            citation=f"{GBT}; {CBA}: emergency contacts only when the debtor cannot be "
+            "reached: an invalid number, or 3 consecutive failed attempts (S); attempts "
+            "older than 30 days and a conversation in the last 3 days: lender policy",
         ),
         "quiet": (),
         "recipients": RecipientSpec(
@@ -123,10 +183,49 @@ CN = Profile(
         "required": (),
         "lint": LintSpec(
             ALL_LINT,
-            f"{CBA} (eight prohibitions); NIFA 2018 公约; 治安管理处罚法 Art. 42",
+            f"{CBA} (eight prohibitions; never pose as a court, police or government "
+            "body); NIFA 2018 公约; 治安管理处罚法 Art. 42",
         ),
-        "credit_report_prenotice": "征信业管理条例 Arts. 15, 16: tell the borrower before "
-        "reporting adverse information",
+        "credit_report_prenotice": CreditReportSpec(
+            citation="征信业管理条例 Art. 15: the information provider tells the borrower "
+            "beforehand that adverse information will be reported (no waiting period)",
+            evidence="P",
+        ),
+        "credit_file_retention": RetentionSpec(
+            years=5,
+            citation="征信业管理条例 Art. 16: adverse information kept 5 years from the day "
+            "the adverse act or event ends",
+            evidence="P",
+        ),
+        # China's carriers and SMS providers on the delivered SMS (rules/carrier.py).
+        "carrier_sign": CarrierSign(
+            evidence="S",
+            citation="工信管函〔2023〕794号: every SMS goes out under a sign (签名) "
+            "registered in the sender's real name with the carriers (S: providers' and "
+            "platforms' notices, the letter itself not read); a sign is 2-16 characters "
+            "(S: Huawei Cloud 签名规范); no 【】 in the text, which would pass for the "
+            "sign (P: Tencent Cloud SMS 正文模板审核标准, the provider's page)",
+        ),
+        "carrier_optout": CarrierOptOut(
+            patterns=CN_OPTOUT_WORDING,
+            kinds=frozenset(),
+            evidence="S",
+            citation="通信短信息服务管理规定 (工业和信息化部令第31号, 2015): a commercial SMS "
+            "(商业性短信息) tells the user with each message a convenient and effective way "
+            "to refuse more (S: Xinhua's report of 2015-05-28; the article number, 18 or "
+            "19, R); a commercial SMS promotes goods, services or investment (R), which a "
+            "collection notice (通知类) does not, so no SDK kind needs it; Alibaba Cloud "
+            "SMS 短信模板规范: 推广短信 end with 拒收请回复R and 通知短信 must not carry it "
+            "(P: the provider's page)",
+        ),
+        "carrier_links": CarrierLinks(
+            evidence="P",
+            citation="Tencent Cloud SMS 正文模板审核标准: a link only to an ICP-filed (备案) "
+            "site, fixed in the template, never in a parameter (P: the provider's page); "
+            "Alibaba Cloud SMS 短信模板规范: no promotional link in a notification (P: the "
+            "provider's page); which domains are registered is the lender's and its "
+            "channels' setting (registered_domains)",
+        ),
     },
 )
 
@@ -155,6 +254,8 @@ _MINI_MIRANDA_FIRST = Requirement(
         "en": ((r"attempt(?:ing)?\s+to\s+collect\s+a\s+debt",), (r"used\s+for\s+that\s+purpose",)),
         "zh": ((r"催收债务|收回债务|追讨债务",), (r"用于(?:该|此|上述)目的",)),
     },
+    # owed in communications with the consumer; the credit-report step goes to a bureau
+    exempt_kinds=frozenset({"limited_content", "credit_report"}),
 )
 
 _MINI_MIRANDA_LATER = Requirement(
@@ -168,6 +269,7 @@ _MINI_MIRANDA_LATER = Requirement(
         "en": ((r"from\s+a\s+debt\s+collector", r"attempt(?:ing)?\s+to\s+collect\s+a\s+debt"),),
         "zh": ((r"债务催收", r"催收债务"),),
     },
+    exempt_kinds=frozenset({"limited_content", "credit_report"}),
 )
 
 US_REGF = Profile(
@@ -204,6 +306,7 @@ US_REGF = Profile(
                 check_media=frozenset({"call_script"}),
                 citation="12 CFR 1006.14(b)(2)(i): more than 7 calls in 7 consecutive days "
                 "per debt is presumed harassment",
+                consent_days=REGF_CONSENT_DAYS,
             ),
             CapSpec(
                 id="regf-sms-daily-soft-cap",
@@ -238,6 +341,27 @@ US_REGF = Profile(
                 evidence="S",
                 citation="12 CFR 1006.14(b)(2)(ii): no call within 7 days after a telephone "
                 "conversation about the debt (that day is day 1)",
+                consent_days=REGF_CONSENT_DAYS,
+            ),
+        ),
+        "call_counts": (
+            CallCountSpec(
+                "call",
+                "debt",
+                REACHED_NUMBER,
+                "12 CFR 1006.14(b)(2)(i), (b)(3)-(4): placed calls count per debt, answered or "
+                "not (voicemails too); excluded are calls that never connect to the dialed "
+                "number (busy, network error, not in service) and calls placed within 7 days "
+                "after the consumer's direct prior consent",
+                excluded=NEVER_CONNECTED,
+                consent_days=REGF_CONSENT_DAYS,
+            ),
+            CallCountSpec(
+                "conversation",
+                "debt",
+                SPOKEN,
+                "12 CFR 1006.14(b)(2)(ii): a telephone conversation with the consumer starts "
+                "the 7-day quiet period",
             ),
         ),
         "recipients": RecipientSpec(
@@ -290,11 +414,29 @@ US_REGF = Profile(
         "required": (_OPT_OUT, _MINI_MIRANDA_FIRST, _MINI_MIRANDA_LATER),
         "lint": LintSpec(
             ALL_LINT,
-            "12 CFR 1006.14, 1006.18: no threats, obscenity, false legal claims",
+            "12 CFR 1006.14, 1006.18: no threats, obscenity, false legal claims or false authority",
             time_barred_categories=frozenset({"legal_action"}),
         ),
-        "credit_report_prenotice": "12 CFR 1006.30(a): no passive reporting before "
-        "communicating with the consumer",
+        "credit_report_prenotice": CreditReportSpec(
+            citation="12 CFR 1006.30(a)(1): no furnishing to a consumer reporting agency "
+            "before communicating with the consumer about the debt: speaking to them in "
+            "person or by telephone, or a letter or electronic message and a reasonable "
+            "wait for a notice of undeliverability",
+            evidence="P",
+            wait_days=14,
+            wait_citation="12 CFR 1006.30(a)(1)(ii), comment 30(a)(1)-2: 14 consecutive "
+            "days after the date the letter is mailed or the message sent is a reasonable "
+            "period",
+            conversation_satisfies=True,
+        ),
+        "credit_file_retention": RetentionSpec(
+            years=7,
+            citation="FCRA §605(a)(4)-(5), 15 U.S.C. 1681c(a)(4)-(5): accounts placed for "
+            "collection or charged off, and other adverse items, are not reported once "
+            "more than 7 years old (running from 180 days after the delinquency began, "
+            "§605(c)(1))",
+            evidence="S",
+        ),
     },
 )
 
@@ -328,6 +470,25 @@ US_MA = Profile(
                 line="work",
                 citation="940 CMR 7.04(1)(f): at most 2 phone communications per 30 days to "
                 "other numbers, per debt",
+            ),
+        ),
+        "call_counts": (
+            CallCountSpec(
+                "phone.personal",
+                "debt",
+                SPOKEN | {"voicemail"},
+                "940 CMR 7.04(1)(f): a phone communication (a call in which the debtor was "
+                "spoken with, a recorded message) to a personal number",
+                evidence="P",
+                line="personal",
+            ),
+            CallCountSpec(
+                "phone.other",
+                "debt",
+                SPOKEN | {"voicemail"},
+                "940 CMR 7.04(1)(f): a phone communication to any other number (at work)",
+                evidence="P",
+                line="work",
             ),
         ),
     },
@@ -369,6 +530,21 @@ US_WA = Profile(
                 citation="RCW 19.16.250: at most 1 contact a week at the debtor's work",
             ),
         ),
+        "call_counts": (
+            CallCountSpec(
+                "contact",
+                "debtor",
+                SPOKEN | {"voicemail"},
+                "RCW 19.16.250: a contact with the debtor (spoken with, or a message left)",
+            ),
+            CallCountSpec(
+                "contact.work",
+                "debtor",
+                SPOKEN | {"voicemail"},
+                "RCW 19.16.250: a contact at the debtor's work",
+                line="work",
+            ),
+        ),
     },
 )
 
@@ -382,7 +558,7 @@ _PRIVATE = Requirement(
         "en": ((r"private\s*(?:and|&)\s*confidential",),),
         "zh": ((r"私人(?:及|和|与)?保密|私密(?:及|和)?保密|机密",),),
     },
-    exempt_kinds=frozenset(),
+    exempt_kinds=frozenset({"credit_report"}),  # a record for the bureau, not a letter
 )
 
 UK_CONC = Profile(
@@ -443,6 +619,14 @@ UK_CONC = Profile(
             "FCA CONC 7.3 (no pressure), 7.11 (no false authority or threats of action that "
             "cannot or will not be taken)",
             time_barred_categories=frozenset({"legal_action"}),
+        ),
+        # No UK pre-notice rule is in COMPLIANCE.md; this only sets the wording's number.
+        "credit_file_retention": RetentionSpec(
+            years=6,
+            citation="Principles for the Reporting of Arrears, Arrangements and Defaults at "
+            "Credit Reference Agencies (SCOR with the ICO, 2014): a default stays on the "
+            "credit file 6 years from the date of default",
+            evidence="S",
         ),
     },
 )

@@ -33,26 +33,41 @@ the key of the ledger the contact is stored in. Person ids are the lender's inte
 ids.
 
 **Which counters a call writes.** Agents' calls are recorded after the fact by the
-call-outcome API with :func:`record_call` (or the scopes from :func:`call_scopes`):
+call-outcome API with :func:`record_call` (or the scopes from :func:`call_scopes` and
+:func:`history_scopes`). Which outcomes each counter counts is profile data: the
+``call_counts`` of each profile (:class:`~notifysdk.compliance.specs.CallCountSpec`, its
+citation next to its outcomes, in :mod:`notifysdk.compliance.profiles`). With the default
+profiles:
 
 ============== ==================================================================
 outcome        counters written
 ============== ==================================================================
-connected      ``call`` (debt), ``conversation`` (debt), ``call.connected``
-               (debtor), ``phone.*`` (debt), ``contact`` (debtor), ``comm`` (person)
+connected,     ``call`` (debt), ``conversation`` (debt), ``call.connected``
+refused        (debtor), ``phone.*`` (debt), ``contact`` (debtor), ``comm`` (person)
 voicemail      ``call`` (debt), ``call.unanswered`` (number), ``phone.*`` (debt),
                ``contact`` (debtor)
 no_answer      ``call`` (debt), ``call.unanswered`` (number)
-answered_other ``call`` (debt); a third party picked up: no conversation with the debtor
+wrong_party    ``call`` (debt); a third party picked up: no conversation with the debtor
 busy, network  ``call.unanswered`` (number) only: Reg F does not count calls that never
-_error,        connect to the dialed number (1006.14(b)(3)), cn counts every dial
-invalid_number
+_error,        connect to the dialed number (1006.14(b)(3)); they are kept as
+invalid_number ``call.excluded`` (debt) for the record; cn counts every unanswered dial
 ============== ==================================================================
+
+A conversation result (``promise_to_pay``, ``dispute``, ``request_to_stop``,
+``appointment_booked``) counts as ``connected``. A call to the consumer placed within 7
+days after their direct prior consent to calls about the debt
+(:func:`record_call_consent`) is written as ``call.consented`` instead of ``call``
+(1006.14(b)(3)-(4)): no cap counts it.
 
 Connected and unanswered calls are separate counters: cn caps connected conversations
 per debtor (3/day) and unanswered dials per number (6/day); Reg F counts every placed
 call per debt (7 in 7 days) and starts a 7-day quiet period after a ``conversation``.
 A ``location`` call (to a third party, US) is counted per called person.
+
+**The record.** Besides its counters a call leaves ``attempt.<outcome>`` per debtor (calls
+to the debtor by how they ended) and ``number.invalid`` / ``number.connected`` per number:
+:mod:`notifysdk.compliance.reachability` derives from them whether the debtor can be
+reached.
 """
 
 from __future__ import annotations
@@ -60,7 +75,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -69,15 +84,25 @@ from urllib.parse import quote, unquote
 if TYPE_CHECKING:
     from ..ledger.base import Ledger
     from ..models import Account, Person
+    from .specs import CallCountSpec
 
 __all__ = [
+    "CALL_OUTCOMES",
+    "CONNECTED_OUTCOMES",
+    "LEGACY_OUTCOMES",
+    "NOT_CONNECTED",
     "CallOutcome",
     "Counter",
     "Per",
     "address_scope",
+    "attempt_scope",
     "call_scopes",
+    "consent_age",
+    "consent_scope",
     "debt_scope",
     "debtor_scope",
+    "default_call_counts",
+    "history_scopes",
     "notice_scope",
     "number_scope",
     "optin_scope",
@@ -86,6 +111,7 @@ __all__ = [
     "person_scope",
     "pseudonym",
     "record_call",
+    "record_call_consent",
     "record_optin",
     "record_optout",
     "scope",
@@ -119,6 +145,19 @@ class Counter(StrEnum):
     """A text message (electronic-message soft caps)."""
     MSG_EMAIL = "msg.email"
     """An email (electronic-message soft caps)."""
+    CALL_CONSENT = "consent.call"
+    """The consumer's direct prior consent to calls about a debt (Reg F excludes calls
+    placed within 7 days after it)."""
+    NUMBER_INVALID = "number.invalid"
+    """An ``invalid_number`` result for a number (reachability)."""
+    NUMBER_CONNECTED = "number.connected"
+    """A connected call on a number: an earlier invalid result no longer holds."""
+    REFUSED = "refused"
+    """A person (any role) answered and refused: cn stops contacting an emergency
+    contact who refused."""
+    ATTEMPT = "attempt"
+    """A family: ``attempt.<outcome>`` per debtor, every call to the debtor by how it
+    ended (reachability reads runs of failures from it)."""
 
 
 class Per(StrEnum):
@@ -132,17 +171,98 @@ class Per(StrEnum):
 
 
 class CallOutcome(StrEnum):
-    """How a phone call ended, as an agent or a voice provider reports it."""
+    """How a phone call ended, as an agent, the call-outcome API or a voice provider
+    reports it: the one enum of the SDK (the call-script plugin uses it too).
+
+    The first eight members are how the call itself ended; the last four are what a
+    conversation with the person called led to (the call-script plugin's agent
+    outcomes) and count as ``connected`` (:attr:`counted_as`). Older values still read
+    (``answered_other``, ``wrong_number`` → ``wrong_party``; ``unanswered`` →
+    ``no_answer``; ``voicemail_left`` → ``voicemail``; ``refusal`` → ``refused``), both
+    as values (``CallOutcome("answered_other")``) and as member names
+    (``CallOutcome.ANSWERED_OTHER``), so stored history and old callers keep working.
+    """
 
     CONNECTED = "connected"
     """A conversation with the person called."""
     VOICEMAIL = "voicemail"
-    ANSWERED_OTHER = "answered_other"
-    """Someone else answered; no conversation with the person called."""
+    """The call reached a voicemail box (a message may have been left)."""
     NO_ANSWER = "no_answer"
+    """It rang; nobody answered."""
     BUSY = "busy"
+    """The line was busy: the call never connected to the dialed number."""
     NETWORK_ERROR = "network_error"
+    """The network failed the call: it never connected to the dialed number."""
+    WRONG_PARTY = "wrong_party"
+    """Someone other than the person called answered; no conversation with them."""
+    REFUSED = "refused"
+    """The person called answered and refused (to talk, to pay, to be called again)."""
     INVALID_NUMBER = "invalid_number"
+    """The number is not in service (feeds reachability)."""
+    PROMISE_TO_PAY = "promise_to_pay"
+    """A conversation in which the person promised to pay."""
+    DISPUTE = "dispute"
+    """A conversation in which the person disputed the debt."""
+    REQUEST_TO_STOP = "request_to_stop"
+    """A conversation in which the person asked us to stop calling (this medium)."""
+    APPOINTMENT_BOOKED = "appointment_booked"
+    """A conversation in which an on-site visit was booked."""
+
+    # Former names (aliases: the same members).
+    ANSWERED_OTHER = "wrong_party"
+    WRONG_NUMBER = "wrong_party"
+    UNANSWERED = "no_answer"
+    VOICEMAIL_LEFT = "voicemail"
+    REFUSAL = "refused"
+
+    @classmethod
+    def _missing_(cls, value: object) -> CallOutcome | None:
+        """Read a former value (``answered_other``...) as the member it became."""
+        if isinstance(value, str):
+            new = LEGACY_OUTCOMES.get(value.strip().lower())
+            if new is not None:
+                return cls(new)
+        return None
+
+    @property
+    def counted_as(self) -> CallOutcome:
+        """How the call itself ended: a conversation result counts as ``connected``."""
+        return CallOutcome.CONNECTED if self in _RESULTS else self
+
+    @property
+    def connected(self) -> bool:
+        """True when the person called was spoken with (``connected``, ``refused`` and
+        every conversation result)."""
+        return self.counted_as in (CallOutcome.CONNECTED, CallOutcome.REFUSED)
+
+
+LEGACY_OUTCOMES: dict[str, str] = {
+    "answered_other": "wrong_party",
+    "wrong_number": "wrong_party",
+    "unanswered": "no_answer",
+    "voicemail_left": "voicemail",
+    "refusal": "refused",
+}
+"""Former outcome values (the engine's and the call-script plugin's) and what they are
+now."""
+
+_RESULTS = frozenset(
+    {
+        CallOutcome.PROMISE_TO_PAY,
+        CallOutcome.DISPUTE,
+        CallOutcome.REQUEST_TO_STOP,
+        CallOutcome.APPOINTMENT_BOOKED,
+    }
+)
+
+CALL_OUTCOMES: tuple[CallOutcome, ...] = tuple(o for o in CallOutcome if o not in _RESULTS)
+"""The eight ways a call itself ends (what profiles count)."""
+
+CONNECTED_OUTCOMES = frozenset(o for o in CallOutcome if o.connected)
+"""Every outcome in which the person called was spoken with."""
+
+NOT_CONNECTED = frozenset({CallOutcome.BUSY, CallOutcome.NETWORK_ERROR, CallOutcome.INVALID_NUMBER})
+"""Calls that never connected to the dialed number."""
 
 
 # Every notice asks for the same few scopes several times (caps, quiet periods, opt-outs,
@@ -240,19 +360,37 @@ def optin_scope(medium: str, destination: str) -> str:
     )
 
 
-_PLACED = {
-    CallOutcome.CONNECTED,
-    CallOutcome.VOICEMAIL,
-    CallOutcome.NO_ANSWER,
-    CallOutcome.ANSWERED_OTHER,
-}
-_UNANSWERED = {
-    CallOutcome.VOICEMAIL,
-    CallOutcome.NO_ANSWER,
-    CallOutcome.BUSY,
-    CallOutcome.NETWORK_ERROR,
-    CallOutcome.INVALID_NUMBER,
-}
+@lru_cache(maxsize=1)
+def default_call_counts() -> tuple[CallCountSpec, ...]:
+    """Every :class:`~notifysdk.compliance.specs.CallCountSpec` of the default profiles
+    (their ``call_counts``): what a recorded call is written under."""
+    from .profiles import DEFAULT_PROFILES
+
+    seen: dict[tuple[str, str, str], CallCountSpec] = {}
+    for profile in DEFAULT_PROFILES:
+        for spec in profile.params.get("call_counts", ()):
+            seen.setdefault((spec.counter, spec.per, spec.line), spec)
+    return tuple(seen.values())
+
+
+def _per_scope(counter: str, per: str, account: Account, person: Person, number: str) -> str:
+    if per == "debt":
+        return debt_scope(counter, account)
+    if per == "debtor":
+        return debtor_scope(counter, account, person)
+    if per == "person":
+        return person_scope(counter, account, person)
+    return number_scope(counter, number)
+
+
+def _line_matches(line: str, line_type: str) -> bool:
+    return line == "any" or (line == "work") == (line_type == "work")
+
+
+def _consented(spec: CallCountSpec, consent_age: timedelta | None) -> bool:
+    if spec.consent_days is None or consent_age is None:
+        return False
+    return timedelta(0) <= consent_age < timedelta(days=spec.consent_days)
 
 
 def call_scopes(
@@ -264,35 +402,104 @@ def call_scopes(
     role: str = "debtor",
     line_type: str = "mobile",
     location: bool = False,
+    consent_age: timedelta | None = None,
 ) -> tuple[str, ...]:
-    """The scopes one call writes (see the table in this module's docstring).
+    """The counters one call is counted under (see the table in this module's docstring):
+    the profiles' :class:`~notifysdk.compliance.specs.CallCountSpec` say which outcomes
+    each counter counts.
 
     ``role`` is the called person's role, ``line_type`` the number's (``work`` counts as
-    "other"/"at work"), ``location`` marks a US location call to a third party.
+    "other"/"at work"), ``location`` marks a US location call to a third party (counted
+    per called person, and per number). ``consent_age``: how long before this call the
+    consumer's latest direct prior consent to calls about the debt was given (``None``:
+    none on record); a counter with ``consent_days`` writes a call within that many
+    days of it under ``COUNTER.consented`` instead.
     """
     out = CallOutcome(outcome)
+    base = out.counted_as
     scopes: list[str] = []
-    consumer = role in ("debtor", "guarantor")
-    if out in _UNANSWERED:
-        scopes.append(number_scope(Counter.CALL_UNANSWERED, number))
+    for spec in default_call_counts():
+        if location and spec.per != "number":
+            continue
+        if role not in spec.roles or not _line_matches(spec.line, line_type):
+            continue
+        if base in spec.outcomes:
+            counter = f"{spec.counter}.consented" if _consented(spec, consent_age) else spec.counter
+            scopes.append(_per_scope(counter, spec.per, account, person, number))
     if location:
-        if out in _PLACED:
+        if base not in NOT_CONNECTED:
             scopes.append(person_scope(Counter.LOCATION, account, person))
-        return tuple(scopes)
-    if out in _PLACED and consumer:
-        scopes.append(debt_scope(Counter.CALL, account))
-    if out is CallOutcome.CONNECTED:
+    elif out.connected:
         scopes.append(person_scope(Counter.COMM, account, person))
-        if consumer:
-            scopes.append(debt_scope(Counter.CONVERSATION, account))
-            scopes.append(debtor_scope(Counter.CALL_CONNECTED, account, person))
-    if out in (CallOutcome.CONNECTED, CallOutcome.VOICEMAIL) and consumer:
-        phone = Counter.PHONE_OTHER if line_type == "work" else Counter.PHONE_PERSONAL
-        scopes.append(debt_scope(phone, account))
-        scopes.append(debtor_scope(Counter.CONTACT, account, person))
-        if line_type == "work":
-            scopes.append(debtor_scope(Counter.CONTACT_WORK, account, person))
     return tuple(scopes)
+
+
+def history_scopes(
+    account: Account,
+    person: Person,
+    number: str,
+    outcome: CallOutcome | str,
+    *,
+    role: str = "debtor",
+    line_type: str = "mobile",
+    location: bool = False,
+) -> tuple[str, ...]:
+    """The record a call leaves besides its counters, which reachability and ``explain``
+    read: ``attempt.<outcome>`` per debtor (calls to the debtor), ``number.invalid`` /
+    ``number.connected`` per number, ``refused`` per person (any role), and
+    ``COUNTER.excluded`` for placed calls a counter's citation leaves out (Reg F: calls
+    that never connect)."""
+    out = CallOutcome(outcome)
+    base = out.counted_as
+    scopes: list[str] = []
+    if role == "debtor" and not location:
+        scopes.append(attempt_scope(account, person, base))
+    if base is CallOutcome.REFUSED:
+        scopes.append(person_scope(Counter.REFUSED, account, person))
+    if base is CallOutcome.INVALID_NUMBER:
+        scopes.append(number_scope(Counter.NUMBER_INVALID, number))
+    elif out.connected:
+        scopes.append(number_scope(Counter.NUMBER_CONNECTED, number))
+    if not location:
+        for spec in default_call_counts():
+            applies = role in spec.roles and _line_matches(spec.line, line_type)
+            if applies and base in spec.excluded:
+                scopes.append(
+                    _per_scope(f"{spec.counter}.excluded", spec.per, account, person, number)
+                )
+    return tuple(scopes)
+
+
+def attempt_scope(account: Account, person: Person, outcome: CallOutcome | str) -> str:
+    """Calls to the debtor ``person`` that ended as ``outcome`` (its ``counted_as``)."""
+    base = CallOutcome(outcome).counted_as
+    return debtor_scope(f"{Counter.ATTEMPT.value}.{base.value}", account, person)
+
+
+def consent_scope(account: Account) -> str:
+    """The consumer's direct prior consents to calls about one debt."""
+    return debt_scope(Counter.CALL_CONSENT, account)
+
+
+async def record_call_consent(
+    ledger: Ledger, account: Account, at: datetime, *, key: str | None = None
+) -> None:
+    """Record that the consumer gave the collector direct prior consent, at ``at``, to
+    calls about this debt: calls placed in the next 7 days are not counted toward Reg
+    F's 7-in-7 (12 CFR 1006.14(b)(3)-(4); the days are the profile's
+    ``CallCountSpec.consent_days``). A consent for another debt does not count."""
+    await ledger.record_contact(consent_scope(account), at, key=key, detail={"event": "consent"})
+
+
+async def consent_age(ledger: Ledger, account: Account, at: datetime) -> timedelta | None:
+    """How long before ``at`` the latest consent on record for the debt was given
+    (``None``: none, or a ledger that cannot say: every call then counts)."""
+    from ..ledger.receipts import ReceiptLedger
+
+    if not isinstance(ledger, ReceiptLedger):
+        return None
+    last = await ledger.last_contact(consent_scope(account), at)
+    return None if last is None else at - last
 
 
 async def record_call(
@@ -309,14 +516,29 @@ async def record_call(
     location: bool = False,
     detail: dict[str, Any] | None = None,
 ) -> tuple[str, ...]:
-    """Write one call into every scope it counts under; returns the scopes written.
+    """Write one call into every scope it counts under and into its record
+    (:func:`call_scopes` + :func:`history_scopes`); returns the scopes written. A
+    consent to calls recorded for the debt before ``at`` (:func:`record_call_consent`)
+    is applied.
 
     ``detail`` must not carry personal data in clear (it is stored as given).
     """
+    out = CallOutcome(outcome)
+    age = await consent_age(ledger, account, at) if role in ("debtor", "guarantor") else None
     scopes = call_scopes(
-        account, person, number, outcome, role=role, line_type=line_type, location=location
+        account,
+        person,
+        number,
+        out,
+        role=role,
+        line_type=line_type,
+        location=location,
+        consent_age=age,
     )
-    info = {"outcome": CallOutcome(outcome).value, **(detail or {})}
+    scopes += history_scopes(
+        account, person, number, out, role=role, line_type=line_type, location=location
+    )
+    info = {"outcome": out.value, **(detail or {})}
     for s in scopes:
         await ledger.record_contact(s, at, key=key, detail=info)
     return scopes

@@ -13,20 +13,29 @@ A booked appointment is read back with :func:`booked_appointments` (every bookin
 debt) or :func:`next_appointment` (the latest booking whose slot is still ahead): the
 slot, the agreed place and the visiting staff, as a visit letter needs them.
 
-=====================  =====================  =========================================
-outcome                counted as             also written
-=====================  =====================  =========================================
-connected              connected              --
-unanswered             no_answer              --
-voicemail_left         voicemail              --
-wrong_number           answered_other         --
-invalid_number         invalid_number         --
-promise_to_pay         connected              date and amount audited
-dispute                connected              state ``dispute`` set (collection held)
-refusal                connected              state ``refusal`` set
-request_to_stop        connected              opt-out of ``stop_media`` at the number
-appointment_booked     connected              the slot (+ place, staff), for the visit rules
-=====================  =====================  =========================================
+The outcome is the SDK's one :class:`~notifysdk.compliance.scopes.CallOutcome` (imported
+from :mod:`notifysdk.plugin`): how the call ended (``connected``, ``voicemail``,
+``no_answer``, ``busy``, ``network_error``, ``wrong_party``, ``refused``,
+``invalid_number``) or what a conversation led to (counted as ``connected``). The
+profiles say what each counter counts (Reg F leaves out busy and network-error calls,
+cn counts them as unanswered dials); the call also feeds reachability (runs of failed
+attempts, invalid numbers). This plugin's former values still read: ``unanswered`` →
+``no_answer``, ``voicemail_left`` → ``voicemail``, ``wrong_number`` → ``wrong_party``,
+``refusal`` → ``refused``.
+
+=====================  =========================================
+outcome                also written
+=====================  =========================================
+promise_to_pay         date and amount audited
+dispute                state ``dispute`` set (collection held)
+refused                state ``refusal`` set (a debtor or guarantor)
+request_to_stop        opt-out of ``stop_media`` at the number
+appointment_booked     the slot (+ place, staff), for the visit rules
+=====================  =========================================
+
+``consent=True`` on a report records that the consumer gave direct prior consent on
+this call to further calls about the debt: Reg F does not count calls placed in the
+next 7 days (12 CFR 1006.14(b)(3)-(4)); the call carrying the consent still counts.
 """
 
 from __future__ import annotations
@@ -34,7 +43,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -43,6 +51,7 @@ from pydantic import AwareDatetime, Field
 from notifysdk.plugin import (
     Account,
     Amount,
+    CallOutcome,
     InvalidInputError,
     Ledger,
     Person,
@@ -50,6 +59,8 @@ from notifysdk.plugin import (
     Role,
     SDKModel,
     mask_value,
+    record_call,
+    record_call_consent,
 )
 
 from . import scopes
@@ -73,34 +84,11 @@ __all__ = [
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class CallOutcome(StrEnum):
-    """How one call ended."""
-
-    CONNECTED = "connected"
-    UNANSWERED = "unanswered"
-    VOICEMAIL_LEFT = "voicemail_left"
-    WRONG_NUMBER = "wrong_number"
-    """Someone else answered: no conversation with the person sought."""
-    INVALID_NUMBER = "invalid_number"
-    """The number is not in service."""
-    PROMISE_TO_PAY = "promise_to_pay"
-    DISPUTE = "dispute"
-    REFUSAL = "refusal"
-    REQUEST_TO_STOP = "request_to_stop"
-    APPOINTMENT_BOOKED = "appointment_booked"
-
-
-CONVERSATION_OUTCOMES = frozenset(
-    {
-        CallOutcome.CONNECTED,
-        CallOutcome.PROMISE_TO_PAY,
-        CallOutcome.DISPUTE,
-        CallOutcome.REFUSAL,
-        CallOutcome.REQUEST_TO_STOP,
-        CallOutcome.APPOINTMENT_BOOKED,
-    }
-)
+CONVERSATION_OUTCOMES = frozenset(o for o in CallOutcome if o.connected)
 """Outcomes in which the agent spoke with the person called."""
+
+_STATES = {CallOutcome.DISPUTE: "dispute", CallOutcome.REFUSED: "refusal"}
+"""Outcomes that set a state on the debt, and the state's (stored) name."""
 
 APPOINTMENT_AUDIT_EVENT = "call_outcome"
 """The audit event :func:`record_call_outcome` appends (read back for appointments)."""
@@ -143,6 +131,9 @@ class CallReport(SDKModel):
     notice_key: str | None = None
     """The idempotency key of the call script's notice, when there was one."""
     agent_id: str | None = None
+    consent: bool = False
+    """The consumer gave direct prior consent, on this call, to further calls about the
+    debt (recorded at ``at``; Reg F then excludes the next 7 days' calls)."""
 
     def __init__(self, /, **data: Any) -> None:
         super().__init__(**data)
@@ -178,16 +169,6 @@ class CallReport(SDKModel):
             raise bad("appointment_staff", "the same staff ID appears twice")
 
 
-LEDGER_OUTCOME: dict[CallOutcome, scopes.LedgerCallOutcome] = {
-    CallOutcome.UNANSWERED: scopes.LedgerCallOutcome.NO_ANSWER,
-    CallOutcome.VOICEMAIL_LEFT: scopes.LedgerCallOutcome.VOICEMAIL,
-    CallOutcome.WRONG_NUMBER: scopes.LedgerCallOutcome.ANSWERED_OTHER,
-    CallOutcome.INVALID_NUMBER: scopes.LedgerCallOutcome.INVALID_NUMBER,
-    **{o: scopes.LedgerCallOutcome.CONNECTED for o in CONVERSATION_OUTCOMES},
-}
-"""How each agent-reported outcome is counted by the compliance engine."""
-
-
 @dataclass(frozen=True)
 class RecordedCall:
     """What :func:`record_call_outcome` wrote: the scopes counted and the states set."""
@@ -210,21 +191,29 @@ async def record_call_outcome(
     if report.role is Role.DEBTOR and person.person_id != account.debtor.person_id:
         raise InvalidInputError("call_report.role", "the person called is not the account's debtor")
     o = report.outcome
-    written: list[str] = list(
-        scopes.call_scopes(
-            account,
-            person,
-            report.number,
-            LEDGER_OUTCOME[o],
-            role=report.role.value,
-            line_type=report.line_type,
-            location=report.location,
-        )
+    consumer = report.role in (Role.DEBTOR, Role.GUARANTOR)
+    if report.consent and not consumer:
+        raise InvalidInputError("call_report.consent", "only the consumer's consent counts")
+    detail_of_call = {"outcome": o.value}
+    counted = await record_call(
+        ledger,
+        account,
+        person,
+        report.number,
+        o,
+        report.at,
+        key=report.notice_key,
+        role=report.role.value,
+        line_type=report.line_type,
+        location=report.location,
+        detail=detail_of_call,
     )
+    written: list[str] = []
     states: list[str] = []
-    if o in (CallOutcome.DISPUTE, CallOutcome.REFUSAL):
-        written.append(scopes.state_set(account, o.value))
-        states.append(o.value)
+    state = _STATES.get(o)
+    if state is not None and consumer:
+        written.append(scopes.state_set(account, state))
+        states.append(state)
     if o is CallOutcome.REQUEST_TO_STOP:
         written.extend(scopes.optout_scope(m, report.number) for m in report.stop_media)
         states.extend(f"opt_out:{m}" for m in report.stop_media)
@@ -232,9 +221,10 @@ async def record_call_outcome(
         assert report.appointment_slot is not None
         written.append(scopes.appointment(account, slot_key(report.appointment_slot)))
     for scope in written:
-        await ledger.record_contact(
-            scope, report.at, key=report.notice_key, detail={"outcome": o.value}
-        )
+        await ledger.record_contact(scope, report.at, key=report.notice_key, detail=detail_of_call)
+    if report.consent:
+        await record_call_consent(ledger, account, report.at, key=report.notice_key)
+    written = [*counted, *written]
     detail: dict[str, Any] = {
         "outcome": o.value,
         "account": account.account_id,
@@ -242,9 +232,10 @@ async def record_call_outcome(
         "role": report.role.value,
         "number": mask_value("phone", report.number),
         "agent": report.agent_id,
-        "counted_as": LEDGER_OUTCOME[o].value,
+        "counted_as": o.counted_as.value,
         "scopes": len(written),
         "states": states,
+        "consent": report.consent,
     }
     if o is CallOutcome.PROMISE_TO_PAY:
         detail["promise_date"] = report.promise_date.isoformat() if report.promise_date else None

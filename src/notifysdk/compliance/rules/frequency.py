@@ -8,20 +8,32 @@ only checked, since the call-outcome API records the call itself
 (:func:`notifysdk.compliance.scopes.record_call`). At the cap, the vote defers to the
 first local day on which the window count drops below the cap, moved into the contact
 windows in force.
+
+What a counter counts is the profile's ``call_counts``
+(:class:`~notifysdk.compliance.specs.CallCountSpec`). Reg F leaves out calls that never
+connect and calls placed within 7 days after the consumer's direct prior consent
+(1006.14(b)(3)-(4)): the first are not written under ``call``, and a vote shows both as
+``excluded`` (counted in the same window); a call placed now, with a consent on record
+that recent (:func:`~notifysdk.compliance.scopes.record_call_consent`), is neither capped
+nor held by the quiet period (a cap or quiet period with ``consent_days``), and a notice
+that is itself the call is recorded as ``call.consented``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ...models import Account, Person
 from ...policy import Reservation, RuleContext, Vote
 from .. import scopes as sc
-from ..specs import CapSpec, QuietSpec
+from ..specs import CallCountSpec, CapSpec, QuietSpec
 from ..windows import day_bounds, day_start
 from .base import (
+    EPOCH,
+    FAR_FUTURE,
+    RECORD_ONLY_LIMIT,
     ProfileRule,
     _memo,
     in_force,
@@ -46,6 +58,27 @@ def cap_scope(
         return sc.person_scope(counter, account, person)
     if per == "number":
         return sc.number_scope(counter, to) if to and to.startswith("+") else None
+    return None
+
+
+async def _consent(ctx: RuleContext, days: int | None) -> timedelta | None:
+    """How long ago the consumer's consent to calls about this debt was given, when it
+    is recent enough (``days``) to exclude a call placed now; else ``None``."""
+    if days is None:
+        return None
+    inputs = (ctx.ledger, ctx.notice.account, ctx.now)
+    kept: tuple[timedelta | None] | None = _memo(ctx, "call_consent", inputs)
+    if kept is None:
+        kept = (await sc.consent_age(ctx.ledger, ctx.notice.account, ctx.now),)
+        ctx.memo["call_consent"] = (inputs, kept)
+    age = kept[0]
+    return age if age is not None and age < timedelta(days=days) else None
+
+
+def _count_spec(profile: Any, counter: str) -> CallCountSpec | None:
+    for spec in profile.params.get("call_counts", ()):
+        if spec.counter == counter:
+            return spec  # type: ignore[no-any-return]
     return None
 
 
@@ -107,7 +140,10 @@ class FrequencyCapRule(ProfileRule):
                 )
                 if scope is None:
                     continue
-                out.append(await self._vote(ctx, profile.name, spec, scope, zones, medium))
+                counting = _count_spec(profile, spec.counter)
+                out.append(
+                    await self._vote(ctx, profile.name, spec, scope, zones, medium, counting)
+                )
         return out
 
     async def _vote(
@@ -118,6 +154,7 @@ class FrequencyCapRule(ProfileRule):
         scope: str,
         zones: tuple[ZoneInfo, ...],
         medium: str,
+        counting: CallCountSpec | None = None,
     ) -> Vote:
         start, end = day_bounds(ctx.now, zones, -(spec.days - 1), 0)
         used = await ctx.ledger.count(scope, start, end)
@@ -128,6 +165,12 @@ class FrequencyCapRule(ProfileRule):
             "days": spec.days,
             "window_start": start.isoformat(),
         }
+        if counting is not None and (counting.excluded or counting.consent_days):
+            numbers["excluded"] = await _excluded(ctx, spec, counting, start, end)
+        age = await _consent(ctx, spec.consent_days)
+        if age is not None:
+            why = counting.citation if counting is not None else spec.citation
+            return self._consented(ctx, profile, spec, scope, medium, age, numbers, why)
         if used >= spec.limit:
             free = await _next_free(ctx, scope, zones, spec.limit, spec.days)
             return _defer_into_window(
@@ -163,6 +206,61 @@ class FrequencyCapRule(ProfileRule):
             numbers=numbers,
             reservations=reservations,
         )
+
+    def _consented(
+        self,
+        ctx: RuleContext,
+        profile: str,
+        spec: CapSpec,
+        scope: str,
+        medium: str,
+        age: timedelta,
+        numbers: dict[str, Any],
+        citation: str,
+    ) -> Vote:
+        """Allow a call placed with the consumer's recent direct consent (not counted:
+        a notice that is the call is recorded under ``COUNTER.consented``)."""
+        numbers["consent_age_hours"] = round(age.total_seconds() / 3600, 2)
+        numbers["consent_days"] = spec.consent_days
+        reservations: tuple[Reservation, ...] = ()
+        if medium in spec.reserve_media:
+            counter, per, ids = sc.parse_scope(scope)
+            reservations = (
+                Reservation(
+                    self.name,
+                    profile,
+                    sc.scope(f"{counter}.consented", per, *ids),
+                    RECORD_ONLY_LIMIT,
+                    EPOCH,
+                    FAR_FUTURE,
+                    None,
+                    citation,
+                ),
+            )
+        return Vote.allow(
+            self.name,
+            profile,
+            f"{spec.id}: placed with the consumer's direct consent given "
+            f"{numbers['consent_age_hours']} h ago (within {spec.consent_days} days): "
+            "not counted",
+            citation=citation,
+            numbers=numbers,
+            reservations=reservations,
+        )
+
+
+async def _excluded(
+    ctx: RuleContext, spec: CapSpec, counting: CallCountSpec, start: datetime, end: datetime
+) -> dict[str, int]:
+    """Placed calls in the cap's window that its citation leaves out, by reason."""
+    notice = ctx.notice
+    out: dict[str, int] = {}
+    for suffix, name in (("excluded", "not_connected"), ("consented", "with_consent")):
+        where = cap_scope(
+            f"{spec.counter}.{suffix}", spec.per, notice.account, notice.recipient.person, ctx.to
+        )
+        out[name] = await ctx.ledger.count(where, start, end) if where else 0
+    return out
 
 
 class QuietPeriodRule(ProfileRule):
@@ -203,6 +301,17 @@ class QuietPeriodRule(ProfileRule):
         start, end = day_bounds(ctx.now, zones, -(spec.days - 1), 0)
         events = await ctx.ledger.count(scope, start, end)
         numbers: dict[str, Any] = {"quiet": spec.id, "events": events, "days": spec.days}
+        age = await _consent(ctx, spec.consent_days) if events else None
+        if age is not None:
+            numbers["consent_age_hours"] = round(age.total_seconds() / 3600, 2)
+            return Vote.allow(
+                self.name,
+                profile,
+                f"{spec.id}: placed with the consumer's direct consent given "
+                f"{numbers['consent_age_hours']} h ago (within {spec.consent_days} days)",
+                citation=spec.citation,
+                numbers=numbers,
+            )
         if not events:
             return Vote.allow(
                 self.name,

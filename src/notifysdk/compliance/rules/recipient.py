@@ -5,30 +5,53 @@ variant), ``restrict_if_unreachable`` (cn emergency contacts: only when the debt
 cannot be reached, and then only the limited-content variant), ``location_once`` (US:
 a ``location_call`` once per person, anything else denied), ``deny``.
 
-The debtor counts as unreachable when the account is in state ``deceased`` or the
-notice carries ``data["debtor_unreachable"] = True`` (set by the caller after an
-invalid number or 3 consecutive failed attempts) or ``data["debtor_incapacitated"]``.
+Whether the debtor can be reached is derived from the record under the profile's
+``reachability`` spec (:mod:`notifysdk.compliance.reachability`: invalid-number results
+and ``number_invalid`` events, runs of failed attempts, a recent conversation, the
+``deceased`` state or event; ``data["debtor_incapacitated"]`` stays the caller's word).
+``data["debtor_unreachable"]`` no longer decides anything: the vote says it was ignored.
+An emergency contact who refused on a recorded call (outcome ``refused``) is not
+contacted again (cn: "stop if they refuse"). Each vote's ``numbers`` carry the record
+read (``reachability``: counts, the last conversation, number sources).
 """
 
 from __future__ import annotations
 
-from ...models import AccountState, NoticeKind
+from datetime import timedelta
+from typing import Any
+
+from ...models import NoticeKind
 from ...policy import Reservation, RuleContext, Vote
 from .. import scopes as sc
-from ..specs import CALL_MEDIA, RecipientSpec
-from .base import EPOCH, FAR_FUTURE, ProfileRule, in_force, line_type, medium_of
+from ..reachability import Reachability, reachability
+from ..specs import CALL_MEDIA, ReachabilitySpec, RecipientSpec
+from .base import EPOCH, FAR_FUTURE, ProfileRule, _memo, in_force, line_type, medium_of
+from .states import recorded_events
 
-__all__ = ["RecipientGuardRule", "debtor_unreachable"]
+__all__ = ["RecipientGuardRule", "debtor_reachability", "debtor_unreachable"]
 
 
-def debtor_unreachable(ctx: RuleContext) -> bool:
-    """True when the debtor cannot be reached (see the module docstring)."""
-    data = ctx.notice.data
-    return (
-        AccountState.DECEASED in ctx.notice.account.states
-        or data.get("debtor_unreachable") is True
-        or data.get("debtor_incapacitated") is True
-    )
+async def debtor_reachability(ctx: RuleContext, spec: ReachabilitySpec | None) -> Reachability:
+    """What the record says about reaching the notice's debtor under ``spec`` (computed
+    once per notice and spec)."""
+    inputs = (ctx.ledger, ctx.notice.account, ctx.now, spec)
+    kept: Reachability | None = _memo(ctx, f"reachability:{id(spec)}", inputs)
+    if kept is None:
+        kept = await reachability(
+            ctx.ledger,
+            ctx.notice.account,
+            ctx.now,
+            spec,
+            incapacitated=ctx.notice.data.get("debtor_incapacitated") is True,
+            events=await recorded_events(ctx),
+        )
+        ctx.memo[f"reachability:{id(spec)}"] = (inputs, kept)
+    return kept
+
+
+async def debtor_unreachable(ctx: RuleContext, spec: ReachabilitySpec | None) -> bool:
+    """True when the record says the debtor cannot be reached (see the module docstring)."""
+    return (await debtor_reachability(ctx, spec)).unreachable
 
 
 class RecipientGuardRule(ProfileRule):
@@ -43,12 +66,21 @@ class RecipientGuardRule(ProfileRule):
         for profile in in_force(ctx):
             spec = profile.params.get("recipients")
             if isinstance(spec, RecipientSpec):
-                out.append(await self._vote(ctx, profile.name, spec))
+                reach = profile.params.get("reachability")
+                out.append(await self._vote(ctx, profile.name, spec, reach))
         return out
 
-    def _restrict(self, ctx: RuleContext, profile: str, spec: RecipientSpec, why: str) -> Vote:
+    def _restrict(
+        self,
+        ctx: RuleContext,
+        profile: str,
+        spec: RecipientSpec,
+        why: str,
+        record: dict[str, Any] | None = None,
+    ) -> Vote:
         medium = medium_of(ctx)
-        numbers = {"role": ctx.notice.recipient.role.value, "medium": medium}
+        numbers: dict[str, Any] = {"role": ctx.notice.recipient.role.value, "medium": medium}
+        numbers.update(record or {})
         if medium not in spec.variant_media:
             return Vote.deny(
                 self.name,
@@ -66,11 +98,17 @@ class RecipientGuardRule(ProfileRule):
             numbers=numbers,
         )
 
-    async def _vote(self, ctx: RuleContext, profile: str, spec: RecipientSpec) -> Vote:
+    async def _vote(
+        self,
+        ctx: RuleContext,
+        profile: str,
+        spec: RecipientSpec,
+        reach: ReachabilitySpec | None,
+    ) -> Vote:
         role = ctx.notice.recipient.role.value
         action = spec.roles.get(role, "deny")
         medium = medium_of(ctx)
-        numbers = {"role": role, "action": action}
+        numbers: dict[str, Any] = {"role": role, "action": action}
         if action == "full":
             if role == "debtor" and medium == "voice" and line_type(ctx) in spec.restrict_lines:
                 return self._restrict(
@@ -89,20 +127,7 @@ class RecipientGuardRule(ProfileRule):
         if action == "restrict":
             return self._restrict(ctx, profile, spec, f"a {role} must not learn of the debt")
         if action == "restrict_if_unreachable":
-            if debtor_unreachable(ctx):
-                return self._restrict(
-                    ctx,
-                    profile,
-                    spec,
-                    f"the debtor cannot be reached; a {role} is never told of the debt",
-                )
-            return Vote.deny(
-                self.name,
-                profile,
-                f"a {role} may be contacted only when the debtor cannot be reached",
-                citation=spec.citation,
-                numbers=numbers,
-            )
+            return await self._if_unreachable(ctx, profile, spec, reach, numbers)
         if action == "location_once":
             return await self._location(ctx, profile, spec, medium)
         return Vote.deny(
@@ -151,3 +176,73 @@ class RecipientGuardRule(ProfileRule):
             numbers=numbers,
             reservations=reservations,
         )
+
+    async def _if_unreachable(
+        self,
+        ctx: RuleContext,
+        profile: str,
+        spec: RecipientSpec,
+        reach: ReachabilitySpec | None,
+        numbers: dict[str, Any],
+    ) -> Vote:
+        role = numbers["role"]
+        found = await debtor_reachability(ctx, reach)
+        record: dict[str, Any] = {"reachability": found.as_numbers()}
+        if "debtor_unreachable" in ctx.notice.data:
+            record["ignored"] = "data.debtor_unreachable (the record decides)"
+        citation = reach.citation if reach is not None else spec.citation
+        refused = sc.person_scope(
+            sc.Counter.REFUSED, ctx.notice.account, ctx.notice.recipient.person
+        )
+        refusals = await ctx.ledger.count(refused, EPOCH, ctx.now + _TICK)
+        record["refused_before"] = refusals
+        if refusals:
+            return Vote.deny(
+                self.name,
+                profile,
+                f"this {role} refused on a recorded call: not contacted again",
+                citation=spec.citation,
+                numbers={**numbers, **record},
+            )
+        if found.unreachable:
+            return self._restrict(
+                ctx,
+                profile,
+                spec,
+                f"the debtor cannot be reached ({_why(found)}); a {role} is never told of the debt",
+                {**record, "reachability_citation": citation},
+            )
+        return Vote.deny(
+            self.name,
+            profile,
+            f"a {role} may be contacted only when the debtor cannot be reached ({_why(found)})",
+            citation=spec.citation,
+            numbers={**numbers, **record, "reachability_citation": citation},
+        )
+
+
+_TICK = timedelta(microseconds=1)
+
+
+def _why(r: Reachability) -> str:
+    """The decisive part of the record, in words (no personal data)."""
+    if r.because == "consecutive_failures":
+        return f"{r.consecutive_failures} consecutive failed attempts, {r.failed_attempts} needed"
+    if r.because == "all_numbers_invalid":
+        return f"all {r.phone_numbers} phone number(s) invalid on record"
+    if r.because == "connected_recently":
+        assert r.last_connected is not None
+        return (
+            f"spoken with at {r.last_connected.isoformat()}, within "
+            f"{r.connected_within_days} day(s)"
+        )
+    if r.because in ("deceased", "incapacitated"):
+        return f"the debtor is {r.because}"
+    if r.because == "no_reachability_rule":
+        return "no reachability rule in this profile; only the account states decide"
+    if not r.history:
+        return "this ledger cannot order the contact record"
+    return (
+        f"{r.consecutive_failures} of {r.failed_attempts} consecutive failed attempts, "
+        f"{r.invalid_numbers} of {r.phone_numbers} number(s) invalid"
+    )
