@@ -191,6 +191,10 @@ class Person(SDKModel):
     national_id: ShortText | None = None
     locale: LocaleTag = "zh-CN"
     time_zone: TimeZoneName | None = None
+    location_confirmed: bool = False
+    """True when the person confirmed they are in ``time_zone``: contact hours are then
+    read there alone. Otherwise every location on record counts (the phone's area code,
+    the addresses' regions): see :mod:`notifysdk.compliance.zones`."""
     country: str | None = Field(default=None, min_length=2, max_length=2)
     contacts: Annotated[
         tuple[ContactPoint, ...],

@@ -128,7 +128,8 @@ def test_address_in_another_country_widens_the_zones() -> None:
     )
     zones = plausible_zones(person, None, ("UTC",))
     assert zones.names == ("America/New_York", "Asia/Shanghai")
-    assert zones.source == "phone+country"
+    assert zones.source == "phone+address"
+    assert zones.sources == {"phone": ("America/New_York",), "address": ("Asia/Shanghai",)}
 
 
 def test_nothing_known_uses_profile_defaults() -> None:

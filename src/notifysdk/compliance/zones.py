@@ -1,123 +1,225 @@
 """Where a recipient plausibly is: the set of IANA zones to respect.
 
-Order of evidence:
+Reg F's commentary to 1006.6(b)(1)(i): when the collector's information about the
+consumer's location is conflicting or uncertain, a time is convenient only if it is
+convenient in **every** location the information indicates. So every location source
+on record adds its zones, and contact is allowed only inside the window of each zone
+of the set (the intersection of the windows):
 
-1. the person's explicit ``time_zone`` — that zone alone;
-2. otherwise the union of every zone suggested by the destination number and the
-   person's other phone numbers (phonenumbers' prefix time-zone data), their postal
-   addresses' countries and their ``country`` (the ``zone.tab`` shipped with tzdata);
-3. otherwise the profile's default zones.
+``time_zone``
+    the person's time zone on file;
+``phone``
+    the destination number and the person's other numbers (phonenumbers' prefix
+    time-zone data: an area code, or the country for a number with no place);
+``address``
+    each postal address: its region's zones when the region is known
+    (:mod:`.regions`: US states, Canadian and Chinese provinces), else its country's;
+``country``
+    the person's ``country`` (the ``zone.tab`` shipped with tzdata).
 
-Contact is allowed only when it is convenient in *every* zone of the set (Reg F's
-commentary on an uncertain location).
+Each source gives its narrowest evidence. Evidence that only names a country with
+several zones (an address without a known region, the person's ``country``, a toll-free
+number) is *covered* when a finer source places the person in that same country — it
+refines, not contradicts, "somewhere in the US" — and otherwise adds every zone of the
+country (it fails closed). When nothing at all is known the profile's default zones
+apply. A person marked ``location_confirmed`` (and with a time zone on file) is taken
+at their word: that zone alone.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
 from phonenumbers import timezone as pn_timezone
 
 from ..models import Person, PostalAddress
+from .regions import region_zones
 
-__all__ = ["PlausibleZones", "country_zones", "number_zones", "plausible_zones"]
+__all__ = [
+    "SOURCES",
+    "PlausibleZones",
+    "country_zones",
+    "number_zones",
+    "plausible_zones",
+    "zone_country",
+]
 
 _UNKNOWN = "Etc/Unknown"
+
+SOURCES = ("time_zone", "phone", "address", "country")
+"""The location sources, in the order their zones are listed."""
 
 
 @dataclass(frozen=True)
 class PlausibleZones:
-    """The zones to respect and where they came from (``time_zone``, ``phone``,
-    ``country``, ``default``)."""
+    """The zones to respect and where they came from.
+
+    ``source``: the sources that added zones, joined by ``+`` (``time_zone+phone``), or
+    ``default`` (the profile's zones: nothing known). ``sources``: each of those sources'
+    zones. ``covered``: sources whose country-wide evidence a finer source in the same
+    country covered. ``confirmed``: the person's location is confirmed (time zone only).
+    Zones and source names only: never a number or an address."""
 
     names: tuple[str, ...]
     source: str
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    covered: tuple[str, ...] = ()
+    confirmed: bool = False
 
     @functools.cached_property
     def zones(self) -> tuple[ZoneInfo, ...]:
         """The zones as :class:`ZoneInfo` objects."""
         return tuple(ZoneInfo(n) for n in self.names)
 
+    def numbers(self) -> dict[str, Any]:
+        """A JSON-ready view for a vote's ``numbers`` (what ``explain`` prints)."""
+        out: dict[str, Any] = {
+            "zones": list(self.names),
+            "zone_source": self.source,
+            "sources": {k: list(v) for k, v in self.sources.items()},
+        }
+        if self.covered:
+            out["covered"] = list(self.covered)
+        if self.confirmed:
+            out["confirmed"] = True
+        return out
+
 
 @functools.lru_cache(maxsize=1)
-def _zone_tab() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
+def _zone_tab() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    by_country: dict[str, list[str]] = {}
+    country_of: dict[str, str] = {}
     text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
         cols = line.split("\t")
         if len(cols) >= 3:
-            out.setdefault(cols[0].upper(), []).append(cols[2])
-    return {k: tuple(v) for k, v in out.items()}
+            by_country.setdefault(cols[0].upper(), []).append(cols[2])
+            country_of.setdefault(cols[2], cols[0].upper())
+    return {k: tuple(v) for k, v in by_country.items()}, country_of
 
 
 _OFFICIAL = {"CN": ("Asia/Shanghai",)}
 """Countries whose law sets one official time everywhere (China: Beijing time), where
 ``zone.tab``'s extra zones (Asia/Urumqi) are local custom only."""
 
+_PARENT = {"PR": "US", "VI": "US", "GU": "US", "AS": "US", "MP": "US", "UM": "US"}
+"""Territories with their own ISO code that are part of a country's evidence: a Puerto
+Rico number places a person with ``country = "US"`` in the US."""
+
 
 def country_zones(country: str) -> tuple[str, ...]:
     """Every zone of an ISO 3166-1 alpha-2 country (``()`` when unknown)."""
     code = country.upper()
-    return _OFFICIAL.get(code) or _zone_tab().get(code, ())
+    return _OFFICIAL.get(code) or _zone_tab()[0].get(code, ())
+
+
+def zone_country(zone: str) -> str:
+    """The country ``zone.tab`` gives a zone (``""`` for ``UTC`` and other zones without
+    one)."""
+    return _zone_tab()[1].get(zone, "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What one source says: the person is in one of ``zones``, in ``country``;
+    ``wide``: it names no more than the country (and the country has several zones)."""
+
+    source: str
+    zones: tuple[str, ...]
+    country: str
+    wide: bool
 
 
 @functools.lru_cache(maxsize=4096)
-def number_zones(number: str) -> tuple[str, ...]:
-    """The zones phonenumbers associates with an E.164 number (``()`` when unknown)."""
+def _phone(number: str) -> _Evidence | None:
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
-        return ()
+        return None
+    region = phonenumbers.region_code_for_number(parsed) or ""
     zones = tuple(z for z in pn_timezone.time_zones_for_number(parsed) if z != _UNKNOWN)
-    if zones:
-        return zones
-    region = phonenumbers.region_code_for_number(parsed)
-    return country_zones(region) if region else ()
+    if zones and phonenumbers.is_number_geographical(parsed):
+        return _Evidence("phone", zones, region, False)
+    # No place in the number (a toll-free or non-geographic mobile number): the country
+    # only, with the zones phonenumbers gives it (a +1 800 number: every NANP zone).
+    zones = zones or (country_zones(region) if region else ())
+    return _Evidence("phone", zones, region, len(set(zones)) > 1) if zones else None
+
+
+def number_zones(number: str) -> tuple[str, ...]:
+    """The zones phonenumbers associates with an E.164 number (``()`` when unknown)."""
+    found = _phone(number)
+    return found.zones if found is not None else ()
+
+
+def _country(source: str, country: str) -> _Evidence | None:
+    zones = country_zones(country)
+    if not zones:
+        return None
+    return _Evidence(source, zones, country.upper(), len(zones) > 1)
+
+
+def _address(address: PostalAddress) -> _Evidence | None:
+    if address.region:
+        zones = region_zones(address.country, address.region)
+        if zones:
+            return _Evidence("address", zones, address.country.upper(), False)
+    return _country("address", address.country)
 
 
 def _ordered(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def plausible_zones(
-    person: Person, destination: str | None, default: tuple[str, ...]
-) -> PlausibleZones:
-    """The zones to respect for ``person`` reached at ``destination``."""
+def _evidence(person: Person, destination: str | None) -> list[_Evidence]:
+    found: list[_Evidence | None] = []
     if person.time_zone:
-        return PlausibleZones((person.time_zone,), "time_zone")
-    names: list[str] = []
-    regions: set[str] = set()
+        tz = person.time_zone
+        found.append(_Evidence("time_zone", (tz,), zone_country(tz), False))
     phones = [c.value for c in person.contacts if c.kind == "phone"]
     if destination and destination.startswith("+"):
         phones.insert(0, destination)
-    for number in phones:
-        names.extend(number_zones(number))
-        regions.add(_region(number))
-    sources = ["phone"] if names else []
-    countries = [c.country for c in person.contacts if isinstance(c, PostalAddress)]
+    found.extend(_phone(n) for n in _ordered(phones))
+    found.extend(_address(c) for c in person.contacts if isinstance(c, PostalAddress))
     if person.country:
-        countries.append(person.country)
-    # A country already covered by a number's region adds nothing: the number's
-    # area code is the finer evidence. A different country widens the set.
-    extra = [z for c in countries if c.upper() not in regions for z in country_zones(c)]
-    if extra:
-        names.extend(extra)
-        sources.append("country")
-    if names:
-        return PlausibleZones(_ordered(names), "+".join(sources))
-    return PlausibleZones(_ordered(default), "default")
+        found.append(_country("country", person.country))
+    return [e for e in found if e is not None]
 
 
-@functools.lru_cache(maxsize=4096)
-def _region(number: str) -> str:
-    try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None)) or ""
-    except phonenumbers.NumberParseException:
-        return ""
+def plausible_zones(
+    person: Person, destination: str | None, default: tuple[str, ...]
+) -> PlausibleZones:
+    """The zones to respect for ``person`` reached at ``destination`` (see the module
+    docstring); ``default``: the profiles' zones, for a person nothing is known about."""
+    if person.time_zone and person.location_confirmed:
+        tz = person.time_zone
+        return PlausibleZones((tz,), "time_zone", {"time_zone": (tz,)}, confirmed=True)
+    evidence = _evidence(person, destination)
+    placed = {_PARENT.get(e.country, e.country) for e in evidence if not e.wide and e.country}
+    kept: list[_Evidence] = []
+    covered: list[str] = []
+    for e in evidence:
+        if e.wide and _PARENT.get(e.country, e.country) in placed:
+            covered.append(e.source)
+        else:
+            kept.append(e)
+    if not kept:
+        return PlausibleZones(_ordered(default), "default")
+    sources: dict[str, list[str]] = {}
+    for e in kept:
+        sources.setdefault(e.source, []).extend(e.zones)
+    by_source = {s: _ordered(sources[s]) for s in SOURCES if s in sources}
+    return PlausibleZones(
+        _ordered(z for zones in by_source.values() for z in zones),
+        "+".join(by_source),
+        by_source,
+        _ordered(covered),
+    )

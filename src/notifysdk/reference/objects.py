@@ -58,10 +58,13 @@ OBJECTS: tuple[Documented, ...] = (
 
 
 NOTES: dict[str, str] = {
-    "RuleContext": "The recipient's local time: `notice.recipient.person.time_zone` when "
-    "known (an IANA name); else every zone the recipient's phone numbers (area code) and "
-    "countries (the person's, postal addresses') imply; else the zones the profile assumes "
-    "(its `ZoneSpec`). A rule limiting contact hours should hold in every plausible zone, "
+    "RuleContext": "The recipient's local time: every zone a location source on record "
+    "indicates — the person's `time_zone`, the phone numbers' area codes, the postal "
+    "addresses' regions (US states, Canadian and Chinese provinces) or countries, the "
+    "person's `country` — each source with its narrowest evidence "
+    "(`notifysdk.compliance.zones.plausible_zones`); the `time_zone` alone when the "
+    "person's `location_confirmed`; the zones the profile assumes (its `ZoneSpec`) when "
+    "nothing is known. A rule limiting contact hours should hold in every plausible zone, "
     "as `contact-window` does (convert `ctx.now` with `zoneinfo.ZoneInfo`). "
     "`ledger.count(scope, start, end)` counts contacts on record (scopes from "
     "`notifysdk.plugin.scope`). Return a `Vote` built with its constructors: "
@@ -139,8 +142,9 @@ FIELD_NOTES: dict[tuple[str, str], str] = {
     ("Account", "profiles"): "The compliance profiles the account's notices run under.",
     ("Account", "states"): "States that stop or limit contact (disputed, bankrupt, "
     "time-barred, cease...).",
-    ("Person", "time_zone"): "IANA zone, when known: rules use it for local time, else "
-    "the profile's assumed zones.",
+    ("Person", "time_zone"): "IANA zone, when known: one of the zones rules read local "
+    "time in (with the phone's area code and the addresses' regions), the only one when "
+    "`location_confirmed`.",
     ("Person", "contacts"): "Phone, email and postal contact points.",
 }
 """Descriptions of fields whose source has no docstring (a docstring in the source

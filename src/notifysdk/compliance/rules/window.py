@@ -19,7 +19,9 @@ from .base import (
 
 
 class ContactWindowRule(ProfileRule):
-    """No contact outside ``[start, end)`` local time in every plausible zone."""
+    """No contact outside ``[start, end)`` local time in every plausible zone (every
+    zone some location source on record indicates: :mod:`notifysdk.compliance.zones`).
+    Each vote's numbers name the zones and, per source, the zones it added."""
 
     name = "contact-window"
     citation = (
@@ -36,15 +38,11 @@ class ContactWindowRule(ProfileRule):
         zones = zones_for(ctx, profiles)
         medium = medium_of(ctx)
         local = local_times(ctx.now, zones.zones)  # the same for every window: once
+        where = zones.numbers()  # the zones and the location sources they came from
         out: list[Vote] = []
         for profile, spec in pairs:
             window = _window_text(spec.start, spec.end)
-            numbers = {
-                "window": window,
-                "zones": list(zones.names),
-                "zone_source": zones.source,
-                "local": dict(local),
-            }
+            numbers = {"window": window, **where, "local": dict(local)}
             if in_window(ctx.now, zones.zones, spec.start, spec.end, workday_for(spec, medium)):
                 out.append(
                     Vote.allow(
