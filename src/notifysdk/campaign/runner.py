@@ -33,10 +33,12 @@ rows in flight finish (nothing is cancelled, so no write is cut short), and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
 
 from ..dispatch.dispatcher import Dispatcher
 from ..dispatch.stages import resolve_profiles
@@ -54,12 +56,12 @@ from ..policy import Verdict, Vote
 from .ladder import Ladder, default_ladder, route
 from .planner import PlannedStage, Planner
 from .portfolio import BadRow, PortfolioRow, Row
-from .sources import data_sources
+from .sources import NoticeDataSource, data_sources
 from .summary import RowFailure, Summary
 
 log = logging.getLogger("notifysdk.campaign")
 
-__all__ = ["CampaignRunner", "run_campaign"]
+__all__ = ["CampaignRunner", "StageSink", "run_campaign", "source_data"]
 
 ProgressCallback = Callable[[Row], None]
 
@@ -67,6 +69,25 @@ LOOKUP_CHUNK = 256
 """Accounts a dry run plans before it reads their notices' ledger records in one batch."""
 
 Plan = tuple[list[PlannedStage], list[str]]
+
+
+class StageSink(Protocol):
+    """Where a live run hands its stages instead of sending them itself: the fleet
+    planner (:class:`notifysdk.worker.planner.FleetSink`) enqueues them for workers and
+    counts their outcomes into the summary as they settle."""
+
+    def running(self, summary: Summary) -> AbstractAsyncContextManager[None]:
+        """Around the run: on exit, every submitted stage has settled and is counted."""
+        ...
+
+    async def submit(self, item: PlannedStage, summary: Summary, line: int) -> None:
+        """Hand over one due stage of the row at ``line`` (waits when too many are
+        unsettled)."""
+        ...
+
+    def row_submitted(self, row: PortfolioRow, progress: Callable[[], None]) -> None:
+        """Every stage of ``row`` is submitted: call ``progress`` once they settle."""
+        ...
 
 
 class CampaignRunner:
@@ -80,6 +101,7 @@ class CampaignRunner:
         dry_run: bool = False,
         concurrency: int = 10,
         on_row: ProgressCallback | None = None,
+        sink: StageSink | None = None,
     ) -> None:
         if concurrency < 1:
             raise InvalidInputError("concurrency", "must be at least 1")
@@ -90,6 +112,9 @@ class CampaignRunner:
         self.dry_run = dry_run
         self.concurrency = concurrency
         self.on_row = on_row
+        self.sink = None if dry_run else sink
+        """Live stages go here instead of being sent in this process (see
+        :class:`StageSink`)."""
         self.sources = data_sources(dispatcher.registry.rules.values(), dispatcher.settings)
         self._fault: NotifyError | None = None
         """What stopped the run: a fault of the run, or a portfolio it cannot read."""
@@ -139,11 +164,16 @@ class CampaignRunner:
 
         queue: asyncio.Queue[PortfolioRow | None] = asyncio.Queue(maxsize=self.concurrency * 2)
 
+        sink = self.sink
+
         async def worker() -> None:
             while (row := await queue.get()) is not None:
                 if self._fault is None:  # after a fault, the queued rows are not started
                     await self._row(row, summary)
-                    self._progress(row)
+                    if sink is None:
+                        self._progress(row)
+                    else:
+                        sink.row_submitted(row, lambda row=row: self._progress(row))
 
         async def produce() -> None:
             try:
@@ -168,10 +198,13 @@ class CampaignRunner:
 
         # Neither task raises (each row's exceptions end in _row), so nothing is ever
         # cancelled midway: a write in flight finishes, and no task's error is lost.
-        async with asyncio.TaskGroup() as group:
-            group.create_task(produce())
-            for _ in range(self.concurrency):
-                group.create_task(worker())
+        async with contextlib.AsyncExitStack() as stack:
+            if sink is not None:
+                await stack.enter_async_context(sink.running(summary))
+            async with asyncio.TaskGroup() as group:
+                group.create_task(produce())
+                for _ in range(self.concurrency):
+                    group.create_task(worker())
         return self._finished(summary)
 
     async def _dry_run(self, rows: Iterator[Row], summary: Summary) -> None:
@@ -350,6 +383,9 @@ class CampaignRunner:
             if await self._done_before_upgrade(item, medium, known):
                 summary.skipped["already done today (key of an earlier version)"] += 1
                 return
+            if self.sink is not None:  # the fleet sends the stage, fallbacks and all
+                await self.sink.submit(item, summary, line)
+                return
             notice, stopped = await self._prepare(item, medium, notice)
             outcome = stopped or await self._send(notice)
             summary.record(
@@ -369,33 +405,50 @@ class CampaignRunner:
         ``blocked`` outcome. A notice already done is left alone (the send is a duplicate)."""
         if not self.sources or await self._done(notice):
             return notice, None
-        now = self.dispatcher.clock.now()
-        extra: dict[str, Any] = {}
-        for source in self.sources:
-            answer: Mapping[str, Any] | Vote | None = await source.campaign_data(
-                notice, self.dispatcher.ledger, now
-            )
-            if isinstance(answer, Vote):
-                if answer.verdict is Verdict.DENY:
-                    # Not recorded (booking an appointment later lets the same notice go),
-                    # but masked and told to the event hooks like every outcome.
-                    blocked = self.dispatcher.outcome(
-                        notice,
-                        OutcomeStatus.BLOCKED,
-                        rule=answer.rule,
-                        profile=answer.profile,
-                        reason=answer.reason,
-                    )
-                    return notice, await self.dispatcher.emit(notice, blocked)
-            elif answer:
-                extra.update(answer)
-        return (item.notice(medium, self.routes, extra) if extra else notice), None
+        return await source_data(
+            self.dispatcher,
+            self.sources,
+            notice,
+            lambda extra: item.notice(medium, self.routes, extra),
+        )
 
     async def _send(self, notice: Notice) -> Outcome:
         # Bad input for this one notice (a missing template, a bad destination) is
         # blocked by rule ``input`` and named; an unexpected error ends it failed by
         # ``internal-error``; the run goes on. A fault of the run is raised.
         return await self.dispatcher.send_safely(notice)
+
+
+async def source_data(
+    dispatcher: Dispatcher,
+    sources: Sequence[NoticeDataSource],
+    notice: Notice,
+    rebuild: Callable[[dict[str, Any]], Notice],
+) -> tuple[Notice, Outcome | None]:
+    """Ask each notice data source about ``notice``: the notice with their additions
+    (``rebuild(extra)``), or a source's deny as a ``blocked`` outcome (not recorded:
+    booking an appointment later lets the same notice go; masked and told to the event
+    hooks like every outcome). A campaign in one process and a fleet worker
+    (:mod:`notifysdk.worker`) both ask through this."""
+    now = dispatcher.clock.now()
+    extra: dict[str, Any] = {}
+    for source in sources:
+        answer: Mapping[str, Any] | Vote | None = await source.campaign_data(
+            notice, dispatcher.ledger, now
+        )
+        if isinstance(answer, Vote):
+            if answer.verdict is Verdict.DENY:
+                blocked = dispatcher.outcome(
+                    notice,
+                    OutcomeStatus.BLOCKED,
+                    rule=answer.rule,
+                    profile=answer.profile,
+                    reason=answer.reason,
+                )
+                return notice, await dispatcher.emit(notice, blocked)
+        elif answer:
+            extra.update(answer)
+    return (rebuild(extra) if extra else notice), None
 
 
 def _earlier_keys(item: PlannedStage) -> list[str]:
@@ -427,9 +480,11 @@ async def run_campaign(
     dry_run: bool = False,
     concurrency: int = 10,
     on_row: ProgressCallback | None = None,
+    sink: StageSink | None = None,
 ) -> Summary:
-    """Run one campaign over ``rows`` (see :class:`CampaignRunner`)."""
+    """Run one campaign over ``rows`` (see :class:`CampaignRunner`); with ``sink``, a
+    live run's stages are sent by a fleet of workers (:mod:`notifysdk.worker`)."""
     runner = CampaignRunner(
-        dispatcher, ladder, dry_run=dry_run, concurrency=concurrency, on_row=on_row
+        dispatcher, ladder, dry_run=dry_run, concurrency=concurrency, on_row=on_row, sink=sink
     )
     return await runner.run(rows)
