@@ -221,3 +221,36 @@ async def test_wa_three_contacts_a_week_across_media(
         fake_clock.set(NY_NOON + timedelta(days=i))
         statuses.append((await d.send(notice_for(account, channel, data={"i": i}))).status.value)
     assert statuses == ["delivered", "delivered", "delivered", "deferred"]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status", "rule"),
+    [
+        (CallOutcome.WRONG_PARTY, "deferred", "frequency-cap"),  # placed: counts toward 7
+        (CallOutcome.BUSY, "delivered", None),  # never connected: not counted
+    ],
+)
+async def test_regf_counts_what_the_profile_says(
+    build: Callable[..., Dispatcher],
+    fake_clock: FakeClock,
+    outcome: CallOutcome,
+    status: str,
+    rule: str | None,
+) -> None:
+    d = build()
+    account = us_account()
+    await _calls(d, account, list(range(7)), outcome)
+    fake_clock.set(NY_NOON + timedelta(days=6, hours=1))
+    out = await d.send(notice_for(account, "voice", data={"o": outcome.value}))
+    assert (out.status.value, out.rule) == (status, rule), out.reason
+
+
+async def test_regf_a_refusal_is_a_conversation(
+    build: Callable[..., Dispatcher], fake_clock: FakeClock
+) -> None:
+    d = build()
+    account = us_account()
+    await _calls(d, account, [0], CallOutcome.REFUSED)
+    fake_clock.set(NY_NOON + timedelta(days=1))
+    out = await d.send(notice_for(account, "voice"))
+    assert (out.status, out.rule) == (OutcomeStatus.DEFERRED, "quiet-period")

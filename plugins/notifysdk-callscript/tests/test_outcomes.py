@@ -294,3 +294,80 @@ def test_place_and_staff_belong_to_a_booking_only(us_clock: FakeClock) -> None:
             appointment_place="line one\nline two",
         )
     assert err.value.field == "call_report.appointment_place"
+
+
+# -- the SDK's one CallOutcome: new values, former values, consent ------------------------
+
+
+async def test_busy_and_network_error_are_reported_and_not_counted_for_regf(
+    us_clock: FakeClock, us_account: Account
+) -> None:
+    ledger = MemoryLedger()
+    call = engine_scopes.debt_scope(engine_scopes.Counter.CALL, us_account)
+    unanswered = engine_scopes.number_scope(engine_scopes.Counter.CALL_UNANSWERED, NUMBER)
+    for outcome in ("busy", "network_error"):
+        rec = await record_call_outcome(
+            ledger, us_account, us_account.debtor, report(us_clock, CallOutcome(outcome))
+        )
+        assert unanswered in rec.scopes and call not in rec.scopes
+        assert rec.audit_detail["counted_as"] == outcome
+    day = (us_clock.now() - timedelta(days=1), us_clock.now() + timedelta(days=1))
+    assert await ledger.count(call, *day) == 0
+    assert await ledger.count(unanswered, *day) == 2
+
+
+def test_former_agent_outcomes_still_read(us_clock: FakeClock) -> None:
+    for old, new in [
+        ("unanswered", CallOutcome.NO_ANSWER),
+        ("voicemail_left", CallOutcome.VOICEMAIL),
+        ("wrong_number", CallOutcome.WRONG_PARTY),
+        ("refusal", CallOutcome.REFUSED),
+    ]:
+        got = CallReport(outcome=old, at=us_clock.now(), number=NUMBER)  # type: ignore[arg-type]
+        assert got.outcome is new
+    assert CallOutcome is engine_scopes.CallOutcome
+
+
+async def test_a_refusal_still_sets_the_refusal_state(
+    us_clock: FakeClock, us_account: Account
+) -> None:
+    ledger = MemoryLedger()
+    rec = await record_call_outcome(
+        ledger, us_account, us_account.debtor, report(us_clock, CallOutcome.REFUSED)
+    )
+    assert rec.states == ("refusal",)
+    assert await state_active(ledger, us_account, "refusal", us_clock.now())
+
+
+async def test_consent_given_on_a_call_excludes_the_next_calls_from_regf(
+    make_dispatcher: Callable[..., Dispatcher],
+    us_clock: FakeClock,
+    us_account: Account,
+) -> None:
+    d = make_dispatcher()
+    call = engine_scopes.debt_scope(engine_scopes.Counter.CALL, us_account)
+    consented = engine_scopes.debt_scope("call.consented", us_account)
+    await record_call_outcome(
+        d.ledger,
+        us_account,
+        us_account.debtor,
+        report(us_clock, CallOutcome.CONNECTED, consent=True),
+    )
+    us_clock.advance(hours=2)
+    await record_call_outcome(
+        d.ledger, us_account, us_account.debtor, report(us_clock, CallOutcome.NO_ANSWER)
+    )
+    day = (us_clock.now() - timedelta(days=1), us_clock.now() + timedelta(days=1))
+    assert await d.ledger.count(call, *day) == 1  # the call that carried the consent
+    assert await d.ledger.count(consented, *day) == 1
+    # the conversation would hold the next call for 7 days; the consent lets it go
+    us_clock.advance(hours=1)
+    outcome = await d.send(call_notice(us_account))
+    assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
+
+
+async def test_only_the_consumer_gives_consent(us_clock: FakeClock, us_account: Account) -> None:
+    bad = report(us_clock, CallOutcome.CONNECTED, consent=True, role="emergency_contact")
+    with pytest.raises(InvalidInputError) as err:
+        await record_call_outcome(MemoryLedger(), us_account, us_account.debtor, bad)
+    assert err.value.field == "call_report.consent"
