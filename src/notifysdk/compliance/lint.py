@@ -1,16 +1,19 @@
 """The content lint: finds prohibited phrases in rendered text, in Chinese and English.
 
 The text is normalized first so that obvious variants are caught: NFKC (full-width
-forms), case folding, traditional → simplified for the characters the phrases use,
-HTML tags and entities removed. Chinese phrases are matched on a copy with every
-separator removed (``坐 牢``, ``坐*牢``); English phrases on the folded text and on a
-copy with common letter substitutions undone (``k1ll``, ``a$$``). Both lists run on
+forms), case folding, every Traditional character simplified (OpenCC's ``t2s``
+character map, so 判決, 檢察官 and 經偵 read as the phrases spell them), HTML tags and
+entities removed. Chinese phrases are matched on a copy with every separator removed
+(``坐 牢``, ``坐*牢``), except the few that need punctuation (a sender name in brackets);
+English phrases on the folded text and on a copy with common letter substitutions
+undone (``k1ll``, ``a$$``). Both lists run on
 every text, whatever its locale, since messages mix languages. Text that quotes
 prohibited language rather than using it is skipped: ``<!-- lint: off -->`` …
 ``<!-- lint: on -->``, and a call script's ``<!-- section: never_say -->`` section.
 
-A finding names the phrase id, its category and the part it was found in, never the
-surrounding text (which may carry personal data).
+A finding names the phrase id, its category, the part it was found in and, for
+impersonation, which authority was claimed (:mod:`notifysdk.compliance.authority`),
+never the surrounding text (which may carry personal data).
 """
 
 from __future__ import annotations
@@ -20,21 +23,22 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .authority import AUTHORITY_PHRASES, citation_for, kind_of
 from .literals import required_literals
 from .phrases import PHRASES, Phrase
 
-__all__ = ["CATEGORIES", "LintFinding", "Linter", "normalize", "strip_quoted"]
+__all__ = ["ALL_PHRASES", "CATEGORIES", "LintFinding", "Linter", "normalize", "strip_quoted"]
 
-CATEGORIES = frozenset(p.category for p in PHRASES)
+ALL_PHRASES: tuple[Phrase, ...] = PHRASES + AUTHORITY_PHRASES
+"""The general phrase list and the false-authority phrases: what the lint checks."""
 
-_TRAD = str.maketrans(
-    "斷殺騙廢賤貨傳檢賣車訴訟後負還錢門見賴臉發網單領導親訊錄強執凍結產帳戶銀機關國監獄"
-    "詐養貸腎掛媽聯繫敗類豬東種紀該惡責費鐵飛財馬須黴寧潑紅爛罰滅揚對鬥",
-    "断杀骗废贱货传检卖车诉讼后负还钱门见赖脸发网单领导亲讯录强执冻结产账户银机关国监狱"
-    "诈养贷肾挂妈联系败类猪东种纪该恶责费铁飞财马须霉宁泼红烂罚灭扬对斗",
-)
+CATEGORIES = frozenset(p.category for p in ALL_PHRASES)
+
+_SIMPLIFIED_AS_PHRASES_SPELL = {ord("帳"): ord("账")}
+"""Where the phrases use another Simplified form than OpenCC's first candidate (帳户 →
+账户, not 帐户)."""
 _LEET_PAIRS = (
     ("0", "o"),
     ("1", "i"),
@@ -49,7 +53,6 @@ _LEET_PAIRS = (
 """Common letter substitutions: each character stands for a letter (never for another
 substitutable character, so the replacements do not chain)."""
 _LEET_KEYS = frozenset(k for k, _ in _LEET_PAIRS)
-_TRAD_CHARS = re.compile("[" + "".join(chr(k) for k in _TRAD) + "]")
 _TAG = re.compile(r"<[^>]*>")
 _NOT_CJK_OR_ALNUM = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
@@ -70,13 +73,31 @@ def strip_quoted(text: str) -> str:
     return _SKIP.sub(" ", text)
 
 
+@functools.lru_cache(maxsize=1)
+def _traditional() -> tuple[dict[int, int], re.Pattern[str]]:
+    """The character map to Simplified and one class matching any character it changes
+    (built once, on the first text that is not ASCII)."""
+    from ..privacy.normalize import simplified_map  # the privacy package is large
+
+    table = simplified_map() | _SIMPLIFIED_AS_PHRASES_SPELL
+    return table, re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
+
+
+def _simplify(text: str) -> str:
+    """``text`` with every Traditional character simplified (same length). Most texts
+    have none: one scan of a compiled class clears them."""
+    if text.isascii():
+        return text
+    table, traditional = _traditional()
+    return text.translate(table) if traditional.search(text) else text
+
+
 def normalize(text: str) -> str:
     """NFKC, case-folded, traditional characters simplified, HTML stripped."""
     if "<" in text:
         text = _TAG.sub(" ", text)
     text = html.unescape(text)
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return text.translate(_TRAD) if _TRAD_CHARS.search(text) else text
+    return _simplify(unicodedata.normalize("NFKC", text).casefold())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -92,9 +113,19 @@ class LintFinding:
     phrase: str
     category: str
     part: str
+    kind: str | None = field(default=None, compare=False)
+    """For impersonation: the authority claimed (``court``, ``procuratorate``,
+    ``police``, ``government``), when the phrase names one."""
+
+    @property
+    def citation(self) -> str | None:
+        """The sources of an impersonation finding's prohibition (``None`` for the other
+        categories, whose citation is the profile's)."""
+        return citation_for(self.kind) if self.kind is not None else None
 
     def __str__(self) -> str:
-        return f"{self.category}: {self.phrase} (in {self.part})"
+        what = f"{self.category} ({self.kind})" if self.kind else self.category
+        return f"{what}: {self.phrase} (in {self.part})"
 
 
 @dataclass(frozen=True)
@@ -103,6 +134,11 @@ class _Compiled:
     regex: re.Pattern[str]
     literals: frozenset[str] | None
     """Strings one of which every match contains (``None``: no prefilter)."""
+    squeezed: bool
+    """Searched on the copy without separators (Chinese phrases), else on the folded
+    text and its letter-substituted copy."""
+    kind: str | None
+    """The authority an impersonation phrase claims."""
 
 
 def _compile(phrase: Phrase) -> _Compiled:
@@ -110,7 +146,13 @@ def _compile(phrase: Phrase) -> _Compiled:
     if phrase.lang == "en":
         source = source.replace(" ?", r"[\W_]*").replace(" ", r"[\W_]+")
     regex = re.compile(source)  # the text is case-folded already
-    return _Compiled(phrase, regex, _minimal(required_literals(regex.pattern, regex.flags)))
+    return _Compiled(
+        phrase,
+        regex,
+        _minimal(required_literals(regex.pattern, regex.flags)),
+        phrase.lang == "zh" and not phrase.folded,
+        kind_of(phrase.id) if phrase.category == "impersonation" else None,
+    )
 
 
 def _minimal(literals: frozenset[str] | None) -> frozenset[str] | None:
@@ -122,7 +164,7 @@ def _minimal(literals: frozenset[str] | None) -> frozenset[str] | None:
 
 @functools.lru_cache(maxsize=1)
 def _compiled() -> tuple[_Compiled, ...]:
-    return tuple(_compile(p) for p in PHRASES)
+    return tuple(_compile(p) for p in ALL_PHRASES)
 
 
 @dataclass(frozen=True)
@@ -137,7 +179,10 @@ class _Selection:
     gated: Mapping[str, tuple[int, ...]]
     """Required literal → the phrases it lets through."""
     zh_index: Mapping[str, tuple[str, ...]]
+    """Literals of the phrases searched on the squeezed copy."""
     en_index: Mapping[str, tuple[str, ...]]
+    """Literals of the phrases searched on the folded text (English ones, and the
+    Chinese ones that need punctuation)."""
     en_substitutable: tuple[str, ...]
     """English literals with a character the letter substitutions change (looked for in
     the folded text even when the substituted copy is searched)."""
@@ -151,20 +196,20 @@ def _selection(categories: frozenset[str]) -> _Selection:
         for lit in c.literals or ():
             gated.setdefault(lit, []).append(i)
 
-    def index(lang: str) -> dict[str, tuple[str, ...]]:
+    def index(squeezed: bool) -> dict[str, tuple[str, ...]]:
         by_first: dict[str, set[str]] = {}
         for c in phrases:
-            if c.phrase.lang == lang:
+            if c.squeezed == squeezed:
                 for lit in c.literals or ():
                     by_first.setdefault(lit[0], set()).add(lit)
         return {ch: tuple(sorted(lits)) for ch, lits in by_first.items()}
 
-    en_index = index("en")
+    en_index = index(squeezed=False)
     return _Selection(
         phrases,
         frozenset(i for i, c in enumerate(phrases) if c.literals is None),
         {lit: tuple(ids) for lit, ids in gated.items()},
-        index("zh"),
+        index(squeezed=True),
         en_index,
         tuple(
             lit for lits in en_index.values() for lit in lits if any(ch in _LEET_KEYS for ch in lit)
@@ -230,7 +275,7 @@ class Linter:
         for i in sorted(candidates):
             c = sel.phrases[i]
             lits = c.literals
-            if c.phrase.lang == "zh":
+            if c.squeezed:
                 hit = (lits is None or not lits.isdisjoint(zh)) and c.regex.search(squeezed)
             else:
                 hit = ((lits is None or not lits.isdisjoint(en)) and c.regex.search(norm)) or (
@@ -239,7 +284,7 @@ class Linter:
                     and c.regex.search(leet)
                 )
             if hit:
-                found.append(LintFinding(c.phrase.id, c.phrase.category, part))
+                found.append(LintFinding(c.phrase.id, c.phrase.category, part, c.kind))
         return found
 
     def check_parts(

@@ -10,7 +10,8 @@ of separators. Categories:
   1006.14(b)(1); 治安管理处罚法 Art. 42)
 - ``insult``: insults and obscenity (CBA 2026; 12 CFR 1006.14(c))
 - ``impersonation``: posing as a court, police or government (CBA 2026; 12 CFR
-  1006.18(b)(1); CONC 7.11)
+  1006.18(b)(1); CONC 7.11); the phrases for a sender presenting itself as one are in
+  :mod:`notifysdk.compliance.authority`
 - ``false_legal``: false claims of arrest, jail, criminal charges or seizure (12 CFR
   1006.18(c)(4); CONC 7.11)
 - ``pressure``: pressure to borrow, sell property or pay at once (CONC 7.3)
@@ -37,6 +38,10 @@ class Phrase:
     lang: Literal["zh", "en"]
     pattern: str
     examples: tuple[str, ...]
+    folded: bool = False
+    """For a Chinese phrase that needs the text's punctuation (a sender name in brackets,
+    a speaker label): matched on the folded text, as English phrases are, instead of the
+    copy with every separator removed."""
 
 
 def _zh(id: str, category: str, pattern: str, *examples: str) -> Phrase:
@@ -82,10 +87,11 @@ PHRASES: tuple[Phrase, ...] = (
     _zh(
         "zh-consequences",
         "violence",
-        r"后果自负|让你好看|走着瞧|等着瞧",
+        r"后果自负|让你好看|[走等][着著]瞧",
         "后果自负",
         "後果自負",
         "你等着瞧",
+        "走著瞧",
     ),
     _zh("zh-door-beat", "violence", r"上门.{0,3}(?:打|揍|砸|收拾)", "上门打你", "上门把你收拾了"),
     _zh("zh-paint", "violence", r"泼(?:红)?油漆|砸(?:你)?(?:家|门|车)", "泼油漆", "砸你家"),

@@ -170,6 +170,13 @@ def _t2s() -> tuple[dict[int, int], re.Pattern[str]]:
     return table, re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
 
 
+def simplified_map() -> dict[int, int]:
+    """The Traditional → Simplified character map :func:`to_simplified` applies (code
+    point → code point, one for one; built from OpenCC on first use). A copy: callers
+    may adjust it."""
+    return dict(_t2s()[0])
+
+
 def to_simplified(text: str) -> str:
     """``text`` with each Traditional character replaced by its Simplified form (same
     length)."""
