@@ -59,6 +59,7 @@ __all__ = [
     "PostalAddress",
     "Receipt",
     "Recipient",
+    "Restriction",
     "Role",
 ]
 
@@ -363,6 +364,17 @@ was prepared or sent (a bug, a value no bound caught): the notice, and in a camp
 portfolio row, failed; the run goes on. Its reason names the exception's type only."""
 
 
+class Restriction(SDKModel):
+    """Why a notice went out in a restricted form: the limited-content ``variant`` it
+    was rendered as, the ``rule`` and ``profile`` whose RESTRICT vote picked it, and the
+    vote's ``reason`` (masked like every outcome reason)."""
+
+    variant: str
+    rule: str
+    profile: str | None = None
+    reason: str | None = None
+
+
 class Outcome(SDKModel):
     """How a notice ended: the status and everything needed to explain it."""
 
@@ -380,6 +392,10 @@ class Outcome(SDKModel):
     attempts: int = 0
     duplicate: bool = False
     """True when the ledger already held an outcome for this key and nothing was sent."""
+    restriction: Restriction | None = None
+    """Set when a RESTRICT vote had the notice rendered as a limited-content variant
+    (whatever ended it after that): what was sent, or would have been, and why. ``rule``
+    and ``reason`` above name what ended the notice (``None`` for ``delivered``)."""
 
     @property
     def ok(self) -> bool:

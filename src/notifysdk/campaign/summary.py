@@ -1,4 +1,5 @@
-"""The summary of one campaign run: counts by outcome, by rule, by channel and by stage.
+"""The summary of one campaign run: counts by outcome, by rule, by channel and by stage,
+and the deliveries a rule restricted to a limited-content variant.
 
 Counters only, so a run over millions of accounts keeps it small; bad rows and failed
 rows are kept (up to :data:`MAX_BAD_ROWS_KEPT` each) with their line numbers so they can
@@ -18,10 +19,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..models import INTERNAL_ERROR_RULE, Notice, Outcome, OutcomeStatus
+from ..models import INTERNAL_ERROR_RULE, Notice, Outcome, OutcomeStatus, Restriction
 from .portfolio import BadRow
 
-__all__ = ["MAX_BAD_ROWS_KEPT", "PLANNED", "WRITTEN_KEYS", "RowFailure", "Summary"]
+__all__ = [
+    "MAX_BAD_ROWS_KEPT",
+    "PLANNED",
+    "WRITTEN_KEYS",
+    "RowFailure",
+    "Summary",
+    "restriction_label",
+]
 
 MAX_BAD_ROWS_KEPT = 1000
 """Bad rows listed in a summary; beyond this they are only counted."""
@@ -86,6 +94,10 @@ class Summary:
     by_outcome: Counter[str] = field(default_factory=Counter)
     by_rule: Counter[str] = field(default_factory=Counter)
     """``"blocked: RULE"`` / ``"deferred: RULE"`` → count."""
+    restricted: Counter[str] = field(default_factory=Counter)
+    """Deliveries of this run sent as a limited-content variant, by what restricted
+    them: ``"RULE (PROFILE): VARIANT"`` → count (:attr:`Outcome.restriction
+    <notifysdk.models.Outcome.restriction>`)."""
     by_channel: dict[str, Counter[str]] = field(default_factory=dict)
     """channel → outcome → count."""
     by_stage: Counter[str] = field(default_factory=Counter)
@@ -154,6 +166,8 @@ class Summary:
                 path = _written_path(outcome.receipt.detail)
                 if path:
                     self.written[str(Path(path).parent)] += 1
+            if outcome.restriction is not None:
+                self.restricted[restriction_label(outcome.restriction)] += 1
         if outcome.status in (OutcomeStatus.BLOCKED, OutcomeStatus.DEFERRED):
             label = f"{status}: {outcome.rule or 'unspecified'}"
             if (outcome.rule == "input" or explain) and outcome.reason:
@@ -195,6 +209,7 @@ class Summary:
         for mine, theirs in (
             (self.by_outcome, later.by_outcome),
             (self.by_rule, later.by_rule),
+            (self.restricted, later.restricted),
             (self.by_stage, later.by_stage),
             (self.skipped, later.skipped),
             (self.written, later.written),
@@ -234,12 +249,19 @@ class Summary:
             "fallbacks": self.fallbacks,
             "by_outcome": dict(sorted(self.by_outcome.items())),
             "by_rule": dict(sorted(self.by_rule.items())),
+            "restricted": dict(sorted(self.restricted.items())),
             "by_channel": {k: dict(sorted(v.items())) for k, v in sorted(self.by_channel.items())},
             "by_stage": dict(sorted(self.by_stage.items())),
             "skipped": dict(sorted(self.skipped.items())),
             "written": dict(sorted(self.written.items())),
             "next_due": self.next_due.isoformat() if self.next_due else None,
         }
+
+
+def restriction_label(restriction: Restriction) -> str:
+    """``"recipient-guard (cn): limited_content"``: the key of :attr:`Summary.restricted`."""
+    who = f" ({restriction.profile})" if restriction.profile else ""
+    return f"{restriction.rule}{who}: {restriction.variant}"
 
 
 def _written_path(detail: dict[str, Any]) -> str | None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..frozen import fast_init
-from ..models import Message, Notice, Outcome
+from ..models import Message, Notice, Outcome, Restriction
 from ..policy import Decision, Profile, RuleContext, Verdict
 from ..privacy import KnownValues
 from ..reservations import Reservation
@@ -44,6 +44,8 @@ class NoticeContext:
     """The ``policy`` stage's decision."""
     kind: str = ""
     """The template kind to render: the notice's, or a restricting rule's variant."""
+    restriction: Restriction | None = None
+    """Which RESTRICT vote picked the variant ``kind`` names (``None``: not restricted)."""
     message: Message | None = None
     """The rendered, masked message."""
     content: Decision | None = None
@@ -78,6 +80,13 @@ class NoticeContext:
             overrides=overrides,
             memo=self.memo,
         )
+
+    def restricted(self, outcome: Outcome) -> Outcome:
+        """``outcome`` with this notice's :attr:`restriction` on it (every outcome of a
+        notice rendered as a limited-content variant carries it)."""
+        if self.restriction is None or outcome.restriction is not None:
+            return outcome
+        return outcome.model_copy(update={"restriction": self.restriction})
 
     @property
     def reservations(self) -> tuple[Reservation, ...]:

@@ -20,9 +20,9 @@ from ..channels import Channel
 from ..config import Settings
 from ..errors import UnknownProfileError
 from ..ledger.base import Ledger
-from ..models import Message, Notice, Outcome, OutcomeStatus
+from ..models import Message, Notice, Outcome, OutcomeStatus, Restriction
 from ..plugins import Registry
-from ..policy import Decision, Rule, Verdict, rules_to_run, run_rules
+from ..policy import Decision, Rule, Verdict, Vote, rules_to_run, run_rules
 from ..privacy import KnownValues, Redactor, effective_disclosure
 from ..privacy.html_mask import mask_html
 from ..templating import TemplateRenderer, notice_context
@@ -97,6 +97,15 @@ class Pipeline:
             profile=vote.profile,
             reason=vote.reason,
             until=vote.until,
+            restriction=ctx.restriction,
+        )
+
+    def restriction(self, ctx: NoticeContext, vote: Vote) -> Restriction:
+        """What a RESTRICT ``vote`` with a variant did to the notice, its reason masked
+        as an outcome's is (the outcomes of the notice carry it)."""
+        reason = self.redactor.mask_for_log(vote.reason, ctx.known) if vote.reason else None
+        return Restriction(
+            variant=vote.variant or "", rule=vote.rule, profile=vote.profile, reason=reason
         )
 
     async def prepare(self, notice: Notice, channel: Channel, now: datetime) -> Prepared:
@@ -189,11 +198,12 @@ async def policy_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Ou
     decision, stop = await _decide(pipe, ctx, "policy")
     if stop is not None:
         return stop
-    kind = ctx.notice.kind.value
     deciding = decision.deciding
     if decision.verdict is Verdict.RESTRICT and deciding is not None and deciding.variant:
-        kind = deciding.variant
-    return ctx.evolve(policy=decision, kind=kind)
+        return ctx.evolve(
+            policy=decision, kind=deciding.variant, restriction=pipe.restriction(ctx, deciding)
+        )
+    return ctx.evolve(policy=decision, kind=ctx.notice.kind.value)
 
 
 async def render_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
@@ -202,7 +212,13 @@ async def render_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Ou
     message, leak = _build(pipe, ctx, level)
     if message is None:
         return pipe.outcome(
-            ctx.notice, OutcomeStatus.BLOCKED, ctx.now, rule="privacy", reason=leak, known=ctx.known
+            ctx.notice,
+            OutcomeStatus.BLOCKED,
+            ctx.now,
+            rule="privacy",
+            reason=leak,
+            known=ctx.known,
+            restriction=ctx.restriction,
         )
     return ctx.evolve(message=message, disclosure=level)
 
