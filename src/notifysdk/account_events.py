@@ -174,11 +174,21 @@ async def account_events(
     """The events of ``account`` that happened strictly before ``before``, oldest first
     (``()`` on a ledger that does not store account events). A note or contact whose
     data key was erased reads as ``[erased]``."""
+    if not _stores_events(type(ledger)):
+        return ()
+    events: tuple[AccountEvent, ...] = await ledger.events(  # type: ignore[attr-defined]
+        account_id_of(account), before=before
+    )
+    return events
+
+
+@lru_cache(maxsize=64)
+def _stores_events(cls: type) -> bool:
+    """Whether ledgers of ``cls`` store account events (a protocol check costs more
+    than the lookup, and the rules ask once per notice)."""
     from .ledger.base import EventLedger
 
-    if not isinstance(ledger, EventLedger):
-        return ()
-    return await ledger.events(account_id_of(account), before=before)
+    return issubclass(cls, EventLedger)
 
 
 def just_after(at: datetime) -> datetime:
