@@ -212,3 +212,22 @@ async def test_a_ledger_without_events_reads_none_and_refuses_to_record() -> Non
     assert await account_events(old, "a1", before=T0) == ()  # type: ignore[arg-type]
     with pytest.raises(LedgerError, match="does not store account events"):
         await record_account_event(old, "a1", AccountEvent("paid", T0))  # type: ignore[arg-type]
+
+
+async def test_a_schema_5_ledger_is_upgraded_to_hold_events(
+    tmp_path: Path, keys: LedgerKeys
+) -> None:
+    url = f"sqlite:///{tmp_path}/v5.db"
+    with raw_db(url) as db:
+        db.dialect = "sqlite"  # type: ignore[attr-defined]
+        assert SqlLedger.migrate(db, target=5) == [1, 2, 3, 4, 5]  # type: ignore[arg-type]
+        assert db.one("SELECT 1 FROM sqlite_master WHERE name = 'account_events'") is None
+    led = open_ledger(url, keys=lambda: keys)
+    try:
+        await record_account_event(led, "A9", AccountEvent("bankruptcy", T0))
+        (event,) = await account_events(led, "A9", before=T0 + timedelta(seconds=1))
+        assert event.kind is AccountEventKind.BANKRUPTCY
+    finally:
+        await led.aclose()
+    with raw_db(url) as db:
+        assert db.one("SELECT value FROM ledger_meta WHERE name = 'schema_version'") == ("6",)

@@ -106,7 +106,9 @@ def event_record(
             event = AccountEvent(kind, instant, promised, contact, note, source="cli")  # type: ignore[arg-type]
         except InvalidInputError as exc:
             raise typer.BadParameter(exc.reason, param_hint=exc.field) from None
-        await record_account_event(d.ledger, account_id, event, redactor=d.redactor, now=instant)
+        await record_account_event(
+            d.ledger, account_id, event, redactor=d.redactor, now=d.clock.now()
+        )
         masked = AccountEvent(
             event.kind,
             event.at,
