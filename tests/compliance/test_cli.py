@@ -99,3 +99,92 @@ def test_lint_fails_on_a_bad_pack(app: typer.Typer, tmp_path: Path) -> None:
 def test_lint_default_pack_is_clean(app: typer.Typer) -> None:
     result = runner.invoke(app, ["lint"])
     assert result.exit_code == 0, result.output
+
+
+def _cn_notice_to_emergency_contact(tmp_path: Path) -> tuple[Path, object]:
+    from notifysdk.models import Notice, Party, Person, PhoneContact, Recipient, Role
+    from notifysdk.testing import sample_account
+
+    account = sample_account(1)
+    contact = Person(
+        person_id="EC-1", name="李娜", contacts=(PhoneContact(value="+8613900139000"),)
+    )
+    account = account.model_copy(
+        update={"parties": (Party(person=contact, role=Role.EMERGENCY_CONTACT),)}
+    )
+    notice = Notice(
+        kind="overdue_notice",
+        channel="capture-sms",
+        account=account,
+        recipient=Recipient(person=contact, role=Role.EMERGENCY_CONTACT),
+    )
+    path = tmp_path / "notice.json"
+    path.write_text(notice.model_dump_json(), encoding="utf-8")
+    return path, account
+
+
+def test_explain_shows_the_record_each_vote_read(
+    app: typer.Typer, tmp_path: Path, durable_ledger_url: str
+) -> None:
+    import asyncio
+    from datetime import datetime, timedelta
+
+    from notifysdk.account_events import AccountEvent, AccountEventKind, record_account_event
+    from notifysdk.compliance.scopes import record_call
+    from notifysdk.config import Settings
+    from notifysdk.dispatcher import Dispatcher
+
+    path, account = _cn_notice_to_emergency_contact(tmp_path)
+    now = datetime.fromisoformat("2026-01-05T12:00:00+08:00")
+    phone = account.debtor.contacts[0].value  # type: ignore[attr-defined]
+
+    async def history() -> None:
+        async with Dispatcher(Settings(ledger_url=durable_ledger_url)) as d:
+            for i, outcome in enumerate(["no_answer", "busy", "voicemail"]):
+                at = now - timedelta(hours=3 - i)
+                await record_call(d.ledger, account, account.debtor, phone, outcome, at)  # type: ignore[attr-defined]
+            event = AccountEvent(AccountEventKind.DISPUTE, now - timedelta(days=40))
+            await record_account_event(d.ledger, account, event, now=now)  # type: ignore[arg-type]
+
+    asyncio.run(history())
+    args = ["explain", str(path), "--now", now.isoformat(), "--ledger", durable_ledger_url]
+    text = runner.invoke(app, args)
+    shown = runner.invoke(app, [*args, "--json"])
+    data = json.loads(shown.stdout)
+    guard = next(v for v in data["votes"] if v["rule"] == "recipient-guard")
+    record = guard["numbers"]["reachability"]
+    assert record["consecutive_failures"] == 3 and record["unreachable"] is True
+    assert record["failures_by_outcome"] == {"busy": 1, "no_answer": 1, "voicemail": 1}
+    window = next(v for v in data["votes"] if v["rule"] == "contact-window")
+    assert window["numbers"]["zones"] == ["Asia/Shanghai"]
+    out = text.stdout
+    assert "[policy] recipient-guard (cn): RESTRICT" in out
+    assert "    record:" in out and "consecutive_failures=3" in out
+    assert "failures_by_outcome: busy=1, no_answer=1, voicemail=1" in out
+    assert "numbers: {" not in out  # the record is laid out, not dumped
+    for secret in (phone, phone[3:], "13900139000", "李娜", account.debtor.name):  # type: ignore[attr-defined]
+        assert secret not in out and secret not in shown.stdout
+
+
+def test_record_lines_lay_out_nested_records() -> None:
+    from notifysdk.compliance.cli import record_lines
+
+    lines = record_lines(
+        {
+            "cap": "regf-calls-7-in-7",
+            "count": 3,
+            "excluded": {"not_connected": 2, "with_consent": 0},
+            "events": [{"kind": "dispute", "at": "2026-01-01T00:00:00+00:00"}],
+            "sources": {"phone": ["America/New_York"], "time_zone": None},
+            "note": "x" * 60,
+            "ok": True,
+        }
+    )
+    assert lines == [
+        "cap=regf-calls-7-in-7, count=3, ok=yes",
+        "excluded: not_connected=2, with_consent=0",
+        "events:",
+        "  - kind=dispute, at=2026-01-01T00:00:00+00:00",
+        "sources: phone=[America/New_York], time_zone=-",
+        "note: " + "x" * 60,
+    ]

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # templates, models and the dispatcher load when a command ru
     from .explain import Explanation
     from .lint import Linter, LintFinding
 
-__all__ = ["LintResult", "lint_pack", "register_commands", "wording_lines"]
+__all__ = ["LintResult", "lint_pack", "record_lines", "register_commands", "wording_lines"]
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -267,6 +267,75 @@ def wording_lines(wording: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+_INLINE = 48
+"""Longer strings (a citation, a sentence) get a line of their own."""
+_WIDTH = 78
+"""The width ``key=value`` pairs are packed into."""
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, Mapping | list | tuple | set | frozenset)
+
+
+def record_lines(numbers: Mapping[str, Any], indent: str = "") -> list[str]:
+    """How ``explain`` prints a vote's record (its ``numbers``): short values as
+    ``key=value`` on one line, each table (the reachability record, the location sources,
+    counts by outcome) indented under its name, lists of short values inline and a list
+    of tables one line per item. Values are printed as given: ``explain`` masked them."""
+    lines: list[str] = []
+    short: list[str] = []
+    nested: list[tuple[str, Any]] = []
+    for key, value in numbers.items():
+        if _is_scalar(value) and len(_scalar(value)) <= _INLINE:
+            short.append(f"{key}={_scalar(value)}")
+        elif isinstance(value, list | tuple | set | frozenset) and all(
+            _is_scalar(v) for v in value
+        ):
+            text = ", ".join(_scalar(v) for v in value)
+            if len(text) <= _INLINE:
+                short.append(f"{key}=[{text}]")
+            else:
+                nested.append((key, [_scalar(v) for v in value]))
+        else:
+            nested.append((key, value))
+    line = ""
+    for item in short:  # as many key=value pairs a line as fit in _WIDTH
+        if line and len(indent) + len(line) + 2 + len(item) > _WIDTH:
+            lines.append(indent + line + ",")
+            line = ""
+        line = f"{line}, {item}" if line else item
+    if line:
+        lines.append(indent + line)
+    for key, value in nested:
+        if isinstance(value, Mapping):
+            inner = record_lines(value, indent + "  ")
+            if len(inner) == 1 and len(indent + key) + len(inner[0].strip()) + 2 <= _WIDTH:
+                lines.append(f"{indent}{key}: {inner[0].strip()}")
+            else:
+                lines.append(f"{indent}{key}:")
+                lines.extend(inner or [f"{indent}  (none)"])
+        elif isinstance(value, list | tuple):
+            lines.append(f"{indent}{key}:")
+            for item in value:
+                if isinstance(item, Mapping):
+                    head, *rest = record_lines(item, indent + "    ") or [""]
+                    lines.append(f"{indent}  - {head.strip()}")
+                    lines.extend(rest)
+                else:
+                    lines.append(f"{indent}  - {_scalar(item)}")
+        else:
+            lines.append(f"{indent}{key}: {_scalar(value)}")
+    return lines
+
+
 def _print_explanation(exp: Explanation) -> None:
     console = Console(highlight=False)
     console.print(
@@ -283,10 +352,14 @@ def _print_explanation(exp: Explanation) -> None:
             line += f"; variant {r.variant}"
         console.print(line, markup=False)
         if r.numbers:
-            console.print(
-                "    numbers: " + json.dumps(dict(r.numbers), ensure_ascii=False, default=str),
-                markup=False,
-            )
+            record = record_lines(r.numbers, "      ")
+            first = record[0].strip() if record and record[0].startswith("      ") else ""
+            if first and not first.endswith(":") and len(record) == 1:
+                console.print(f"    record: {first}", markup=False)
+            else:
+                console.print("    record:", markup=False)
+                for line in record:
+                    console.print(line, markup=False)
         if r.reservations:
             console.print("    reserves: " + ", ".join(r.reservations), markup=False)
         if r.citation and r.verdict != "inactive":

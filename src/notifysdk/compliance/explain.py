@@ -4,15 +4,22 @@ Runs the same rules the dispatcher runs, at the ``policy`` stage and then on the
 rendered message at the ``content`` stage, against a ledger (so counts are real), and
 sends and records nothing. Compliance rules report one vote per profile; other rules
 their single vote or an abstention.
+
+Each row carries the record its vote read (the vote's ``numbers``: counts in the
+ledger's history, the account events, the location sources, the reachability record),
+with every string in it and the reason passed through the SDK's redactor with the
+account's own names and numbers known, so a rule that put a number or a name there by
+mistake is still masked in the table and in ``--json``.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..dispatch.context import NoticeContext
 from ..dispatch.dispatcher import Dispatcher
@@ -22,7 +29,11 @@ from ..policy import Decision, Profile, Rule, RuleContext, Verdict, Vote, active
 from ..reference.wording import RequirementHelp, vote_help
 from .rules.base import ProfileRule
 
-__all__ = ["ExplainedVote", "Explanation", "content_votes", "explain"]
+if TYPE_CHECKING:
+    from ..models import Account
+    from ..privacy import Redactor
+
+__all__ = ["ExplainedVote", "Explanation", "content_votes", "explain", "masked_rows"]
 
 Stage = Literal["policy", "content"]
 
@@ -119,6 +130,40 @@ class Explanation:
         }
 
 
+@lru_cache(maxsize=1)
+def _redactor() -> Redactor:
+    from ..privacy import Redactor, default_detectors
+
+    return Redactor(default_detectors())
+
+
+def _mask_value(value: Any, mask: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, Mapping):
+        return {str(k): _mask_value(v, mask) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_mask_value(v, mask) for v in value]
+    return value
+
+
+def masked_rows(rows: Iterable[ExplainedVote], account: Account) -> list[ExplainedVote]:
+    """``rows`` with every string of their ``numbers`` and their reasons masked (the
+    built-in detectors, and ``account``'s own names and numbers)."""
+    from ..privacy import KnownValues
+
+    known = KnownValues.from_account(account)
+    redactor = _redactor()
+    cache: dict[str, str] = {}
+
+    def mask(text: str) -> str:
+        if text not in cache:
+            cache[text] = redactor.mask_for_log(text, known)
+        return cache[text]
+
+    return [replace(r, reason=mask(r.reason), numbers=_mask_value(r.numbers, mask)) for r in rows]
+
+
 def _row(stage: str, vote: Vote, profiles: Mapping[str, Profile]) -> ExplainedVote:
     return ExplainedVote(
         stage,
@@ -174,7 +219,8 @@ async def content_votes(
     notice, and their combined decision (``notifysdk preview`` shows them)."""
     rules = list(dispatcher.registry.rules.values())
     cctx = ctx.evolve(message=message).rule_context(dispatcher.ledger, dispatcher.settings.profiles)
-    return await _stage(rules, cctx, "content")
+    rows, decision = await _stage(rules, cctx, "content")
+    return masked_rows(rows, ctx.notice.account), decision
 
 
 async def explain(dispatcher: Dispatcher, notice: Notice, now: datetime) -> Explanation:
@@ -193,6 +239,7 @@ async def explain(dispatcher: Dispatcher, notice: Notice, now: datetime) -> Expl
     policy = ctx.policy
     if ctx.to is not None:
         rows, policy = await _stage(rules, ctx.rule_context(ledger, overrides), "policy")
+        rows = masked_rows(rows, notice.account)
     content = None
     outcome = prepared.outcome
     message = ctx.message
