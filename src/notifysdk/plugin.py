@@ -145,6 +145,10 @@ if TYPE_CHECKING:
         Recipient,
         SDKModel,
     )
+    from .observability import (
+        JsonFormatter,
+        metrics_text,
+    )
     from .optout_keywords import (
         OPT_OUT_FRAGMENTS,
         OPT_OUT_WORDS,
@@ -346,6 +350,10 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "without_rate_limit",
         "RateLimitedError",
     ),
+    "observability": (
+        "JsonFormatter",
+        "metrics_text",
+    ),
 }
 """Source module (relative to ``notifysdk``) → the names it provides here."""
 
@@ -383,6 +391,7 @@ __all__ = [
     "InvalidEmailError",
     "InvalidInputError",
     "InvalidPhoneNumberError",
+    "JsonFormatter",
     "KindDisclosure",
     "KnownValues",
     "LateFailure",
@@ -450,6 +459,7 @@ __all__ = [
     "lazy_exports",
     "long_date",
     "mask_value",
+    "metrics_text",
     "money",
     "normalize_email",
     "normalize_phone",

@@ -60,6 +60,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "notifysdk.builtin.scaffold_cli",
     "notifysdk.builtin.rules",
     "notifysdk.compliance.plugin",
+    "notifysdk.observability.events",
 )
 """Modules registered as plugins before any entry point, exactly like third-party ones."""
 

@@ -31,6 +31,7 @@ split_sign OPT_OUT_FRAGMENTS OPT_OUT_WORDS is_opt_out normalize_reply token_guar
 approved_form check_segments find_template
 record_call record_call_consent
 without_rate_limit RateLimitedError SendsAs unwrap
+JsonFormatter metrics_text
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 

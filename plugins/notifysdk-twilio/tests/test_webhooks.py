@@ -476,3 +476,19 @@ def test_serve_is_added_through_the_commands_hook(plugin_manager: PluginManager)
     result = CliRunner().invoke(app, ["serve", "--help"])
     assert result.exit_code == 0, result.output
     assert "--public-url" in result.output
+
+
+async def test_metrics_count_the_sends_and_name_no_one(make_hooks: Callable[..., Any]) -> None:
+    h: Hooks = await make_hooks()
+    outcome = await h.send("nk_metrics")
+    async with h.client.session.get(h.server.base_url + "/metrics") as r:
+        assert r.status == 200
+        assert r.headers["Content-Type"].startswith("text/plain; version=")
+        text = await r.text()
+    line = (
+        f'notifysdk_outcomes_total{{channel="twilio-sms",rule="{outcome.rule or ""}",'
+        f'status="{outcome.status.value}"}}'
+    )
+    assert line in text
+    assert "notifysdk_attempts_total" in text and "notifysdk_provider_latency_seconds" in text
+    assert PHONE not in text and PHONE[3:] not in text and "nk_metrics" not in text

@@ -19,6 +19,7 @@ from . import preview, run  # noqa: F401  (each registers its commands on ``app`
 from .root import EXIT_ERROR, app, console
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_LOG_FORMATS = ("text", "json")
 
 
 def _print_version(value: bool) -> None:
@@ -45,12 +46,22 @@ def root(
         help="Log to stderr from this level on (DEBUG, INFO, WARNING, ERROR); every line "
         "is masked: no personal data is ever logged.",
     ),
+    log_format: str = typer.Option(
+        "text",
+        "--log-format",
+        envvar="NOTIFYSDK_LOG_FORMAT",
+        help="text, or json: one JSON object per line (time, level, logger, message, "
+        "exception), written after the redaction filter.",
+    ),
 ) -> None:
     """Send overdue-loan notices lawfully: preview, lint, run campaigns, inspect the ledger."""
     level = log_level.upper()
     if level not in _LOG_LEVELS:
         raise typer.BadParameter(f"one of {', '.join(_LOG_LEVELS)}", param_hint="--log-level")
-    _log_to_stderr(getattr(logging, level))
+    fmt = log_format.lower()
+    if fmt not in _LOG_FORMATS:
+        raise typer.BadParameter(f"one of {', '.join(_LOG_FORMATS)}", param_hint="--log-format")
+    _log_to_stderr(getattr(logging, level), json_lines=fmt == "json")
 
 
 class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
@@ -67,17 +78,23 @@ class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
         pass  # StreamHandler.__init__ sets it: always the current sys.stderr instead
 
 
-def _log_to_stderr(level: int) -> None:
-    # The filter sits on the handler too, so loggers created after start-up are masked.
+def _log_to_stderr(level: int, *, json_lines: bool = False) -> None:
+    # The filter sits on the handler too, so loggers created after start-up are masked;
+    # handler filters run before the formatter, so JSON lines are built from masked text.
     logger = logging.getLogger("notifysdk")
     logger.setLevel(level)
-    if any(getattr(h, "_notifysdk_cli", False) for h in logger.handlers):
-        return
-    handler = _CurrentStderr()
-    handler.addFilter(redaction_logging.install())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    handler._notifysdk_cli = True  # type: ignore[attr-defined]
-    logger.addHandler(handler)
+    handler = next((h for h in logger.handlers if getattr(h, "_notifysdk_cli", False)), None)
+    if handler is None:
+        handler = _CurrentStderr()
+        handler.addFilter(redaction_logging.install())
+        handler._notifysdk_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    if json_lines:
+        from ..observability.json_logs import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
 
 
 @app.command("plugins")

@@ -1,6 +1,8 @@
 """The ASGI app: ``POST /status`` (message status callbacks) and ``POST /inbound``
 (inbound messages), each signed by Twilio; ``GET /healthz`` (the process answers) and
-``GET /readyz`` (the ledger answers too, within ``READY_TIMEOUT`` seconds; 503 if not).
+``GET /readyz`` (the ledger answers too, within ``READY_TIMEOUT`` seconds; 503 if not);
+``GET /metrics``: the SDK's Prometheus metrics (outcomes, attempts, retries, provider
+latency; no personal data in any label).
 
 Every request goes through the same gate, in this order: a missing
 ``X-Twilio-Signature`` → 403; a body that is not a form, too large (413), too slow (408)
@@ -36,6 +38,7 @@ from notifysdk.plugin import (
     Webhook,
     WebhookRefusedError,
     WebhookRequest,
+    metrics_text,
 )
 
 from .access_log import AccessLog
@@ -59,6 +62,7 @@ STATUS_PATH = "/status"
 INBOUND_PATH = "/inbound"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
 READY_TIMEOUT = 2.0
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -111,6 +115,12 @@ class Webhooks:
             log.warning("not ready: the ledger did not answer (%s)", type(exc).__name__)
             return PlainTextResponse("the ledger is unreachable", 503)
         return PlainTextResponse("ready")
+
+    async def metrics(self, request: Request) -> Response:
+        """The SDK's metrics in Prometheus' text format (without prometheus-client: 503
+        and how to install it)."""
+        status, body, content_type = metrics_text()
+        return Response(body, status, media_type=content_type)
 
     async def drain(self) -> None:
         """Wait for every re-send started by a late failure to finish."""
@@ -285,8 +295,9 @@ def create_app(
         Route(INBOUND_PATH, hooks.inbound, methods=["POST"]),
         Route(HEALTH_PATH, hooks.healthz, methods=["GET"]),
         Route(READY_PATH, hooks.readyz, methods=["GET"]),
+        Route(METRICS_PATH, hooks.metrics, methods=["GET"]),
     ]
-    own = {STATUS_PATH, INBOUND_PATH, HEALTH_PATH, READY_PATH}
+    own = {STATUS_PATH, INBOUND_PATH, HEALTH_PATH, READY_PATH, METRICS_PATH}
     registry = dispatcher.registry
     for path, handler in sorted(registry.webhooks.items()):
         if path in own:

@@ -55,6 +55,23 @@ BODY_GRACE = 5.0
 """Seconds the guard's body deadline gives beyond the app's own (which answers 408)."""
 
 
+def _log_handler() -> logging.Handler:
+    """Where the server's lines go (stderr): JSON lines when the root command was given
+    ``--log-format json``, else ``time logger message``."""
+    import click
+
+    from notifysdk.plugin import JsonFormatter
+
+    ctx = click.get_current_context(silent=True)
+    fmt = ctx.find_root().params.get("log_format") if ctx is not None else None
+    handler = logging.StreamHandler()
+    if str(fmt).lower() == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    return handler
+
+
 def listening_socket(host: str, port: int) -> socket.socket:
     """A bound TCP socket with TCP_NODELAY (accepted connections inherit it)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -147,7 +164,7 @@ def register(app: typer.Typer) -> None:
         concurrency: int = ConcurrencyOpt,
     ) -> None:
         """Serve Twilio status callbacks (POST /status) and inbound messages (POST /inbound);
-        GET /healthz and /readyz for probes."""
+        GET /healthz and /readyz for probes, GET /metrics for Prometheus."""
         import asyncio
 
         from notifysdk.plugin import Settings, without_rate_limit
@@ -168,7 +185,7 @@ def register(app: typer.Typer) -> None:
             request_timeout_seconds=timeout,
             late_retry_limit=late_retries,
         )
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        logging.basicConfig(level=logging.INFO, handlers=[_log_handler()])
         sock = listening_socket(host, port)
         typer.echo(f"serving {webhook.public_base_url}/status and /inbound on {host}:{port}")
         with contextlib.suppress(KeyboardInterrupt):
