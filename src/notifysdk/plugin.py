@@ -21,10 +21,16 @@ from typing import TYPE_CHECKING
 from .lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from .account_events import (
+        AccountEvent,
+        AccountEventKind,
+        account_events,
+        record_account_event,
+    )
     from .approved_templates import (
+        ApprovedTemplate,
         DOLLAR_BRACES,
         NUMBERED_BRACES,
-        ApprovedTemplate,
         NoApprovedTemplateError,
         PlaceholderSyntax,
         SegmentCount,
@@ -83,6 +89,9 @@ if TYPE_CHECKING:
     from .config_errors import (
         configuration_error,
     )
+    from .dispatch.recovery import (
+        CancelResult,
+    )
     from .dispatcher import (
         Dispatcher,
     )
@@ -117,6 +126,7 @@ if TYPE_CHECKING:
         hookimpl,
     )
     from .ledger.base import (
+        EventLedger,
         Ledger,
     )
     from .ledger.durable import (
@@ -147,6 +157,7 @@ if TYPE_CHECKING:
     )
     from .observability import (
         JsonFormatter,
+        attempt_result,
         metrics_text,
     )
     from .optout_keywords import (
@@ -167,9 +178,9 @@ if TYPE_CHECKING:
         Level,
     )
     from .privacy.findings import (
-        KINDS,
         Detector,
         Finding,
+        KINDS,
         KnownValues,
     )
     from .privacy.masking import (
@@ -289,7 +300,10 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "InvalidPhoneNumberError",
         "UnknownLocaleError",
     ),
-    "ledger.base": ("Ledger",),
+    "ledger.base": (
+        "Ledger",
+        "EventLedger",
+    ),
     "ledger.durable": ("DurableLedger",),
     "ledger.receipts": (
         "DeliveryUpdate",
@@ -353,17 +367,22 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "observability": (
         "JsonFormatter",
         "metrics_text",
+        "attempt_result",
     ),
+    "account_events": (
+        "AccountEvent",
+        "AccountEventKind",
+        "account_events",
+        "record_account_event",
+    ),
+    "dispatch.recovery": ("CancelResult",),
 }
 """Source module (relative to ``notifysdk``) → the names it provides here."""
 
 __all__ = [
-    "DOLLAR_BRACES",
-    "KINDS",
-    "NUMBERED_BRACES",
-    "OPT_OUT_FRAGMENTS",
-    "OPT_OUT_WORDS",
     "Account",
+    "AccountEvent",
+    "AccountEventKind",
     "AccountState",
     "AccountStateRule",
     "AmbiguousDeliveryError",
@@ -373,12 +392,14 @@ __all__ = [
     "Attempt",
     "BaseChannel",
     "CallOutcome",
+    "CancelResult",
     "Channel",
     "ChannelContext",
     "ChannelFactory",
     "Clock",
     "ConfigurationError",
     "ConsentBasis",
+    "DOLLAR_BRACES",
     "DeliveryError",
     "DeliveryUpdate",
     "Detector",
@@ -386,12 +407,14 @@ __all__ = [
     "Dispatcher",
     "DurableLedger",
     "EmailContact",
+    "EventLedger",
     "FakeClock",
     "Finding",
     "InvalidEmailError",
     "InvalidInputError",
     "InvalidPhoneNumberError",
     "JsonFormatter",
+    "KINDS",
     "KindDisclosure",
     "KnownValues",
     "LateFailure",
@@ -399,11 +422,14 @@ __all__ = [
     "Level",
     "Medium",
     "Message",
+    "NUMBERED_BRACES",
     "NaiveDatetimeError",
     "NoApprovedTemplateError",
     "Notice",
     "NoticeKind",
     "NotifyError",
+    "OPT_OUT_FRAGMENTS",
+    "OPT_OUT_WORDS",
     "Outcome",
     "OutcomeStatus",
     "Party",
@@ -445,7 +471,9 @@ __all__ = [
     "WebhookResponse",
     "WindowSpec",
     "ZoneSpec",
+    "account_events",
     "approved_form",
+    "attempt_result",
     "body_digest",
     "call_scopes",
     "check_segments",
@@ -466,6 +494,7 @@ __all__ = [
     "normalize_reply",
     "optout_scope",
     "pseudonym",
+    "record_account_event",
     "record_call",
     "record_call_consent",
     "record_optin",

@@ -32,6 +32,8 @@ approved_form check_segments find_template
 record_call record_call_consent
 without_rate_limit RateLimitedError SendsAs unwrap
 JsonFormatter metrics_text
+attempt_result
+AccountEvent AccountEventKind account_events record_account_event EventLedger CancelResult
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 
