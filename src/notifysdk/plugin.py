@@ -28,9 +28,9 @@ if TYPE_CHECKING:
         record_account_event,
     )
     from .approved_templates import (
-        ApprovedTemplate,
         DOLLAR_BRACES,
         NUMBERED_BRACES,
+        ApprovedTemplate,
         NoApprovedTemplateError,
         PlaceholderSyntax,
         SegmentCount,
@@ -178,9 +178,9 @@ if TYPE_CHECKING:
         Level,
     )
     from .privacy.findings import (
+        KINDS,
         Detector,
         Finding,
-        KINDS,
         KnownValues,
     )
     from .privacy.masking import (
@@ -380,6 +380,11 @@ EXPORTS: dict[str, tuple[str, ...]] = {
 """Source module (relative to ``notifysdk``) → the names it provides here."""
 
 __all__ = [
+    "DOLLAR_BRACES",
+    "KINDS",
+    "NUMBERED_BRACES",
+    "OPT_OUT_FRAGMENTS",
+    "OPT_OUT_WORDS",
     "Account",
     "AccountEvent",
     "AccountEventKind",
@@ -399,7 +404,6 @@ __all__ = [
     "Clock",
     "ConfigurationError",
     "ConsentBasis",
-    "DOLLAR_BRACES",
     "DeliveryError",
     "DeliveryUpdate",
     "Detector",
@@ -414,7 +418,6 @@ __all__ = [
     "InvalidInputError",
     "InvalidPhoneNumberError",
     "JsonFormatter",
-    "KINDS",
     "KindDisclosure",
     "KnownValues",
     "LateFailure",
@@ -422,14 +425,11 @@ __all__ = [
     "Level",
     "Medium",
     "Message",
-    "NUMBERED_BRACES",
     "NaiveDatetimeError",
     "NoApprovedTemplateError",
     "Notice",
     "NoticeKind",
     "NotifyError",
-    "OPT_OUT_FRAGMENTS",
-    "OPT_OUT_WORDS",
     "Outcome",
     "OutcomeStatus",
     "Party",
