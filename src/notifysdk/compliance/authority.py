@@ -60,12 +60,25 @@ def citation_for(kind: AuthorityKind | str) -> str:
     return f"false authority ({kind}): {AUTHORITY_CITATION}"
 
 
-_CJK = "\u4e00-\u9fff"
-_OPEN = "【\\[〔(<《"
-_CLOSE = "】\\]〕)>》"
+_OPEN = "【\\[〔("
+_CLOSE = "】\\]〕)"
 """Brackets around a sender name, as the folded text has them (NFKC turns the full-width
-［ （ ＜ into ASCII)."""
+［ and （ into ASCII). Book-title marks (《最高人民法院关于…规定》) name a text, not a
+sender."""
 
+_NOT_NAME = "向在到于对去被和与及的请可如若已将会需诉至由"
+"""Characters that do not occur in the name of a court or bureau but do in a sentence
+that mentions one (向法院起诉, 可诉至法院): a run of name characters excludes them, since
+the squeezed text has no punctuation to stop at."""
+
+_LANDMARK = r"(?!对面|旁|附近|边|东|西|南|北|门口|路|街|巷|大道|站|广场|大院)"
+"""Not an address that uses the body as a landmark (法院路, 区政府对面)."""
+
+_ARTICLE = r"(?:(?:the|your|an?) )?"
+_FUNCTION = (
+    r"(?!(?:not|about|regarding|re|for|of|to|in|on|at|with|your|my|our|a|an|the|that|this"
+    r"|from|by|and|or|if|food|basketball|tennis|squash|badminton|volleyball)\b)"
+)
 _CLAIM = (
     r"\b(?:this is(?! not\b)|this (?:message|text|call|letter|notice) is from"
     r"|(?:we are|we're|i am|i'm)(?! not\b)(?: (?:from|with))?"
@@ -73,13 +86,25 @@ _CLAIM = (
     r"|(?:(?:calling|writing|acting|contacting you) )?on behalf of|acting for"
     r"|(?:an? )?(?:officers?|agents?|representatives?) of"
     r"|official (?:notice|message|letter|communication|reminder) from)"
-    r" (?:(?:the|your|an?) )?(?:(?!not\b)[a-z']+ ){0,3}?"
+    rf" {_ARTICLE}(?:{_FUNCTION}[a-z']+ ){{0,3}}?"
 )
-"""An English sender presenting itself: what precedes the authority's name (the lint
-turns each space into a run of separators)."""
+"""An English sender presenting itself: what precedes the authority's name, with at
+most three qualifying words that are not function words ("this is the court", "on
+behalf of your district court", not "this is a reminder about your court date"; the
+lint turns each space into a run of separators)."""
 
-_PLACE = r"(?! (?:street|st|road|rd|avenue|ave|square|sq|lane|drive|way|yard|house)\b)"
-"""Not a street or building named after a court."""
+_NOT_A_BODY = (
+    r"(?![\W_]*(?:street|st|road|rd|avenue|ave|square|sq|lane|drive|way|yard|house|case"
+    r"|date|hearing|judgments?|judgements?|fees?|costs|claims?|action|proceedings|papers"
+    r"|documents|approved|appointed|backed|guaranteed|insured|funded|sponsored|program"
+    r"|programme|scheme|loans?|relief|benefits?|assistance|support)\b)"
+)
+"""Not a street or building named after the body, nor a thing the body does or backs
+(a court date, a government-backed loan)."""
+
+_LABEL = r"(?:^|[\n.!?;:] ?)"
+"""Where an English speaker label starts: the text's start, a new sentence, or after
+another label (``Example Bank: HMCTS: …``)."""
 
 
 def _zh(id: str, pattern: str, *examples: str, folded: bool = False) -> Phrase:
@@ -95,7 +120,7 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
     _zh(
         "zh-court-self",
         r"本院|我院|本庭|我庭|本法院|书记员|审判员|(?:民事|刑事|行政)审判庭|立案庭|执行庭"
-        r"|(?:我是|本)[^向在到于对]{0,6}法官",
+        rf"|我是[^{_NOT_NAME}]{{0,6}}法官|本法官",
         "本院提醒您",
         "我院将向您送达",
         "本院書記員",
@@ -104,9 +129,9 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
     ),
     _zh(
         "zh-court-speaker",
-        r"(?:这里|我|我们|本人)是(?!否)[^向在到去对于被和与及的]{0,12}?(?:法院|法庭|仲裁委)"
-        r"|受[^向在到对]{0,10}(?:法院|法庭|仲裁委)[^向在到对]{0,2}委托|(?:法院|法庭)委托"
-        r"|代表[^向在到对于]{0,8}(?:法院|法庭)"
+        rf"(?:这里|我|我们|本人)是(?!否)[^{_NOT_NAME}]{{0,10}}?(?:法院|法庭|仲裁委){_LANDMARK}"
+        rf"|受[^{_NOT_NAME}]{{0,10}}(?:法院|法庭|仲裁委)[^{_NOT_NAME}]{{0,2}}委托"
+        rf"|代表[^{_NOT_NAME}]{{0,6}}(?:法院|法庭)"
         r"|(?:法院|法庭)的?(?:工作人员|办事员|专员|干警)",
         "这里是海淀区人民法院",
         "受人民法院委托",
@@ -116,15 +141,16 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
     ),
     _zh(
         "zh-court-sender",
-        rf"[{_OPEN}][^{_CLOSE}]{{0,20}}?(?:法院|法庭|仲裁委员会|仲裁委|仲裁院)[^{_CLOSE}]{{0,6}}[{_CLOSE}]"
-        rf"|(?:^|[。.,!?;\s—{_CLOSE}-])[^\W\d_a-z向在到于对去被和与及请可的辖理诉审]{{0,15}}?"
+        rf"[{_OPEN}][^{_CLOSE}{_NOT_NAME}]{{0,20}}?(?:法院|法庭|仲裁委员会|仲裁委|仲裁院)"
+        rf"(?:执行局|执行庭|立案庭|审判庭|办公室|通知|提醒|公告)?\s*[{_CLOSE}]"
+        rf"|(?:^|[。.,!?;\s—{_CLOSE}-])[^\W\d_a-z{_NOT_NAME}辖理审]{{0,15}}?"
         r"(?:法院|法庭)\s*:",
         "【北京市朝阳区人民法院】您好",
         "[臺北地方法院]",
         "请尽快处理。【深圳仲裁委员会】",
         "朝阳区人民法院：您名下的借款",
-        "【某银行】海淀法院：",
         "（海淀法院执行局）",
+        "【某银行】海淀法院：",
         folded=True,
     ),
     # -- Chinese: procuratorate, police, government ------------------------------------
@@ -147,9 +173,10 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
     ),
     _zh(
         "zh-government-body",
-        r"人民政府|(?:市|省|县|区|镇|乡)政府"
-        r"|政府(?:办公室|工作人员|通知|公告|提醒|委托)|受[^向在到对]{0,6}政府[^向在到对]{0,2}委托"
-        r"|本局|我局|司法(?:局|所|厅|部)|法务部",
+        rf"(?:人民|[市省县区镇乡])政府{_LANDMARK}"
+        r"|政府(?:办公室|工作人员|通知|公告|提醒|委托)"
+        rf"|受[^{_NOT_NAME}]{{0,6}}政府[^{_NOT_NAME}]{{0,2}}委托"
+        r"|(?<![基根])本局(?![面限部])|我局|司法(?:局|所|厅|部(?!门))",
         "【杭州市人民政府】",
         "【臺中市政府】",
         "受政府委托提醒您",
@@ -159,7 +186,7 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
     # -- English -----------------------------------------------------------------------
     _en(
         "en-court-self",
-        _CLAIM + r"(?:court|tribunal)(?:s|'s)?\b" + _PLACE,
+        _CLAIM + r"(?:court|tribunal)(?:s|'s)?\b" + _NOT_A_BODY,
         "This is the court",
         "on behalf of the court",
         "We are officers of the court",
@@ -170,13 +197,19 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
     _en(
         "en-court-office",
         r"\bcourt (?:enforcement|collections?|services) (?:office|officers?|department|division"
-        r"|unit|team|agents?)\b|\bclerk of (?:the )?courts?\b|\bcourt clerk'?s? office\b"
-        r"|\b(?:county |high |crown |magistrates'? |civil |district )?court bailiffs?\b"
-        r"|\bhmcts\b|\bhm courts\b",
+        r"|unit|team|agents?)\b|"
+        + _LABEL
+        + r"(?:the )?(?:[a-z]+ )?(?:clerk of (?:the )?courts?|hmcts|hm courts(?: (?:and|&))?"
+        r" tribunals(?: service)?|(?:county|magistrates'?|district|superior|high|crown)"
+        r" court)(?: [a-z']+){0,2}? ?:"
+        + r"|"
+        + _CLAIM
+        + r"(?:clerk of (?:the )?courts?|hmcts|hm courts)\b",
         "Court Enforcement Office",
-        "Clerk of Court notice",
-        "county court bailiff",
-        "HMCTS",
+        "Clerk of Court: your balance",
+        "HMCTS: you owe",
+        "this is HMCTS",
+        "County Court enforcement: pay now",
     ),
     _en(
         "en-procuratorate",
@@ -192,7 +225,7 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
     _en(
         "en-police-claim",
         _CLAIM + r"(?:law enforcement|police|sheriff|marshals?|constabulary)\b"
-        r"|\blaw enforcement (?:notice|officers?|agency|agents?|department|unit)s?\b"
+        r"|\blaw enforcement (?:notice|unit|department|division|officers?)\b"
         r"|\bspecial agents?\b|\bconstabulary\b|\bbadge (?:number|no)\b",
         "Law enforcement notice",
         "Special Agent Miller",
@@ -201,12 +234,14 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
     _en(
         "en-government-claim",
         _CLAIM + r"(?:(?:federal|state|county|city|local|u ?s|united states|uk|hm|british"
-        r"|national) )?government(?:'s)?\b"
-        r"|\bhmrc\b|\bhm revenue\b|\b(?:treasury|homeland security) (?:department|agents?"
-        r"|officers?)\b|\bsocial security administration\b",
+        r"|national) )?government(?:'s)?\b" + _NOT_A_BODY + r"|" + _CLAIM + r"(?:hmrc|hm revenue)\b"
+        r"|\bhmrc (?:debt management|enforcement)\b"
+        r"|\b(?:treasury|homeland security) (?:department|agents?|officers?)\b"
+        r"|\bsocial security administration\b",
         "on behalf of the federal government",
         "We're with the state government's collections unit",
         "HMRC debt management",
+        "this is HMRC",
     ),
 )
 """The false-authority phrases (category ``impersonation``)."""
