@@ -140,6 +140,19 @@ def _declare() -> tuple[TemplateVariable, ...]:
             "How to reach the lender: ``Settings.institution_contact`` (empty when not set).",
         ),
         TemplateVariable(
+            "neutral_sender",
+            "str",
+            (str,),
+            False,
+            "{{ neutral_sender }}",
+            "Who a limited-content message says it is from, in place of the lender or its "
+            "agency (a third party must not learn that a lender wants the debtor): the "
+            "``neutral_sender`` of the profile that restricted the notice (else the first "
+            "in force), set per profile under ``[profiles.NAME]`` (``us-regf``: the "
+            "institution's own name unless set, FDCPA 1692e(14)); a default for the locale "
+            "(``客户服务中心``, ``Customer Service Center``) when no profile has one.",
+        ),
+        TemplateVariable(
             "amount_due",
             "formatted money (text)",
             (lazy,),

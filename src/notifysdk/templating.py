@@ -343,11 +343,22 @@ def _money_later(amount: Decimal, currency: str, locale: str) -> LazyText:
     return LazyText(lambda: money(amount, currency, locale))
 
 
+NEUTRAL_SENDERS = {"zh": "客户服务中心", "en": "Customer Service Center"}
+"""The limited-content sender name by language, when no profile in force sets one."""
+
+
+def neutral_sender_for(locale: str) -> str:
+    """The default neutral sender name for ``locale`` (English for other languages)."""
+    return NEUTRAL_SENDERS.get(locale.split("-", 1)[0].lower(), NEUTRAL_SENDERS["en"])
+
+
 def notice_context(
-    notice: Notice, *, now: datetime, institution_contact: str = ""
+    notice: Notice, *, now: datetime, institution_contact: str = "", neutral_sender: str = ""
 ) -> dict[str, Any]:
     """The variables every template sees: the SDK's own, and the notice's ``data``
-    under ``data`` only (a key of ``data`` can never replace an SDK variable)."""
+    under ``data`` only (a key of ``data`` can never replace an SDK variable).
+    ``neutral_sender``: the profile's limited-content sender name (empty: the
+    locale's default, :data:`NEUTRAL_SENDERS`)."""
     account = notice.account
     locale = notice.effective_locale
     person = notice.recipient.person
@@ -362,6 +373,7 @@ def notice_context(
         "institution": account.institution,
         "agency": account.agency,
         "institution_contact": institution_contact,
+        "neutral_sender": neutral_sender or neutral_sender_for(locale),
         "amount_due": _money_later(account.total_due, account.currency, locale),
         "overdue_amount": _money_later(account.overdue_amount, account.currency, locale),
         "principal": _money_later(account.principal, account.currency, locale),

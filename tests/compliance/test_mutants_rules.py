@@ -165,7 +165,9 @@ async def test_explain_shows_every_profiles_window_vote_with_its_numbers(
             {
                 "window": "08:00-21:00",
                 "zones": ["America/New_York"],
-                "zone_source": "time_zone",
+                "zone_source": "time_zone+phone",
+                "sources": {"time_zone": ["America/New_York"], "phone": ["America/New_York"]},
+                "covered": ["address", "country"],
                 "local": local,
             },
         ),
@@ -177,7 +179,9 @@ async def test_explain_shows_every_profiles_window_vote_with_its_numbers(
             {
                 "window": "07:30-21:00",
                 "zones": ["America/New_York"],
-                "zone_source": "time_zone",
+                "zone_source": "time_zone+phone",
+                "sources": {"time_zone": ["America/New_York"], "phone": ["America/New_York"]},
+                "covered": ["address", "country"],
                 "local": local,
             },
         ),

@@ -25,6 +25,7 @@ SDK_VARIABLES = {
     "institution",
     "agency",
     "institution_contact",
+    "neutral_sender",
     "amount_due",
     "overdue_amount",
     "principal",

@@ -8,6 +8,7 @@ which the dispatcher hands to rules as ``RuleContext.overrides``. Paths are dott
     "caps.regf-calls-7-in-7.limit" = 5            # lower cap: tighter, free
     "caps.regf-sms-daily-soft-cap.limit" = 5      # soft cap with no cited limit: free
     "required.mini-miranda-first" = false         # dropping a requirement: loosening
+    neutral_sender = "Acme Services"              # limited-content sender name: free
     [profiles.us-regf.loosen]
     "required.mini-miranda-first" = "first-party creditor, not a debt collector (LS-114)"
 
@@ -33,6 +34,9 @@ from ..policy import Profile
 __all__ = ["AppliedOverride", "ResolvedProfile", "flatten", "resolve"]
 
 _LISTS = ("caps", "quiet", "required")
+_TEXTS = ("neutral_sender",)
+"""Text parameters a lender sets freely (no cited limit to loosen)."""
+_MAX_TEXT = 60
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,9 @@ def _resolve(profile: Profile, overrides: Mapping[str, Any]) -> ResolvedProfile:
         if head == "window" and len(parts) == 1:
             applied.append(_drop_window(profile.name, params, value, loosen))
             continue
+        if head in _TEXTS and len(parts) == 1:
+            applied.append(_set_text(profile.name, params, head, value))
+            continue
         if head == "window" and len(parts) == 2:
             spec = params.get("window")
             field_name = parts[1]
@@ -170,8 +177,8 @@ def _resolve(profile: Profile, overrides: Mapping[str, Any]) -> ResolvedProfile:
             profile.name,
             path,
             "unknown parameter (use window.start, window.end, "
-            "caps.ID.limit, caps.ID.days, quiet.ID.days, or caps|quiet|required.ID "
-            "= false)",
+            "caps.ID.limit, caps.ID.days, quiet.ID.days, caps|quiet|required.ID "
+            "= false, or neutral_sender)",
         )
     unused = set(loosen) - {a.path for a in applied}
     if unused:
@@ -243,6 +250,17 @@ def _toggle(
         )
     params[head] = tuple(items)
     return AppliedOverride(path, True, False, cited, loosen.get(path), item.citation)
+
+
+def _set_text(profile: str, params: dict[str, Any], path: str, value: Any) -> AppliedOverride:
+    """A text parameter (``neutral_sender``): one printable line, set freely."""
+    if not isinstance(value, str) or not value.strip() or len(value) > _MAX_TEXT:
+        raise _fail(profile, path, f"expects a name of 1 to {_MAX_TEXT} characters")
+    if not value.isprintable():
+        raise _fail(profile, path, "expects a name on one line, without control characters")
+    old = params.get(path)
+    params[path] = value.strip()
+    return AppliedOverride(path, old, params[path], False)
 
 
 def _drop_window(

@@ -16,7 +16,10 @@ strictest vote wins. Keys of ``Profile.params``:
 ``credit_report_prenotice`` :class:`CreditReportSpec` (the report step needs a delivered
 pre-notice on record, and a wait where the law sets one; a bare citation string still
 means "a pre-notice, no wait") · ``credit_file_retention`` :class:`RetentionSpec` (how
-long adverse information is kept, as the pre-notice's wording says).
+long adverse information is kept, as the pre-notice's wording says) ·
+``neutral_sender`` str (who a limited-content variant says it is from, instead of the
+lender or its agency: a third party must not learn that a lender wants the debtor;
+``None``: the institution's own name).
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ CN = Profile(
             citation=f"{NIFA}; {GBT}; {CBA}: no call, visit or message 22:00-08:00 local",
         ),
         "zones": ZoneSpec(("Asia/Shanghai",), "cn: China observes one zone (Asia/Shanghai)"),
+        "neutral_sender": "客户服务中心",
         "caps": (
             CapSpec(
                 id="cn-connected-calls",
@@ -294,6 +298,10 @@ US_REGF = Profile(
             ),
             "12 CFR 1006.6(b)(1)(i) commentary: location unknown -> every possible zone",
         ),
+        # None: the institution's own name. A made-up name is a false representation
+        # (FDCPA 1692e(14): only the true business name); 1006.2(j)(1)(i) wants one
+        # that does not indicate debt collection: set it under [profiles.us-regf].
+        "neutral_sender": None,
         "caps": (
             CapSpec(
                 id="regf-calls-7-in-7",
@@ -573,6 +581,7 @@ UK_CONC = Profile(
             "08:00-21:00 is the lender default)",
         ),
         "zones": ZoneSpec(("Europe/London",), "uk-conc: Europe/London"),
+        "neutral_sender": "Customer Service Center",
         "caps": (),
         "quiet": (),
         "recipients": RecipientSpec(

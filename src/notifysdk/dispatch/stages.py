@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ..channels import Channel
+from ..compliance.overrides import resolve
 from ..config import Settings
 from ..errors import UnknownProfileError
 from ..ledger.base import Ledger
@@ -250,12 +251,30 @@ def build_message(pipe: Pipeline, ctx: NoticeContext) -> tuple[Message | None, s
     return _build(pipe, ctx, _level(ctx))
 
 
+def neutral_sender(pipe: Pipeline, ctx: NoticeContext) -> str:
+    """The ``neutral_sender`` a limited-content variant names instead of the lender: the
+    restricting profile's, else that of the first profile in force with one, overrides
+    applied; a profile's ``None`` is the institution's own name (``""``: no profile has
+    the parameter, the template context falls back to the locale's)."""
+    first = ctx.restriction.profile if ctx.restriction is not None else None
+    names = [first] if first is not None and first in ctx.profiles else []
+    for name in (*names, *ctx.profiles):
+        params = resolve(ctx.profiles[name], pipe.settings.profiles.get(name)).profile.params
+        if "neutral_sender" in params:
+            value = params["neutral_sender"]
+            return value if isinstance(value, str) and value else ctx.notice.account.institution
+    return ""
+
+
 def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | None, str]:
     notice, channel = ctx.notice, ctx.channel
     kind = ctx.kind or notice.kind.value
     to = ctx.to or ""
     context = notice_context(
-        notice, now=ctx.now, institution_contact=pipe.settings.institution_contact
+        notice,
+        now=ctx.now,
+        institution_contact=pipe.settings.institution_contact,
+        neutral_sender=neutral_sender(pipe, ctx),
     )
     rendered = pipe.renderer.render(
         kind, channel.medium.value, notice.effective_locale, context, channel=channel.name
