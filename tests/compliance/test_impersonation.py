@@ -265,6 +265,8 @@ async def test_a_claim_to_be_an_authority_is_never_sent(
     assert lint_row.profile == case["profile"]
     assert f"impersonation ({case['kind']})" in lint_row.reason
     assert LAW[case["profile"]] in lint_row.citation
+    assert citation_for(case["kind"]) in lint_row.citation  # the vote cites the claim too
+    assert case["kind"] in lint_row.numbers["authority"]
     if set(denials) == {"content-lint"}:  # else a carrier rule (a second 【…】) came first
         assert (out.rule, out.reason) == ("content-lint", lint_row.reason)
     assert free.channel("sms").sent == []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from ...models import AccountState
 from ...policy import Reservation, RuleContext, Vote
@@ -164,15 +164,24 @@ class ContentLintRule(ProfileRule):
         out: list[Vote] = []
         for name, spec, cats, ordered in plan:
             mine = [f for f in findings if f.category in cats]
-            numbers = {"findings": [str(f) for f in mine], "categories": list(ordered)}
+            numbers: dict[str, Any] = {
+                "findings": [str(f) for f in mine],
+                "categories": list(ordered),
+            }
             if mine:
+                # A false-authority finding cites the rules on impersonating a court,
+                # police or government body beside the profile's own lint citation.
+                extra = next((f.citation for f in mine if f.citation), None)
+                authorities = sorted({f.kind for f in mine if f.kind})
+                if authorities:
+                    numbers["authority"] = authorities
                 out.append(
                     Vote.deny(
                         self.name,
                         name,
                         f"prohibited language: {mine[0]}"
                         + (f" and {len(mine) - 1} more" if len(mine) > 1 else ""),
-                        citation=spec.citation,
+                        citation=spec.citation if extra is None else f"{spec.citation}; {extra}",
                         numbers=numbers,
                     )
                 )
