@@ -82,9 +82,12 @@ class SenderRateLimiter:
         )
         self._days = FixedWindowRateLimiter(self.storage)
         self._limits: dict[str, _Limits] = {}
+        self._pending: set[asyncio.Task[None]] = set()
 
     async def aclose(self) -> None:
-        """Close the storage's connections."""
+        """Finish the releases under way, then close the storage's connections."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
         if self._pool is not None:
             await self._pool.aclose()
 
@@ -158,10 +161,18 @@ class SenderRateLimiter:
     async def _release(self, key: str, slot: str | None) -> None:
         if slot is None:
             return
+        if isinstance(self.slots, MemorySlots):
+            self.slots.stamp(key, slot)
+            return
+        # In the background: the send's answer need not wait for Redis, and a cancelled
+        # send still stamps its slot (a slot stamped a little late is only stricter).
+        task = asyncio.get_running_loop().create_task(self._stamp(key, slot))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _stamp(self, key: str, slot: str) -> None:
         try:
-            # Shielded: a cancelled send must still stamp its slot's end, or the slot
-            # would stay held until in_flight_seconds.
-            await asyncio.shield(self.slots.release(key, slot))
+            await self.slots.release(key, slot)
         except Exception as exc:  # the slot frees itself after in_flight_seconds
             log.warning("could not release a rate-limit slot: %s", type(exc).__name__)
 

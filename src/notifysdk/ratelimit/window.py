@@ -18,6 +18,7 @@ still agree) and :class:`MemorySlots` (one process).
 
 from __future__ import annotations
 
+import heapq
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -96,30 +97,53 @@ class RedisSlots:
 
 
 class MemorySlots:
-    """Slots in this process (``memory://``), on the monotonic clock."""
+    """Slots in this process (``memory://``), on the monotonic clock: per key a dict of
+    live slots (id → the instant it frees from) and a heap of those instants, where an
+    entry a release replaced is skipped when it surfaces (O(log n) a take)."""
 
     def __init__(self, *, in_flight_seconds: float) -> None:
         self.in_flight = in_flight_seconds
-        self._slots: dict[str, dict[str, float]] = {}
+        self._live: dict[str, dict[str, float]] = {}
+        self._heaps: dict[str, list[tuple[float, str]]] = {}
+
+    def _earliest(self, key: str, now: float) -> float | None:
+        """Drop the slots freed a window ago; the earliest instant left, if any."""
+        live = self._live.setdefault(key, {})
+        heap = self._heaps.setdefault(key, [])
+        while heap:
+            frees, slot = heap[0]
+            if live.get(slot) != frees:  # replaced by its release, or already dropped
+                heapq.heappop(heap)
+            elif frees <= now - WINDOW_SECONDS:
+                heapq.heappop(heap)
+                del live[slot]
+            else:
+                return frees
+        return None
 
     async def take(self, key: str, limit: int) -> str | float:
         """Free the slots older than a window, take one if any is left."""
         now = time.monotonic()
-        held = self._slots.setdefault(key, {})
-        for slot in [s for s, frees in held.items() if frees <= now - WINDOW_SECONDS]:
-            del held[slot]
-        if len(held) < limit:
+        first = self._earliest(key, now)
+        live = self._live[key]
+        if len(live) < limit:
             slot = secrets.token_hex(8)
-            held[slot] = now + self.in_flight
+            live[slot] = now + self.in_flight
+            heapq.heappush(self._heaps[key], (live[slot], slot))
             return slot
-        first = min(held.values())
+        assert first is not None
         return -1.0 if first > now else first + WINDOW_SECONDS - now
 
     async def release(self, key: str, slot: str) -> None:
         """Stamp the slot with now."""
-        held = self._slots.get(key)
-        if held is not None and slot in held:
-            held[slot] = time.monotonic()
+        self.stamp(key, slot)
+
+    def stamp(self, key: str, slot: str) -> None:
+        """:meth:`release`, synchronously (nothing to wait for in this process)."""
+        live = self._live.get(key)
+        if live is not None and slot in live:
+            live[slot] = now = time.monotonic()
+            heapq.heappush(self._heaps[key], (now, slot))
 
     async def aclose(self) -> None:
         """Nothing to close."""
