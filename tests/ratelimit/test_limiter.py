@@ -193,3 +193,39 @@ async def test_the_daily_limit_defers_to_the_providers_midnight_then_sends(
             await d.aclose()
     assert sorted(o.status for o in due) == [OutcomeStatus.DELIVERED] * 2
     assert len(server.messages) == 5
+
+
+async def test_the_day_is_the_providers_and_resets_at_its_midnight(storage: str) -> None:
+    clock = FakeClock(datetime(2026, 1, 5, 15, 30, tzinfo=UTC))  # 23:30 in Shanghai
+    settings = RateLimitSettings.model_validate(
+        {"storage": storage, "per_day": 2, "day_zone": "Asia/Shanghai"}
+    )
+    lim = SenderRateLimiter(settings, clock=clock, scope="sms")
+    try:
+        await take(lim, "SIGN")
+        await take(lim, "SIGN")
+        with pytest.raises(RateLimitedError) as info:
+            await take(lim, "SIGN")
+        assert info.value.until == datetime(2026, 1, 5, 16, 0, tzinfo=UTC)
+        assert info.value.retry_after == 30 * 60
+        await take(lim, "OTHER-SIGN")  # another sender's day is its own
+        clock.advance(minutes=31)  # 00:01 in Shanghai: a new day
+        await take(lim, "SIGN")
+    finally:
+        await lim.aclose()
+
+
+def test_the_sender_is_the_channels_own_or_its_name(worker: ModuleType) -> None:
+    from notifysdk.channels import sender_of, unwrap
+    from notifysdk.testing import MockChannel
+    from notifysdk_twilio import TwilioSettings
+
+    message = worker.notice(0)  # only its type matters to sender_of's default
+    mock = MockChannel(name="letters")
+    assert sender_of(mock, message) == "letters"
+    section = worker.section("http://127.0.0.1:9", "memory://")
+    twilio = TwilioSmsChannel("twilio-sms", TwilioSettings.load(section, environ={}), FakeClock())
+    assert sender_of(twilio, message) == worker.SENDER
+    wrapped = RateLimitedChannel(twilio, limiter(per_second=1))
+    assert unwrap(wrapped) is twilio and unwrap(mock) is mock
+    assert wrapped.settings is twilio.settings  # other attributes are the channel's

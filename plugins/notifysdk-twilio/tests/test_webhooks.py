@@ -492,3 +492,16 @@ async def test_metrics_count_the_sends_and_name_no_one(make_hooks: Callable[...,
     assert line in text
     assert "notifysdk_attempts_total" in text and "notifysdk_provider_latency_seconds" in text
     assert PHONE not in text and PHONE[3:] not in text and "nk_metrics" not in text
+
+
+def test_serve_logs_json_lines_when_the_root_command_asks() -> None:
+    import click
+
+    from notifysdk.observability import JsonFormatter
+    from notifysdk_twilio.webhooks.serve import _log_handler
+
+    with click.Context(click.Command("notifysdk")) as ctx:
+        ctx.params["log_format"] = "json"
+        assert isinstance(_log_handler().formatter, JsonFormatter)
+        ctx.params["log_format"] = "text"
+        assert not isinstance(_log_handler().formatter, JsonFormatter)
