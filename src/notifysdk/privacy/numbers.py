@@ -5,6 +5,16 @@ become ASCII, spans unchanged) and bounds numbers with digit look-arounds — ``
 not work next to Chinese characters, which are word characters too. Groups joined by
 wider separators (``110101/19900307/1234``, ``6222  0213  8001  3800``) come from
 :func:`~notifysdk.privacy.text.spaced_stretches`.
+
+**Cards fail closed in card context.** Outside any context a card needs both an issuer
+prefix that fits its length and a valid Luhn digit (precision: order and tracking numbers
+are 13–19 digits too). Right after a card word (``卡号``, ``银行卡``, ``信用卡``,
+``储蓄卡``, ``card``, ``card no.``, ``card number``, ``UnionPay``... at most
+:data:`CONTEXT_WINDOW` characters before the digits, none of them a digit or the end of a
+sentence) the Luhn check is enough, in any grouping (:func:`is_card_in_context`):
+UnionPay issues 16–19 digits under prefixes no table is complete for. A number failing
+Luhn after ``卡号`` is still masked, as the account number the label makes it
+(:mod:`.accounts`). A resident ID stays a resident ID wherever it is written.
 """
 
 from __future__ import annotations
@@ -38,6 +48,17 @@ _ID_AREA = re.compile(r"[0-9][0-9 -]{13,}[0-9Xx]")
 _CARD_AREA = re.compile(r"[0-9][0-9 -]{11,}[0-9]")
 _GROUP = re.compile(r"[0-9]+")
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+CONTEXT_WINDOW = 16
+"""How many characters may stand between a card word and the digits it names."""
+_CONTEXT_WORDS = (
+    r"卡号|卡號|银行卡|銀行卡|信用卡|储蓄卡|儲蓄卡|借记卡|借記卡|贷记卡|貸記卡|银联|銀聯"
+    r"|(?i:card|union\s*pay|visa|amex|\bpan\b)"
+)
+# A card word, then up to CONTEXT_WINDOW characters that are neither digits nor the end
+# of a sentence, up to the digits (searched with ``endpos`` at their start, so ``\Z`` is
+# right before them).
+_CARD_CONTEXT = re.compile(rf"(?:{_CONTEXT_WORDS})[^0-9。；;！？!?\n]{{0,{CONTEXT_WINDOW}}}\Z")
+_CONTEXT_REACH = CONTEXT_WINDOW + 12  # the longest card word ("union pay") and then some
 _ID_LENGTHS = frozenset({15, 18})
 _CARD_LENGTHS = frozenset(range(13, 20))
 
@@ -168,9 +189,29 @@ def is_card_number(digits: str) -> bool:
     return not (len(digits) == 18 and is_resident_id(digits))
 
 
+@lru_cache(maxsize=4096)
+def is_card_in_context(digits: str) -> bool:
+    """A card number where the text says it is one: 13–19 digits with a valid Luhn digit,
+    whatever the issuer prefix; never a valid resident ID (18 characters, or a legacy
+    15-digit one: their own detector reports them)."""
+    if not 13 <= len(digits) <= 19 or not digits.isdigit():
+        return False
+    if is_resident_id(digits) or is_legacy_resident_id(digits):
+        return False
+    return luhn.is_valid(digits)
+
+
+def in_card_context(folded: str, start: int) -> bool:
+    """True when a card word stands within :data:`CONTEXT_WINDOW` characters before
+    ``start`` in ``folded`` text, with no digit or sentence end in between."""
+    return _CARD_CONTEXT.search(folded, max(0, start - _CONTEXT_REACH), start) is not None
+
+
 class BankCardDetector:
     """Bank card numbers: 13–19 digits passing Luhn, grouped by spaces or dashes or not,
-    or by wider separators (two spaces, ``/``, ``.``) in a card's usual groupings."""
+    or by wider separators (two spaces, ``/``, ``.``) in a card's usual groupings; after a
+    card word, any grouping of 13–19 digits that passes Luhn or fits an issuer prefix
+    (:func:`is_card_in_context`)."""
 
     name = "bank-card"
     kind = "card"
@@ -199,15 +240,25 @@ class BankCardDetector:
             groups = [
                 (m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(body)
             ]
-            yield from self._in_groups(folded, groups)
+            yield from self._in_groups(folded, groups, in_card_context(folded, run.start()))
         for s in spaced_stretches(folded, _CARD_LENGTHS):
-            if s.digits.isdigit() and _card_like(list(s.sizes)) and is_card_number(s.digits):
+            if not s.digits.isdigit():
+                continue
+            if (_card_like(list(s.sizes)) and is_card_number(s.digits)) or (
+                is_card_in_context(s.digits) and in_card_context(folded, s.start)
+            ):
                 yield Finding(self.kind, s.start, s.end, self.name)
 
-    def _in_groups(self, text: str, groups: list[tuple[int, int]]) -> Iterator[Finding]:
+    def _in_groups(
+        self, text: str, groups: list[tuple[int, int]], context: bool
+    ) -> Iterator[Finding]:
+        """The longest card stretch of whole groups from each group on. In card context
+        (the run's first stretch only), when no stretch is a card by the strict test, the
+        longest stretch :func:`is_card_in_context` accepts, in any grouping."""
         i = 0
         while i < len(groups):
             best: int | None = None
+            loose: int | None = None
             total = 0
             for j in range(i, len(groups)):
                 total += groups[j][1] - groups[j][0]
@@ -219,6 +270,10 @@ class BankCardDetector:
                 digits = "".join(text[s:e] for s, e in groups[i : j + 1])
                 if _card_like(sizes) and is_card_number(digits):
                     best = j
+                elif context and i == 0 and is_card_in_context(digits):
+                    loose = j
+            if best is None:
+                best = loose
             if best is None:
                 i += 1
                 continue
