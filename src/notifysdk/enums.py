@@ -55,6 +55,10 @@ class NoticeKind(StrEnum):
     SUMMONS_LETTER = "summons_letter"
     FINAL_DEMAND = "final_demand"
     CREDIT_REPORT_PRENOTICE = "credit_report_prenotice"
+    CREDIT_REPORT = "credit_report"
+    """The lender's report of the debt to a credit bureau: a step, not a message (it goes
+    to a record-only channel such as ``credit-bureau``), blocked without a delivered
+    pre-notice on record."""
     LOCATION_CALL = "location_call"
     LIMITED_CONTENT = "limited_content"
 

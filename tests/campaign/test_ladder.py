@@ -35,7 +35,7 @@ def test_default_and_example_ladders_load_and_agree() -> None:
     default = default_ladder()
     example = load_ladder(EXAMPLES / "ladder.toml")
     assert [s.name for s in default.stages] == [s.name for s in example.stages]
-    assert [s.day for s in default.stages] == [-3, 1, 3, 7, 15, 20, 30, 45, 60]
+    assert [s.day for s in default.stages] == [-3, 1, 3, 7, 15, 20, 30, 45, 60, 75]
     assert default.stages[0].kind is NoticeKind.PRE_DUE_REMINDER
 
 
@@ -116,3 +116,82 @@ def test_stage_window_and_media() -> None:
     stage = parse_ladder(BASE).stages[0].model_copy(update={"grace_days": 2})
     assert [d for d in range(-1, 6) if stage.due_on(d)] == [1, 2, 3]
     assert stage.media == (Medium.SMS, Medium.EMAIL)
+
+
+# --- the credit-report step ------------------------------------------------------------
+
+PRE = {"name": "p60", "day": 60, "kind": "credit_report_prenotice", "medium": "email"}
+REPORT = {
+    "name": "r75",
+    "day": 75,
+    "kind": "credit_report",
+    "medium": "letter",
+    "channel": "credit-bureau",
+}
+
+
+def test_the_shipped_ladders_report_after_the_prenotice_by_each_profiles_wait() -> None:
+    from notifysdk.compliance.profiles import DEFAULT_PROFILES
+    from notifysdk.compliance.rules.states import CreditReportPrenoticeRule
+
+    for ladder in (default_ladder(), load_ladder(EXAMPLES / "ladder.toml")):
+        report = next(s for s in ladder.stages if s.kind is NoticeKind.CREDIT_REPORT)
+        assert route(report, report.medium, {"letter": "visitletter"}) == "credit-bureau"
+        assert report.fallback == ()
+        for profile in DEFAULT_PROFILES:
+            spec = CreditReportPrenoticeRule.spec_of(profile)
+            if spec is None:
+                continue
+            lead = ladder.report_lead((profile.name,))
+            # the first day the engine lets it go: the wait's days after the date, + 1
+            assert lead is not None and lead >= spec.wait_days + 1, profile.name
+
+
+def test_report_lead() -> None:
+    ladder = parse_ladder({"stages": [PRE, {**PRE, "name": "p70", "day": 70}, REPORT]})
+    assert ladder.report_lead(("cn",)) == 5  # from the latest pre-notice before it
+    assert parse_ladder(BASE).report_lead(("cn",)) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        ({"stages": [REPORT]}, "stages[0]: the credit-report step needs a pre-notice stage"),
+        (
+            {"stages": [{**PRE, "day": 75}, REPORT]},
+            "stages[1]: the credit-report step needs a pre-notice stage on an earlier day",
+        ),
+        (
+            {"stages": [PRE, {**REPORT, "channel": None}]},
+            "stages[1]: the credit-report step must pin",
+        ),
+        ({"stages": [PRE, {**REPORT, "fallback": ["email"]}]}, "takes no fallback"),
+        ({"stages": [PRE, {**REPORT, "role": "guarantor"}]}, "takes no fallback and no role"),
+        # a profile that drops the pre-notice but keeps the report
+        (
+            {"stages": [PRE, REPORT], "profiles": {"us-regf": {"disable": ["p60"]}}},
+            "profiles.us-regf: the credit-report step needs a pre-notice stage",
+        ),
+        (
+            {"stages": [PRE, REPORT], "profiles": {"cn": {"stages": {"r75": {"day": 50}}}}},
+            "profiles.cn: the credit-report step needs a pre-notice stage",
+        ),
+    ],
+)
+def test_a_report_stage_without_its_prenotice_or_channel_is_refused(
+    data: dict[str, object], needle: str
+) -> None:
+    with pytest.raises(ConfigurationError, match="invalid ladder") as info:
+        parse_ladder(data, source="t.toml")
+    assert needle in str(info.value)
+
+
+def test_a_profile_may_drop_both_steps() -> None:
+    ladder = parse_ladder(
+        {
+            "stages": [*BASE["stages"], PRE, REPORT],
+            "profiles": {"uk": {"disable": ["p60", "r75"]}},
+        }
+    )
+    assert [s.name for s in ladder.for_profiles(("uk",))] == ["sms", "visit"]
+    assert ladder.report_lead(("uk",)) is None

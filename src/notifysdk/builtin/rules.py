@@ -15,6 +15,7 @@ from ..hookspecs import hookimpl
 from ..lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from ..channels import ChannelFactory
     from ..policy import Rule
     from .shared_rules import InstitutionIdentity, OptedOutDestination
 
@@ -22,7 +23,12 @@ __getattr__ = lazy_exports(
     __name__, {"shared_rules": ("InstitutionIdentity", "OptedOutDestination")}
 )
 
-__all__ = ["InstitutionIdentity", "OptedOutDestination", "notifysdk_register_rules"]
+__all__ = [
+    "InstitutionIdentity",
+    "OptedOutDestination",
+    "notifysdk_register_channels",
+    "notifysdk_register_rules",
+]
 
 
 @hookimpl
@@ -32,3 +38,13 @@ def notifysdk_register_rules(register: Callable[[Rule], None]) -> None:
 
     register(OptedOutDestination())
     register(InstitutionIdentity())
+
+
+@hookimpl
+def notifysdk_register_channels(register: Callable[[str, ChannelFactory], None]) -> None:
+    """Register ``credit-bureau``, the record-only channel the credit-report step goes to
+    (the ``credit-report-prenotice`` rule decides whether and when; see
+    :mod:`.credit_bureau`)."""
+    from .credit_bureau import CHANNEL_NAME, build
+
+    register(CHANNEL_NAME, build)

@@ -19,6 +19,15 @@ A ladder is data, read from TOML (see ``default_ladder.toml`` beside this module
 
 A stage names a *medium*, never a channel: :func:`route` maps it through
 ``Settings.routes`` (default ``capture-<medium>``), unless the stage pins ``channel``.
+
+**The credit-report step** is a stage of kind ``credit_report``: the lender's report of
+the debt to a credit bureau, not a message. It pins the channel that records or
+furnishes it (the built-in record-only ``credit-bureau``, or the lender's own), has no
+fallback, goes to the debtor's record, and comes after a ``credit_report_prenotice``
+stage on an earlier day, in the ladder and under every profile override; the
+``credit-report-prenotice`` rule still blocks it without a delivered pre-notice on
+record, and defers it to the end of a profile's waiting period (Reg F: 14 days after the
+date), so the day gap (:meth:`Ladder.report_lead`) is where the ladder plans for it.
 """
 
 from __future__ import annotations
@@ -129,6 +138,7 @@ class Ladder(_LadderModel):
 
     def model_post_init(self, __context: Any) -> None:
         _check_unique([(f"stages[{i}]", s) for i, s in enumerate(self.stages)])
+        _check_credit_report(self.stages, "stages")
         names = {s.name for s in self.stages}
         for pname, override in self.profiles.items():
             where = location_of(("profiles", pname))
@@ -145,6 +155,7 @@ class Ladder(_LadderModel):
                 [(f"stages[{i}]", s) for i, s in enumerate(self.stages)]
                 + [(f"{where}.add[{i}]", s) for i, s in enumerate(override.add)]
             )
+            _check_credit_report(self.for_profiles((pname,)), where, indexed=False)
 
     def for_profiles(self, profiles: Sequence[str]) -> tuple[Stage, ...]:
         """The stages for an account under ``profiles``, overrides applied in order.
@@ -182,6 +193,20 @@ class Ladder(_LadderModel):
                 return override.time_zone
         return self.time_zone
 
+    def report_lead(self, profiles: Sequence[str]) -> int | None:
+        """Days from the latest ``credit_report_prenotice`` stage before the first
+        ``credit_report`` stage to it, for an account under ``profiles`` (``None``
+        without a report stage)."""
+        stages = self.for_profiles(profiles)
+        reports = [s.day for s in stages if s.kind is NoticeKind.CREDIT_REPORT]
+        if not reports:
+            return None
+        first = min(reports)
+        notices = [
+            s.day for s in stages if s.kind is NoticeKind.CREDIT_REPORT_PRENOTICE and s.day < first
+        ]
+        return first - max(notices) if notices else None
+
     def all_stages(self) -> Iterable[Stage]:
         """Every stage of the ladder and of every profile override (for validation)."""
         yield from self.stages
@@ -209,6 +234,27 @@ def _check_unique(stages: Iterable[tuple[str, Stage]]) -> None:
         if s.name in seen:
             raise ValueError(f"{where}.name: the same stage name as {seen[s.name]}")
         seen[s.name] = where
+
+
+def _check_credit_report(stages: Sequence[Stage], where: str, *, indexed: bool = True) -> None:
+    """A ``credit_report`` stage pins its channel, has no fallback, is the debtor's, and
+    comes after a ``credit_report_prenotice`` stage on an earlier day. (Messages name
+    locations, never values: a configuration error never quotes its input.)"""
+    prenotices = [s.day for s in stages if s.kind is NoticeKind.CREDIT_REPORT_PRENOTICE]
+    for i, s in enumerate(stages):
+        if s.kind is not NoticeKind.CREDIT_REPORT:
+            continue
+        at = f"{where}[{i}]" if indexed else where
+        if not s.channel:
+            raise ValueError(
+                f"{at}: the credit-report step must pin the channel that records or furnishes it"
+            )
+        if s.fallback or s.role is not Role.DEBTOR:
+            raise ValueError(f"{at}: the credit-report step takes no fallback and no role")
+        if not any(day < s.day for day in prenotices):
+            raise ValueError(
+                f"{at}: the credit-report step needs a pre-notice stage on an earlier day"
+            )
 
 
 def route(stage: Stage, medium: Medium, routes: Mapping[str, str]) -> str:

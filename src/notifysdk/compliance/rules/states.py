@@ -17,22 +17,24 @@
   medium at that number or address; ``*`` blocks every medium. An opt-in recorded later
   (:func:`notifysdk.compliance.scopes.record_optin`, e.g. an SMS ``START``) reopens it;
   an opt-out and an opt-in at the same instant leave it blocked.
-- ``credit-report-prenotice``: a notice that performs the credit-report step
-  (``notice.stage == "credit_report"`` or ``data["credit_report"] is True``) needs a
-  delivered ``credit_report_prenotice`` for the same debt on record.
+- ``credit-report-prenotice``: the credit-report step (kind ``credit_report``; the
+  deprecated aliases ``notice.stage == "credit_report"`` and ``data["credit_report"] is
+  True`` still mark it) needs a delivered ``credit_report_prenotice`` for the same debt
+  on record, and where the profile sets a wait (Reg F: 14 days after the date) is
+  deferred to the instant it ends.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Literal
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Literal
 
 from ...account_events import AccountEvent, AccountEventKind, account_events, just_after
 from ...models import NoticeKind
-from ...policy import RuleContext, Vote
+from ...policy import Profile, RuleContext, Vote
 from .. import scopes as sc
-from ..specs import StateSpec
-from .base import EPOCH, ProfileRule, _memo, in_force, medium_of
+from ..specs import CreditReportSpec, StateSpec
+from .base import EPOCH, ProfileRule, _memo, in_force, medium_of, zones_for
 
 __all__ = [
     "PAID_CITATION",
@@ -243,43 +245,147 @@ async def prior_credit_notice_on_record(ctx: RuleContext) -> int:
 
 
 class CreditReportPrenoticeRule(ProfileRule):
-    """The credit-report step needs a delivered pre-notice on record."""
+    """The credit-report step needs a delivered pre-notice on record, and its wait.
+
+    The step is a notice of kind ``credit_report`` (it goes to the record-only
+    ``credit-bureau`` channel, or the lender's own). ``notice.stage == "credit_report"``
+    and ``data["credit_report"] is True`` still mark it, as deprecated aliases (a test
+    and this module's docs use them); they can only add the check, never remove it.
+
+    Per profile with a ``credit_report_prenotice`` spec (a
+    :class:`~notifysdk.compliance.specs.CreditReportSpec`, or a bare citation string:
+    a pre-notice, no wait): deny without a ``credit_report_prenotice`` delivered for the
+    same debt before now, unless the spec lets a telephone conversation about the debt
+    on record stand for it (Reg F 1006.30(a)(1)(i)); with ``wait_days``, defer until
+    the start of the day ``wait_days + 1`` after the earliest pre-notice's date, in every
+    plausible zone of the debtor (1006.30(a)(1)(ii): 14 consecutive days *after the
+    date* it was mailed or sent), so the step goes at that instant and not before.
+    """
 
     name = "credit-report-prenotice"
-    citation = "征信业管理条例 Art. 15; 12 CFR 1006.30(a)"
+    citation = "征信业管理条例 Art. 15; 12 CFR 1006.30(a)(1)"
+
+    @staticmethod
+    def is_report_step(ctx: RuleContext) -> bool:
+        """True for the credit-report step: its kind, or a deprecated alias."""
+        notice = ctx.notice
+        return (
+            notice.kind == NoticeKind.CREDIT_REPORT
+            or notice.stage == "credit_report"
+            or notice.data.get("credit_report") is True
+        )
+
+    @staticmethod
+    def spec_of(profile: Profile) -> CreditReportSpec | None:
+        """The profile's spec (a bare citation string reads as a pre-notice, no wait)."""
+        value = profile.params.get("credit_report_prenotice")
+        if isinstance(value, CreditReportSpec):
+            return value
+        if isinstance(value, str) and value:
+            return CreditReportSpec(citation=value)
+        return None
 
     async def votes(self, ctx: RuleContext) -> list[Vote]:
-        """Deny the report step without a prior notice, per profile that requires one."""
-        notice = ctx.notice
-        if not (notice.stage == "credit_report" or notice.data.get("credit_report") is True):
+        """Per profile that requires a pre-notice: deny without one, defer inside the
+        waiting period, allow otherwise."""
+        if not self.is_report_step(ctx):
             return []
+        specs = [(p, s) for p in in_force(ctx) if (s := self.spec_of(p)) is not None]
+        if not specs:
+            return []
+        account = ctx.notice.account
+        scope = sc.notice_scope(NoticeKind.CREDIT_REPORT_PRENOTICE.value, account)
+        count = await ctx.ledger.count(scope, EPOCH, ctx.now)
+        talked: int | None = None
         out: list[Vote] = []
-        count: int | None = None
-        for profile in in_force(ctx):
-            citation = profile.params.get("credit_report_prenotice")
-            if not citation:
-                continue
-            if count is None:
-                count = await prior_credit_notice_on_record(ctx)
-            numbers = {"prenotices_on_record": count}
-            if count:
-                out.append(
-                    Vote.allow(
-                        self.name,
-                        profile.name,
-                        "a pre-notice is on record",
-                        citation=citation,
-                        numbers=numbers,
+        for profile, spec in specs:
+            numbers: dict[str, Any] = {"prenotices_on_record": count}
+            if spec.conversation_satisfies:
+                if talked is None:
+                    talked = await ctx.ledger.count(
+                        sc.debt_scope(sc.Counter.CONVERSATION, account), EPOCH, ctx.now
                     )
-                )
-            else:
+                numbers["conversations_on_record"] = talked
+                if talked:
+                    out.append(
+                        Vote.allow(
+                            self.name,
+                            profile.name,
+                            "a telephone conversation about the debt is on record",
+                            citation=spec.citation,
+                            numbers=numbers,
+                        )
+                    )
+                    continue
+            if not count:
                 out.append(
                     Vote.deny(
                         self.name,
                         profile.name,
                         "no credit-report pre-notice was delivered for this debt",
-                        citation=citation,
+                        citation=spec.citation,
                         numbers=numbers,
                     )
                 )
+                continue
+            if spec.wait_days:
+                ready = await self._ready(ctx, profile, scope, spec.wait_days)
+                numbers.update({"wait_days": spec.wait_days, "ready_at": ready.isoformat()})
+                if ctx.now < ready:
+                    out.append(
+                        Vote.defer(
+                            self.name,
+                            profile.name,
+                            f"{spec.wait_days} days must pass after the date of the "
+                            "pre-notice (a notice of undeliverability may still come)",
+                            ready,
+                            citation=spec.wait_citation or spec.citation,
+                            numbers=numbers,
+                        )
+                    )
+                    continue
+            out.append(
+                Vote.allow(
+                    self.name,
+                    profile.name,
+                    "a pre-notice is on record",
+                    citation=spec.citation,
+                    numbers=numbers,
+                )
+            )
         return out
+
+    async def _ready(self, ctx: RuleContext, profile: Profile, scope: str, wait: int) -> datetime:
+        """The first instant the earliest pre-notice's wait is over: the start of local
+        day ``date + wait + 1`` in the latest of the debtor's plausible zones."""
+        # A pre-notice older than the wait plus two days is over it in any zone: no
+        # need to find when exactly it went.
+        old = ctx.now - timedelta(days=wait + 2)
+        if await ctx.ledger.count(scope, EPOCH, old):
+            return old
+        first = await self._earliest(ctx, scope, old, ctx.now)
+        zones = zones_for(ctx, [profile]).zones or (UTC,)
+        return max(
+            datetime.combine(
+                first.astimezone(z).date() + timedelta(days=wait + 1), time(0), tzinfo=z
+            ).astimezone(UTC)
+            for z in zones
+        )
+
+    @staticmethod
+    async def _earliest(ctx: RuleContext, scope: str, start: datetime, end: datetime) -> datetime:
+        """When the earliest entry of ``scope`` in ``[start, end)`` was recorded (there is
+        one): the ledger's ``last_contact`` when it is the only one, else by halving."""
+        last_contact = getattr(ctx.ledger, "last_contact", None)
+        if last_contact is not None and await ctx.ledger.count(scope, start, end) == 1:
+            found: datetime | None = await last_contact(scope, end)
+            if found is not None:
+                return found
+        lo, hi = start, end  # invariant: none in [start, lo), one at least in [start, hi)
+        while hi - lo > timedelta(microseconds=1):
+            mid = lo + (hi - lo) / 2
+            if await ctx.ledger.count(scope, start, mid):
+                hi = mid
+            else:
+                lo = mid
+        return lo
