@@ -99,3 +99,25 @@ async def test_tightened_cap_defers_earlier(
     b = await d.send(notice_for(us_account(), "sms", data={"i": 2}))
     assert (a.status, b.status) == (OutcomeStatus.DELIVERED, OutcomeStatus.DEFERRED)
     assert b.until == utc("2026-01-06T08:00:00-05:00")
+
+
+def test_reachability_numbers_are_overridden_like_the_window() -> None:
+    from notifysdk.compliance.profiles import CN
+
+    res = resolve(CN, {"reachability.failed_attempts": 5, "reachability.window_days": 14})
+    spec = res.profile.params["reachability"]
+    assert (spec.failed_attempts, spec.window_days) == (5, 14)
+    assert res.loosened == ()
+    with pytest.raises(ConfigurationError, match=r"reachability\.failed_attempts.*loosen"):
+        resolve(CN, {"reachability.failed_attempts": 2})  # fewer failures: looser
+    res = resolve(
+        CN,
+        {
+            "reachability.failed_attempts": 2,
+            "loosen": {"reachability.failed_attempts": "court order LS-7"},
+        },
+    )
+    assert res.profile.params["reachability"].failed_attempts == 2
+    assert [c.path for c in res.loosened] == ["reachability.failed_attempts"]
+    with pytest.raises(ConfigurationError, match="no such section"):
+        resolve(US_REGF, {"reachability.failed_attempts": 5})

@@ -7,6 +7,7 @@ which the dispatcher hands to rules as ``RuleContext.overrides``. Paths are dott
     "window.start" = "08:30"                      # later start: tighter, free
     "caps.regf-calls-7-in-7.limit" = 5            # lower cap: tighter, free
     "caps.regf-sms-daily-soft-cap.limit" = 5      # soft cap with no cited limit: free
+    "reachability.failed_attempts" = 5            # more failures first: tighter, free
     "required.mini-miranda-first" = false         # dropping a requirement: loosening
     neutral_sender = "Acme Services"              # limited-content sender name: free
     [profiles.us-regf.loosen]
@@ -34,6 +35,9 @@ from ..policy import Profile
 __all__ = ["AppliedOverride", "ResolvedProfile", "flatten", "resolve"]
 
 _LISTS = ("caps", "quiet", "required")
+_SECTIONS = ("window", "reachability")
+"""Single-spec sections whose fields are overridden one by one (``window.start``,
+``reachability.failed_attempts``)."""
 _TEXTS = ("neutral_sender",)
 """Text parameters a lender sets freely (no cited limit to loosen)."""
 _MAX_TEXT = 60
@@ -159,11 +163,11 @@ def _resolve(profile: Profile, overrides: Mapping[str, Any]) -> ResolvedProfile:
         if head in _TEXTS and len(parts) == 1:
             applied.append(_set_text(profile.name, params, head, value))
             continue
-        if head == "window" and len(parts) == 2:
-            spec = params.get("window")
+        if head in _SECTIONS and len(parts) == 2:
+            spec = params.get(head)
             field_name = parts[1]
             new_spec, change = _set_field(profile.name, path, spec, field_name, value, loosen)
-            params["window"] = new_spec
+            params[head] = new_spec
             applied.append(change)
             continue
         if head in ("caps", "quiet") and len(parts) == 3:
