@@ -96,6 +96,19 @@ def test_lint_fails_on_a_bad_pack(app: typer.Typer, tmp_path: Path) -> None:
     assert rows["overdue_notice/sms.zh-CN.txt.j2"] == []
 
 
+def test_lint_names_the_authority_a_template_claims_to_be(app: typer.Typer, tmp_path: Path) -> None:
+    (tmp_path / "overdue_notice").mkdir()
+    (tmp_path / "overdue_notice" / "sms.zh-CN.txt.j2").write_text(
+        "本院通知：{{ name }}，请于三日内还款。", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["lint", str(tmp_path), "--json"])
+    assert result.exit_code == 1
+    (row,) = json.loads(result.stdout)
+    source = [f for f in row["findings"] if f["part"] == "source"]
+    assert source and {f["kind"] for f in source} == {"court"}
+    assert {f["category"] for f in source} == {"impersonation"}
+
+
 def test_lint_default_pack_is_clean(app: typer.Typer) -> None:
     result = runner.invoke(app, ["lint"])
     assert result.exit_code == 0, result.output

@@ -101,7 +101,7 @@ def lint_pack(dirs: list[Path], linter: Linter | None = None) -> list[LintResult
                 results.append(LintResult(path, name, (), False, error=exc.reason))
                 continue
             findings = [
-                LintFinding(f.phrase, f.category, "source")
+                LintFinding(f.phrase, f.category, "source", f.kind)
                 for f in linter.check(_JINJA.sub(" ", source), "source")
             ]
             match = _NAME.match(path.name)
@@ -154,7 +154,12 @@ def lint_command(
                         "note": r.note,
                         "error": r.error,
                         "findings": [
-                            {"phrase": f.phrase, "category": f.category, "part": f.part}
+                            {
+                                "phrase": f.phrase,
+                                "category": f.category,
+                                "kind": f.kind,
+                                "part": f.part,
+                            }
                             for f in r.findings
                         ],
                     }
