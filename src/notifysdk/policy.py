@@ -101,6 +101,12 @@ class RuleContext:
     zones), each kept with the inputs it was computed from so it is computed once per
     notice: the dispatcher hands the same dict to both stages of a notice; a context
     built elsewhere starts with an empty one."""
+    channel_traits: Mapping[str, Any] = field(default_factory=dict)
+    """What the channel declares about the form it delivers (its ``content_traits``):
+    ``carrier_route`` (``"cn"``: through China's domestic carrier ports), ``sign_name``,
+    the 【sign】 it adds to every SMS itself (an approved-template channel);
+    ``registered_domains``, the link domains registered for it. Empty for a channel that
+    declares nothing (the carrier rules read it)."""
 
 
 @runtime_checkable

@@ -107,3 +107,38 @@ async def test_a_refused_connection_is_transient(
     with pytest.raises(DeliveryError) as info:
         await channel(aliyun_section, fake_clock, endpoint=f"127.0.0.1:{port}").send(message())
     assert type(info.value) is TransientDeliveryError and info.value.provider_code == "connect"
+
+
+async def test_the_channel_declares_the_sign_and_domains_the_carrier_rules_read(
+    aliyun_section: dict[str, Any], fake_clock: FakeClock
+) -> None:
+    from notifysdk.compliance.profiles import CN
+    from notifysdk.compliance.rules.carrier import CarrierLinksRule, CarrierSignRule
+    from notifysdk.ledger.memory import MemoryLedger
+    from notifysdk.policy import RuleContext, Verdict
+    from notifysdk.testing import sample_notice
+
+    ch = channel(aliyun_section, fake_clock, registered_domains=["example.cn"])
+    assert ch.content_traits["sign_name"] == "Example Bank"
+
+    def ctx(body: str) -> RuleContext:
+        msg = message(body=body)
+        return RuleContext(
+            sample_notice(channel="aliyun-sms"),
+            fake_clock.now(),
+            MemoryLedger(),
+            {"cn": CN},
+            to=msg.to,
+            message=msg,
+            channel_medium="sms",
+            channel_traits=ch.content_traits,
+        )
+
+    unsigned = "张**您好，请登录 https://pay.example.cn/x 还款。回复TD退订"
+    sign = await CarrierSignRule().evaluate(ctx(unsigned))  # the channel adds 【Example Bank】
+    assert sign is not None and sign.verdict is Verdict.ALLOW, sign
+    link = await CarrierLinksRule().evaluate(ctx(unsigned))
+    assert link is not None and link.verdict is Verdict.ALLOW, link
+    other = await CarrierLinksRule().evaluate(ctx("张**您好，请登录 https://pay.example.com 还款"))
+    assert other is not None and other.verdict is Verdict.DENY
+    await ch.aclose()

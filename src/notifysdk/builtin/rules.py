@@ -38,6 +38,10 @@ def notifysdk_register_rules(register: Callable[[Rule], None]) -> None:
 
     register(OptedOutDestination())
     register(InstitutionIdentity())
+    from ..compliance.rules.carrier import carrier_rules  # China's carrier content rules
+
+    for rule in carrier_rules():
+        register(rule)
 
 
 @hookimpl

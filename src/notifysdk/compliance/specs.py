@@ -214,13 +214,19 @@ class ReachabilitySpec:
 
 @dataclass(frozen=True)
 class CarrierSign:
-    """An SMS must reach the handset signed 【sign】 (the registered sender's name):
-    the body's own leading 【…】, or the one the channel adds (an approved-template
-    channel's ``sign_name``); no other 【…】 in the text, where it passes for a sign
-    (:class:`notifysdk.compliance.rules.carrier.CarrierSignRule`)."""
+    """An SMS sent through a domestic carrier route must reach the handset signed
+    【sign】 (the registered sender's name): the body's own leading 【…】, or the one the
+    channel adds (an approved-template channel's ``sign_name``); no other 【…】 in the
+    text, where it passes for a sign
+    (:class:`notifysdk.compliance.rules.carrier.CarrierSignRule`). A channel is on a
+    domestic route when it says so (``content_traits``: ``carrier_route = "cn"`` or a
+    ``sign_name``) or is named in ``channels`` (a lender's plain gateway channel)."""
 
     citation: str
     evidence: Evidence = "S"
+    channels: frozenset[str] = frozenset()
+    """Channels that declare nothing yet deliver through a domestic port, so the body
+    itself must carry the sign."""
     media: frozenset[str] = frozenset({"sms"})
     destinations: tuple[str, ...] = ("+86",)
     """Number prefixes the carriers' rules cover (mainland China's domestic SMS)."""

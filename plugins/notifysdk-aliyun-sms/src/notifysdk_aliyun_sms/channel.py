@@ -18,8 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import aiohttp
@@ -95,6 +96,16 @@ class AliyunSmsChannel(BaseChannel):
         self.settings = settings
         self.clock = clock
         self.templates: dict[tuple[str, str], ApprovedTemplate] = settings.approved()
+        self.content_traits: Mapping[str, object] = MappingProxyType(
+            {
+                "carrier_route": "cn",
+                "sign_name": settings.sign_name,
+                "registered_domains": settings.registered_domains,
+            }
+        )
+        """What the compliance rules must know of the form this channel delivers
+        (``RuleContext.channel_traits``): a domestic carrier route that adds the
+        configured 【sign】 itself, whose links may go to the registered domains."""
         self.client = Client(
             Config(
                 access_key_id=settings.access_key_id,

@@ -57,6 +57,10 @@ class AliyunSmsSettings(BaseModel):
     trusted as ``not sent`` (the detail record appears with a delay)."""
     query_page_size: int = Field(50, ge=1, le=50)
     templates: dict[str, dict[str, TemplateSpec]] = Field(default_factory=dict)
+    registered_domains: tuple[str, ...] = ()
+    """Domains the SMS may link to, as registered with the provider (ICP-filed and in
+    the approved templates): the ``cn`` profile's ``carrier-links`` rule refuses a link
+    to any other (subdomains count)."""
 
     @classmethod
     def load(cls, section: Mapping[str, Any], *, name: str) -> AliyunSmsSettings:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import httpx
@@ -115,6 +116,16 @@ class TencentSmsChannel(BaseChannel):
         self.settings = settings
         self.clock = clock
         self.templates: dict[tuple[str, str], ApprovedTemplate] = settings.approved()
+        self.content_traits: Mapping[str, object] = MappingProxyType(
+            {
+                "carrier_route": "cn",
+                "sign_name": settings.sign_name,
+                "registered_domains": settings.registered_domains,
+            }
+        )
+        """What the compliance rules must know of the form this channel delivers
+        (``RuleContext.channel_traits``): a domestic carrier route that adds the
+        configured 【sign】 itself, whose links may go to the registered domains."""
         self.client = build_client(settings)
 
     def template_for(self, message: Message) -> ApprovedTemplate:

@@ -58,6 +58,10 @@ class TencentSmsSettings(BaseModel):
     ambiguous attempt not found is ``unknown`` (held for an operator). Set: absence this
     long after the attempt began counts as ``not sent`` (then retried)."""
     templates: dict[str, dict[str, TemplateSpec]] = Field(default_factory=dict)
+    registered_domains: tuple[str, ...] = ()
+    """Domains the SMS may link to, as registered with the provider (ICP-filed and in
+    the approved templates): the ``cn`` profile's ``carrier-links`` rule refuses a link
+    to any other (subdomains count)."""
 
     @classmethod
     def load(cls, section: Mapping[str, Any], *, name: str) -> TencentSmsSettings:
