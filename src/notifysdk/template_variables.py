@@ -153,6 +153,20 @@ def _declare() -> tuple[TemplateVariable, ...]:
             "(``客户服务中心``, ``Customer Service Center``) when no profile has one.",
         ),
         TemplateVariable(
+            "self_service_url",
+            "str",
+            (str,),
+            False,
+            "{{ self_service_url or institution_contact }}",
+            "The notice's signed link to the debtor's self-service page (verify, see the "
+            "debt, choose a plan, dispute, contact preferences): "
+            "``{public_base_url}/{token}``, the token naming this notice only, valid "
+            "``link_days`` (default 30). Empty when ``self_service.public_base_url`` (or "
+            "``NOTIFYSDK_SELF_SERVICE_URL``) is not set (as in this sample): print it "
+            "under ``{% if self_service_url %}`` or with a fallback. See "
+            "docs/self-service.md.",
+        ),
+        TemplateVariable(
             "amount_due",
             "formatted money (text)",
             (lazy,),

@@ -353,12 +353,19 @@ def neutral_sender_for(locale: str) -> str:
 
 
 def notice_context(
-    notice: Notice, *, now: datetime, institution_contact: str = "", neutral_sender: str = ""
+    notice: Notice,
+    *,
+    now: datetime,
+    institution_contact: str = "",
+    neutral_sender: str = "",
+    self_service_url: str = "",
 ) -> dict[str, Any]:
     """The variables every template sees: the SDK's own, and the notice's ``data``
     under ``data`` only (a key of ``data`` can never replace an SDK variable).
     ``neutral_sender``: the profile's limited-content sender name (empty: the
-    locale's default, :data:`NEUTRAL_SENDERS`)."""
+    locale's default, :data:`NEUTRAL_SENDERS`). ``self_service_url``: the notice's
+    signed self-service link (:func:`notifysdk.selfservice.links.link_for`; empty when
+    none is configured)."""
     account = notice.account
     locale = notice.effective_locale
     person = notice.recipient.person
@@ -374,6 +381,7 @@ def notice_context(
         "agency": account.agency,
         "institution_contact": institution_contact,
         "neutral_sender": neutral_sender or neutral_sender_for(locale),
+        "self_service_url": self_service_url,
         "amount_due": _money_later(account.total_due, account.currency, locale),
         "overdue_amount": _money_later(account.overdue_amount, account.currency, locale),
         "principal": _money_later(account.principal, account.currency, locale),
