@@ -204,7 +204,14 @@ def is_card_in_context(digits: str) -> bool:
 def in_card_context(folded: str, start: int) -> bool:
     """True when a card word stands within :data:`CONTEXT_WINDOW` characters before
     ``start`` in ``folded`` text, with no digit or sentence end in between."""
-    return _CARD_CONTEXT.search(folded, max(0, start - _CONTEXT_REACH), start) is not None
+    lo = max(0, start - _CONTEXT_REACH)
+    w = folded[lo:start].lower()
+    # substring checks first: the pattern runs only where a card word may be
+    if not (
+        "卡" in w or "card" in w or "联" in w or "聯" in w or "pay" in w or "visa" in w
+    ) and not ("amex" in w or "pan" in w):
+        return False
+    return _CARD_CONTEXT.search(folded, lo, start) is not None
 
 
 class BankCardDetector:
@@ -240,21 +247,20 @@ class BankCardDetector:
             groups = [
                 (m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(body)
             ]
-            yield from self._in_groups(folded, groups, in_card_context(folded, run.start()))
+            yield from self._in_groups(folded, groups)
         for s in spaced_stretches(folded, _CARD_LENGTHS):
             if not s.digits.isdigit():
                 continue
             if (_card_like(list(s.sizes)) and is_card_number(s.digits)) or (
-                is_card_in_context(s.digits) and in_card_context(folded, s.start)
+                in_card_context(folded, s.start) and is_card_in_context(s.digits)
             ):
                 yield Finding(self.kind, s.start, s.end, self.name)
 
-    def _in_groups(
-        self, text: str, groups: list[tuple[int, int]], context: bool
-    ) -> Iterator[Finding]:
+    def _in_groups(self, text: str, groups: list[tuple[int, int]]) -> Iterator[Finding]:
         """The longest card stretch of whole groups from each group on. In card context
         (the run's first stretch only), when no stretch is a card by the strict test, the
         longest stretch :func:`is_card_in_context` accepts, in any grouping."""
+        context: bool | None = None  # looked up once, when the strict test found nothing
         i = 0
         while i < len(groups):
             best: int | None = None
@@ -270,8 +276,11 @@ class BankCardDetector:
                 digits = "".join(text[s:e] for s, e in groups[i : j + 1])
                 if _card_like(sizes) and is_card_number(digits):
                     best = j
-                elif context and i == 0 and is_card_in_context(digits):
-                    loose = j
+                elif i == 0 and best is None:
+                    if context is None:
+                        context = in_card_context(text, groups[0][0])
+                    if context and is_card_in_context(digits):
+                        loose = j
             if best is None:
                 best = loose
             if best is None:
