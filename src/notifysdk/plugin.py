@@ -80,6 +80,8 @@ if TYPE_CHECKING:
         scope,
     )
     from .compliance.specs import (
+        CreditReportSpec,
+        RetentionSpec,
         WindowSpec,
         ZoneSpec,
     )
@@ -326,6 +328,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "compliance.specs": (
         "WindowSpec",
         "ZoneSpec",
+        "CreditReportSpec",
+        "RetentionSpec",
     ),
     "compliance.rules.base": ("in_force",),
     "compliance.rules.states": ("AccountStateRule",),
@@ -404,6 +408,7 @@ __all__ = [
     "Clock",
     "ConfigurationError",
     "ConsentBasis",
+    "CreditReportSpec",
     "DeliveryError",
     "DeliveryUpdate",
     "Detector",
@@ -448,6 +453,7 @@ __all__ = [
     "Recipient",
     "ReconcileResult",
     "ReconcileStatus",
+    "RetentionSpec",
     "Role",
     "Rule",
     "RuleContext",

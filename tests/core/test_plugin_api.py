@@ -34,6 +34,7 @@ without_rate_limit RateLimitedError SendsAs unwrap
 JsonFormatter metrics_text
 attempt_result
 AccountEvent AccountEventKind account_events record_account_event EventLedger CancelResult
+CreditReportSpec RetentionSpec
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 
