@@ -91,30 +91,42 @@ class SdkMetrics:
         self.queue_depth = Gauge(
             "notifysdk_queue_depth", "Notices waiting in a worker queue.", ["queue"], registry=r
         )
+        # Each label set's child, looked up once (labels() takes a lock and builds a key).
+        self._attempt_children: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._outcome_children: dict[tuple[str, str, str], Any] = {}
 
     def observe_attempt(self, attempt: Attempt, error: BaseException | None) -> None:
         """Count one attempt (and its retry) and observe its latency."""
         result = attempt_result(error)
-        self.attempts.labels(attempt.channel, result).inc()
+        key = (attempt.channel, result)
+        children = self._attempt_children.get(key)
+        if children is None:
+            children = (self.attempts.labels(*key), self.latency.labels(*key))
+            self._attempt_children[key] = children
+        children[0].inc()
         if attempt.number > 1:
             self.retries.labels(attempt.channel).inc()
         started = attempt.started_at
         if result != "rate_limited" and isinstance(started, datetime) and started.tzinfo:
             seconds = (datetime.now(UTC) - started).total_seconds()
             if 0 <= seconds <= MAX_LATENCY_SECONDS:
-                self.latency.labels(attempt.channel, result).observe(seconds)
+                children[1].observe(seconds)
 
     def observe_outcome(self, outcome: Outcome) -> None:
         """Count one outcome."""
-        self.outcomes.labels(outcome.status.value, outcome.rule or "", outcome.channel).inc()
+        key = (outcome.status.value, outcome.rule or "", outcome.channel)
+        child = self._outcome_children.get(key)
+        if child is None:
+            child = self._outcome_children[key] = self.outcomes.labels(*key)
+        child.inc()
 
 
 def attempt_result(error: BaseException | None) -> str:
     """The ``result`` label of an attempt that raised ``error`` (``None``: ``ok``)."""
-    from ..ratelimit import RateLimitedError
-
     if error is None:
         return "ok"
+    from ..ratelimit import RateLimitedError
+
     if isinstance(error, RateLimitedError):
         return "rate_limited"
     if isinstance(error, AmbiguousDeliveryError):
