@@ -275,3 +275,32 @@ async def test_the_channel_reconciles_from_its_record(
     (tmp_path / "credit_report").mkdir(mode=0o700)
     (tmp_path / "credit_report" / "nk_1.json").write_text("{}")
     assert (await channel.reconcile(attempt)).status is ReconcileStatus.SENT
+
+
+# --- through the campaign: the default ladder's D+60 pre-notice and D+75 report ---------
+
+
+async def test_the_default_ladder_reports_only_after_its_prenotice(
+    build: Callable[..., Dispatcher], fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    from notifysdk.campaign import PortfolioRow, default_ladder, run_campaign
+    from notifysdk.config import Settings
+
+    settings = Settings(output_dir=tmp_path / "out", routes={"email": "email"})
+    d = build(settings=settings)
+    ladder = default_ladder()
+
+    def row(days: int) -> list[PortfolioRow]:
+        return [PortfolioRow(2, cn_account(7, days_overdue=days))]
+
+    # A portfolio's first run on day 75: no pre-notice on record, the step is blocked.
+    first = await run_campaign(d, [PortfolioRow(2, cn_account(8, days_overdue=75))], ladder)
+    assert first.by_rule["blocked: credit-report-prenotice"] == 1
+    assert first.by_channel[CHANNEL_NAME]["blocked"] == 1
+    # Day 60: the pre-notice by email; day 75: the report is recorded.
+    on_60 = await run_campaign(d, row(60), ladder)
+    assert on_60.by_channel["email"]["delivered"] == 1
+    fake_clock.advance(days=15)
+    on_75 = await run_campaign(d, row(75), ladder)
+    assert on_75.by_channel[CHANNEL_NAME]["delivered"] == 1, on_75.by_rule
+    assert len(list((tmp_path / "out" / "credit_report").glob("*.json"))) == 1
