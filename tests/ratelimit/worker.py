@@ -1,6 +1,7 @@
 """One rate-limit test worker: a Dispatcher sending notices through ``twilio-sms`` (the
 official twilio client) to a loopback Twilio-shaped server, its sender limited in a
-shared storage. Run as a plain process by tests/ratelimit; prints one JSON line.
+shared storage. Run as a plain process by tests/ratelimit: prints ``ready``, sends once
+it reads a line on stdin, then prints one JSON line.
 
 ``python worker.py BASE_URL STORAGE_URL FIRST COUNT PER_SECOND [CONCURRENCY]``
 """
@@ -60,6 +61,10 @@ async def main(argv: list[str]) -> dict[str, Any]:
     clock = OffsetClock(datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
     d = Dispatcher(settings, plugins=PluginManager(), clock=clock, ledger=MemoryLedger())
     notices = [notice(i) for i in range(int(first), int(first) + int(count))]
+    # Ready: wait for the test's "go", so that every worker sends at the same time
+    # (starting an interpreter takes seconds on a busy machine).
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     t0 = time.monotonic()
     try:
         outcomes = await d.send_many(notices, concurrency=concurrency)
