@@ -4,7 +4,8 @@ A provider limits what one sender may send: a Twilio long code about one message
 second, an SMTP account so many a day, a China SMS sign name its daily quota. A channel
 section's ``rate_limit`` table (:mod:`.settings`) sets ``per_second`` and ``per_day``
 for the channel's senders (and per sender), counted in Redis so that ten workers
-together respect one number's limit (:mod:`.limiter`, on the ``limits`` library). The
+together respect one number's limit (:mod:`.limiter`: the second in :mod:`.window`, held
+until a second after each request ended; the day on the ``limits`` library). The
 sender is what the channel says it sends as (:func:`notifysdk.channels.sender_of`: a
 Twilio number or messaging service, an SMTP user, a sign name), else the channel's name.
 
