@@ -127,10 +127,12 @@ def zone_country(zone: str) -> str:
     return _zone_tab()[1].get(zone, "")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Evidence:
     """What one source says: the person is in one of ``zones``, in ``country``;
-    ``wide``: it names no more than the country (and the country has several zones)."""
+    ``wide``: it names no more than the country (and the country has several zones).
+    Built by the memoised functions below and compared by identity, so the combination
+    of a notice's evidence is memoised too (people share area codes and regions)."""
 
     source: str
     zones: tuple[str, ...]
@@ -160,6 +162,7 @@ def number_zones(number: str) -> tuple[str, ...]:
     return found.zones if found is not None else ()
 
 
+@functools.lru_cache(maxsize=1024)
 def _country(source: str, country: str) -> _Evidence | None:
     zones = country_zones(country)
     if not zones:
@@ -167,31 +170,38 @@ def _country(source: str, country: str) -> _Evidence | None:
     return _Evidence(source, zones, country.upper(), len(zones) > 1)
 
 
-def _address(address: PostalAddress) -> _Evidence | None:
-    if address.region:
-        zones = region_zones(address.country, address.region)
+@functools.lru_cache(maxsize=4096)
+def _address(country: str, region: str | None) -> _Evidence | None:
+    if region:
+        zones = region_zones(country, region)
         if zones:
-            return _Evidence("address", zones, address.country.upper(), False)
-    return _country("address", address.country)
+            return _Evidence("address", zones, country.upper(), False)
+    return _country("address", country)
+
+
+@functools.lru_cache(maxsize=1024)
+def _time_zone(tz: str) -> _Evidence:
+    return _Evidence("time_zone", (tz,), zone_country(tz), False)
 
 
 def _ordered(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _evidence(person: Person, destination: str | None) -> list[_Evidence]:
+def _evidence(person: Person, destination: str | None) -> tuple[_Evidence, ...]:
     found: list[_Evidence | None] = []
     if person.time_zone:
-        tz = person.time_zone
-        found.append(_Evidence("time_zone", (tz,), zone_country(tz), False))
-    phones = [c.value for c in person.contacts if c.kind == "phone"]
+        found.append(_time_zone(person.time_zone))
     if destination and destination.startswith("+"):
-        phones.insert(0, destination)
-    found.extend(_phone(n) for n in _ordered(phones))
-    found.extend(_address(c) for c in person.contacts if isinstance(c, PostalAddress))
+        found.append(_phone(destination))
+    for c in person.contacts:
+        if isinstance(c, PostalAddress):
+            found.append(_address(c.country, c.region))
+        elif c.kind == "phone" and c.value != destination:
+            found.append(_phone(c.value))
     if person.country:
         found.append(_country("country", person.country))
-    return [e for e in found if e is not None]
+    return tuple(e for e in found if e is not None)
 
 
 def plausible_zones(
@@ -200,9 +210,19 @@ def plausible_zones(
     """The zones to respect for ``person`` reached at ``destination`` (see the module
     docstring); ``default``: the profiles' zones, for a person nothing is known about."""
     if person.time_zone and person.location_confirmed:
-        tz = person.time_zone
-        return PlausibleZones((tz,), "time_zone", {"time_zone": (tz,)}, confirmed=True)
-    evidence = _evidence(person, destination)
+        return _confirmed(person.time_zone)
+    return _combine(_evidence(person, destination), default)
+
+
+@functools.lru_cache(maxsize=256)
+def _confirmed(tz: str) -> PlausibleZones:
+    return PlausibleZones((tz,), "time_zone", {"time_zone": (tz,)}, confirmed=True)
+
+
+@functools.lru_cache(maxsize=4096)
+def _combine(evidence: tuple[_Evidence, ...], default: tuple[str, ...]) -> PlausibleZones:
+    """Every source's zones, country-wide evidence covered by a finer source in the same
+    country dropped (memoised: the result is immutable and shared)."""
     placed = {_PARENT.get(e.country, e.country) for e in evidence if not e.wide and e.country}
     kept: list[_Evidence] = []
     covered: list[str] = []
