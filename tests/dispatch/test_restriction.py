@@ -12,6 +12,7 @@ import pytest
 from notifysdk.campaign.summary import Summary
 from notifysdk.clock import FakeClock
 from notifysdk.dispatcher import Dispatcher
+from notifysdk.hookspecs import hookimpl
 from notifysdk.models import (
     Account,
     Attachment,
@@ -27,7 +28,7 @@ from notifysdk.models import (
     Restriction,
     Role,
 )
-from notifysdk.policy import Vote
+from notifysdk.policy import RuleContext, Vote
 from notifysdk.testing import MockChannel, sample_account
 
 NOON = datetime.fromisoformat("2026-01-05T12:00:00+00:00")
@@ -166,6 +167,38 @@ async def test_a_restricted_notice_blocked_later_still_says_it_was_restricted(
     record = await d.ledger.get(notice.idempotency_key)  # stored with the outcome
     assert record is not None and record.outcome is not None
     assert record.outcome.restriction == out.restriction
+
+
+class _NoLimitedContent:
+    """A lender's content rule that refuses every limited-content message."""
+
+    name = "t-no-limited-content"
+    citation = "test"
+    profiles = frozenset({"*"})
+    stage = "content"
+
+    def evaluate(self, ctx: RuleContext) -> Vote | None:
+        if ctx.message is not None and ctx.message.metadata.get("kind") == "limited_content":
+            return Vote.deny(self.name, "*", "no limited content here")
+        return None
+
+    @hookimpl
+    def notifysdk_register_rules(self, register: Callable[[object], None]) -> None:
+        register(self)
+
+
+async def test_a_restricted_notice_a_content_rule_blocks_says_it_was_restricted(
+    build: Callable[[], tuple[Dispatcher, MockChannel]], register_plugin: Callable[..., str]
+) -> None:
+    register_plugin(_NoLimitedContent(), "t-no-limited-content")
+    d, sms = build()
+    notice = _to_third_party()
+    out = await d.send(notice)
+    assert (out.status, out.rule) == (OutcomeStatus.BLOCKED, "t-no-limited-content")
+    assert out.restriction is not None and out.restriction.profile == "uk-conc"
+    assert sms.sent == []
+    unrestricted = await d.prepare(_to_debtor())
+    assert unrestricted.ready and unrestricted.context.restriction is None
 
 
 async def test_the_restriction_reason_is_masked_like_an_outcome_reason(
