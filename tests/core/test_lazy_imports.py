@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 
-FIRST_PARTY = ("callscript", "smtp", "twilio", "visitletter", "aliyun-sms", "tencent-sms")
+FIRST_PARTY = (
+    "callscript",
+    "smtp",
+    "twilio",
+    "visitletter",
+    "aliyun-sms",
+    "tencent-sms",
+    "otel",
+)
 """The plugins of this repository; the example test plugin is a third party's business."""
 
 VENDOR = frozenset(
@@ -33,6 +41,7 @@ VENDOR = frozenset(
         "psycopg",
         "starlette",
         "uvicorn",
+        "opentelemetry",
         "alibabacloud_dysmsapi20170525",
         "alibabacloud_tea_openapi",
         "tencentcloud",

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..hookspecs import hookimpl
-from .metrics import sdk_metrics
 
 if TYPE_CHECKING:
     from ..channels import Attempt
@@ -19,6 +18,8 @@ if TYPE_CHECKING:
 @hookimpl
 def notifysdk_on_attempt(notice: Notice, attempt: Attempt, error: BaseException | None) -> None:
     """Count the attempt, its retry and its latency."""
+    from .metrics import sdk_metrics  # not at registration: `notifysdk --help` stays light
+
     m = sdk_metrics()
     if m is not None:
         m.observe_attempt(attempt, error)
@@ -27,6 +28,8 @@ def notifysdk_on_attempt(notice: Notice, attempt: Attempt, error: BaseException 
 @hookimpl
 def notifysdk_on_outcome(notice: Notice, outcome: Outcome) -> None:
     """Count the outcome by status, rule and channel."""
+    from .metrics import sdk_metrics
+
     m = sdk_metrics()
     if m is not None:
         m.observe_outcome(outcome)
