@@ -136,3 +136,14 @@ def test_with_the_channel_name_errors_give_the_toml_location() -> None:
 def test_a_section_that_is_not_a_table_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="the section must be a table"):
         SMTPSettings.resolve("pw-x", {})  # type: ignore[arg-type]
+
+
+def test_the_rate_limiter_counts_the_smtp_account_else_the_envelope_sender() -> None:
+    from notifysdk_smtp.channel import SMTPEmailChannel
+
+    loopback = {**BASE, "host": "127.0.0.1", "tls": "none"}
+    with_account = SMTPEmailChannel(SMTPSettings.resolve({**loopback, "username": "u1"}, {}))
+    without = SMTPEmailChannel(SMTPSettings.resolve(loopback, {}))
+    message: Any = None  # the sender does not depend on the message
+    assert with_account.sender_id(message) == "u1"
+    assert without.sender_id(message) == "notices@lender.example"

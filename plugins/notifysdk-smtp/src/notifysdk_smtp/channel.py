@@ -156,6 +156,11 @@ class SMTPEmailChannel(BaseChannel):
                 await client.helo()
         return client
 
+    def sender_id(self, message: Message) -> str:
+        """What a mail provider's sending limits count: the SMTP account, else the
+        envelope sender (the rate limiter's sender, see ``notifysdk.ratelimit``)."""
+        return self.settings.username or self.settings.from_address
+
     async def send(self, message: Message) -> Receipt:
         """Send ``message`` once. Bad header input raises
         :class:`~notifysdk.errors.InvalidEmailError` before connecting; SMTP failures
