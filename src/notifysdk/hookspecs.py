@@ -17,6 +17,7 @@ import pluggy
 if TYPE_CHECKING:
     import typer
 
+    from .asgi import AsgiAppFactory
     from .channels import Attempt, ChannelFactory
     from .ledger.base import LedgerFactory
     from .models import Account, Notice, Outcome
@@ -122,6 +123,19 @@ def notifysdk_register_webhooks(register: Callable[[str, Webhook], None]) -> Non
     :class:`~notifysdk.webhooks.WebhookRefusedError`). The server bounds the body and the
     time; the handler authenticates the request. A path registered twice, or one of the
     server's own, is an error naming both plugins. Returns nothing.
+    """
+
+
+@hookspec
+def notifysdk_register_asgi_apps(register: Callable[[str, AsgiAppFactory], None]) -> None:
+    """Register ASGI apps that ``notifysdk serve`` mounts under a path prefix (the
+    debtor's self-service page).
+
+    Called once, when the registry is built. Call ``register(prefix, factory)``:
+    ``prefix`` such as ``/self-service``, ``factory(dispatcher)`` returning an ASGI app,
+    called once when the server starts (see :mod:`notifysdk.asgi`). The app reads its
+    own requests and bounds their bodies itself. A prefix registered twice is an error
+    naming both plugins. Returns nothing.
     """
 
 

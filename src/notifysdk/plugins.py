@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # only annotations: the CLI's start-up must not import the mo
     from .ledger.base import LedgerFactory
     from .policy import Profile, Rule
     from .privacy import Detector
+    from .asgi import AsgiAppFactory
     from .webhooks import Webhook
 
 log = logging.getLogger("notifysdk.plugins")
@@ -61,6 +62,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "notifysdk.builtin.rules",
     "notifysdk.compliance.plugin",
     "notifysdk.observability.events",
+    "notifysdk.selfservice.plugin",
 )
 """Modules registered as plugins before any entry point, exactly like third-party ones."""
 
@@ -106,6 +108,8 @@ class Registry:
     ledgers: dict[str, LedgerFactory] = field(default_factory=dict)
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     """Path → handler, mounted by ``notifysdk serve``."""
+    asgi_apps: dict[str, AsgiAppFactory] = field(default_factory=dict)
+    """Prefix → app factory, mounted by ``notifysdk serve`` (:mod:`notifysdk.asgi`)."""
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
     """(kind, name) → the plugin that registered it."""
 
@@ -313,6 +317,8 @@ class PluginManager:
                         )
                 if kind == "webhook":
                     _check_webhook(plugin, name, obj)
+                if kind == "asgi_app":
+                    _check_asgi_app(plugin, name, obj)
                 if name in target:
                     raise DuplicateRegistrationError(kind, name, reg.owners[(kind, name)], plugin)
                 target[name] = obj
@@ -341,6 +347,7 @@ class PluginManager:
             ("notifysdk_register_filters", "filter", reg.filters),
             ("notifysdk_register_ledgers", "ledger", reg.ledgers),
             ("notifysdk_register_webhooks", "webhook", reg.webhooks),
+            ("notifysdk_register_asgi_apps", "asgi_app", reg.asgi_apps),
             ("notifysdk_register_template_dirs", "template_dirs", None),
         ]
         for hook_name, kind, target in specs:
@@ -389,6 +396,17 @@ def _check_webhook(plugin: str, path: str, handler: object) -> None:
         raise PluginError(f"plugin {plugin!r} registered webhook {path!r}: {exc}") from None
     if not callable(handler):
         raise PluginError(f"plugin {plugin!r} registered webhook {path!r} without a handler")
+
+
+def _check_asgi_app(plugin: str, prefix: str, factory: object) -> None:
+    from .asgi import check_prefix
+
+    try:
+        check_prefix(prefix)
+    except ValueError as exc:
+        raise PluginError(f"plugin {plugin!r} registered app {prefix!r}: {exc}") from None
+    if not callable(factory):
+        raise PluginError(f"plugin {plugin!r} registered app {prefix!r} without a factory")
 
 
 def _in_hook(hook_name: str, exc: Exception) -> PluginError:

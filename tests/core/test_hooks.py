@@ -363,6 +363,49 @@ def test_hook_notifysdk_register_webhooks() -> None:
         bad.registry()
 
 
+def test_hook_notifysdk_register_asgi_apps() -> None:
+    from notifysdk.asgi import mounts
+
+    made: list[object] = []
+
+    def factory(dispatcher: Any) -> Any:
+        async def app(scope: Any, receive: Any, send: Any) -> None: ...
+
+        made.append(dispatcher)
+        return app
+
+    class Portal:
+        @hookimpl
+        def notifysdk_register_asgi_apps(self, register: Callable[[str, Any], None]) -> None:
+            register("/portal", factory)
+
+    class BadPrefix:
+        @hookimpl
+        def notifysdk_register_asgi_apps(self, register: Callable[[str, Any], None]) -> None:
+            register("/Portal/..", factory)
+
+    builtin = PluginManager(load_entry_points=False).registry().asgi_apps
+    assert "/self-service" in builtin  # the self-service page, a built-in plugin
+    pm = PluginManager(load_entry_points=False, builtins=())
+    pm.register(Portal(), name="portal")
+    assert pm.registry().asgi_apps == {"/portal": factory}
+    assert pm.registry().owners[("asgi_app", "/portal")] == "portal"
+
+    class Holder:
+        registry = pm.registry()
+
+    holder = Holder()
+    (route,) = mounts(holder)  # type: ignore[arg-type]
+    assert route.path == "/portal" and made == [holder]
+    pm.register(Portal(), name="copy")
+    with pytest.raises(DuplicateRegistrationError, match="'portal' and plugin 'copy'"):
+        pm.registry()
+    bad = PluginManager(load_entry_points=False)
+    bad.register(BadPrefix(), name="bad")
+    with pytest.raises(PluginError, match="lower-case words"):
+        bad.registry()
+
+
 async def test_hook_notifysdk_refresh_account(
     register_plugin: Callable[..., str], dispatcher: Callable[..., Dispatcher], tmp_path: Path
 ) -> None:

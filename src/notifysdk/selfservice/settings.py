@@ -27,10 +27,6 @@ URL_ENV = "NOTIFYSDK_SELF_SERVICE_URL"
 Fact = Literal["national_id_last4", "birth_year", "postal_code"]
 """What a visitor may be asked to confirm (see :mod:`notifysdk.selfservice.facts`)."""
 
-MOUNT_PREFIX = "/self-service"
-"""Where ``notifysdk serve`` mounts the page: a proxy forwards ``public_base_url`` here."""
-
-
 class SelfServiceSettings(BaseModel):
     """What the lender configures for the page; every bound has a safe default."""
 

@@ -1,0 +1,87 @@
+"""Fixtures of the self-service tests: a dispatcher on a SQLite ledger with the fake
+clock, and the page's app over it (driven through httpx's ASGI transport)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from notifysdk.clock import FakeClock
+from notifysdk.config import Settings
+from notifysdk.dispatcher import Dispatcher, open_ledger
+from notifysdk.keys import load_keys
+from notifysdk.ledger.base import Ledger
+from notifysdk.plugins import PluginManager
+from notifysdk.selfservice.app import create_app
+from notifysdk.selfservice.keys import SelfServiceKeys, load_self_service_keys
+from notifysdk.selfservice.settings import SelfServiceSettings
+from notifysdk.selfservice.tokens import Purpose, issue
+from notifysdk.testing import MockChannel
+
+from .support import channels
+
+DAY = datetime.fromisoformat("2026-01-06T10:00:00+08:00")
+BASE = "https://pay.example.com/self-service"
+
+
+@dataclass
+class Page:
+    """The app, its client, its dispatcher and what the test needs to drive them."""
+
+    client: httpx.AsyncClient
+    dispatcher: Dispatcher
+    ledger: Ledger
+    keys: SelfServiceKeys
+    clock: FakeClock
+    sms: MockChannel
+    email: MockChannel
+    config: SelfServiceSettings
+
+    def token(self, key: str, purpose: Purpose = Purpose.PAGE, days: int = 30) -> str:
+        """A link token for notice ``key``."""
+        return issue(self.keys, key, purpose, now=self.clock.now(), days=days)
+
+
+@pytest.fixture
+async def make_page(
+    tmp_path: Path, notifysdk_plugins: PluginManager, notifysdk_clock: FakeClock
+) -> AsyncIterator[Callable[..., Page]]:
+    """Build the page (``make_page(**self-service settings)``) over a fresh ledger."""
+    made: list[Page] = []
+    ledger_keys = load_keys(tmp_path / "keys")
+    ledger = open_ledger(f"sqlite:///{tmp_path}/ledger.db", keys=lambda: ledger_keys)
+    notifysdk_clock.set(DAY)
+
+    def build(**config: object) -> Page:
+        sms, email = channels()
+        settings = Settings(
+            output_dir=tmp_path / "out", key_dir=tmp_path / "keys", institution_contact="95555"
+        )
+        d = Dispatcher(
+            settings,
+            channels={"sms": sms, "email": email},
+            plugins=notifysdk_plugins,
+            clock=notifysdk_clock,
+            ledger=ledger,
+        )
+        cfg = SelfServiceSettings(public_base_url=BASE, hotline="95555", **config)
+        keys = load_self_service_keys(tmp_path / "keys", environ={})
+        app = create_app(d, cfg, keys)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, root_path="/self-service"),
+            base_url="https://pay.example.com/self-service",
+        )
+        page = Page(client, d, ledger, keys, notifysdk_clock, sms, email, cfg)
+        made.append(page)
+        return page
+
+    yield build
+    for p in made:
+        await p.client.aclose()
+        await p.dispatcher.aclose()
+    await ledger.aclose()
