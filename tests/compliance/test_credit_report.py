@@ -304,3 +304,21 @@ async def test_the_default_ladder_reports_only_after_its_prenotice(
     on_75 = await run_campaign(d, row(75), ladder)
     assert on_75.by_channel[CHANNEL_NAME]["delivered"] == 1, on_75.by_rule
     assert len(list((tmp_path / "out" / "credit_report").glob("*.json"))) == 1
+
+
+async def test_the_report_record_is_no_communication_with_the_debtor(
+    build: Callable[..., Dispatcher], fake_clock: FakeClock
+) -> None:
+    from notifysdk.compliance.rules.base import EPOCH, FAR_FUTURE
+    from notifysdk.compliance.scopes import Counter, person_scope
+
+    d = build()
+    account = cn_account()
+    comm = person_scope(Counter.COMM, account, account.debtor)
+    assert (await d.send(prenotice(account))).status is OutcomeStatus.DELIVERED
+    assert await d.ledger.count(comm, EPOCH, FAR_FUTURE) == 1
+    fake_clock.advance(minutes=1)
+    out = await d.send(report(account))
+    assert out.status is OutcomeStatus.DELIVERED, out.reason
+    assert await d.ledger.count(notice_scope("credit_report", account), EPOCH, FAR_FUTURE) == 1
+    assert await d.ledger.count(comm, EPOCH, FAR_FUTURE) == 1  # the bureau is not the debtor

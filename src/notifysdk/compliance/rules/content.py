@@ -198,6 +198,10 @@ class ContentLintRule(ProfileRule):
         return out
 
 
+_NOT_A_COMMUNICATION = frozenset({"limited_content", "credit_report"})
+"""Kinds whose delivery is not a communication with the person (no ``comm`` count)."""
+
+
 class ContactRecordRule:
     """Leaves evidence of delivered notices in the ledger (first contact, pre-notices)."""
 
@@ -215,7 +219,10 @@ class ContactRecordRule:
         account = ctx.notice.account
         kind = str(msg.metadata.get("kind", ctx.notice.kind.value))
         scopes = [sc.notice_scope(kind, account)]
-        if kind != "limited_content":  # 1006.2(j): a limited-content message is no communication
+        # 1006.2(j): a limited-content message is no communication; a furnishing record
+        # goes to a credit bureau, not to the consumer: neither makes a later notice a
+        # later contact.
+        if kind not in _NOT_A_COMMUNICATION:
             scopes.append(sc.person_scope(sc.Counter.COMM, account, ctx.notice.recipient.person))
         end = ctx.now + timedelta(seconds=1)
         return Vote.allow(
