@@ -34,11 +34,25 @@ class FleetFiles:
     visibility_timeout: float = 12
     batch: int = 25
     extra: str = ""
+    only_builtins: bool = True
+    """Workers load the built-in plugins and the peer only (no entry points)."""
 
     @property
     def config(self) -> Path:
         """The settings TOML."""
         return self.folder / "fleet.toml"
+
+    def worker_table(self) -> str:
+        """The ``[worker]`` table: short lease and visibility timeout, fast restores."""
+        return (
+            "[worker]\n"
+            f'broker_url = "{self.broker_url}"\n'
+            f"visibility_timeout = {self.visibility_timeout}\n"
+            "restore_interval = 1\n"
+            f"batch = {self.batch}\n"
+            "busy_retry_seconds = 1\n"
+            "poll_seconds = 0.1\n"
+        )
 
     def write(self) -> Path:
         """Write the settings file; its path."""
@@ -51,14 +65,7 @@ class FleetFiles:
             'institution_contact = "400-000-0000"\n'
             f"{self.extra}"
             "[notifysdk.channels.peer-sms]\n"
-            f'url = "{self.peer_url}"\n'
-            "[worker]\n"
-            f'broker_url = "{self.broker_url}"\n'
-            f"visibility_timeout = {self.visibility_timeout}\n"
-            "restore_interval = 1\n"
-            f"batch = {self.batch}\n"
-            "busy_retry_seconds = 1\n"
-            "poll_seconds = 0.1\n",
+            f'url = "{self.peer_url}"\n' + self.worker_table(),
             encoding="utf-8",
         )
         return self.config
@@ -67,13 +74,15 @@ class FleetFiles:
         """The environment of a worker: the settings file, the peer plugin, no
         entry-point plugins (the built-ins and the peer only), the shared keys."""
         paths = [str(HERE), str(LEDGER_TESTS), os.environ.get("PYTHONPATH", "")]
-        return {
+        env = {
             **os.environ,
             "NOTIFYSDK_CONFIG": str(self.config),
             "NOTIFYSDK_WORKER_PLUGINS": "peer_plugin",
-            "NOTIFYSDK_LOAD_PLUGINS": "",
             "PYTHONPATH": os.pathsep.join(p for p in paths if p),
         }
+        if self.only_builtins:
+            env["NOTIFYSDK_LOAD_PLUGINS"] = ""
+        return env
 
 
 @dataclass

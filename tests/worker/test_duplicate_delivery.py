@@ -72,7 +72,7 @@ async def test_a_task_delivered_twice_sends_nothing_the_second_time(
         steps = open_report(keys, job_id, token).steps
         assert [s.recorded for s in steps] == [True]  # the ledger's outcome, not a new one
 
-    ledger = open_ledger(settings.ledger_url.get_secret_value())
+    ledger = open_ledger(settings.ledger_url.get_secret_value(), keys=lambda: keys)
     try:
         for job in jobs:
             record = await ledger.get(job.id)

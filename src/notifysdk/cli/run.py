@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the campaign, settings and dispatcher load when the command
     from ..campaign.portfolio import Row
     from ..clock import Clock
     from ..config import Settings
+    from ..worker.settings import WorkerSettings
 
 EXIT_BAD_ROWS = 4
 """``notifysdk run``: the run completed, but some portfolio rows were refused and skipped."""
@@ -46,17 +47,25 @@ _PARAGRAPHS = (
     "chunks' counts are merged in portfolio order, so the summary (bad and failed rows "
     "each listed once, by line, in file order) is the one a single process gives. Use "
     "at most one worker per core. A live run stays in one process (its rules read and "
-    "write the ledger as it goes).",
+    "write the ledger as it goes) unless it goes to the fleet:",
+    "--workers celery (or --enqueue) sends the run through a fleet of `notifysdk worker` "
+    "processes on any number of machines: this process streams and plans the portfolio "
+    "and enqueues each due stage on the Redis broker ([worker] broker_url), waiting when "
+    "max_in_flight stages are unsettled; the workers send through the same dispatch path "
+    "over the shared PostgreSQL ledger (a SQLite ledger is refused), and the summary is "
+    "read back from the ledger once every stage has settled. No personal data crosses "
+    "the broker in clear. See docs/deployment.md.",
     "Examples:\n"
     "  notifysdk run examples/portfolio.csv --config examples/notifysdk.toml\n"
     "  notifysdk run portfolio.jsonl --dry-run --json\n"
     "  notifysdk run portfolio.csv --dry-run --workers 2\n"
+    "  notifysdk run portfolio.csv --config fleet.toml --workers celery\n"
     "  notifysdk run portfolio.csv --now 2026-01-05T02:00:00+00:00",
     "Exit codes:\n"
     f"  {EXIT_OK}  every notice was delivered, deferred, blocked by a rule, or already done\n"
     f"  {EXIT_FAILURES}  some notices failed permanently or were dead-lettered "
     "(after fallbacks)\n"
-    f"  {EXIT_USAGE}  bad command line (unknown option, bad --now, --workers without "
+    f"  {EXIT_USAGE}  bad command line (unknown option, bad --now, --workers N without "
     "--dry-run)\n"
     f"  {EXIT_ERROR}  could not run, or stopped: bad settings or ladder, bad portfolio "
     "header, the ledger unreachable or read-only, a full disk\n"
@@ -75,9 +84,28 @@ _LADDER_HELP = escape(
     "file, else the built-in ladder."
 )
 _WORKERS_HELP = (
-    "Dry run only: plan in this many processes (chunks of rows, merged in portfolio "
-    "order; the summary is the same as with 1)."
+    "N (dry run only): plan in N processes (chunks of rows, merged in portfolio order; "
+    "the summary is the same as with 1). 'celery': send through the fleet of workers."
 )
+_ENQUEUE_HELP = "Send through the fleet of workers (the same as --workers celery)."
+FLEET = "celery"
+"""The ``--workers`` value that sends the run through the fleet."""
+
+
+def _workers(value: str) -> int | str:
+    if value.strip().lower() == FLEET:
+        return FLEET
+    try:
+        n = int(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"a number of processes (1-64) or {FLEET!r}", param_hint="--workers"
+        ) from None
+    if not 1 <= n <= 64:
+        raise typer.BadParameter("between 1 and 64", param_hint="--workers")
+    return n
+
+
 _NOW_HELP = (
     "Run as if it were this ISO 8601 instant with a time zone (2026-01-05T10:00:00+08:00): "
     "rules, windows and keys see it; time then moves on from it and retries really wait."
@@ -102,7 +130,8 @@ def run_command(
         int,
         typer.Option("--concurrency", "-j", min=1, max=1000, help="Accounts handled at once."),
     ] = 10,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, max=64, help=_WORKERS_HELP)] = 1,
+    workers: Annotated[str, typer.Option("--workers", "-w", help=_WORKERS_HELP)] = "1",
+    enqueue: Annotated[bool, typer.Option("--enqueue", help=_ENQUEUE_HELP)] = False,
     debug: Annotated[
         bool,
         typer.Option(
@@ -121,12 +150,21 @@ def run_command(
     from ..dispatcher import Dispatcher
 
     clock = clock_at(now)
-    if workers > 1 and not dry_run:
+    chosen = FLEET if enqueue else _workers(workers)
+    fleet = chosen == FLEET
+    processes = chosen if isinstance(chosen, int) else 1
+    if processes > 1 and not dry_run:
         raise typer.BadParameter(
-            "needs --dry-run: a live run stays in one process", param_hint="--workers"
+            "needs --dry-run: a live run stays in one process (or use --workers celery)",
+            param_hint="--workers",
+        )
+    if fleet and dry_run:
+        raise typer.BadParameter(
+            "a dry run sends nothing: plan it here (--workers N)", param_hint="--workers"
         )
     try:
         settings = Settings.load(config) if config else Settings.load()
+        worker_settings = _fleet_settings(settings, config) if fleet else None
         the_ladder = _ladder(ladder, config)
         rows = read_portfolio(portfolio)
         total = count_records(portfolio)
@@ -151,9 +189,18 @@ def run_command(
         progress.advance(task, count)
 
     async def go() -> Summary:
-        if workers > 1:
-            return await _in_processes(settings, the_ladder, clock, portfolio, workers, advance_by)
+        if processes > 1:
+            return await _in_processes(
+                settings, the_ladder, clock, portfolio, processes, advance_by
+            )
         async with Dispatcher(settings, clock=clock) as dispatcher:
+            sink = None
+            if worker_settings is not None:
+                from ..keys import load_settings_keys
+                from ..worker.planner import FleetSink
+
+                keys = load_settings_keys(settings)
+                sink = FleetSink(dispatcher, worker_settings, the_ladder, keys)
             return await run_campaign(
                 dispatcher,
                 rows,
@@ -161,6 +208,7 @@ def run_command(
                 dry_run=dry_run,
                 concurrency=concurrency,
                 on_row=advance,
+                sink=sink,
             )
 
     try:
@@ -203,6 +251,16 @@ async def _in_processes(
     return await asyncio.to_thread(
         dry_run_in_processes, portfolio, spec, workers=workers, on_rows=on_rows
     )
+
+
+def _fleet_settings(settings: Settings, config: Path | None) -> WorkerSettings:
+    """The ``[worker]`` settings of a fleet run, checked against the ledger's (a SQLite
+    ledger is refused with :class:`~notifysdk.worker.SharedLedgerRequiredError`)."""
+    from ..worker.settings import check_fleet, load_worker_settings
+
+    worker = load_worker_settings(config)
+    check_fleet(settings, worker)
+    return worker
 
 
 def exit_code(summary: Summary) -> int:

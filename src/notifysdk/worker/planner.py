@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from ..campaign.ladder import Ladder
 from ..campaign.planner import PlannedStage
@@ -136,10 +137,11 @@ class FleetSink:
                     break
                 if step.key in meta.done_before:
                     outcome = outcome.model_copy(update={"duplicate": True})
-                # The summary counts by channel and stage only: a shell with those two.
-                notice = Notice.model_construct(channel=meta.channels[index], stage=meta.stage)
+                # Summary.record reads a notice's channel and stage only: those two are
+                # all the planner keeps of an unsettled job (no personal data).
+                shape = cast(Notice, _Shape(meta.channels[index], meta.stage))
                 summary.record(
-                    notice,
+                    shape,
                     outcome,
                     fallback=index > 0,
                     explain=step.explain,
@@ -153,3 +155,11 @@ class FleetSink:
             progress = self._progress.pop(meta.line, None)
             if progress is not None:
                 progress()
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The two fields of a notice a summary counts by."""
+
+    channel: str
+    stage: str | None
