@@ -11,7 +11,7 @@ benches all run exactly this code.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -23,7 +23,7 @@ from ..errors import UnknownProfileError
 from ..ledger.base import Ledger
 from ..models import Message, Notice, Outcome, OutcomeStatus, Restriction
 from ..plugins import Registry
-from ..policy import Decision, Rule, Verdict, Vote, rules_to_run, run_rules
+from ..policy import Decision, Profile, Rule, Verdict, Vote, rules_to_run, run_rules
 from ..privacy import KnownValues, Redactor, effective_disclosure
 from ..privacy.html_mask import mask_html
 from ..templating import TemplateRenderer, notice_context
@@ -44,6 +44,9 @@ class Pipeline:
     redactor: Redactor
     ledger: Callable[[], Ledger]
     _rules: dict[tuple[tuple[str, ...], str], tuple[Rule, ...]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _senders: dict[tuple[str, ...], str | None] = field(
         default_factory=dict, init=False, repr=False
     )
 
@@ -108,6 +111,23 @@ class Pipeline:
         return Restriction(
             variant=vote.variant or "", rule=vote.rule, profile=vote.profile, reason=reason
         )
+
+    def profile_sender(self, names: tuple[str, ...], profiles: Mapping[str, Profile]) -> str | None:
+        """The ``neutral_sender`` of the first of ``names`` whose profile (overrides
+        applied) has one: ``None`` for the institution's own name, ``""`` when none has
+        the parameter. Kept per ``names``: the settings do not change while a dispatcher
+        runs."""
+        if names in self._senders:
+            return self._senders[names]
+        found: str | None = ""
+        for name in names:
+            params = resolve(profiles[name], self.settings.profiles.get(name)).profile.params
+            if "neutral_sender" in params:
+                value = params["neutral_sender"]
+                found = value if isinstance(value, str) and value else None
+                break
+        self._senders[names] = found
+        return found
 
     async def prepare(self, notice: Notice, channel: Channel, now: datetime) -> Prepared:
         """Run every stage short of the claim; see :class:`Prepared`."""
@@ -257,13 +277,11 @@ def neutral_sender(pipe: Pipeline, ctx: NoticeContext) -> str:
     applied; a profile's ``None`` is the institution's own name (``""``: no profile has
     the parameter, the template context falls back to the locale's)."""
     first = ctx.restriction.profile if ctx.restriction is not None else None
-    names = [first] if first is not None and first in ctx.profiles else []
-    for name in (*names, *ctx.profiles):
-        params = resolve(ctx.profiles[name], pipe.settings.profiles.get(name)).profile.params
-        if "neutral_sender" in params:
-            value = params["neutral_sender"]
-            return value if isinstance(value, str) and value else ctx.notice.account.institution
-    return ""
+    names = tuple(ctx.profiles)
+    if first is not None and first in ctx.profiles:
+        names = (first, *names)
+    found = pipe.profile_sender(names, ctx.profiles)
+    return ctx.notice.account.institution if found is None else found
 
 
 def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | None, str]:
