@@ -1,5 +1,7 @@
 # The two commands of the README's quick start:
 #   make run   install everything, then run the main job on the embedded defaults
+#   make run-cnsms  the same job, its Chinese SMS through the aliyun-sms channel to a
+#              loopback server answering as Alibaba Cloud SMS (examples/run_cnsms.py)
 #   make test  install everything, then run the whole test suite
 # Only Python >= 3.11 and make are needed: uv is installed into .tools/ from PyPI.
 
@@ -9,7 +11,7 @@ UV     := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install run test lint typecheck bench mutate mutate-twilio mutate-results clean
+.PHONY: install run run-cnsms test lint typecheck bench mutate mutate-twilio mutate-results clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -30,6 +32,14 @@ run: install
 	$(UV) run --no-sync python examples/make_portfolio.py --as-of today --out $(SAMPLE)
 	$(UV) run --no-sync python examples/book_appointments.py --config examples/notifysdk.toml --portfolio $(SAMPLE)
 	$(UV) run --no-sync notifysdk run $(SAMPLE) --config examples/notifysdk.toml
+
+# The main job with the sample's zh-CN SMS routed to aliyun-sms ([routes.sms] "zh-CN"),
+# sent by the official Alibaba Cloud SDK to the plugin's loopback server on a free port
+# (examples/notifysdk-cnsms.toml): its own ledger and output under .notifysdk/cnsms/.
+run-cnsms: install
+	$(UV) run --no-sync python examples/make_portfolio.py --as-of today --out $(SAMPLE)
+	$(UV) run --no-sync python examples/book_appointments.py --config examples/notifysdk-cnsms.toml --portfolio $(SAMPLE)
+	$(UV) run --no-sync python examples/run_cnsms.py $(SAMPLE)
 
 test: install
 	$(UV) run --no-sync pytest

@@ -17,7 +17,7 @@ Errors name the template, the parameter and the position, never a parameter's va
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Self, TypeVar
 
@@ -224,6 +224,17 @@ def _found_prefix(content: str, literal: str, start: int) -> int:
         if content.find(literal[:k], start) >= 0:
             return k
     return 0
+
+
+def signed_as(body: str, sign_name: str, others: Collection[str] = ()) -> str:
+    """The sign a send of ``body`` goes out under: its own leading 【sign】 when that is
+    ``sign_name`` or one of the ``others`` registered on the account (one lender, several
+    brands), else ``sign_name`` (and :func:`split_sign` then refuses a body signed with a
+    name that is not registered)."""
+    m = _SIGN.match(body.lstrip())
+    if m is not None and m.group(1) in others:
+        return m.group(1)
+    return sign_name
 
 
 def split_sign(body: str, sign_name: str, template: ApprovedTemplate) -> str:

@@ -13,18 +13,27 @@ kind of problem, never a value (:mod:`notifysdk.config_errors`).
 from __future__ import annotations
 
 import os
+import re
 import socket
 from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from .config_errors import configuration_error, read_toml, table_of
 
 DEFAULT_HOME = Path(".notifysdk")
 DEFAULT_LEDGER_URL = f"sqlite:///{DEFAULT_HOME.as_posix()}/ledger.db"
 DEFAULT_KEY_DIR = DEFAULT_HOME / "keys"
+
+
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+def locale_route_key(medium: str, locale: str) -> str:
+    """The key of ``Settings.routes`` that routes ``medium`` for ``locale`` (``sms.zh-CN``)."""
+    return f"{medium}.{locale}"
 
 
 def _default_owner() -> str:
@@ -78,12 +87,38 @@ class Settings(BaseModel):
     institution_contact: str = ""
     retry: RetrySettings = Field(default_factory=RetrySettings)
     routes: dict[str, str] = Field(default_factory=dict)
-    """Medium → channel name, used by campaigns (``sms = "twilio-sms"``)."""
+    """Medium → channel name, used by campaigns (``sms = "twilio-sms"``). A medium may
+    route by the notice's locale too: a table ``[routes.sms]`` with ``default`` and
+    locale keys (``"zh-CN" = "aliyun-sms"``, or a language: ``zh``), kept here flattened
+    as ``sms`` and ``sms.zh-CN`` (:func:`locale_route_key`); a quoted ``"sms.zh-CN"`` key
+    says the same."""
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict, repr=False)
     """Channel name → its section, passed to the channel's factory (it may hold secrets:
     left out of the ``repr``)."""
     profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-profile parameter overrides (tightening is free; loosening is audited)."""
+
+    @field_validator("routes", mode="before")
+    @classmethod
+    def _flatten_locale_routes(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        flat: dict[str, Any] = {}
+        for medium, target in value.items():
+            if not isinstance(target, dict):
+                flat[medium] = target
+                continue
+            for locale, channel in target.items():
+                if locale == "default":
+                    flat[medium] = channel
+                elif not isinstance(locale, str) or not _LOCALE.fullmatch(locale):
+                    raise ValueError(
+                        f"routes.{medium}: {locale!r} is neither 'default' nor a locale "
+                        "such as zh-CN or zh"
+                    )
+                else:
+                    flat[locale_route_key(medium, locale)] = channel
+        return flat
 
     @model_validator(mode="after")
     def _lease_covers_retries(self) -> Settings:

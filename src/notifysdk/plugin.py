@@ -40,7 +40,12 @@ if TYPE_CHECKING:
         check_segments,
         count_segments,
         find_template,
+        signed_as,
         split_sign,
+    )
+    from .asgi import (
+        AsgiAppFactory,
+        mounts,
     )
     from .channels import (
         Attempt,
@@ -357,6 +362,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "approved_form",
         "check_segments",
         "find_template",
+        "signed_as",
     ),
     "optout_keywords": (
         "OPT_OUT_FRAGMENTS",
@@ -380,6 +386,10 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "record_account_event",
     ),
     "dispatch.recovery": ("CancelResult",),
+    "asgi": (
+        "AsgiAppFactory",
+        "mounts",
+    ),
 }
 """Source module (relative to ``notifysdk``) → the names it provides here."""
 
@@ -397,6 +407,7 @@ __all__ = [
     "AmbiguousDeliveryError",
     "Amount",
     "ApprovedTemplate",
+    "AsgiAppFactory",
     "Attachment",
     "Attempt",
     "BaseChannel",
@@ -495,6 +506,7 @@ __all__ = [
     "mask_value",
     "metrics_text",
     "money",
+    "mounts",
     "normalize_email",
     "normalize_phone",
     "normalize_reply",
@@ -506,6 +518,7 @@ __all__ = [
     "record_optin",
     "record_optout",
     "scope",
+    "signed_as",
     "split_sign",
     "token_guarded",
     "unwrap",

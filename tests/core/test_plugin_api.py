@@ -35,6 +35,8 @@ JsonFormatter metrics_text
 attempt_result
 AccountEvent AccountEventKind account_events record_account_event EventLedger CancelResult
 CreditReportSpec RetentionSpec
+signed_as
+AsgiAppFactory mounts
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 

@@ -223,3 +223,23 @@ async def _send_when_due(d: Dispatcher, fake_clock: FakeClock, reset: datetime) 
         assert deferred.until > fake_clock.now()
         fake_clock.set(deferred.until)
     raise AssertionError("never delivered")
+
+
+async def test_a_body_signed_with_another_registered_sign_goes_out_under_it(
+    make_dispatcher: Callable[..., Dispatcher], aliyun_server: FakeAliyunSms
+) -> None:
+    from notifysdk.testing import sample_account
+
+    aliyun_server.sign_names = ("Example Bank", "Example Lending")
+    account = sample_account().model_copy(update={"institution": "Example Lending"})
+    notice = sample_notice(channel="aliyun-sms", account=account)
+    refused = await make_dispatcher().send(notice)
+    assert refused.status is OutcomeStatus.FAILED  # not registered on this channel
+    assert "another name" in (refused.reason or "") and aliyun_server.requests == []
+    second = sample_notice(
+        2, channel="aliyun-sms", account=account.model_copy(update={"account_id": "A000002"})
+    )
+    outcome = await make_dispatcher(sign_names=["Example Lending"]).send(second)
+    assert outcome.status is OutcomeStatus.DELIVERED, outcome.reason
+    [sms] = aliyun_server.sent
+    assert sms.sign_name == "Example Lending" and sms.content.startswith("【Example Lending】")

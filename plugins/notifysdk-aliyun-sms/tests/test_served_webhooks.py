@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from notifysdk.clock import FakeClock
 from notifysdk.dispatcher import Dispatcher
-from notifysdk.ledger.memory import MemoryLedger
+from notifysdk.ledger.sqlite import SqliteLedger
 from notifysdk.models import NoticeKind, OutcomeStatus
 from notifysdk.testing import sample_notice
 from notifysdk_aliyun_sms.testing import FakeAliyunSms
@@ -36,9 +37,11 @@ async def test_a_reply_pushed_to_serve_blocks_the_next_sms(
     aliyun_server: FakeAliyunSms,
     fake_clock: FakeClock,
     monkeypatch: Any,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("NOTIFYSDK_LOAD_PLUGINS", "aliyun-sms,twilio")
-    ledger = MemoryLedger()
+    # serve's built-in self-service page needs a ledger that stores notices
+    ledger = SqliteLedger(f"sqlite:///{tmp_path}/ledger.db")
     d = make_dispatcher(ledger=ledger, callback_token="s3cret-token")
     assert (await d.send(sample_notice(channel="aliyun-sms"))).ok
     app = create_app(WebhookSettings(auth_token="unused-twilio-token"), d)

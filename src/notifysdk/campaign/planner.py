@@ -35,6 +35,7 @@ __all__ = [
     "campaign_key",
     "legacy_campaign_key",
     "local_date",
+    "locale_route",
 ]
 
 KEY_VERSION = 2
@@ -140,7 +141,7 @@ class PlannedStage:
         """
         fields: dict[str, Any] = {
             "kind": self.stage.kind,
-            "channel": route(self.stage, medium, routes),
+            "channel": locale_route(self.stage, medium, routes, self.recipient.person.locale),
             "account": self.account,
             "recipient": self.recipient,
             "data": {**self.stage.data, **extra} if extra else dict(self.stage.data),
@@ -156,6 +157,20 @@ class PlannedStage:
                 _VALIDATED.clear()
             _VALIDATED[checked] = self.stage  # held, so its id is not reused
         return notice
+
+
+def locale_route(stage: Stage, medium: Medium, routes: Mapping[str, str], locale: str) -> str:
+    """The channel a stage's ``medium`` goes to for a recipient in ``locale``: a pinned
+    channel first (the primary medium only), then the medium's route for the locale
+    (``sms.zh-CN``), then for its language (``sms.zh``), then the medium's own route
+    (:func:`~notifysdk.campaign.ladder.route`)."""
+    if routes and not (stage.channel and medium is stage.medium):
+        by_locale = routes.get(f"{medium.value}.{locale}")
+        if by_locale is None and "-" in locale:
+            by_locale = routes.get(f"{medium.value}.{locale.split('-', 1)[0]}")
+        if by_locale:
+            return by_locale
+    return route(stage, medium, routes)
 
 
 _VALIDATED: dict[tuple[int, str], Stage] = {}

@@ -50,6 +50,7 @@ from notifysdk.plugin import (
     approved_form,
     check_segments,
     find_template,
+    signed_as,
     split_sign,
 )
 
@@ -127,6 +128,11 @@ class AliyunSmsChannel(BaseChannel):
 
     # -- the template ------------------------------------------------------------
 
+    def sign_for(self, message: Message) -> str:
+        """The sign ``message`` goes out under: its own 【sign】 when it is one of the
+        ``sign_names`` registered beside ``sign_name``, else ``sign_name``."""
+        return signed_as(message.body, self.settings.sign_name, self.settings.sign_names)
+
     def template_for(self, message: Message) -> ApprovedTemplate:
         """The approved template of the message's kind and locale."""
         return find_template(self.templates, message, self.name)
@@ -135,7 +141,8 @@ class AliyunSmsChannel(BaseChannel):
         """The template, its parameters and the content (body less the 【sign】) —
         checked against the approved text; raises before anything is sent."""
         template = self.template_for(message)
-        content = split_sign(message.body, self.settings.sign_name, template)
+        sign = self.sign_for(message)
+        content = split_sign(message.body, sign, template)
         params = template.extract(content, max_chars=self.settings.max_param_chars)
         return template, params, content
 
@@ -144,7 +151,7 @@ class AliyunSmsChannel(BaseChannel):
         the template code and approved text, the parameters and the segments billed.
         Raises as :meth:`send` would before sending (a mismatch, a missing template)."""
         template, params, content = self.prepare(message)
-        return approved_form(self.settings.sign_name, template, params, content)
+        return approved_form(self.sign_for(message), template, params, content)
 
     # -- sending -----------------------------------------------------------------
 
@@ -152,11 +159,12 @@ class AliyunSmsChannel(BaseChannel):
         """Send one templated SMS; the receipt's provider id is Aliyun's ``BizId``."""
         phone = domestic_number(message.to)
         template, params, content = self.prepare(message)
-        segments = check_segments(self.settings.sign_name, content, self.settings.max_segments)
+        sign = self.sign_for(message)
+        segments = check_segments(sign, content, self.settings.max_segments)
         oid = out_id(message.idempotency_key)
         request = sms_models.SendSmsRequest(
             phone_numbers=phone,
-            sign_name=self.settings.sign_name,
+            sign_name=sign,
             template_code=template.code,
             template_param=json.dumps(params, ensure_ascii=False, separators=(",", ":")),
             out_id=oid,

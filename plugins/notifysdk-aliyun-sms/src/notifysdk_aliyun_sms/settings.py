@@ -42,6 +42,9 @@ class AliyunSmsSettings(BaseModel):
     """The secret ``token`` query parameter of the push URLs registered in the console
     (``notifysdk serve`` refuses pushes without it; see :mod:`.webhooks`)."""
     sign_name: str = Field(min_length=1, max_length=20)
+    sign_names: tuple[str, ...] = ()
+    """Other signs registered on the same account (one lender, several brands): a body
+    signed 【one of them】 goes out under it; any other sign is refused before sending."""
     endpoint: str = "dysmsapi.aliyuncs.com"
     """Host (and port) of the API; a loopback server's ``127.0.0.1:PORT`` in tests."""
     protocol: Literal["https", "http"] = "https"

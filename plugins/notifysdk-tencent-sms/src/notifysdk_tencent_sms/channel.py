@@ -50,6 +50,7 @@ from notifysdk.plugin import (
     approved_form,
     check_segments,
     find_template,
+    signed_as,
     split_sign,
 )
 
@@ -128,6 +129,11 @@ class TencentSmsChannel(BaseChannel):
         configured 【sign】 itself, whose links may go to the registered domains."""
         self.client = build_client(settings)
 
+    def sign_for(self, message: Message) -> str:
+        """The sign ``message`` goes out under: its own 【sign】 when it is one of the
+        ``sign_names`` registered beside ``sign_name``, else ``sign_name``."""
+        return signed_as(message.body, self.settings.sign_name, self.settings.sign_names)
+
     def template_for(self, message: Message) -> ApprovedTemplate:
         """The approved template of the message's kind and locale."""
         return find_template(self.templates, message, self.name)
@@ -136,7 +142,8 @@ class TencentSmsChannel(BaseChannel):
         """The template, ``TemplateParamSet`` and the content (body less the 【sign】),
         checked against the approved text; raises before anything is sent."""
         template = self.template_for(message)
-        content = split_sign(message.body, self.settings.sign_name, template)
+        sign = self.sign_for(message)
+        content = split_sign(message.body, sign, template)
         values = template.extract(content, max_chars=self.settings.max_param_chars)
         return template, template.param_set(values), content
 
@@ -145,19 +152,20 @@ class TencentSmsChannel(BaseChannel):
         the template code and approved text, the parameters and the segments billed.
         Raises as :meth:`send` would before sending (a mismatch, a missing template)."""
         template, params, content = self.prepare(message)
-        return approved_form(self.settings.sign_name, template, params, content)
+        return approved_form(self.sign_for(message), template, params, content)
 
     async def send(self, message: Message) -> Receipt:
         """Send one templated SMS; the receipt's provider id is Tencent's ``SerialNo``."""
         to = check_mainland(message.to)
         template, params, content = self.prepare(message)
-        segments = check_segments(self.settings.sign_name, content, self.settings.max_segments)
+        sign = self.sign_for(message)
+        segments = check_segments(sign, content, self.settings.max_segments)
         context = session_context(message.idempotency_key)
         req = models.SendSmsRequest()
         req.PhoneNumberSet = [to]
         req.SmsSdkAppId = self.settings.sms_sdk_app_id
         req.TemplateId = template.code
-        req.SignName = self.settings.sign_name
+        req.SignName = sign
         req.TemplateParamSet = params
         req.SessionContext = context
         resp = await self._call(lambda: self.client.SendSms(req))

@@ -43,6 +43,9 @@ class TencentSmsSettings(BaseModel):
     (``notifysdk serve`` refuses pushes without it; see :mod:`.webhooks`)."""
     sms_sdk_app_id: str = Field(min_length=1)
     sign_name: str = Field(min_length=1, max_length=20)
+    sign_names: tuple[str, ...] = ()
+    """Other signs registered on the same account (one lender, several brands): a body
+    signed 【one of them】 goes out under it; any other sign is refused before sending."""
     region: str = "ap-guangzhou"
     endpoint: str = "sms.tencentcloudapi.com"
     """Host (and port) of the API; a loopback server's ``127.0.0.1:PORT`` in tests."""
