@@ -34,6 +34,8 @@ class FleetFiles:
     visibility_timeout: float = 12
     batch: int = 25
     extra: str = ""
+    worker_extra: str = ""
+    """More lines of the ``[worker]`` table."""
     only_builtins: bool = True
     """Workers load the built-in plugins and the peer only (no entry points)."""
 
@@ -51,7 +53,7 @@ class FleetFiles:
             "restore_interval = 1\n"
             f"batch = {self.batch}\n"
             "busy_retry_seconds = 1\n"
-            "poll_seconds = 0.1\n"
+            "poll_seconds = 0.1\n" + self.worker_extra
         )
 
     def write(self) -> Path:
@@ -94,7 +96,9 @@ class Workers:
     logs: dict[str, Path] = field(default_factory=dict)
     restarts: int = 0
 
-    def start(self, name: str, *extra: str) -> subprocess.Popen[bytes]:
+    def start(
+        self, name: str, *extra: str, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         """Start ``celery -A notifysdk.worker.app worker -n NAME@%h`` (solo pool)."""
         log = self.files.folder / f"{name}.{self.restarts}.log"
         self.logs[name] = log
@@ -108,7 +112,7 @@ class Workers:
                 cmd,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                env=self.files.env(),
+                env={**self.files.env(), **(env or {})},
                 cwd=self.files.folder,
             )
         self.procs[name] = proc
