@@ -62,6 +62,18 @@ def worker_command(
     schedule: Annotated[
         Path | None, typer.Option("--schedule", help="Beat schedule file (with --beat).")
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            "--metrics-port",
+            min=1,
+            max=65535,
+            help="Serve Prometheus GET /metrics on this port (needs the 'workers' extra).",
+        ),
+    ] = None,
+    metrics_addr: Annotated[
+        str, typer.Option("--metrics-addr", help="Address of --metrics-port (0.0.0.0: all).")
+    ] = "127.0.0.1",
     loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO",
 ) -> None:
     """Run one fleet worker (see ``notifysdk worker --help``)."""
@@ -87,6 +99,17 @@ def worker_command(
         os.environ[NOW_ENV] = now
     if plugin:
         os.environ[PLUGINS_ENV] = ",".join(plugin)
+    if metrics_port is not None:
+        from ..observability.metrics import serve_metrics
+
+        try:
+            serve_metrics(metrics_port, metrics_addr)
+        except NotifyError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(3) from None
+        except OSError as exc:
+            typer.echo(f"error: --metrics-port {metrics_port}: {exc.strerror}", err=True)
+            raise typer.Exit(3) from None
     from ..worker.app import app
 
     argv = ["worker", "--pool", pool, "-n", name, "-Q", worker.queue, "--loglevel", loglevel]

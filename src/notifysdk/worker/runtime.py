@@ -161,7 +161,16 @@ class Runtime:
             done.update(again)
         if run_id and done:
             await self._report(run_id, done)
+        await self._queue_depth()
         return busy
+
+    async def _queue_depth(self) -> None:
+        """Tell the ``notifysdk_queue_depth`` gauge how long the queue is (a no-op
+        without prometheus-client)."""
+        from ..observability.metrics import set_queue_depth
+
+        redis = await self.redis()
+        set_queue_depth(int(await redis.llen(self.worker.queue)), self.worker.queue)
 
     async def _report(self, run_id: str, done: dict[str, list[Step]]) -> None:
         import json
