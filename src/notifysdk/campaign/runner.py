@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -173,7 +174,7 @@ class CampaignRunner:
                     if sink is None:
                         self._progress(row)
                     else:
-                        sink.row_submitted(row, lambda row=row: self._progress(row))
+                        sink.row_submitted(row, functools.partial(self._progress, row))
 
         async def produce() -> None:
             try:
@@ -405,12 +406,11 @@ class CampaignRunner:
         ``blocked`` outcome. A notice already done is left alone (the send is a duplicate)."""
         if not self.sources or await self._done(notice):
             return notice, None
-        return await source_data(
-            self.dispatcher,
-            self.sources,
-            notice,
-            lambda extra: item.notice(medium, self.routes, extra),
-        )
+
+        def rebuild(extra: dict[str, Any]) -> Notice:
+            return item.notice(medium, self.routes, extra)
+
+        return await source_data(self.dispatcher, self.sources, notice, rebuild)
 
     async def _send(self, notice: Notice) -> Outcome:
         # Bad input for this one notice (a missing template, a bad destination) is

@@ -33,14 +33,11 @@ from __future__ import annotations
 import logging
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import ConfigurationError, RunFaultError
 from .fleet import SEND_TASK
 from .settings import WorkerSettings, load_worker_settings
-
-if TYPE_CHECKING:
-    from celery import Celery
 
 __all__ = ["PERIODIC_TASKS", "celery_config", "create_app"]
 
@@ -92,11 +89,11 @@ def celery_config(worker: WorkerSettings) -> dict[str, Any]:
     }
 
 
-def create_app(config: Path | str | None = None, *, worker: WorkerSettings | None = None) -> Celery:
-    """The fleet's Celery application, from the ``[worker]`` table of ``config`` (or
-    ``worker``). Its tasks open the dispatcher from :data:`~.runtime.CONFIG_ENV`'s
-    settings file in each worker process."""
-    from celery import Celery, signals
+def create_app(config: Path | str | None = None, *, worker: WorkerSettings | None = None) -> Any:
+    """The fleet's Celery application (a ``celery.Celery``), from the ``[worker]``
+    table of ``config`` (or ``worker``). Its tasks open the dispatcher from
+    :data:`~.runtime.CONFIG_ENV`'s settings file in each worker process."""
+    from celery import Celery, signals  # type: ignore[import-untyped]
 
     worker = worker or load_worker_settings(config)
     app = Celery("notifysdk")
@@ -112,7 +109,6 @@ def create_app(config: Path | str | None = None, *, worker: WorkerSettings | Non
             _runtime = Runtime(WorkerOptions.from_env(), worker, node=_node)
         return _runtime
 
-    @app.task(name=SEND_TASK, bind=True, max_retries=None)
     def send(self: Any, run_id: str | None, jobs: list[list[str]]) -> int:
         """Send a batch of jobs (see :mod:`notifysdk.worker.send`); retried later for
         the jobs a claim held elsewhere kept busy, or when the ledger is unreachable."""
@@ -134,21 +130,18 @@ def create_app(config: Path | str | None = None, *, worker: WorkerSettings | Non
             raise self.retry(args=(run_id, busy), countdown=worker.busy_retry_seconds)
         return len(jobs)
 
-    @app.task(name=PERIODIC_TASKS["run_due"])
     def run_due(every: float) -> dict[str, Any]:
         """Send the deferred notices whose time has come (one run per beat period)."""
         rt = runtime()
         result: dict[str, Any] = rt.run(rt.periodic("run_due", every))
         return result
 
-    @app.task(name=PERIODIC_TASKS["recover"])
     def recover(every: float) -> dict[str, Any]:
         """Recover the claims of crashed workers (one run per beat period)."""
         rt = runtime()
         result: dict[str, Any] = rt.run(rt.periodic("recover", every))
         return result
 
-    @signals.celeryd_init.connect(weak=False)
     def _named(sender: Any = None, conf: Any = None, options: Any = None, **_: Any) -> None:
         global _node
         _node = str(sender or "")
@@ -159,7 +152,6 @@ def create_app(config: Path | str | None = None, *, worker: WorkerSettings | Non
                 "(recommended) or prefork, not threads or green threads"
             )
 
-    @signals.worker_ready.connect(weak=False)
     def _ready(sender: Any = None, **_: Any) -> None:
         # The solo pool runs tasks in this process: open the ledger and recover now,
         # not at the first task.
@@ -167,16 +159,21 @@ def create_app(config: Path | str | None = None, *, worker: WorkerSettings | Non
             rt = runtime()
             rt.run(rt.dispatcher())
 
-    @signals.worker_process_init.connect(weak=False)
     def _child(**_: Any) -> None:
         rt = runtime()
         rt.run(rt.dispatcher())
 
-    @signals.worker_shutdown.connect(weak=False)
     def _shutdown(**_: Any) -> None:
         if _runtime is not None:
             _runtime.close()
 
+    app.task(name=SEND_TASK, bind=True, max_retries=None)(send)
+    app.task(name=PERIODIC_TASKS["run_due"])(run_due)
+    app.task(name=PERIODIC_TASKS["recover"])(recover)
+    signals.celeryd_init.connect(_named, weak=False)
+    signals.worker_ready.connect(_ready, weak=False)
+    signals.worker_process_init.connect(_child, weak=False)
+    signals.worker_shutdown.connect(_shutdown, weak=False)
     return app
 
 

@@ -23,17 +23,13 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ..config import Settings
 from ..errors import RunFaultError
 from ..keys import LedgerKeys
 from .jobs import Job, Report, open_report, seal_job
 from .settings import WorkerSettings, check_fleet
-
-if TYPE_CHECKING:
-    from celery import Celery
-    from redis.asyncio import Redis
 
 __all__ = ["SEND_TASK", "Fleet", "reports_key"]
 
@@ -62,7 +58,7 @@ class Fleet:
         *,
         on_reports: Callable[[Sequence[Report]], Awaitable[None]],
         run_id: str | None = None,
-        app: Celery | None = None,
+        app: Any = None,
     ) -> None:
         check_fleet(settings, worker)
         self.settings = settings
@@ -71,7 +67,9 @@ class Fleet:
         self.on_reports = on_reports
         self.run_id = run_id or secrets.token_hex(8)
         self._app = app
-        self._redis: Redis | None = None
+        self._redis: Any = None
+        """A ``redis.asyncio.Redis`` client (untyped: its stubs type every call as
+        sync-or-async)."""
         self._buffer: list[list[str]] = []
         self._pending: set[str] = set()
         self._settled = asyncio.Event()

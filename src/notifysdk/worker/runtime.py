@@ -113,7 +113,7 @@ class Runtime:
         """The ledger owner name of this process (stable across restarts)."""
         if os.environ.get("NOTIFYSDK_OWNER"):
             return os.environ["NOTIFYSDK_OWNER"]
-        from billiard.process import current_process
+        from billiard.process import current_process  # type: ignore[import-untyped]
 
         index = getattr(current_process(), "index", None)
         base = f"celery:{self.node or 'worker'}"

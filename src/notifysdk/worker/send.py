@@ -22,6 +22,7 @@ import logging
 from collections.abc import Sequence
 from contextvars import ContextVar
 from datetime import datetime
+from typing import Any
 
 from ..campaign.ladder import Ladder
 from ..campaign.runner import source_data
@@ -127,6 +128,11 @@ async def send_jobs(
     return done, busy
 
 
+def _with_data(notice: Notice, extra: dict[str, Any]) -> Notice:
+    """``notice`` with a data source's additions over its data (the key unchanged)."""
+    return notice.model_copy(update={"data": {**notice.data, **extra}})
+
+
 @functools.lru_cache(maxsize=32)
 def _ladder(fallback_on: tuple[str, ...]) -> Ladder:
     """A ladder with only ``fallback_on``: what :meth:`Ladder.falls_back` reads."""
@@ -152,10 +158,7 @@ async def _job(
             record = await dispatcher.ledger.get(notice.idempotency_key)
             if record is None or not record.done:
                 notice, stopped = await source_data(
-                    dispatcher,
-                    sources,
-                    notice,
-                    lambda extra, n=notice: n.model_copy(update={"data": {**n.data, **extra}}),
+                    dispatcher, sources, notice, functools.partial(_with_data, notice)
                 )
         outcome: Outcome = stopped or await dispatcher.send_safely(notice)
         if outcome.status is OutcomeStatus.DEFERRED and outcome.rule == BUSY_RULE:
