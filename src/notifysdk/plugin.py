@@ -65,6 +65,10 @@ if TYPE_CHECKING:
         FakeClock,
         SystemClock,
     )
+    from .cnsms_poll import (
+        Poller,
+        register_poller,
+    )
     from .compliance.rules.base import (
         in_force,
     )
@@ -135,6 +139,7 @@ if TYPE_CHECKING:
     from .ledger.base import (
         EventLedger,
         Ledger,
+        NoticeState,
     )
     from .ledger.durable import (
         DurableLedger,
@@ -310,6 +315,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "ledger.base": (
         "Ledger",
         "EventLedger",
+        "NoticeState",
     ),
     "ledger.durable": ("DurableLedger",),
     "ledger.receipts": (
@@ -390,6 +396,10 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "AsgiAppFactory",
         "mounts",
     ),
+    "cnsms_poll": (
+        "Poller",
+        "register_poller",
+    ),
 }
 """Source module (relative to ``notifysdk``) → the names it provides here."""
 
@@ -445,6 +455,7 @@ __all__ = [
     "NoApprovedTemplateError",
     "Notice",
     "NoticeKind",
+    "NoticeState",
     "NotifyError",
     "Outcome",
     "OutcomeStatus",
@@ -456,6 +467,7 @@ __all__ = [
     "PhoneNumber",
     "PlaceholderSyntax",
     "PluginError",
+    "Poller",
     "PostalAddress",
     "Profile",
     "RateLimitedError",
@@ -517,6 +529,7 @@ __all__ = [
     "record_call_consent",
     "record_optin",
     "record_optout",
+    "register_poller",
     "scope",
     "signed_as",
     "split_sign",

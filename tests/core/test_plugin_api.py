@@ -37,6 +37,7 @@ AccountEvent AccountEventKind account_events record_account_event EventLedger Ca
 CreditReportSpec RetentionSpec
 signed_as
 AsgiAppFactory mounts
+NoticeState Poller register_poller
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 

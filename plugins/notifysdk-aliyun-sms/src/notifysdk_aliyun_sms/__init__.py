@@ -5,7 +5,7 @@ Registers the channel ``aliyun-sms`` through the ``notifysdk`` entry point
 official ``alibabacloud-dysmsapi20170525`` client with its retries off
 (:mod:`notifysdk_aliyun_sms.channel`), errors mapped as
 :mod:`notifysdk_aliyun_sms.errors` says, and ``notifysdk cnsms poll`` for delivery
-reports (:mod:`notifysdk_aliyun_sms.poll`).
+reports by QuerySendDetails (:mod:`notifysdk_aliyun_sms.poll`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 from notifysdk.plugin import hookimpl, lazy_exports
 
 if TYPE_CHECKING:
-    from notifysdk.plugin import ChannelContext, ChannelFactory
+    import typer
+
+    from notifysdk.plugin import ChannelContext, ChannelFactory, Dispatcher
 
     from .approved import (
         ApprovedTemplate,
@@ -59,6 +61,7 @@ __all__ = [
     "count_segments",
     "map_code",
     "notifysdk_register_channels",
+    "notifysdk_register_commands",
     "notifysdk_register_webhooks",
 ]
 
@@ -77,6 +80,22 @@ def build_channel(ctx: ChannelContext) -> AliyunSmsChannel:
 def notifysdk_register_channels(register: Callable[[str, ChannelFactory], None]) -> None:
     """Register ``aliyun-sms``."""
     register("aliyun-sms", build_channel)
+
+
+@hookimpl
+def notifysdk_register_commands(app: typer.Typer) -> None:
+    """Add ``notifysdk cnsms poll --provider aliyun`` (delivery reports by
+    QuerySendDetails into the ledger)."""
+    from notifysdk.plugin import register_poller
+
+    register_poller(app, "aliyun", channel="aliyun-sms", poll=_poll)
+
+
+async def _poll(dispatcher: Dispatcher, name: str) -> str:
+    # the poller and the ledger's models load when the command runs, not at start-up
+    from .poll import poll
+
+    return await poll(dispatcher, name)
 
 
 @hookimpl

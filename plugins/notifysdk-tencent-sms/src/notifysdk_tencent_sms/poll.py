@@ -13,13 +13,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 if TYPE_CHECKING:
-    from notifysdk.plugin import Ledger
+    from notifysdk.plugin import Dispatcher, Ledger
 
     from .channel import TencentSmsChannel
 
@@ -82,44 +81,24 @@ async def _apply(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``cnsms poll`` to the ``notifysdk`` command line."""
-    cnsms = typer.Typer(help="Domestic Chinese SMS providers: reports and replies.")
+    """Add ``notifysdk cnsms poll --provider tencent`` to the ``notifysdk`` command line
+    (the SDK's one ``cnsms poll`` command, shared with the other providers' plugins)."""
+    from notifysdk.plugin import register_poller
 
-    @cnsms.command("poll")
-    def poll_command(
-        config: Path = typer.Option(None, "--config", "-c", help="Settings TOML."),  # noqa: B008
-        ledger: str = typer.Option(None, "--ledger", help="Ledger URL (overrides settings)."),
-        channel: str = typer.Option("tencent-sms", help="The Tencent SMS channel to poll."),
-        interval: float = typer.Option(0.0, help="Seconds between rounds; 0: one round."),
-    ) -> None:
-        """Pull Tencent Cloud SMS delivery reports and replies (退订 → opt-out) into the
-        ledger; counts only are printed."""
-        import asyncio
-
-        asyncio.run(_run(config, ledger, channel, interval))
-
-    app.add_typer(cnsms, name="cnsms")
+    register_poller(app, "tencent", channel="tencent-sms", poll=poll)
 
 
-async def _run(config: Path | None, ledger_url: str | None, name: str, interval: float) -> None:
-    import asyncio
-
-    from notifysdk.plugin import Dispatcher, Settings
+async def poll(dispatcher: Dispatcher, name: str) -> str:
+    """The ``cnsms poll --provider tencent`` round on the channel ``name``."""
+    from notifysdk.plugin import ConfigurationError
 
     from .channel import TencentSmsChannel
 
-    overrides: dict[str, Any] = {"ledger_url": ledger_url} if ledger_url else {}
-    settings = Settings.load(config, **overrides)
-    async with Dispatcher(settings) as d:
-        channel = d.channel(name)
-        if not isinstance(channel, TencentSmsChannel):
-            raise typer.BadParameter(f"{name} is not a tencent-sms channel", param_hint="--channel")
-        while True:
-            result = await poll_once(channel, d.ledger, now=d.clock.now())
-            typer.echo(
-                f"reports {result.reports} (updated {result.updated}, unknown "
-                f"{result.unknown}); replies {result.replies} (opt-outs {result.opt_outs})"
-            )
-            if interval <= 0:
-                return
-            await asyncio.sleep(interval)
+    channel = dispatcher.channel(name)
+    if not isinstance(channel, TencentSmsChannel):
+        raise ConfigurationError(f"{name} is not a tencent-sms channel")
+    result = await poll_once(channel, dispatcher.ledger, now=dispatcher.clock.now())
+    return (
+        f"tencent: reports {result.reports} (updated {result.updated}, unknown "
+        f"{result.unknown}); replies {result.replies} (opt-outs {result.opt_outs})"
+    )
