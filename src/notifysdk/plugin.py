@@ -65,6 +65,11 @@ if TYPE_CHECKING:
         FakeClock,
         SystemClock,
     )
+    from .cnsms_base import (
+        ApprovedTemplateSpec,
+        TemplatedSmsChannel,
+        TemplatedSmsSettings,
+    )
     from .cnsms_poll import (
         Poller,
         register_poller,
@@ -400,6 +405,11 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "Poller",
         "register_poller",
     ),
+    "cnsms_base": (
+        "ApprovedTemplateSpec",
+        "TemplatedSmsChannel",
+        "TemplatedSmsSettings",
+    ),
 }
 """Source module (relative to ``notifysdk``) → the names it provides here."""
 
@@ -417,6 +427,7 @@ __all__ = [
     "AmbiguousDeliveryError",
     "Amount",
     "ApprovedTemplate",
+    "ApprovedTemplateSpec",
     "AsgiAppFactory",
     "Attachment",
     "Attempt",
@@ -489,6 +500,8 @@ __all__ = [
     "TemplateError",
     "TemplateMismatchError",
     "TemplateParamError",
+    "TemplatedSmsChannel",
+    "TemplatedSmsSettings",
     "TransientDeliveryError",
     "TxRunner",
     "UnknownLocaleError",

@@ -38,6 +38,7 @@ CreditReportSpec RetentionSpec
 signed_as
 AsgiAppFactory mounts
 NoticeState Poller register_poller
+ApprovedTemplateSpec TemplatedSmsChannel TemplatedSmsSettings
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 

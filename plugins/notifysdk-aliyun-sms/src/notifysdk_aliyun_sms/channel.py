@@ -18,9 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 import aiohttp
@@ -34,24 +33,17 @@ from darabonba.runtime import RuntimeOptions  # type: ignore[import-untyped]
 
 from notifysdk.plugin import (
     AmbiguousDeliveryError,
-    ApprovedTemplate,
     Attempt,
-    BaseChannel,
     Clock,
     DeliveryError,
-    Disclosure,
     InvalidInputError,
-    Medium,
     Message,
     Receipt,
     ReconcileResult,
     ReconcileStatus,
+    TemplatedSmsChannel,
     TransientDeliveryError,
-    approved_form,
     check_segments,
-    find_template,
-    signed_as,
-    split_sign,
 )
 
 from .errors import BEIJING, ProviderAccountError, map_code
@@ -85,28 +77,13 @@ def domestic_number(to: str, field: str = "message.to") -> str:
     return digits
 
 
-class AliyunSmsChannel(BaseChannel):
-    """Domestic SMS through Alibaba Cloud SMS with approved templates."""
-
-    medium = Medium.SMS
-    disclosure = Disclosure.LIMITED
-    contact_kind = "phone"
+class AliyunSmsChannel(TemplatedSmsChannel[AliyunSmsSettings]):
+    """Domestic SMS through Alibaba Cloud SMS with approved templates (finding the
+    template, the sign and the parameters: the SDK's
+    :class:`~notifysdk.plugin.TemplatedSmsChannel`)."""
 
     def __init__(self, name: str, settings: AliyunSmsSettings, clock: Clock) -> None:
-        self.name = name
-        self.settings = settings
-        self.clock = clock
-        self.templates: dict[tuple[str, str], ApprovedTemplate] = settings.approved()
-        self.content_traits: Mapping[str, object] = MappingProxyType(
-            {
-                "carrier_route": "cn",
-                "sign_name": settings.sign_name,
-                "registered_domains": settings.registered_domains,
-            }
-        )
-        """What the compliance rules must know of the form this channel delivers
-        (``RuleContext.channel_traits``): a domestic carrier route that adds the
-        configured 【sign】 itself, whose links may go to the registered domains."""
+        super().__init__(name, settings, clock)
         self.client = Client(
             Config(
                 access_key_id=settings.access_key_id,
@@ -125,33 +102,6 @@ class AliyunSmsChannel(BaseChannel):
             connect_timeout=int(settings.connect_timeout_seconds * 1000),
             read_timeout=int(settings.timeout_seconds * 1000),
         )
-
-    # -- the template ------------------------------------------------------------
-
-    def sign_for(self, message: Message) -> str:
-        """The sign ``message`` goes out under: its own 【sign】 when it is one of the
-        ``sign_names`` registered beside ``sign_name``, else ``sign_name``."""
-        return signed_as(message.body, self.settings.sign_name, self.settings.sign_names)
-
-    def template_for(self, message: Message) -> ApprovedTemplate:
-        """The approved template of the message's kind and locale."""
-        return find_template(self.templates, message, self.name)
-
-    def prepare(self, message: Message) -> tuple[ApprovedTemplate, dict[str, str], str]:
-        """The template, its parameters and the content (body less the 【sign】) —
-        checked against the approved text; raises before anything is sent."""
-        template = self.template_for(message)
-        sign = self.sign_for(message)
-        content = split_sign(message.body, sign, template)
-        params = template.extract(content, max_chars=self.settings.max_param_chars)
-        return template, params, content
-
-    def approved_form(self, message: Message) -> dict[str, object]:
-        """What a send of ``message`` would carry, for ``notifysdk preview``: the sign,
-        the template code and approved text, the parameters and the segments billed.
-        Raises as :meth:`send` would before sending (a mismatch, a missing template)."""
-        template, params, content = self.prepare(message)
-        return approved_form(self.sign_for(message), template, params, content)
 
     # -- sending -----------------------------------------------------------------
 

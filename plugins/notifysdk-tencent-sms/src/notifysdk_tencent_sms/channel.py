@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 import httpx
@@ -35,26 +34,20 @@ from tencentcloud.sms.v20210111.sms_client_async import SmsClient  # type: ignor
 
 from notifysdk.plugin import (
     AmbiguousDeliveryError,
+    ApprovedTemplate,
     Attempt,
-    BaseChannel,
     Clock,
     DeliveryError,
-    Disclosure,
     InvalidInputError,
-    Medium,
     Message,
     Receipt,
     ReconcileResult,
     ReconcileStatus,
+    TemplatedSmsChannel,
     TransientDeliveryError,
-    approved_form,
     check_segments,
-    find_template,
-    signed_as,
-    split_sign,
 )
 
-from .approved import ApprovedTemplate
 from .errors import ProviderAccountError, map_code
 from .settings import TencentSmsSettings
 
@@ -105,54 +98,18 @@ def build_client(settings: TencentSmsSettings) -> Any:
     return client
 
 
-class TencentSmsChannel(BaseChannel):
-    """Domestic SMS through Tencent Cloud SMS with approved templates."""
-
-    medium = Medium.SMS
-    disclosure = Disclosure.LIMITED
-    contact_kind = "phone"
+class TencentSmsChannel(TemplatedSmsChannel[TencentSmsSettings]):
+    """Domestic SMS through Tencent Cloud SMS with approved templates (finding the
+    template, the sign and the parameters: the SDK's
+    :class:`~notifysdk.plugin.TemplatedSmsChannel`)."""
 
     def __init__(self, name: str, settings: TencentSmsSettings, clock: Clock) -> None:
-        self.name = name
-        self.settings = settings
-        self.clock = clock
-        self.templates: dict[tuple[str, str], ApprovedTemplate] = settings.approved()
-        self.content_traits: Mapping[str, object] = MappingProxyType(
-            {
-                "carrier_route": "cn",
-                "sign_name": settings.sign_name,
-                "registered_domains": settings.registered_domains,
-            }
-        )
-        """What the compliance rules must know of the form this channel delivers
-        (``RuleContext.channel_traits``): a domestic carrier route that adds the
-        configured 【sign】 itself, whose links may go to the registered domains."""
+        super().__init__(name, settings, clock)
         self.client = build_client(settings)
 
-    def sign_for(self, message: Message) -> str:
-        """The sign ``message`` goes out under: its own 【sign】 when it is one of the
-        ``sign_names`` registered beside ``sign_name``, else ``sign_name``."""
-        return signed_as(message.body, self.settings.sign_name, self.settings.sign_names)
-
-    def template_for(self, message: Message) -> ApprovedTemplate:
-        """The approved template of the message's kind and locale."""
-        return find_template(self.templates, message, self.name)
-
-    def prepare(self, message: Message) -> tuple[ApprovedTemplate, list[str], str]:
-        """The template, ``TemplateParamSet`` and the content (body less the 【sign】),
-        checked against the approved text; raises before anything is sent."""
-        template = self.template_for(message)
-        sign = self.sign_for(message)
-        content = split_sign(message.body, sign, template)
-        values = template.extract(content, max_chars=self.settings.max_param_chars)
-        return template, template.param_set(values), content
-
-    def approved_form(self, message: Message) -> dict[str, object]:
-        """What a send of ``message`` would carry, for ``notifysdk preview``: the sign,
-        the template code and approved text, the parameters and the segments billed.
-        Raises as :meth:`send` would before sending (a mismatch, a missing template)."""
-        template, params, content = self.prepare(message)
-        return approved_form(self.sign_for(message), template, params, content)
+    def wire_params(self, template: ApprovedTemplate, values: dict[str, str]) -> list[str]:
+        """``TemplateParamSet``: the values in placeholder order ({1}, {2}…)."""
+        return template.param_set(values)
 
     async def send(self, message: Message) -> Receipt:
         """Send one templated SMS; the receipt's provider id is Tencent's ``SerialNo``."""
