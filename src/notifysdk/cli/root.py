@@ -9,8 +9,12 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
+from . import rich_help
+
 if TYPE_CHECKING:
     from ..clock import Clock
+
+rich_help.install()  # before typer first formats a help or an error
 
 app = typer.Typer(
     name="notifysdk",
