@@ -23,7 +23,6 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib
-import importlib.metadata
 import inspect
 import logging
 import os
@@ -35,15 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from . import hookspecs, hooktrace
+from . import entrypoints, hookspecs, hooktrace
 from .errors import DuplicateRegistrationError, PluginError, PluginLoadError
 
 if TYPE_CHECKING:  # only annotations: the CLI's start-up must not import the models
+    from .asgi import AsgiAppFactory
     from .channels import ChannelFactory
     from .ledger.base import LedgerFactory
     from .policy import Profile, Rule
     from .privacy import Detector
-    from .asgi import AsgiAppFactory
     from .webhooks import Webhook
 
 log = logging.getLogger("notifysdk.plugins")
@@ -245,12 +244,12 @@ class PluginManager:
 
     def _load_from_entry_points(self, blocked: set[str]) -> None:
         allow = _env_list("NOTIFYSDK_LOAD_PLUGINS")
-        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        for ep in entrypoints.entry_points(ENTRY_POINT_GROUP):
             if ep.name in blocked or (allow is not None and ep.name not in allow):
                 continue
             if self.pm.has_plugin(ep.name):
                 continue
-            version, distribution = _distribution_facts(ep.dist)
+            version, distribution = ep.version, ep.distribution
             try:
                 plugin = ep.load()
             except Exception as exc:  # a broken plugin must not take the SDK down
@@ -460,21 +459,7 @@ def set_plugin_manager(pm: PluginManager | None) -> PluginManager | None:
         return old
 
 
-def _distribution_facts(
-    dist: importlib.metadata.Distribution | None,
-) -> tuple[str | None, str | None]:
-    """A distribution's version and name, from one read of its metadata (each
-    ``dist.version`` or ``dist.metadata`` parses the whole file again)."""
-    if dist is None:
-        return None, None
-    meta = dist.metadata
-    return meta["Version"], meta["Name"]
-
-
 @functools.cache
 def sdk_version() -> str:
     """The installed notifysdk's version (``0+unknown`` when run from a bare tree)."""
-    try:
-        return importlib.metadata.version("notifysdk")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a tree
-        return "0+unknown"
+    return entrypoints.distribution_version("notifysdk") or "0+unknown"
