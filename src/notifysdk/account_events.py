@@ -100,8 +100,26 @@ class AccountEvent:
             raise InvalidInputError("event.until", "a promise to pay needs the promised date")
         if self.kind is AccountEventKind.NUMBER_INVALID and not self.contact:
             raise InvalidInputError("event.contact", "an invalid number needs the number")
+        if self.contact is not None:
+            object.__setattr__(self, "contact", _contact(self.contact))
         if not _SOURCE.fullmatch(self.source):
             raise InvalidInputError("event.source", "lower case letters, digits and _.- (<= 40)")
+
+
+_PHONE_LIKE = re.compile(r"[+\uff0b]?[0-9 ()./\-]+")
+"""A contact written as a phone number (digits and separators, maybe a leading plus)."""
+
+
+def _contact(value: str) -> str:
+    """A phone number as the E.164 string notices and the call record use (so the
+    reachability test finds it under the debtor's number however it was written); an
+    email or postal address as given. A number without its country code is refused: it
+    would never match a debtor's E.164 number."""
+    if not _PHONE_LIKE.fullmatch(value.strip()):
+        return value
+    from .validation import normalize_phone, validate_field
+
+    return validate_field(normalize_phone, value, "event.contact")
 
 
 def account_id_of(account: Account | str) -> str:

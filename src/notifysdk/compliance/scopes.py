@@ -102,6 +102,7 @@ __all__ = [
     "debt_scope",
     "debtor_scope",
     "default_call_counts",
+    "e164",
     "history_scopes",
     "notice_scope",
     "number_scope",
@@ -488,6 +489,7 @@ async def record_call_consent(
     calls about this debt: calls placed in the next 7 days are not counted toward Reg
     F's 7-in-7 (12 CFR 1006.14(b)(3)-(4); the days are the profile's
     ``CallCountSpec.consent_days``). A consent for another debt does not count."""
+    _aware(at)
     await ledger.record_contact(consent_scope(account), at, key=key, detail={"event": "consent"})
 
 
@@ -522,8 +524,15 @@ async def record_call(
     is applied.
 
     ``detail`` must not carry personal data in clear (it is stored as given).
+
+    ``number`` is read as the E.164 number a notice's destination is (``+86 138 0013
+    8000`` counts as ``+8613800138000``: a cap or reachability keyed by another spelling
+    would never see the call); a number that is not E.164, an unknown ``outcome`` or a
+    naive ``at`` raise :class:`~notifysdk.errors.InvalidInputError`.
     """
-    out = CallOutcome(outcome)
+    out = _outcome(outcome)
+    number = e164(number, "number")
+    _aware(at)
     age = await consent_age(ledger, account, at) if role in ("debtor", "guarantor") else None
     scopes = call_scopes(
         account,
@@ -542,6 +551,37 @@ async def record_call(
     for s in scopes:
         await ledger.record_contact(s, at, key=key, detail=info)
     return scopes
+
+
+def e164(number: str, field: str) -> str:
+    """``number`` as the E.164 string the record is keyed by (a notice's destination is
+    one), or :class:`~notifysdk.errors.InvalidPhoneNumberError` naming ``field``."""
+    from ..validation import normalize_phone, validate_field
+
+    return validate_field(normalize_phone, number, field)
+
+
+def _destination(value: str) -> str:
+    """An opt-out's number as E.164 (an email or postal address as given)."""
+    raw = value.strip()
+    return e164(raw, "destination") if raw[:1] in ("+", "\uff0b") else value
+
+
+def _outcome(value: CallOutcome | str) -> CallOutcome:
+    try:
+        return CallOutcome(value)
+    except ValueError:
+        from ..errors import InvalidInputError
+
+        known = ", ".join(o.value for o in CallOutcome)
+        raise InvalidInputError("outcome", f"unknown call outcome (known: {known})") from None
+
+
+def _aware(at: datetime) -> None:
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        from ..errors import NaiveDatetimeError
+
+        raise NaiveDatetimeError("at", "an aware datetime (with a zone)")
 
 
 async def record_optout(
@@ -577,6 +617,8 @@ async def _record_per_medium(
     key: str | None,
     event: str,
 ) -> None:
+    destination = _destination(destination)
+    _aware(at)
     for medium in media:
         await ledger.record_contact(
             scope_of(medium, destination), at, key=key, detail={"event": event}
