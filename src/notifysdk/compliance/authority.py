@@ -71,6 +71,9 @@ _NOT_NAME = "向在到于对去被和与及的请可如若已将会需诉至由"
 that mentions one (向法院起诉, 可诉至法院): a run of name characters excludes them, since
 the squeezed text has no punctuation to stop at."""
 
+_SPEAKER = r"(?:这里|我|我们|本人)(?:是(?!否)|系)"
+"""A speaker presenting itself (这里是…, 我们是…, and the formal 本人系…)."""
+
 _LANDMARK = r"(?!对面|旁|附近|边|东|西|南|北|门口|路|街|巷|大道|站|广场|大院)"
 """Not an address that uses the body as a landmark (法院路, 区政府对面)."""
 
@@ -81,6 +84,8 @@ _FUNCTION = (
 )
 _CLAIM = (
     r"\b(?:this is(?! not\b)|this (?:message|text|call|letter|notice) is from"
+    r"|this is an? (?:message|text|call|letter|notice|reminder|communication) from"
+    r"|(?:we|i) represent|representing"
     r"|(?:we are|we're|i am|i'm)(?! not\b)(?: (?:from|with))?"
     r"|(?:calling|writing|texting|contacting you) from"
     r"|(?:(?:calling|writing|acting|contacting you) )?on behalf of|acting for"
@@ -90,8 +95,9 @@ _CLAIM = (
 )
 """An English sender presenting itself: what precedes the authority's name, with at
 most three qualifying words that are not function words ("this is the court", "on
-behalf of your district court", not "this is a reminder about your court date"; the
-lint turns each space into a run of separators)."""
+behalf of your district court", "this is a message from the court", "we represent the
+district court", not "this is a reminder about your court date"; the lint turns each
+space into a run of separators)."""
 
 _NOT_A_BODY = (
     r"(?![\W_]*(?:street|st|road|rd|avenue|ave|square|sq|lane|drive|way|yard|house|case"
@@ -129,7 +135,7 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
     ),
     _zh(
         "zh-court-speaker",
-        rf"(?:这里|我|我们|本人)是(?!否)[^{_NOT_NAME}]{{0,10}}?(?:法院|法庭|仲裁委){_LANDMARK}"
+        rf"{_SPEAKER}[^{_NOT_NAME}]{{0,10}}?(?:法院|法庭|仲裁委){_LANDMARK}"
         rf"|受[^{_NOT_NAME}]{{0,10}}(?:法院|法庭|仲裁委)[^{_NOT_NAME}]{{0,2}}委托"
         rf"|代表[^{_NOT_NAME}]{{0,6}}(?:法院|法庭)"
         r"|(?:法院|法庭)的?(?:工作人员|办事员|专员|干警)",
@@ -138,6 +144,7 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
         "我们代表法院联系您",
         "我是法院的工作人员",
         "這裡是地方法院",
+        "本人系朝阳区人民法院法官",
     ),
     _zh(
         "zh-court-sender",
@@ -176,12 +183,16 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
         rf"(?:人民|[市省县区镇乡])政府{_LANDMARK}"
         r"|政府(?:办公室|工作人员|通知|公告|提醒|委托)"
         rf"|受[^{_NOT_NAME}]{{0,6}}政府[^{_NOT_NAME}]{{0,2}}委托"
-        r"|(?<![基根])本局(?![面限部])|我局|司法(?:局|所|厅|部(?!门))",
+        r"|(?<![基根])本局(?![面限部])|我局|司法(?:局|所|厅|部(?!门))"
+        rf"|{_SPEAKER}[^{_NOT_NAME}]{{0,10}}?(?:税务|海关|市场监督管理|市场监管|工商|人力资源和社会保障"
+        r"|人社|社保|民政|财政|住建|城管)(?:总局|局|厅|署|机关|部门|所)",
         "【杭州市人民政府】",
         "【臺中市政府】",
         "受政府委托提醒您",
         "本局已掌握",
         "我们是司法局的",
+        "我是税务局的工作人员",
+        "这里是市场监督管理局",
     ),
     # -- English -----------------------------------------------------------------------
     _en(
@@ -193,6 +204,16 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
         "I am a county court bailiff",
         "this is c0urt services",
         "Official notice from your district court",
+        "This is a message from the court",
+        "We represent the district court",
+    ),
+    _en(
+        "en-judge-claim",
+        _CLAIM + r"(?:judge|justice|magistrate)s?\b"
+        r"|\b(?:judge|justice) [a-z]+(?:'s)? chambers\b|\bchambers of (?:the )?(?:judge|justice)\b",
+        "This is Judge Brown's chambers",
+        "I am a magistrate",
+        "the chambers of Judge Brown",
     ),
     _en(
         "en-court-office",
@@ -237,11 +258,13 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
         r"|national) )?government(?:'s)?\b" + _NOT_A_BODY + r"|" + _CLAIM + r"(?:hmrc|hm revenue)\b"
         r"|\bhmrc (?:debt management|enforcement)\b"
         r"|\b(?:treasury|homeland security) (?:department|agents?|officers?)\b"
+        r"|" + _CLAIM + r"(?:(?:u ?s|united states|hm) )?(?:department of (?:the )?)?treasury\b"
         r"|\bsocial security administration\b",
         "on behalf of the federal government",
         "We're with the state government's collections unit",
         "HMRC debt management",
         "this is HMRC",
+        "This is the U.S. Department of the Treasury",
     ),
 )
 """The false-authority phrases (category ``impersonation``)."""
@@ -262,6 +285,7 @@ _KINDS: dict[str, AuthorityKind] = {
     "zh-police-body": AuthorityKind.POLICE,
     "zh-government-body": AuthorityKind.GOVERNMENT,
     "en-court-self": AuthorityKind.COURT,
+    "en-judge-claim": AuthorityKind.COURT,
     "en-court-office": AuthorityKind.COURT,
     "en-procuratorate": AuthorityKind.PROCURATORATE,
     "en-police-claim": AuthorityKind.POLICE,
