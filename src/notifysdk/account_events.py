@@ -31,7 +31,7 @@ from .errors import InvalidInputError, LedgerError
 if TYPE_CHECKING:
     from .ledger.base import Ledger
     from .models import Account
-    from .privacy import Redactor
+    from .privacy import KnownValues, Redactor
 
 __all__ = [
     "NOTE_LIMIT",
@@ -158,14 +158,17 @@ async def record_account_event(
     *,
     redactor: Redactor | None = None,
     now: datetime | None = None,
-) -> None:
+) -> AccountEvent:
     """Store ``event`` for ``account`` (an :class:`~notifysdk.models.Account` or its id)
-    with its ``account_event`` audit entry, in one transaction.
+    with its ``account_event`` audit entry, in one transaction; returns the event as
+    stored (its note masked).
 
-    The note is masked with ``redactor`` (default: the built-in detectors; with an
-    :class:`~notifysdk.models.Account`, its own names and numbers too) before it is
-    stored. Raises :class:`~notifysdk.errors.LedgerError` on a ledger that does not
-    store account events (see :class:`~notifysdk.ledger.base.EventLedger`)."""
+    The note is masked with ``redactor`` (default: the built-in detectors) and the
+    account's own names and numbers: an :class:`~notifysdk.models.Account`'s, or for an
+    id those of the newest notice the ledger stores for it (a name is found by no
+    detector, only as a known value). Raises :class:`~notifysdk.errors.LedgerError` on
+    a ledger that does not store account events (see
+    :class:`~notifysdk.ledger.base.EventLedger`)."""
     from .ledger.base import EventLedger
 
     if not isinstance(ledger, EventLedger):
@@ -173,7 +176,11 @@ async def record_account_event(
     if event.note is not None:
         from .privacy import KnownValues
 
-        known = KnownValues() if isinstance(account, str) else KnownValues.from_account(account)
+        known = (
+            await _stored_known(ledger, account)
+            if isinstance(account, str)
+            else KnownValues.from_account(account)
+        )
         masked = (redactor or _default_redactor()).mask_for_log(event.note, known)
         event = AccountEvent(
             event.kind, event.at, event.until, event.contact, masked[:NOTE_LIMIT], event.source
@@ -184,6 +191,25 @@ async def record_account_event(
         detail=event_detail(event),
         now=now or datetime.now(UTC),
     )
+    return event
+
+
+async def _stored_known(ledger: Ledger, account_id: str) -> KnownValues:
+    """The known values of the newest notice ``ledger`` stores for ``account_id`` (none
+    on a ledger that cannot find an account's notices, or once it was erased)."""
+    from .privacy import KnownValues
+
+    find = getattr(ledger, "account_notices", None)
+    if find is None:
+        return KnownValues()
+    for key, _state in reversed(await find(account_id)):
+        try:
+            stored = await ledger.load(key)  # type: ignore[attr-defined]
+        except LedgerError:  # erased: nothing left to know
+            continue
+        if stored is not None:
+            return KnownValues.from_account(stored.notice.account)
+    return KnownValues()
 
 
 async def account_events(
