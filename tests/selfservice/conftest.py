@@ -85,3 +85,12 @@ async def make_page(
         await p.client.aclose()
         await p.dispatcher.aclose()
     await ledger.aclose()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Keep each phase's report on the item (the browser fixture saves a screenshot of
+    a failed test)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

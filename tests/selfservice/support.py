@@ -3,7 +3,6 @@ asks for, notices to them, and the raw values a page or a log must never show.""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from notifysdk.enums import Medium
@@ -18,14 +17,12 @@ EMAIL = "zhang.wei@example.com"
 WORK_PHONE = "+862161234567"
 
 
-def debtor_account(n: int = 1, *, locale: str = "zh-CN", as_of: date | None = None) -> Account:
-    """An overdue ``cn`` account whose debtor has a national ID, a mobile, a work line
-    and an email."""
-    base = (
-        sample_account(n, locale=locale)
-        if as_of is None
-        else sample_account(n, locale=locale, as_of=as_of)
-    )
+def debtor_account(
+    n: int = 1, *, locale: str = "zh-CN", profiles: tuple[str, ...] = ("cn",)
+) -> Account:
+    """An overdue account (``cn`` by default) whose debtor has a national ID, a mobile,
+    a work line and an email."""
+    base = sample_account(n, locale=locale, profiles=profiles)
     person = base.debtor.model_copy(
         update={
             "national_id": NATIONAL_ID,

@@ -332,3 +332,23 @@ async def test_requests_and_wrong_answers_are_limited_per_address(
     assert r.status_code == 429  # this address gave too many wrong answers this hour
     statuses = [(await page.client.get(f"/{token}")).status_code for _ in range(3)]
     assert statuses[-1] == 429 and "retry-after" in (await page.client.get(f"/{token}")).headers
+
+
+async def test_serve_on_a_ledger_without_notices_keeps_its_webhooks_and_says_the_page_is_off(
+    notifysdk_plugins: object,
+) -> None:
+    from notifysdk.config import Settings
+    from notifysdk.dispatcher import Dispatcher
+    from notifysdk.ledger.memory import MemoryLedger
+    from notifysdk_twilio.webhooks.app import create_app
+    from notifysdk_twilio.webhooks.settings import WebhookSettings
+
+    d = Dispatcher(Settings(), ledger=MemoryLedger())
+    app = create_app(WebhookSettings(auth_token="t"), d)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hooks"
+    ) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        off = await client.get("/self-service/anything")
+        assert off.status_code == 503 and "ledger that stores notices" in off.text
+    await d.aclose()

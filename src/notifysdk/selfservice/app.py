@@ -280,7 +280,6 @@ class Page:
     ) -> HTMLResponse:
         standing = await self.svc.standing(visit)
         loc = visit.locale
-        t = messages(loc)
         a = standing.account
         fmt = {
             "overdue_amount": money(a.overdue_amount, a.currency, loc),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,8 @@ if TYPE_CHECKING:
     from ..asgi import AsgiAppFactory
     from ..dispatch.dispatcher import Dispatcher
 
+
+log = logging.getLogger("notifysdk.selfservice")
 
 MOUNT_PREFIX = "/self-service"
 """Where ``notifysdk serve`` mounts the page: a proxy forwards ``public_base_url`` here."""
@@ -27,7 +30,29 @@ def _factory(dispatcher: Dispatcher) -> Any:
         raise ConfigurationError(
             f"the self-service page needs {exc.name}: pip install 'notifysdk[selfservice]'"
         ) from None
+    from ..ledger.durable import DurableLedger
+
+    if not isinstance(dispatcher.ledger, DurableLedger):
+        # a server on an in-memory ledger still serves its webhooks; the page cannot
+        # find a notice there, so it answers that it is unavailable
+        log.warning("the self-service page is off: the ledger does not store notices")
+        return _unavailable
     return create_app(dispatcher)
+
+
+async def _unavailable(scope: Any, receive: Any, send: Any) -> None:
+    """An ASGI app answering 503 to every HTTP request."""
+    if scope["type"] != "http":
+        return
+    body = b"the self-service page needs a ledger that stores notices"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [(b"content-type", b"text/plain"), (b"cache-control", b"no-store")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 @hookimpl

@@ -39,6 +39,7 @@ from notifysdk.plugin import (
     WebhookRefusedError,
     WebhookRequest,
     metrics_text,
+    mounts,
 )
 
 from .access_log import AccessLog
@@ -307,6 +308,7 @@ def create_app(
                 "answers itself"
             )
         routes.append(Route(path, hooks.plugin_endpoint(path, handler), methods=["POST"]))
+    routes.extend(mounts(dispatcher))  # other plugins' apps (the self-service page)
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.webhooks = hooks
     if limit_concurrency is not None:
