@@ -150,7 +150,8 @@ def _declare() -> tuple[TemplateVariable, ...]:
             "``neutral_sender`` of the profile that restricted the notice (else the first "
             "in force), set per profile under ``[profiles.NAME]`` (``us-regf``: the "
             "institution's own name unless set, FDCPA 1692e(14)); a default for the locale "
-            "(``客户服务中心``, ``Customer Service Center``) when no profile has one.",
+            "(``客户服务中心``, ``Customer Service Center``) when no profile has one. To the "
+            "debtor: the institution's name (``institution``).",
         ),
         TemplateVariable(
             "self_service_url",

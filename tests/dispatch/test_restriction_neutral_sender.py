@@ -149,8 +149,10 @@ async def test_the_restricting_profiles_sender_comes_first(
         profiles={"cn": {"neutral_sender": "甲服务中心"}, "uk-conc": {"neutral_sender": "B Ltd"}},
     )
     d = dispatcher(*_channels(fake_clock), settings=settings)
-    account, _ = _account(("cn", "uk-conc"), "en")
-    notice = _notice(account, account.debtor, Medium.SMS, Role.DEBTOR, NoticeKind.OVERDUE_NOTICE)
+    account, contact = _account(("cn", "uk-conc"), "en")
+    notice = _notice(
+        account, contact, Medium.SMS, Role.EMERGENCY_CONTACT, NoticeKind.OVERDUE_NOTICE
+    )
     prepared = await d.prepare(notice)
     ctx = prepared.context
     assert neutral_sender(d.pipeline, ctx) == "甲服务中心"  # the first profile in force
@@ -198,3 +200,17 @@ async def test_us_voicemail_to_the_debtor_names_the_institution_unless_set(
     (sent,) = [m for c in chans for m in c.sent]
     assert sent.metadata["kind"] == "limited_content"
     assert account.institution in sent.body
+
+
+async def test_limited_content_to_the_debtor_names_the_institution(
+    dispatcher: Callable[..., Dispatcher], fake_clock: FakeClock, tmp_path: object
+) -> None:
+    # The debtor knows the lender, and every message to the debtor states its name.
+    fake_clock.set(datetime.fromisoformat("2026-01-05T12:00:00+08:00"))
+    account = sample_account(1)  # cn, zh-CN, Asia/Shanghai
+    notice = _notice(account, account.debtor, Medium.VOICE, Role.DEBTOR, NoticeKind.LIMITED_CONTENT)
+    chans = _channels(fake_clock)
+    out = await dispatcher(*chans, settings=Settings(output_dir=str(tmp_path))).send(notice)
+    assert out.status is OutcomeStatus.DELIVERED, out.reason
+    (sent,) = [m for c in chans for m in c.sent]
+    assert account.institution in sent.body and "客户服务中心" not in sent.body

@@ -21,7 +21,7 @@ from ..compliance.overrides import resolve
 from ..config import Settings
 from ..errors import UnknownProfileError
 from ..ledger.base import Ledger
-from ..models import Message, Notice, Outcome, OutcomeStatus, Restriction
+from ..models import Message, Notice, Outcome, OutcomeStatus, Restriction, Role
 from ..plugins import Registry
 from ..policy import Decision, Profile, Rule, Verdict, Vote, rules_to_run, run_rules
 from ..privacy import KnownValues, Redactor, effective_disclosure
@@ -272,10 +272,15 @@ def build_message(pipe: Pipeline, ctx: NoticeContext) -> tuple[Message | None, s
 
 
 def neutral_sender(pipe: Pipeline, ctx: NoticeContext) -> str:
-    """The ``neutral_sender`` a limited-content variant names instead of the lender: the
-    restricting profile's, else that of the first profile in force with one, overrides
-    applied; a profile's ``None`` is the institution's own name (``""``: no profile has
-    the parameter, the template context falls back to the locale's)."""
+    """The ``neutral_sender`` a limited-content variant names instead of the lender.
+
+    To the debtor: the institution's name (the debtor knows the lender, and every
+    message to the debtor states it: ``institution-identity``). To anyone else: the
+    restricting profile's ``neutral_sender``, else that of the first profile in force
+    with one, overrides applied; a profile's ``None`` is the institution's own name
+    (``""``: no profile has the parameter, the template falls back to the locale's)."""
+    if ctx.notice.recipient.role is Role.DEBTOR:
+        return ctx.notice.account.institution
     first = ctx.restriction.profile if ctx.restriction is not None else None
     names = tuple(ctx.profiles)
     if first is not None and first in ctx.profiles:
