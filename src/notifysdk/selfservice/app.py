@@ -53,6 +53,7 @@ from .actions import (
     Visit,
     _zone,
 )
+from .api import Api
 from .guard import (
     AddressLimits,
     Session,
@@ -451,6 +452,7 @@ def create_app(
     service = SelfService(dispatcher, cfg, keys or settings_self_service_keys(dispatcher.settings))
     page = Page(service)
     routes = [
+        *Api(page).routes(),
         Route("/static/style.css", page.style, methods=["GET"]),
         Route("/unsubscribe/{token}", page.unsubscribe, methods=["GET", "POST"]),
         Route("/{token}", page.page, methods=["GET"]),
