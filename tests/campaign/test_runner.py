@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from notifysdk.campaign import (
     read_portfolio,
     run_campaign,
 )
+from notifysdk.campaign.planner import PlannedStage
+from notifysdk.campaign.summary import Summary
 from notifysdk.campaign.synthetic import write_csv
 from notifysdk.channels import Disclosure
 from notifysdk.errors import ConfigurationError, PermanentDeliveryError
@@ -232,3 +236,56 @@ async def test_dry_run_counts_every_account_and_sends_nothing(
     assert summaries[1].notices > summaries[0].notices
     assert not (tmp_path / "out").exists()  # nothing was written by any channel
     assert list(await ledger.audit_entries()) == []
+
+
+class _HoldingSink:
+    """A StageSink that holds what it is handed (as the fleet's queue does) and settles
+    it all when the run ends: the runner's side of the contract, without a fleet."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int]] = []
+        self.progress: list[Callable[[], None]] = []
+        self.settled_at_exit = False
+
+    @contextlib.asynccontextmanager
+    async def running(self, summary: Summary) -> AsyncIterator[None]:
+        yield
+        self.settled_at_exit = True
+        for call in self.progress:
+            call()
+
+    async def submit(self, item: PlannedStage, summary: Summary, line: int) -> None:
+        self.stages.append((item.stage.name, line))
+
+    def row_submitted(self, row: PortfolioRow, progress: Callable[[], None]) -> None:
+        self.progress.append(progress)
+
+
+async def test_a_live_run_hands_each_due_stage_to_its_sink_and_sends_nothing_itself(
+    notifysdk_plugins: PluginManager, tmp_path: Path
+) -> None:
+    ledger = MemoryLedger()
+    sms, email = _channels()
+    sink = _HoldingSink()
+    rows: list[Row] = []
+    async with _dispatcher(notifysdk_plugins, ledger, tmp_path, sms, email) as d:
+        summary = await run_campaign(
+            d,
+            _portfolio(),
+            LADDER,
+            concurrency=4,
+            on_row=rows.append,
+            sink=sink,  # type: ignore[arg-type]
+        )
+    assert sms.calls == [] and email.calls == []  # the fleet sends, not this process
+    assert sorted(sink.stages) == sorted(
+        [("D+1-sms", i + 2) for i in range(0, 12, 3)]
+        + [("D+3-email", i + 2) for i in range(1, 12, 3)]
+    )
+    assert summary.stages_due == 8 and summary.notices == 0  # the sink counts outcomes
+    assert sink.settled_at_exit and len(rows) == 12  # progress once settled, every row
+    # a dry run plans here and never uses the sink
+    sink2 = _HoldingSink()
+    async with _dispatcher(notifysdk_plugins, ledger, tmp_path, sms, email) as d:
+        dry = await run_campaign(d, _portfolio(), LADDER, dry_run=True, sink=sink2)
+    assert sink2.stages == [] and dry.notices == 8
