@@ -124,11 +124,6 @@ async def test_an_unrestricted_notice_has_none(
     assert out.restriction is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the one-line wiring in dispatch/delivery.py (Delivery.claim_and_send: "
-    "record ctx.restricted(outcome)); remove this mark once it is in",
-)
 async def test_delivered_outcome_carries_the_restriction_and_the_ledger_keeps_it(
     build: Callable[[], tuple[Dispatcher, MockChannel]],
 ) -> None:
@@ -149,6 +144,12 @@ async def test_delivered_outcome_carries_the_restriction_and_the_ledger_keeps_it
     assert record.outcome.restriction == out.restriction
     again = await d.send(notice)
     assert again.duplicate and again.restriction == out.restriction
+    (entry,) = [
+        e
+        for e in await d.ledger.audit_entries()
+        if e.event == "outcome" and e.key == notice.idempotency_key
+    ]
+    assert entry.detail["restriction"] == out.restriction.model_dump(mode="json")
 
 
 async def test_a_restricted_notice_blocked_later_still_says_it_was_restricted(

@@ -137,14 +137,16 @@ class Delivery:
             status = OutcomeStatus.DEFERRED if res.next_free else OutcomeStatus.BLOCKED
             return await self.record(
                 notice,
-                self.pipeline.outcome(
-                    notice,
-                    status,
-                    self.clock.now(),
-                    rule=res.rule,
-                    profile=res.profile,
-                    until=res.next_free,
-                    reason=f"cap reached: {claim.count} of {res.limit} in the window",
+                ctx.restricted(
+                    self.pipeline.outcome(
+                        notice,
+                        status,
+                        self.clock.now(),
+                        rule=res.rule,
+                        profile=res.profile,
+                        until=res.next_free,
+                        reason=f"cap reached: {claim.count} of {res.limit} in the window",
+                    )
                 ),
             )
         assert claim.attempt is not None
@@ -166,7 +168,9 @@ class Delivery:
             )
             run.pending = run.pending or AttemptEnd(run.attempt, error=exc)
         try:
-            return await self.record(notice, outcome, fence=run.fence, ended=run.pending)
+            return await self.record(
+                notice, ctx.restricted(outcome), fence=run.fence, ended=run.pending
+            )
         except ClaimLostError:
             return await self.emit(notice, self._lost(notice))
 

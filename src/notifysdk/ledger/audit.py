@@ -57,21 +57,22 @@ def normalize_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
 
 def outcome_detail(notice: Notice, outcome: Outcome) -> dict[str, Any]:
     """The ``outcome`` audit entry's detail: what was decided and why, with masked values
-    only (the outcome's reason is masked when the outcome is built; no destination, no
-    amount). Every ledger writes it from ``finish``, in the outcome's transaction."""
-    return normalize_detail(
-        {
-            "status": outcome.status.value,
-            "channel": outcome.channel,
-            "kind": notice.kind.value,
-            "role": notice.recipient.role.value,
-            "rule": outcome.rule,
-            "reason": outcome.reason,
-            "attempts": outcome.attempts,
-            "provider_code": outcome.provider_code,
-            "until": outcome.until.isoformat() if outcome.until else None,
-        }
-    )
+    only (the outcome's reason and a restriction's reason are masked when the outcome is
+    built; no destination, no amount). Every ledger writes it from ``finish``, in the outcome's transaction."""
+    detail: dict[str, Any] = {
+        "status": outcome.status.value,
+        "channel": outcome.channel,
+        "kind": notice.kind.value,
+        "role": notice.recipient.role.value,
+        "rule": outcome.rule,
+        "reason": outcome.reason,
+        "attempts": outcome.attempts,
+        "provider_code": outcome.provider_code,
+        "until": outcome.until.isoformat() if outcome.until else None,
+    }
+    if outcome.restriction is not None:  # the variant sent instead, and which rule chose it
+        detail["restriction"] = outcome.restriction.model_dump(mode="json")
+    return normalize_detail(detail)
 
 
 KEYED = "h1:"
