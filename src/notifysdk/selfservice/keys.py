@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import ConfigurationError
@@ -46,6 +47,12 @@ class SelfServiceKeys:
     def links(self) -> tuple[bytes, ...]:
         """AES-SIV keys (64 bytes) of the links: the current one first."""
         return tuple(_derive(k, "notifysdk self-service link v1", 64) for k in self.source.all)
+
+    @cached_property
+    def sealers(self) -> tuple[AESSIV, ...]:
+        """The AES-SIV ciphers of :attr:`links` (built once: building one costs more
+        than sealing a token)."""
+        return tuple(AESSIV(k) for k in self.links)
 
     @cached_property
     def session(self) -> bytes:

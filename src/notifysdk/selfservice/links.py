@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..keys import settings_key_dir
 from .keys import KEY_ENV, KEY_FILE, SelfServiceKeys, load_self_service_keys
-from .settings import SelfServiceSettings, self_service_settings
+from .settings import URL_ENV, SelfServiceSettings, self_service_settings
 from .tokens import Purpose, issue
 
 if TYPE_CHECKING:
@@ -25,29 +26,59 @@ if TYPE_CHECKING:
 
 UNSUBSCRIBE_PATH = "unsubscribe"
 
+RECHECK_SECONDS = 1.0
+"""How long a loaded key is used before its file is looked at again (a campaign renders
+thousands of notices a second; a rotated key file is picked up within this long)."""
+
 _lock = threading.Lock()
-_cache: dict[tuple[str, str, int], SelfServiceKeys] = {}
+_keys: dict[tuple[str, str], tuple[SelfServiceKeys, int, float]] = {}
+_configs: dict[int, tuple[Settings, str, SelfServiceSettings, str]] = {}
 
 
 def keys_for(settings: Settings) -> SelfServiceKeys:
-    """The self-service keys of ``settings``' key folder, read once per file version
-    (a render must not read a file; a rotated file is read again)."""
-    folder = settings_key_dir(settings)
+    """The self-service keys of ``settings``' key folder, read again only when the key
+    file changed (looked at no more than every :data:`RECHECK_SECONDS`)."""
+    folder = _cached(settings)[3]
     env = os.environ.get(KEY_ENV, "")
-    path = Path(folder) / KEY_FILE
-    try:
-        stamp = 0 if env else path.stat().st_mtime_ns
-    except FileNotFoundError:
-        stamp = -1
-    marker = (str(folder), env[:8], stamp)
+    marker = (folder, env[:12])
+    now = time.monotonic()
     with _lock:
-        hit = _cache.get(marker)
-        if hit is None:
-            hit = load_self_service_keys(folder)
-            if stamp != -1:  # a key created just now is read again next time, by its stamp
-                _cache.clear()
-                _cache[marker] = hit
+        hit = _keys.get(marker)
+        if hit is not None and now < hit[2]:
+            return hit[0]
+        path = Path(folder) / KEY_FILE
+        try:
+            stamp = 0 if env else path.stat().st_mtime_ns
+        except FileNotFoundError:
+            stamp = -1
+        if hit is None or hit[1] != stamp or stamp == -1:
+            keys = load_self_service_keys(folder)
+            stamp = 0 if env else path.stat().st_mtime_ns
+        else:
+            keys = hit[0]
+        if len(_keys) > 16:
+            _keys.clear()
+        _keys[marker] = (keys, stamp, now + RECHECK_SECONDS)
+        return keys
+
+
+def config_for(settings: Settings) -> SelfServiceSettings:
+    """:func:`~notifysdk.selfservice.settings.self_service_settings`, validated once per
+    settings object (and value of ``NOTIFYSDK_SELF_SERVICE_URL``)."""
+    return _cached(settings)[2]
+
+
+def _cached(settings: Settings) -> tuple[Settings, str, SelfServiceSettings, str]:
+    env = os.environ.get(URL_ENV, "")
+    hit = _configs.get(id(settings))
+    if hit is not None and hit[0] is settings and hit[1] == env:
         return hit
+    entry = (settings, env, self_service_settings(settings), str(settings_key_dir(settings)))
+    with _lock:
+        if len(_configs) > 64:
+            _configs.clear()
+        _configs[id(settings)] = entry
+    return entry
 
 
 def link_for(
@@ -58,7 +89,7 @@ def link_for(
 ) -> str:
     """The self-service link of ``notice`` rendered at ``now``, or ``""`` when no
     public base URL is configured."""
-    cfg = config or self_service_settings(settings)
+    cfg = config or config_for(settings)
     if cfg.public_base_url is None:
         return ""
     token = issue(
@@ -76,7 +107,7 @@ def unsubscribe_url_for(
     """The one-click unsubscribe URL of notice ``key`` (RFC 8058: an ``https`` URL a
     mail client POSTs ``List-Unsubscribe=One-Click`` to), or ``""`` when no public base
     URL is configured."""
-    cfg = config or self_service_settings(settings)
+    cfg = config or config_for(settings)
     if cfg.public_base_url is None:
         return ""
     token = issue(keys_for(settings), key, Purpose.UNSUBSCRIBE, now=now, days=cfg.link_days)

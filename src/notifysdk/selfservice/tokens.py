@@ -31,7 +31,6 @@ from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 from ..compliance.scopes import pseudonym, scope
 from ..ledger.base import Ledger
@@ -106,7 +105,7 @@ def issue(keys: SelfServiceKeys, key: str, purpose: Purpose, *, now: datetime, d
     compact = _COMPACT.fullmatch(key) is not None
     head = struct.pack(">BH", VERSION << 4 | int(purpose) << 1 | compact, (last - _EPOCH_DAY).days)
     body = bytes.fromhex(key[3:]) if compact else key.encode("utf-8")
-    return _b64(AESSIV(keys.links[0]).encrypt(head + body, _AD))
+    return _b64(keys.sealers[0].encrypt(head + body, _AD))
 
 
 def open_token(keys: SelfServiceKeys, token: str, purpose: Purpose, *, now: datetime) -> LinkToken:
@@ -121,9 +120,9 @@ def open_token(keys: SelfServiceKeys, token: str, purpose: Purpose, *, now: date
         raise TokenError("malformed") from None
     if len(sealed) < 16 + 3:
         raise TokenError("malformed")
-    for link_key in keys.links:
+    for sealer in keys.sealers:
         try:
-            plain = AESSIV(link_key).decrypt(sealed, _AD)
+            plain = sealer.decrypt(sealed, _AD)
         except InvalidTag:
             continue
         break
