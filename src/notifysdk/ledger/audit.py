@@ -58,7 +58,8 @@ def normalize_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
 def outcome_detail(notice: Notice, outcome: Outcome) -> dict[str, Any]:
     """The ``outcome`` audit entry's detail: what was decided and why, with masked values
     only (the outcome's reason and a restriction's reason are masked when the outcome is
-    built; no destination, no amount). Every ledger writes it from ``finish``, in the outcome's transaction."""
+    built; no destination, no amount). Every ledger writes it from ``finish``, in the
+    outcome's transaction."""
     detail: dict[str, Any] = {
         "status": outcome.status.value,
         "channel": outcome.channel,
