@@ -2,7 +2,8 @@
 ``account event record``, ``account events``, ``cancel``, ``explain`` (text and
 ``--json``) with the reachability record and events, ``run-due`` — nor in the audit
 trail and the log lines they leave. One scenario on a SQLite ledger in a temporary
-folder, scanned with tests/privacy/pii_scan.py for every raw value of the account."""
+folder and on PostgreSQL, scanned with tests/privacy/pii_scan.py for every raw value
+of the account."""
 
 from __future__ import annotations
 
@@ -43,12 +44,15 @@ def _account() -> Account:
 
 
 @pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable_ledger_url: str) -> Path:
+    """Settings on a SQLite file in ``tmp_path`` or a fresh PostgreSQL database, the
+    keys in ``tmp_path`` too."""
     monkeypatch.setenv("NOTIFYSDK_LOAD_PLUGINS", "")
     path = tmp_path / "notifysdk.toml"
     path.write_text(
         "[notifysdk]\n"
-        f'ledger_url = "sqlite:///{tmp_path}/ledger.db"\n'
+        f'ledger_url = "{durable_ledger_url}"\n'
+        f'key_dir = "{tmp_path}/keys"\n'
         f'output_dir = "{tmp_path}/out"\n',
         encoding="utf-8",
     )
