@@ -170,6 +170,7 @@ if TYPE_CHECKING:
         PostalAddress,
         Receipt,
         Recipient,
+        Restriction,
         SDKModel,
     )
     from .observability import (
@@ -264,6 +265,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "Receipt",
         "Recipient",
         "SDKModel",
+        "Restriction",
     ),
     "policy": (
         "Profile",
@@ -487,6 +489,7 @@ __all__ = [
     "Recipient",
     "ReconcileResult",
     "ReconcileStatus",
+    "Restriction",
     "RetentionSpec",
     "Role",
     "Rule",

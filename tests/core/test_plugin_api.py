@@ -39,6 +39,7 @@ signed_as
 AsgiAppFactory mounts
 NoticeState Poller register_poller
 ApprovedTemplateSpec TemplatedSmsChannel TemplatedSmsSettings
+Restriction
 """.split()  # noqa: SIM905 - one line per name would hide the list
 
 
