@@ -45,7 +45,11 @@ def _account() -> object:
 @pytest.fixture
 async def deferred(durable_ledger_url: str, tmp_path: Path) -> AsyncIterator[Dispatcher]:
     """A dispatcher whose ledger stores one deferred notice of the account."""
-    settings = Settings(ledger_url=durable_ledger_url, output_dir=str(tmp_path / "out"))
+    settings = Settings(
+        ledger_url=durable_ledger_url,
+        key_dir=tmp_path / "keys",
+        output_dir=str(tmp_path / "out"),
+    )
     async with Dispatcher(settings, clock=FakeClock(NIGHT)) as d:
         notice = sample_notice(1, account=_account(), channel="capture-sms")
         assert (await d.send(notice)).status is OutcomeStatus.DEFERRED
