@@ -51,13 +51,17 @@ class Page:
 async def make_page(
     tmp_path: Path, notifysdk_plugins: PluginManager, notifysdk_clock: FakeClock
 ) -> AsyncIterator[Callable[..., Page]]:
-    """Build the page (``make_page(**self-service settings)``) over a fresh ledger."""
+    """Build the page (``make_page(ledger_url=None, **self-service settings)``) over one
+    ledger per test (SQLite in ``tmp_path`` unless ``ledger_url`` names another)."""
     made: list[Page] = []
+    ledgers: list[Ledger] = []
     ledger_keys = load_keys(tmp_path / "keys")
-    ledger = open_ledger(f"sqlite:///{tmp_path}/ledger.db", keys=lambda: ledger_keys)
     notifysdk_clock.set(DAY)
 
-    def build(**config: object) -> Page:
+    def build(ledger_url: str | None = None, **config: object) -> Page:
+        if not ledgers:
+            url = ledger_url or f"sqlite:///{tmp_path}/ledger.db"
+            ledgers.append(open_ledger(url, keys=lambda: ledger_keys))
         sms, email = channels()
         settings = Settings(
             output_dir=tmp_path / "out", key_dir=tmp_path / "keys", institution_contact="95555"
@@ -67,7 +71,7 @@ async def make_page(
             channels={"sms": sms, "email": email},
             plugins=notifysdk_plugins,
             clock=notifysdk_clock,
-            ledger=ledger,
+            ledger=ledgers[0],
         )
         cfg = SelfServiceSettings(public_base_url=BASE, hotline="95555", **config)
         keys = load_self_service_keys(tmp_path / "keys", environ={})
@@ -76,7 +80,7 @@ async def make_page(
             transport=httpx.ASGITransport(app=app, root_path="/self-service"),
             base_url="https://pay.example.com/self-service",
         )
-        page = Page(client, d, ledger, keys, notifysdk_clock, sms, email, cfg)
+        page = Page(client, d, ledgers[0], keys, notifysdk_clock, sms, email, cfg)
         made.append(page)
         return page
 
@@ -84,7 +88,8 @@ async def make_page(
     for p in made:
         await p.client.aclose()
         await p.dispatcher.aclose()
-    await ledger.aclose()
+    for ledger in ledgers:
+        await ledger.aclose()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

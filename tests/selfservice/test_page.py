@@ -93,12 +93,18 @@ async def test_verified_the_debtor_sees_current_amounts_from_the_refresh_hook(
     assert "¥1,246.80" not in html
     assert "以上为我们当前记录的数据" in html
     assert 'value="3"' in html and "¥337.43" in html  # 3 instalments of the refreshed total
+    actions = [
+        (e.detail["action"], e.detail["result"])
+        for e in await page.ledger.audit_entries()
+        if e.event == "self_service"
+    ]
+    assert actions == [("verify", "ok"), ("view", "shown")]  # what was disclosed, audited
 
 
 async def test_a_chosen_plan_defers_the_next_notice_to_its_date(
-    make_page: Callable[..., Page],
+    make_page: Callable[..., Page], durable_ledger_url: str
 ) -> None:
-    page = make_page()
+    page = make_page(durable_ledger_url)
     account = debtor_account(locale="en")
     token = page.token(await delivered(page, account))
     html = await verified(page, token)
@@ -233,9 +239,9 @@ async def test_one_click_unsubscribe_as_a_mail_client_posts_it(
 
 
 async def test_wrong_answers_lock_the_link_after_the_configured_count(
-    make_page: Callable[..., Page],
+    make_page: Callable[..., Page], durable_ledger_url: str
 ) -> None:
-    page = make_page(max_failures=3)
+    page = make_page(durable_ledger_url, max_failures=3)
     account = debtor_account(locale="en")
     key = await delivered(page, account)
     token = page.token(key)

@@ -337,6 +337,7 @@ class Api:
         if (refused := await self._authorized(request, visit)) is not None:
             return refused
         s = await self.svc.standing(visit)
+        await self.svc.audit(visit.key, "view", "shown", fresh=s.fresh, api=True)
         a = s.account
         promise = s.latest(AccountEventKind.PROMISE_TO_PAY)
         view = AccountView(

@@ -280,6 +280,7 @@ class Page:
         self, request: Request, visit: Visit, session: Session, name: str, notice_text: str
     ) -> HTMLResponse:
         standing = await self.svc.standing(visit)
+        await self.svc.audit(visit.key, "view", "shown", fresh=standing.fresh)
         loc = visit.locale
         a = standing.account
         fmt = {
