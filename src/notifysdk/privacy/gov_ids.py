@@ -97,7 +97,9 @@ _NINO_LABELLED = labelled(
     suffix=r"(?:number|no\.?|#|码|碼)",
     value_flags="i",
 )
-_NINO_HINT = re.compile(r"[A-Z]{2} ?[0-9]{2}")
+_NINO_HINT = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2}")
+"""How every bare number starts (the allocated prefix letters, then digits): order codes
+such as ``DD2024…`` are not even looked at."""
 _NINO_COMPACT = re.compile(_NINO_BODY.replace(" ?", "") + "[A-D]?")
 _NINO_NOT_ALLOCATED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 

@@ -18,6 +18,7 @@ is compiled per account or per text.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,10 +27,12 @@ from functools import lru_cache
 
 from .addresses import Address, ChineseAddress, EnglishAddress, address_matchers
 from .findings import Finding, KnownValues
+from .labels import lowered
 from .money import counts_after, scan
 from .names import GIVEN_PREFIXES, GIVEN_SUFFIXES, WORD_GIVEN_NAMES
-from .normalize import has_cjk, normalize, normalize_value
+from .normalize import has_cjk, is_cjk, normalize, normalize_value, simplified_map
 from .numerals import NUMERAL_CHARS, chinese_forms, parse_number
+from .prescan import Prescan
 
 DETECTOR = "known-values"
 GIVEN_NAME_DETECTOR = "known-values/given-name"
@@ -170,11 +173,100 @@ def _detector_of(text: str, kind: str, han_names: list[str]) -> str:
     return DETECTOR
 
 
+# -- the pre-filter ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Probe:
+    """What a text must hold for the detector to find anything in it: one of ``pieces``
+    in its folded, lower-cased form, or one of the characters of ``chars``. ``always``:
+    no cheap test (addresses, a value with neither a CJK character nor a Latin piece)."""
+
+    always: bool
+    pieces: tuple[str, ...] = ()
+    chars: re.Pattern[str] | None = None
+
+
+@lru_cache(maxsize=1)
+def _traditional_of() -> dict[str, str]:
+    """For each Simplified character, the Traditional ones :func:`~.normalize.normalize`
+    maps to it (its only way to turn one CJK character into another)."""
+    out: dict[str, str] = {}
+    for a, b in simplified_map().items():
+        out[chr(b)] = out.get(chr(b), "") + chr(a)
+    return out
+
+
+def _written_as(ch: str) -> str:
+    """Every character that normalises to the CJK character ``ch`` (itself and its
+    Traditional forms: folding and lower case leave CJK characters alone)."""
+    return ch + _traditional_of().get(ch, "")
+
+
+_ASCII_DIGITS = "0123456789" + "".join(chr(0xFF10 + i) for i in range(10))  # and full-width
+
+
+def _probe_for(index: KnownIndex) -> _Probe:
+    """The pre-filter of ``index``. Exact, never an estimate: the normal form changes
+    a text one character for one (folding, Traditional to Simplified, lower case), turns
+    whitespace runs into one space, drops whitespace and dots between CJK characters,
+    and decodes JSON escapes (texts with ``\\u`` are always searched). So a needle's
+    CJK character stands in the text as itself or a Traditional form, and a Latin piece
+    of a needle without whitespace stands in the text folded and lower-cased as it is
+    (no character of it was dropped, and only ASCII letters, full-width forms, the
+    Kelvin sign and a dotted capital I lower-case or fold to ASCII: :func:`str.lower`
+    maps them alike or to more)."""
+    if index.addresses:
+        return _Probe(always=True)
+    pieces: list[str] = []
+    chars: list[str] = []
+    for text in [n.text for n in index.needles] + list(index.given):
+        han = next((c for c in text if is_cjk(c)), None)
+        if han is not None:
+            chars.append(_written_as(han))
+            continue
+        latin = max(re.findall(r"[!-~]+", text), key=len, default="")
+        if not latin:
+            return _Probe(always=True)
+        pieces.append(latin)
+    if index.amounts:  # money needs a digit or a Chinese numeral
+        chars.append(_ASCII_DIGITS)
+        chars.extend(_written_as(c) for c in NUMERAL_CHARS if is_cjk(c))
+        chars.extend(c for c in NUMERAL_CHARS if not is_cjk(c))
+    found = "".join(sorted(set("".join(chars))))
+    pattern = re.compile("[" + re.escape(found) + "]") if found else None
+    return _Probe(False, tuple(dict.fromkeys(pieces)), pattern)
+
+
+@lru_cache(maxsize=1024)
+def probe_of(values: tuple[tuple[str, str], ...]) -> _Probe:
+    """:func:`_probe_for` the index of ``values`` (cached like :func:`index_of`)."""
+    return _probe_for(index_of(values))
+
+
 class KnownValuesDetector:
     """Finds an account's own values (names, ids, numbers, addresses, amounts) in
     whatever form they are written (see the module)."""
 
     name = DETECTOR
+
+    def may_find(self, scan: Prescan) -> bool:
+        """Some value's CJK character or Latin piece (or an amount's digit) in the text;
+        always when the known values were not given to the scan."""
+        known = scan.known
+        if known is None:
+            return True
+        if not known.values:
+            return False
+        probe = probe_of(known.values)
+        if probe.always or "\\u" in scan.text:
+            return True
+        if probe.chars is not None and probe.chars.search(scan.text) is not None:
+            return True
+        if probe.pieces:
+            low = lowered(scan.folded)
+            return any(p in low for p in probe.pieces)
+        return False
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every occurrence of every known value, spans into ``text``."""

@@ -17,7 +17,7 @@ from phonenumbers import Leniency, PhoneNumberMatcher
 from .findings import Finding, KnownValues
 from .mainland import is_mainland_mobile, written_mobile
 from .prescan import Prescan, number_stretches
-from .text import CN_DIGITS, digits_of, fold, spaced_stretches
+from .text import CN_DIGITS, digits_of, fold, has_spaced_runs, spaced_stretches
 
 # +86 / 0086 / (+86) / 86, then 1[3-9]X XXXX XXXX with at most one space or dash
 # between any two digits. Not part of a longer group of digits on the left.
@@ -59,6 +59,8 @@ def is_cn_mobile(digits: str) -> bool:
 _MOBILE_AREA = re.compile(r"[(+0-9][0-9 ()+-]{9,}[0-9]")
 """Where a mobile number (11+ characters) can be: one character-class scan, far cheaper
 than :data:`_CN_MOBILE`, which then runs only inside what it finds."""
+_MOBILE_HINT = re.compile(r"1[3-9](?:[ -]?[0-9]){9}")
+"""What every match of :data:`_CN_MOBILE` holds (its group 1): the detector's gate."""
 _MOBILE_LENGTH = frozenset({11})
 _MOBILE_SHAPES = frozenset({(3, 4, 4), (4, 4, 3), (3, 8), (7, 4)})
 """How people group a mobile number when they use wider separators (138  0013  8000)."""
@@ -84,10 +86,13 @@ class ChineseMobileDetector:
     """Every kind it reports (the redactor's leak guard skips it where all are allowed)."""
 
     def may_find(self, scan: Prescan) -> bool:
-        """Eleven digits, or Chinese digits."""
-        if scan.digits >= 11:
-            return True
+        """Chinese digits, or eleven digits that :data:`_CN_MOBILE` could read (a 1 and
+        then 3–9, as every mainland mobile starts) or that group with wide separators."""
         folded = scan.folded
+        if scan.digits >= 11 and (
+            _MOBILE_HINT.search(folded) is not None or has_spaced_runs(folded)
+        ):
+            return True
         return not folded.isascii() and _HAS_CN_DIGIT.search(folded) is not None
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:

@@ -24,6 +24,7 @@ from .labels import label_beginnings
 from .text import fold
 
 if TYPE_CHECKING:
+    from .findings import KnownValues
     from .labels import Labelled
 
 SHORTEST = 7
@@ -67,10 +68,13 @@ class Prescan:
     """What the detectors' ``may_find`` look at, measured once per text (lazily; plain
     properties, since ``functools.cached_property`` takes a lock on every first read)."""
 
-    __slots__ = ("_digits", "_folded", "_labels", "_shapes", "text")
+    __slots__ = ("_digits", "_folded", "_labels", "_shapes", "known", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, known: KnownValues | None = None) -> None:
         self.text = text
+        self.known = known
+        """The account's known values the text is scanned for (``None``: not given, and
+        a detector that needs them must assume it may find something)."""
         self._folded: str | None = None
         self._labels: frozenset[str] | None = None
         self._digits: int | None = None
@@ -107,7 +111,8 @@ class Prescan:
     def digits(self) -> int:
         """:func:`longest_number` of the folded text (0 below :data:`SHORTEST`)."""
         if self._digits is None:
-            self._digits = longest_number(self.folded)
+            stretches = number_stretches(self.folded)
+            self._digits = max([d for _s, _e, d in stretches]) if stretches else 0
         return self._digits
 
 

@@ -114,6 +114,9 @@ class Redactor:
         self._kinds: tuple[frozenset[str] | None, ...] = tuple(
             getattr(d, "kinds", None) for d in self.detectors
         )
+        self._reporting: dict[LevelRule, tuple[int, ...]] = {}
+        """Per level rule, the detectors that can report a leak themselves (see
+        :meth:`leaks`)."""
         declared = declared_disclosure(self.detectors)
         self._rules: dict[str, LevelRule] | None = (
             {lv.value: r for lv, r in extended_rules(declared).items()} if declared else None
@@ -139,7 +142,7 @@ class Redactor:
     def detect(self, text: str, known: KnownValues | None = None) -> list[Finding]:
         """Every finding of every detector, public values dropped, overlaps kept."""
         known = known or KnownValues()
-        scan = Prescan(text)
+        scan = Prescan(text, known)
         raw: list[Finding] = []
         for detector, may_find in zip(self.detectors, self._gates, strict=True):
             if may_find is None or may_find(scan):
@@ -245,12 +248,20 @@ class Redactor:
         when another detector found something, and where none did there is no leak."""
         rule = self.rule(level)
         known = known or KnownValues()
-        scan = Prescan(text)
+        scan = Prescan(text, known)
         found: list[list[Finding] | None] = [None] * len(self.detectors)
-        for i, kinds in enumerate(self._kinds):
-            if kinds is None or any(rule.leaks(k) for k in kinds):
-                found[i] = self._run(i, text, known, scan)
-        if not any(found):
+        reporting = self._reporting.get(rule)
+        if reporting is None:
+            reporting = self._reporting[rule] = tuple(
+                i
+                for i, kinds in enumerate(self._kinds)
+                if kinds is None or any(rule.leaks(k) for k in kinds)
+            )
+        hit = False
+        for i in reporting:
+            own = found[i] = self._run(i, text, known, scan)
+            hit = hit or bool(own)
+        if not hit:
             return []
         raw: list[Finding] = []
         for i, part in enumerate(found):

@@ -167,6 +167,12 @@ def _split(folded: str, run: re.Match[str]) -> _Run | None:
     return groups, seps, body[-1] in "Xx"
 
 
+def has_spaced_runs(folded: str) -> bool:
+    """May :func:`spaced_stretches` find anything in ``folded`` (for any lengths)?
+    (Cached with it: the detectors that ask then reuse the runs.)"""
+    return bool(_runs(folded))
+
+
 def spaced_stretches(folded: str, lengths: frozenset[int]) -> list[Stretch]:
     """Every stretch of whole digit groups in ``folded`` with a digit count in
     ``lengths`` that :func:`fold`-aware single-separator patterns miss: groups joined by two
