@@ -42,7 +42,9 @@ def test_help_and_errors_are_drawn_as_typer_draws_them_without_markdown_or_trace
     assert ours.pop("loaded") == []
     assert typers.pop("loaded") == ["markdown_it", "pygments", "rich.markdown", "rich.traceback"]
     assert ours == typers
-    assert "╭─ Commands" in str(ours["--help"]) and "No such option" in str(ours["--no-such-option"])
+    assert "╭─ Commands" in str(ours["--help"]) and "No such option" in str(
+        ours["--no-such-option"]
+    )
 
 
 def test_a_stand_in_becomes_the_real_class_when_used() -> None:

@@ -66,6 +66,35 @@ MODELS = frozenset(
 """The models, settings, validators, templates and calendars: loaded by a command that
 runs (or builds the registry), never by the help."""
 
+SERVICES = frozenset(
+    {
+        "asyncio",
+        "starlette",
+        "celery",
+        "redis",
+        "prometheus_client",
+        "opentelemetry",
+        "cryptography",
+    }
+)
+"""The event loop, the web, queue and metrics stacks and the ledger's crypto: loaded by the
+command (or the first event) that uses them, never by the help."""
+
+HELP_MACHINERY = frozenset(
+    {
+        "rich.markdown",
+        "rich.traceback",
+        "markdown_it",
+        "pygments",
+        "attr",
+        "importlib.metadata",
+        "email",
+    }
+)
+"""What typer's help and the plugin discovery would load but the help does not need:
+rich's Markdown and tracebacks (:mod:`notifysdk.cli.rich_help`) and ``importlib.metadata``
+with the ``email`` package (:mod:`notifysdk.entrypoints`)."""
+
 _PROBE = """
 import json, sys
 out, args = sys.argv[1], json.loads(sys.argv[2])
@@ -115,6 +144,33 @@ def test_help_loads_no_models_and_no_vendor_library(tmp_path: Path) -> None:
     assert "serve" in out and "dead-letters" in out and "explain" in out
     assert {"notifysdk_twilio", "notifysdk_visitletter", "notifysdk_smtp"} <= loaded
     assert sorted(loaded & (VENDOR | MODELS)) == []
+    assert sorted(loaded & (SERVICES | HELP_MACHINERY)) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["preview"],
+        ["run"],
+        ["lint"],
+        ["serve"],
+        ["plugins"],
+        ["account", "event", "record"],
+        ["ledger", "erase"],
+        ["audit", "verify"],
+        ["dead-letters", "show"],
+        ["cnsms", "poll"],
+        ["plugin", "new"],
+    ],
+)
+def test_a_command_s_help_loads_no_models_and_no_vendor_library(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # The root's and each group's options are processed before the subcommand's help:
+    # typer would build pydantic adapters for them (notifysdk.cli.text_options).
+    loaded, out = _loaded(tmp_path, [*command, "--help"])
+    assert f"notifysdk {' '.join(command)}" in " ".join(out.split())
+    assert sorted(loaded & (VENDOR | MODELS | SERVICES | HELP_MACHINERY)) == []
 
 
 def test_plugins_command_loads_no_vendor_library(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from ..errors import NotifyError
 from ..plugins import get_plugin_manager
 from . import preview, run  # noqa: F401  (each registers its commands on ``app``)
 from .root import EXIT_ERROR, app, console
+from .text_options import PlainOptionsGroup
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _LOG_FORMATS = ("text", "json")
@@ -30,7 +31,7 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(cls=PlainOptionsGroup)  # its options without pydantic
 def root(
     version: bool = typer.Option(
         False,
