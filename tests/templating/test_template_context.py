@@ -26,6 +26,7 @@ SDK_VARIABLES = {
     "agency",
     "institution_contact",
     "neutral_sender",
+    "self_service_url",
     "amount_due",
     "overdue_amount",
     "principal",
@@ -42,6 +43,7 @@ FORGED = {
     "days_overdue": 0,
     "recipient": {"name": "Someone Else"},
     "data": {"x": 1},
+    "self_service_url": "https://phish.example/pay",
 }
 
 
@@ -52,6 +54,7 @@ def test_the_context_holds_the_sdk_variables_whatever_the_data() -> None:
     assert context["data"] == FORGED
     assert str(context["amount_due"]) == "¥1,246.80"
     assert context["institution"] == "Example Bank"
+    assert context["self_service_url"] == ""  # a notice's data never names the link
 
 
 async def test_data_cannot_change_the_amount_printed_in_an_sms(
