@@ -330,7 +330,8 @@ def address_scope(counter: str, address: str) -> str:
 
 
 def notice_scope(kind: str, account: Account) -> str:
-    """Delivered notices of one kind for a debt (e.g. the credit-report pre-notice)."""
+    """Delivered notices of one kind to the debtor of a debt (e.g. the credit-report
+    pre-notice; the ``contact-record`` rule writes it for deliveries to the debtor)."""
     return debt_scope(f"notice.{kind}", account)
 
 

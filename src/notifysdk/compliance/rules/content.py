@@ -20,7 +20,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
-from ...models import AccountState
+from ...models import AccountState, Role
 from ...policy import Reservation, RuleContext, Vote
 from .. import scopes as sc
 from ..lint import Linter
@@ -211,14 +211,18 @@ class ContactRecordRule:
     stage: Literal["policy", "content"] = "content"
 
     def evaluate(self, ctx: RuleContext) -> Vote | None:
-        """Allow, with record-only reservations for the ``comm`` and ``notice.<kind>``
-        scopes (kept only when the notice is delivered)."""
+        """Allow, with record-only reservations for the ``comm`` and (to the debtor)
+        ``notice.<kind>`` scopes (kept only when the notice is delivered)."""
         msg = ctx.message
         if msg is None:
             return None
         account = ctx.notice.account
         kind = str(msg.metadata.get("kind", ctx.notice.kind.value))
-        scopes = [sc.notice_scope(kind, account)]
+        # The debt's record of notices is what the debtor was told (the credit-report
+        # pre-notice: 征信业管理条例 Art. 15 tells the information subject, 1006.30(a)
+        # the consumer): a notice to a guarantor or another party is not one.
+        debtor = ctx.notice.recipient.role is Role.DEBTOR
+        scopes = [sc.notice_scope(kind, account)] if debtor else []
         # 1006.2(j): a limited-content message is no communication; a furnishing record
         # goes to a credit bureau, not to the consumer: neither makes a later notice a
         # later contact.
