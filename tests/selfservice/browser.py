@@ -38,8 +38,9 @@ def require_browser() -> None:
 
 
 @contextlib.contextmanager
-def chromium(lang: str = "en") -> Iterator[Any]:
-    """One headless Chromium with a phone-sized window."""
+def chromium(lang: str = "en", *, javascript: bool = True) -> Iterator[Any]:
+    """One headless Chromium with a phone-sized window (``javascript=False``: with
+    JavaScript switched off, as on a locked-down phone)."""
     require_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -57,6 +58,10 @@ def chromium(lang: str = "en") -> Iterator[Any]:
         f"--lang={lang}",
     ):
         options.add_argument(arg)
+    if not javascript:
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2}
+        )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     try:

@@ -296,6 +296,22 @@ async def test_wrong_answers_lock_the_link(site: Site, shots: Any, dispatcher: D
     assert b.find_elements("name", "national_id_last4") == []
 
 
+async def test_the_page_works_without_javascript(site: Site, dispatcher: Dispatcher) -> None:
+    notice = await first_notice(site, dispatcher, 5, "zh-CN")
+    with chromium(javascript=False) as b:
+        b.get("data:text/html,<title>off</title><script>document.title='on'</script>")
+        assert b.title == "off"  # the page's own scripts do not run
+        b.get(link_for(dispatcher.settings, notice, server_now(), site.self_service))
+        fill(b, {"national_id_last4": NATIONAL_ID[-4:], "birth_year": BIRTH_YEAR})
+        total = money(notice.account.total_due, notice.account.currency, "zh-CN")
+        assert b.find_element("id", "total-due").text == total
+        submit(b, "plan-button")  # pay in full: the first plan, checked by default
+        assert WORDS["zh-CN"]["plan"] in text_of(b)
+    after_server(dispatcher)
+    nxt = notice_to(notice.account, data={"n": 2})
+    assert "defer" in await verdicts(dispatcher, nxt, "account-state")
+
+
 async def sms_optouts(d: Dispatcher) -> int:
     """SMS opt-outs on record for the debtors' mobile number."""
     end = server_now() + timedelta(days=30)
