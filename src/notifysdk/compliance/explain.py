@@ -33,9 +33,33 @@ if TYPE_CHECKING:
     from ..models import Account
     from ..privacy import Redactor
 
-__all__ = ["ExplainedVote", "Explanation", "content_votes", "explain", "masked_rows"]
+__all__ = [
+    "ExplainedVote",
+    "Explanation",
+    "content_votes",
+    "explain",
+    "masked_rows",
+    "shown_scope",
+]
 
 Stage = Literal["policy", "content"]
+
+
+_HASHED = frozenset({"debt", "number", "address"})
+"""Kinds of scope whose last id is an unkeyed pseudonym (``scopes.pseudonym``: of a loan
+id, a phone number, an address)."""
+
+
+def shown_scope(text: str) -> str:
+    """``text`` (a scope, maybe followed by `` (limit N)``) with its unkeyed pseudonyms
+    as ``*``: a truncated SHA-256 of a loan id or a phone number is found again by
+    trying the few values its format allows, so it is kept inside the ledger (which
+    stores scopes keyed) and never shown."""
+    scope, sep, rest = text.partition(" ")
+    parts = scope.split(":")
+    if len(parts) >= 3 and parts[1] in _HASHED:
+        parts[-1] = "*"
+    return ":".join(parts) + sep + rest
 
 
 @dataclass(frozen=True)
@@ -56,6 +80,13 @@ class ExplainedVote:
     """For a ``required-content`` vote: the wording it looks for (a sample sentence and
     the patterns) and its citation."""
 
+    @property
+    def shown_reservations(self) -> tuple[str, ...]:
+        """The reservations as an operator sees them (``--json`` and the table): each
+        scope's unkeyed pseudonym of a loan id, number or address as ``*``
+        (:func:`shown_scope`)."""
+        return tuple(shown_scope(r) for r in self.reservations)
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {
@@ -68,7 +99,7 @@ class ExplainedVote:
             "until": self.until.isoformat() if self.until else None,
             "variant": self.variant,
             "numbers": dict(self.numbers),
-            "reservations": list(self.reservations),
+            "reservations": list(self.shown_reservations),
             "wording": self.wording.as_dict() if self.wording is not None else None,
         }
 
