@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -51,20 +52,28 @@ class Page:
 async def make_page(
     tmp_path: Path, notifysdk_plugins: PluginManager, notifysdk_clock: FakeClock
 ) -> AsyncIterator[Callable[..., Page]]:
-    """Build the page (``make_page(ledger_url=None, **self-service settings)``) over one
-    ledger per test (SQLite in ``tmp_path`` unless ``ledger_url`` names another)."""
+    """Build the page (``make_page(ledger_url=None, channel_settings=None, **self-service
+    settings)``) over one ledger per test (SQLite in ``tmp_path`` unless ``ledger_url``
+    names another)."""
     made: list[Page] = []
     ledgers: list[Ledger] = []
     ledger_keys = load_keys(tmp_path / "keys")
     notifysdk_clock.set(DAY)
 
-    def build(ledger_url: str | None = None, **config: object) -> Page:
+    def build(
+        ledger_url: str | None = None,
+        channel_settings: dict[str, Any] | None = None,
+        **config: object,
+    ) -> Page:
         if not ledgers:
             url = ledger_url or f"sqlite:///{tmp_path}/ledger.db"
             ledgers.append(open_ledger(url, keys=lambda: ledger_keys))
         sms, email = channels()
         settings = Settings(
-            output_dir=tmp_path / "out", key_dir=tmp_path / "keys", institution_contact="95555"
+            output_dir=tmp_path / "out",
+            key_dir=tmp_path / "keys",
+            institution_contact="95555",
+            channels=channel_settings or {},
         )
         d = Dispatcher(
             settings,

@@ -238,6 +238,39 @@ async def test_one_click_unsubscribe_as_a_mail_client_posts_it(
     assert (await page.client.get(f"/{token}")).status_code == 403
 
 
+async def test_the_smtp_plugins_own_unsubscribe_url_lands_here(
+    make_page: Callable[..., Page],
+) -> None:
+    from notifysdk_smtp.headers import list_unsubscribe_post, unsubscribe_uris
+
+    template = "https://pay.example.com/self-service/unsubscribe/smtp/smtp-email/{token}"
+    page = make_page(
+        channel_settings={
+            "smtp-email": {"unsubscribe_secret": "s3cret", "unsubscribe_url": template}
+        }
+    )
+    account = debtor_account()
+    key = await delivered(page, account, "email")
+    # what the SMTP channel writes in List-Unsubscribe for this notice
+    (uri,) = unsubscribe_uris(None, template, key, "s3cret")
+    assert list_unsubscribe_post([uri]) == {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    path = uri.removeprefix("https://pay.example.com/self-service")
+    one_click = {
+        "content": b"List-Unsubscribe=One-Click",
+        "headers": {"content-type": "application/x-www-form-urlencoded"},
+    }
+    forged = path[:-4] + ("AAAA" if path[-4:] != "AAAA" else "BBBB")
+    assert (await page.client.post(forged, **one_click)).status_code == 403  # type: ignore[arg-type]
+    other = path.replace("/smtp-email/", "/other-email/")
+    assert (await page.client.post(other, **one_click)).status_code == 404  # type: ignore[arg-type]
+    assert (await page.client.get(path)).status_code == 200
+    mail = await page.dispatcher.send(notice_to(account, "email", data={"n": 2}))
+    assert mail.status is OutcomeStatus.DELIVERED  # neither GET nor a forged POST opted out
+    assert (await page.client.post(path, **one_click)).status_code == 200  # type: ignore[arg-type]
+    mail = await page.dispatcher.send(notice_to(account, "email", data={"n": 3}))
+    assert (mail.status, mail.rule) == (OutcomeStatus.BLOCKED, "ledger-opt-out")
+
+
 async def test_wrong_answers_lock_the_link_after_the_configured_count(
     make_page: Callable[..., Page], durable_ledger_url: str
 ) -> None:

@@ -149,8 +149,12 @@ class SelfService:
         """The visit ``token`` opens; :class:`TokenError` (``malformed``, ``forged``,
         ``expired``, ``wrong_purpose``, ``revoked``, ``unknown``) otherwise."""
         now = self.now()
-        link = open_token(self.keys, token, purpose, now=now)
-        if await is_revoked(self.ledger, link.key, now=now):
+        return await self.visit(open_token(self.keys, token, purpose, now=now))
+
+    async def visit(self, link: LinkToken) -> Visit:
+        """The visit of an opened link: :class:`TokenError` ``revoked`` or ``unknown``
+        when the notice's links were revoked or the ledger does not hold it."""
+        if await is_revoked(self.ledger, link.key, now=self.now()):
             raise TokenError("revoked")
         stored = await self.ledger.load(link.key)
         if stored is None:

@@ -11,6 +11,10 @@ Routes (under the mount prefix, ``/self-service`` on ``notifysdk serve``)::
                                   language
     GET  /unsubscribe/{token}     a button (GET never unsubscribes)
     POST /unsubscribe/{token}     RFC 8058 one-click: List-Unsubscribe=One-Click
+    GET|POST /unsubscribe/smtp/{channel}/{token}
+                                  the same, for the URL the SMTP plugin writes itself
+                                  (its ``{token}``: key + HMAC under the channel's
+                                  ``unsubscribe_secret``)
     GET  /static/style.css
 
 Until the visitor verifies, a page holds only the neutral sender name and the hotline.
@@ -27,6 +31,9 @@ serve``'s access log shows these paths as ``<other>``).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -67,7 +74,7 @@ from .guard import (
 from .keys import SelfServiceKeys, settings_self_service_keys
 from .messages import messages
 from .settings import SelfServiceSettings, self_service_settings
-from .tokens import Purpose, TokenError
+from .tokens import LinkToken, Purpose, TokenError
 
 if TYPE_CHECKING:
     from ..dispatch.dispatcher import Dispatcher
@@ -399,8 +406,11 @@ class Page:
         visit = await self._open(request, Purpose.UNSUBSCRIBE)
         if isinstance(visit, Response):
             return visit
-        name = self.svc.neutral_name(visit)
         here = f"{request.scope.get('root_path', '')}/unsubscribe/{request.path_params['token']}"
+        return await self._unsubscribe_visit(request, visit, here)
+
+    async def _unsubscribe_visit(self, request: Request, visit: Visit, here: str) -> Response:
+        name = self.svc.neutral_name(visit)
         if request.method == "GET":
             return self._html("unsubscribe.html.j2", request, visit.locale, name=name, here=here)
         form = await self._form(request)
@@ -409,9 +419,46 @@ class Page:
         await self.svc.unsubscribe_email(visit)
         return self._message(request, visit.locale, "unsubscribe_done", 200, name)
 
+    async def smtp_unsubscribe(self, request: Request) -> Response:
+        """``/unsubscribe/smtp/{channel}/{token}``: the one-click URL the SMTP plugin
+        writes itself (its ``{token}`` placeholder: the key and an HMAC under the
+        channel's ``unsubscribe_secret``); GET shows the button, POST opts out."""
+        return await self.guarded(request, self._smtp_unsubscribe)
+
+    async def _smtp_unsubscribe(self, request: Request) -> Response:
+        locale = self._locale_guess(request)
+        section = self.svc.dispatcher.settings.channels.get(request.path_params["channel"])
+        secret = section.get("unsubscribe_secret") if isinstance(section, dict) else None
+        if not isinstance(secret, str) or not secret:
+            # without a secret the SMTP token is the bare key: anyone could forge it
+            return self._message(request, locale, "link_unknown", 404)
+        key = smtp_token_key(request.path_params["token"], secret)
+        if key is None:
+            log.info("self-service link refused: forged")
+            return self._message(request, locale, "link_forged", 403)
+        now = self.svc.now()
+        link = LinkToken(key, Purpose.UNSUBSCRIBE, (now + timedelta(days=1)).date())
+        try:
+            visit = await self.svc.visit(link)
+        except TokenError as exc:
+            return self._message(request, locale, f"link_{exc.reason}", _STATUS[exc.reason])
+        return await self._unsubscribe_visit(request, visit, request.url.path)
+
     async def style(self, request: Request) -> Response:
         """The stylesheet (the CSP allows no inline style)."""
         return Response(self.css, media_type="text/css")
+
+
+def smtp_token_key(token: str, secret: str) -> str | None:
+    """The idempotency key in the SMTP plugin's ``{token}`` (``KEY.TAG``, the tag the
+    first 16 bytes of HMAC-SHA256(secret, KEY), urlsafe base64 without padding), or
+    ``None`` when the tag does not match."""
+    key, dot, tag = token.rpartition(".")
+    if not dot or not key or len(token) > 300:
+        return None
+    digest = hmac.new(secret.encode(), key.encode(), hashlib.sha256).digest()[:16]
+    want = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return key if hmac.compare_digest(want.encode(), tag.encode()) else None
 
 
 def _plan_texts(standing: Standing, locale: str) -> list[dict[str, Any]]:
@@ -456,6 +503,9 @@ def create_app(
         *Api(page).routes(),
         Route("/static/style.css", page.style, methods=["GET"]),
         Route("/unsubscribe/{token}", page.unsubscribe, methods=["GET", "POST"]),
+        Route(
+            "/unsubscribe/smtp/{channel}/{token}", page.smtp_unsubscribe, methods=["GET", "POST"]
+        ),
         Route("/{token}", page.page, methods=["GET"]),
         Route("/{token}/{action}", page.post, methods=["POST"]),
     ]
