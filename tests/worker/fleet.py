@@ -32,7 +32,7 @@ class FleetFiles:
     peer_url: str
     lease_seconds: float = 6
     visibility_timeout: float = 12
-    batch: int = 25
+    batch: int = 100
     extra: str = ""
     worker_extra: str = ""
     """More lines of the ``[worker]`` table."""
@@ -94,6 +94,7 @@ class Workers:
     files: FleetFiles
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
+    envs: dict[str, dict[str, str]] = field(default_factory=dict)
     restarts: int = 0
 
     def start(
@@ -102,6 +103,7 @@ class Workers:
         """Start ``celery -A notifysdk.worker.app worker -n NAME@%h`` (solo pool)."""
         log = self.files.folder / f"{name}.{self.restarts}.log"
         self.logs[name] = log
+        self.envs[name] = env = env if env is not None else self.envs.get(name, {})
         cmd = [
             sys.executable, "-m", "celery", "-A", "notifysdk.worker.app", "worker",
             "--pool", "solo", "-n", f"{name}@%h", "-Q", "notifysdk", "--loglevel", "WARNING",
@@ -112,7 +114,7 @@ class Workers:
                 cmd,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                env={**self.files.env(), **(env or {})},
+                env={**self.files.env(), **env},
                 cwd=self.files.folder,
             )
         self.procs[name] = proc
@@ -125,7 +127,7 @@ class Workers:
         proc.wait(timeout=30)
 
     def restart(self, name: str) -> subprocess.Popen[bytes]:
-        """Start a killed worker again under the same node name."""
+        """Start a killed worker again under the same node name (and environment)."""
         self.restarts += 1
         return self.start(name)
 

@@ -19,8 +19,8 @@ from notifysdk.dispatcher import open_ledger
 from notifysdk.keys import load_settings_keys
 from notifysdk.ledger.base import NoticeState
 from notifysdk.worker.factory import create_app
-from notifysdk.worker.fleet import SEND_TASK, reports_key
 from notifysdk.worker.jobs import Job, open_report, seal_job
+from notifysdk.worker.names import SEND_TASK, reports_key
 from notifysdk.worker.settings import load_worker_settings
 
 pytestmark = [pytest.mark.server("redis"), pytest.mark.server("postgresql")]

@@ -20,8 +20,8 @@ from workload import NOW, race_notices
 from notifysdk.config import Settings
 from notifysdk.keys import load_settings_keys
 from notifysdk.worker.factory import create_app
-from notifysdk.worker.fleet import SEND_TASK
 from notifysdk.worker.jobs import Job, seal_job
+from notifysdk.worker.names import SEND_TASK
 from notifysdk.worker.settings import load_worker_settings
 
 pytestmark = [pytest.mark.server("redis"), pytest.mark.server("postgresql")]

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigurationError, RunFaultError
-from .fleet import SEND_TASK
+from .names import SEND_TASK
 from .settings import WorkerSettings, load_worker_settings
 
 __all__ = ["PERIODIC_TASKS", "celery_config", "create_app"]

@@ -29,22 +29,15 @@ from ..config import Settings
 from ..errors import RunFaultError
 from ..keys import LedgerKeys
 from .jobs import Job, Report, open_report, seal_job
+from .names import SEND_TASK, reports_key
 from .settings import WorkerSettings, check_fleet
 
-__all__ = ["SEND_TASK", "Fleet", "reports_key"]
+__all__ = ["Fleet"]
 
 log = logging.getLogger("notifysdk.worker")
 
-SEND_TASK = "notifysdk.send"
-"""The name of the task that sends a batch of jobs."""
-
 _POP = 500
 """Reports popped per round trip."""
-
-
-def reports_key(run_id: str) -> str:
-    """The Redis list a run's workers push their reports onto."""
-    return f"notifysdk:run:{run_id}:reports"
 
 
 class Fleet:

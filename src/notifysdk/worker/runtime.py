@@ -175,7 +175,7 @@ class Runtime:
     async def _report(self, run_id: str, done: dict[str, list[Step]]) -> None:
         import json
 
-        from .fleet import reports_key
+        from .names import reports_key
 
         redis = await self.redis()
         key = reports_key(run_id)

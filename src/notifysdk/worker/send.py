@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
@@ -30,7 +30,7 @@ from ..campaign.sources import NoticeDataSource, data_sources
 from ..clock import Clock, OffsetClock
 from ..dispatch.dispatcher import Dispatcher
 from ..keys import LedgerKeys
-from ..ledger.base import NoticeState, get_many
+from ..ledger.base import NoticeRecord, NoticeState, get_many
 from ..models import Notice, Outcome, OutcomeStatus
 from .jobs import Job, Step, open_job
 from .payload import PayloadError
@@ -95,37 +95,47 @@ async def send_jobs(
     async with asyncio.TaskGroup() as group:
         for job_id, token in jobs:
             group.create_task(one(job_id, token))
-    busy = [[job_id, token] for job_id, token in jobs if job_id in sent and sent[job_id] is None]
     tried = [item for items in sent.values() if items for item in items]
     records = await get_many(dispatcher.ledger, [n.idempotency_key for n, _, _ in tried])
     for job_id, items in sent.items():
-        if items is None:
-            continue
-        steps = []
-        for notice, outcome, explain in items:
-            if isinstance(outcome, str):
-                steps.append(Step(notice.idempotency_key, skipped=outcome))
-                continue
-            assert isinstance(outcome, Outcome)
-            record = records.get(notice.idempotency_key)
-            stored = None if record is None else record.outcome
-            recorded = (
-                stored is not None
-                and record is not None
-                and record.state is not NoticeState.CLAIMED
-                and stored.status is outcome.status
-                and stored.at == outcome.at
-            )
-            steps.append(
-                Step(
-                    notice.idempotency_key,
-                    recorded=recorded,
-                    outcome=None if recorded else outcome,
-                    explain=explain,
-                )
-            )
-        done[job_id] = steps
+        steps = None if items is None else _steps(items, records)
+        if steps is not None:
+            done[job_id] = steps
+        else:
+            sent[job_id] = None
+    busy = [[job_id, token] for job_id, token in jobs if job_id in sent and sent[job_id] is None]
     return done, busy
+
+
+def _steps(
+    items: Sequence[tuple[Notice, Outcome | str, bool]], records: Mapping[str, NoticeRecord]
+) -> list[Step] | None:
+    """A job's steps as the ledger tells them; ``None`` (busy) when a notice's outcome
+    was not written because another owner claimed it meanwhile (a re-delivered copy
+    of a task racing the recovery of the original's claim).
+
+    A notice is *recorded* when the ledger holds its final outcome (whoever wrote it:
+    the ledger is the source of truth) or exactly this outcome (a deferral written
+    again); only the outcomes the dispatcher never writes travel in the report."""
+    steps = []
+    for notice, outcome, explain in items:
+        key = notice.idempotency_key
+        if isinstance(outcome, str):
+            steps.append(Step(key, skipped=outcome))
+            continue
+        record = records.get(key)
+        stored = None if record is None else record.outcome
+        if record is not None and record.state is NoticeState.CLAIMED:
+            return None
+        recorded = (
+            record is not None
+            and stored is not None
+            and (record.done or (stored.status is outcome.status and stored.at == outcome.at))
+        )
+        steps.append(
+            Step(key, recorded=recorded, outcome=None if recorded else outcome, explain=explain)
+        )
+    return steps
 
 
 def _with_data(notice: Notice, extra: dict[str, Any]) -> Notice:

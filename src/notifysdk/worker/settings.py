@@ -67,10 +67,10 @@ class WorkerSettings(BaseModel):
     restore_interval: float = Field(10.0, gt=0)
     """Seconds between a worker's sweeps for unacknowledged tasks past the visibility
     timeout (kombu's ``unacked_restore_interval``, every sweep scanning)."""
-    batch: int = Field(50, ge=1, le=1000)
+    batch: int = Field(100, ge=1, le=1000)
     """Notices (stage jobs) per task: the planner publishes them together, a worker
     sends them concurrently."""
-    concurrency: int = Field(16, ge=1, le=1000)
+    concurrency: int = Field(32, ge=1, le=1000)
     """Notices one worker process sends at once (one asyncio loop per process)."""
     max_in_flight: int = Field(20000, ge=1)
     """Jobs the planner keeps enqueued and unsettled; past this it waits (back-pressure:
