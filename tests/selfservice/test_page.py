@@ -391,3 +391,19 @@ async def test_serve_on_a_ledger_without_notices_keeps_its_webhooks_and_says_the
         off = await client.get("/self-service/anything")
         assert off.status_code == 503 and "ledger that stores notices" in off.text
     await d.aclose()
+
+
+async def test_behind_a_trusted_proxy_each_client_has_its_own_limit(
+    make_page: Callable[..., Page],
+) -> None:
+    page = make_page(ip_requests_per_minute=2, trusted_proxies=("127.0.0.1",))
+    token = page.token(await delivered(page, debtor_account()))
+
+    async def status(forwarded: str) -> int:
+        r = await page.client.get(f"/{token}", headers={"x-forwarded-for": forwarded})
+        return r.status_code
+
+    assert [await status("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    assert await status("198.51.100.2") == 200  # another client behind the same proxy
+    # a client cannot pick its own address: the proxy appends the real one
+    assert await status("198.51.100.2, 203.0.113.7") == 429

@@ -174,7 +174,16 @@ class Page:
         )
 
     def _address(self, request: Request) -> str:
-        return request.client.host if request.client else "unknown"
+        """The client's address, through the trusted proxies' ``X-Forwarded-For``."""
+        host = request.client.host if request.client else "unknown"
+        trusted = self.svc.config.trusted_proxies
+        if host not in trusted:
+            return host
+        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+        for hop in reversed(hops):
+            if hop and hop not in trusted:
+                return hop[:64]
+        return host
 
     def _locale_guess(self, request: Request) -> str:
         accept = request.headers.get("accept-language", "").lower()

@@ -27,6 +27,7 @@ URL_ENV = "NOTIFYSDK_SELF_SERVICE_URL"
 Fact = Literal["national_id_last4", "birth_year", "postal_code"]
 """What a visitor may be asked to confirm (see :mod:`notifysdk.selfservice.facts`)."""
 
+
 class SelfServiceSettings(BaseModel):
     """What the lender configures for the page; every bound has a safe default."""
 
@@ -48,6 +49,11 @@ class SelfServiceSettings(BaseModel):
     """Wrong answers one client address may give per hour, over every link."""
     session_minutes: int = Field(15, ge=1, le=240)
     """How long a verified visit lasts without verifying again."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses of the reverse proxies in front of the server: a request from one of
+    them is counted under the client address its ``X-Forwarded-For`` names (the
+    rightmost one that is not a trusted proxy). Empty: the connection's address (behind
+    a proxy every visitor would then share one limit)."""
     hotline: str = ""
     """The number shown to every visitor (default: ``Settings.institution_contact``)."""
     payment_url: str | None = None
