@@ -18,7 +18,6 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 
 from ..models import Notice, PostalAddress
 from .settings import Fact
@@ -32,8 +31,8 @@ def _normal(text: str) -> str:
     return _NOISE.sub("", text).upper()
 
 
-@lru_cache(maxsize=256)
 def _ric_year(value: str) -> str | None:
+    # not cached: a cache would keep national IDs in memory for no gain
     from stdnum.cn import ric
 
     try:
