@@ -6,7 +6,9 @@ machine disturbs much less; the cases run interleaved, round after round, so tha
 drifting hits all alike, and each keeps its best round of each. Baselines, same run:
 
 - ``apprise --help`` (click, every notification plugin registered) for ``notifysdk
-  --help`` and ``notifysdk plugins`` (typer and rich, every plugin's commands);
+  --help``, a command's help (``notifysdk preview --help``: the root's options are
+  processed first) and ``notifysdk plugins`` (typer and rich, every plugin's commands;
+  ``plugins`` also builds the registry: the rules, models and validators);
 - ``python -c "import apprise"`` for ``python -c "import notifysdk"``;
 - ``python -c pass``: the interpreter alone, what no program can go under.
 
@@ -36,7 +38,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 TARGET = 1.5
-PLUGINS = ("callscript", "smtp", "twilio", "visitletter")
+PLUGINS = ("aliyun_sms", "callscript", "otel", "smtp", "tencent_sms", "twilio", "visitletter")
 
 
 def cases() -> dict[str, list[str]]:
@@ -47,6 +49,7 @@ def cases() -> dict[str, list[str]]:
         "apprise --help": [str(BIN / "apprise"), "--help"],
         "import apprise": [py, "-c", "import apprise"],
         "notifysdk --help": [str(BIN / "notifysdk"), "--help"],
+        "notifysdk preview --help": [str(BIN / "notifysdk"), "preview", "--help"],
         "notifysdk plugins": [str(BIN / "notifysdk"), "plugins"],
         "import notifysdk": [py, "-c", "import notifysdk"],
         "from notifysdk import Dispatcher, Notice": [
@@ -87,6 +90,7 @@ def report(title: str, best: dict[str, tuple[float, float]]) -> None:
     print(f"{title}{'wall':>14}{'ratio':>8}{'cpu':>11}{'ratio':>8}")
     pairs = (
         ("notifysdk --help", "apprise --help", True),
+        ("notifysdk preview --help", "apprise --help", False),
         ("notifysdk plugins", "apprise --help", False),
         ("import notifysdk", "import apprise", True),
         ("from notifysdk import Dispatcher, Notice", "import apprise", False),
