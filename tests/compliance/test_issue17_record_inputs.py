@@ -18,7 +18,7 @@ from notifysdk.account_events import AccountEvent, record_account_event
 from notifysdk.clock import FakeClock
 from notifysdk.compliance.profiles import CN
 from notifysdk.compliance.reachability import reachability
-from notifysdk.compliance.scopes import CallOutcome, record_call, record_optout
+from notifysdk.compliance.scopes import CallOutcome, optout_scope, record_call, record_optout
 from notifysdk.compliance.specs import ReachabilitySpec
 from notifysdk.dispatcher import Dispatcher
 from notifysdk.errors import InvalidInputError
@@ -64,6 +64,22 @@ async def test_an_opt_out_recorded_under_a_spaced_number_blocks_that_number(
     fake_clock.set(SHANGHAI_10 + timedelta(hours=1))
     out = await d.send(notice_for(account, "sms"))
     assert (out.status, out.rule) == (OutcomeStatus.BLOCKED, "ledger-opt-out"), out.reason
+
+
+async def test_an_opt_out_from_a_number_the_plan_does_not_know_is_still_recorded(
+    build: Callable[..., Dispatcher],
+) -> None:
+    """Normalizing must never drop an opt-out (a reply from a range the numbering
+    metadata does not know yet): it is kept as written."""
+    d = build()
+    odd = "+106900000000"
+    await record_optout(d.ledger, odd, SHANGHAI_10, media=("sms",))
+    assert (
+        await d.ledger.count(
+            optout_scope("sms", odd), SHANGHAI_10, SHANGHAI_10 + timedelta(seconds=1)
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize("written", WRITTEN)

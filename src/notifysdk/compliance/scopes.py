@@ -563,9 +563,17 @@ def e164(number: str, field: str) -> str:
 
 
 def _destination(value: str) -> str:
-    """An opt-out's number as E.164 (an email or postal address as given)."""
+    """An opt-out's number as E.164 (an email or postal address as given). A number the
+    numbering plan does not know is kept as written: an opt-out is never dropped."""
     raw = value.strip()
-    return e164(raw, "destination") if raw[:1] in ("+", "\uff0b") else value
+    if raw[:1] not in ("+", "\uff0b"):
+        return value
+    from ..errors import InvalidInputError
+
+    try:
+        return e164(raw, "destination")
+    except InvalidInputError:
+        return value
 
 
 def _outcome(value: CallOutcome | str) -> CallOutcome:
