@@ -18,6 +18,7 @@ from functools import lru_cache
 import phonenumbers
 
 from .mainland import written_mobile
+from .nanp import WRITTEN as NANP_WRITTEN
 from .text import digits_of, fold
 
 _KEY_ENV = "NOTIFYSDK_PSEUDONYM_KEY"
@@ -143,6 +144,9 @@ def _canonical_phone(value: str) -> str:
     written = written_mobile(value)
     if written is not None:
         return "+86" + written[1]
+    nanp = NANP_WRITTEN.fullmatch(value)
+    if nanp is not None:  # +1 and ten digits: E.164 without the parser (see .nanp)
+        return "+1" + "".join(nanp.groups())
     try:
         number = phonenumbers.parse(value, "CN")
     except phonenumbers.NumberParseException:

@@ -16,6 +16,8 @@ from phonenumbers import Leniency, PhoneNumberMatcher
 
 from .findings import Finding, KnownValues
 from .mainland import is_mainland_mobile, written_mobile
+from .nanp import WRITTEN as NANP_WRITTEN
+from .nanp import is_nanp_number
 from .prescan import Prescan, number_stretches
 from .text import CN_DIGITS, digits_of, fold, has_spaced_runs, spaced_stretches
 
@@ -141,6 +143,9 @@ def _whole_number(stretch: str) -> tuple[int, int] | None:
     written = written_mobile(stretch[start:])
     if written is not None and written[0] and is_mainland_mobile(written[1]):
         return (start, len(stretch))  # +86 and a mobile: what parsing would say
+    nanp = NANP_WRITTEN.fullmatch(stretch, start)
+    if nanp is not None:  # +1 and ten digits: what parsing and validating would say
+        return (start, len(stretch)) if is_nanp_number("".join(nanp.groups())) else None
     try:
         number = phonenumbers.parse(stretch[start:], None)
     except phonenumbers.NumberParseException:
