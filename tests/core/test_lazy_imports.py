@@ -182,6 +182,10 @@ def test_plugins_command_loads_no_vendor_library(tmp_path: Path) -> None:
     assert infos["visitletter"]["registered"]["channel"] == ["visitletter"]
     assert infos["smtp"]["registered"]["channel"] == ["smtp-email"]
     assert sorted(loaded & VENDOR) == []
+    # Building the registry loads the rules and models, but no server, queue or metrics
+    # stack (asyncio comes with the credit-bureau channel's module).
+    assert sorted(loaded & (SERVICES - {"asyncio"})) == []
+    assert sorted(loaded & {"rich.markdown", "rich.traceback", "markdown_it", "pygments"}) == []
 
 
 @pytest.mark.parametrize(
