@@ -45,12 +45,16 @@ class RetryPolicy:
         never waits in-process, however early it came (a daily limit resetting at
         midnight); ``None`` otherwise: no Retry-After, or one the policy would have
         waited with budget to spare, so the notice gave up for its own reasons (attempts
-        or budget spent) and is dead-lettered as before."""
+        or budget spent) and is dead-lettered as before. An error that names the
+        instant itself (an aware ``until``) is deferred to exactly that."""
         after = getattr(exc, "retry_after", None)
         if not isinstance(exc, TransientDeliveryError) or after is None:
             return None
         if float(after) < self.max_elapsed_seconds:
             return None
+        until = getattr(exc, "until", None)  # an instant the error names (a rate window)
+        if isinstance(until, datetime) and until.tzinfo is not None:
+            return until
         return clock.now() + timedelta(seconds=float(after))
 
     def retrying(self, clock: Clock, *, start: datetime | None = None) -> tenacity.AsyncRetrying:

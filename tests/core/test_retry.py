@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from notifysdk import errors
@@ -143,6 +143,24 @@ async def test_a_retry_after_just_under_the_budget_is_waited_in_process(
     d = dispatcher(ch, retry=RetryPolicy(max_attempts=5, max_elapsed_seconds=1000))
     outcome = await d.send(sample_notice(channel="mock"))
     assert outcome.status is OutcomeStatus.DELIVERED and fake_clock.sleeps == [999]
+
+
+class _LimitedUntil(errors.TransientDeliveryError):
+    """A transient error naming the instant its window resets (as a rate limiter's)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__("limited", provider_code="rate_limit", retry_after=86_000)
+        self.until = until
+
+
+async def test_an_error_naming_its_reset_instant_is_deferred_to_exactly_that(
+    dispatcher: Callable[..., Dispatcher], fake_clock: FakeClock
+) -> None:
+    reset = fake_clock.now() + timedelta(hours=23, minutes=53, seconds=20, microseconds=7)
+    ch = FlakyChannel(1, clock=fake_clock, error=lambda n: _LimitedUntil(reset))
+    outcome = await dispatcher(ch).send(sample_notice(channel="mock"))
+    assert (outcome.status, outcome.until) == (OutcomeStatus.DEFERRED, reset)
+    assert fake_clock.sleeps == []
 
 
 async def test_attempts_exhausted_under_a_short_retry_after_still_dead_letter(
