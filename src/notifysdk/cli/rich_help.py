@@ -24,6 +24,7 @@ from typing import Any
 __all__ = ["DEFERRED", "install"]
 
 TARGET = "typer.rich_utils"
+"""The module loaded with the stand-ins in place."""
 DEFERRED = ("rich.markdown", "rich.traceback")
 """The modules ``typer.rich_utils`` imports at its top but uses only in modes we leave off."""
 
