@@ -9,8 +9,9 @@ folders on :data:`sys.path` the way ``importlib.metadata``'s path finder does: e
 ``*.dist-info`` and ``*.egg-info`` folder, the first distribution of each (normalised)
 name winning, each one's ``entry_points.txt``, and the ``Name`` and ``Version`` lines at
 the head of the metadata of only the distributions that have the group. Where that
-reading could differ (a zip file on :data:`sys.path`, a finder on :data:`sys.meta_path`
-that provides distributions of its own) it asks ``importlib.metadata`` instead.
+reading could differ (a zip file or an egg on :data:`sys.path`, a finder on
+:data:`sys.meta_path` that provides distributions of its own) it asks
+``importlib.metadata`` instead.
 """
 
 from __future__ import annotations
@@ -85,14 +86,14 @@ def distribution_version(name: str) -> str | None:
 
 
 def _plain_path() -> bool:
-    """Only folders on :data:`sys.path` (missing entries count as empty folders) and no
-    finder with distributions of its own: what this module reads exactly."""
+    """Only plain folders on :data:`sys.path` (missing entries count as empty folders)
+    and no finder with distributions of its own: what this module reads exactly."""
     from importlib.machinery import PathFinder
 
     for finder in sys.meta_path:
         if finder is not PathFinder and hasattr(finder, "find_distributions"):
             return False
-    return not any(os.path.isfile(entry) for entry in sys.path)
+    return not any(entry.endswith(".egg") or os.path.isfile(entry) for entry in sys.path)
 
 
 def _distributions() -> list[str]:

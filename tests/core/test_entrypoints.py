@@ -85,6 +85,20 @@ def test_a_zip_on_sys_path_is_left_to_importlib_metadata(
     assert _ours("notifysdk") == _reference("notifysdk")
 
 
+def test_an_egg_on_sys_path_is_left_to_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    egg = tmp_path / "legacy-1.0-py3.11.egg"
+    (egg / "EGG-INFO").mkdir(parents=True)
+    (egg / "EGG-INFO" / "PKG-INFO").write_text("Name: legacy\nVersion: 1.0\n", encoding="utf-8")
+    (egg / "EGG-INFO" / "entry_points.txt").write_text(
+        "[notifysdk]\nlegacy = json\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(egg))
+    assert _ours("notifysdk") == _reference("notifysdk")
+    assert ("legacy", "json", "legacy", "1.0") in _ours("notifysdk")
+
+
 def test_a_bad_value_fails_when_loaded() -> None:
     bad = entrypoints.EntryPoint("bad", "not a value!", "notifysdk", None, None)
     with pytest.raises(ValueError, match="not a module"):
