@@ -9,7 +9,10 @@ English phrases on the folded text and on a copy with common letter substitution
 undone (``k1ll``, ``a$$``). Both lists run on
 every text, whatever its locale, since messages mix languages. Text that quotes
 prohibited language rather than using it is skipped: ``<!-- lint: off -->`` …
-``<!-- lint: on -->``, and a call script's ``<!-- section: never_say -->`` section.
+``<!-- lint: on -->``, and a call script's ``<!-- section: never_say -->`` section —
+in a template pack and in an agent's call script only: the ``content-lint`` rule lints
+every other medium whole (``quoting=False``), since its recipient reads the text between
+the markers too.
 
 A finding names the phrase id, its category, the part it was found in and, for
 impersonation, which authority was claimed (:mod:`notifysdk.compliance.authority`),
@@ -245,11 +248,19 @@ class Linter:
         self._selection = _selection(wanted)
 
     def check(
-        self, text: str, part: str = "body", *, redact: Iterable[str] = ()
+        self,
+        text: str,
+        part: str = "body",
+        *,
+        redact: Iterable[str] = (),
+        quoting: bool = True,
     ) -> list[LintFinding]:
         """Every prohibited phrase in ``text``. ``redact`` lists values (names, addresses)
-        blanked out first, so a borrower's own name can never trip the lint."""
-        norm = normalize(strip_quoted(text))
+        blanked out first, so a borrower's own name can never trip the lint.
+        ``quoting=False`` lints the regions :func:`strip_quoted` drops too: a message
+        the recipient reads (an SMS, an e-mail) shows them, and only an agent's call
+        script quotes what must never be said."""
+        norm = normalize(strip_quoted(text) if quoting else text)
         for value in redact:
             v = _blank(value)
             if len(v) >= 2:
@@ -288,12 +299,16 @@ class Linter:
         return found
 
     def check_parts(
-        self, parts: Mapping[str, str | None], *, redact: Iterable[str] = ()
+        self,
+        parts: Mapping[str, str | None],
+        *,
+        redact: Iterable[str] = (),
+        quoting: bool = True,
     ) -> list[LintFinding]:
         """Check several named parts (``subject``, ``body``, ``html``)."""
         values = tuple(redact)
         out: list[LintFinding] = []
         for name, text in parts.items():
             if text:
-                out.extend(self.check(text, name, redact=values))
+                out.extend(self.check(text, name, redact=values, quoting=quoting))
         return out

@@ -160,7 +160,10 @@ class ContentLintRule(ProfileRule):
             return []
         barred = AccountState.TIME_BARRED in ctx.notice.account.states
         linter, plan = _lint_plan(specs, barred)
-        findings = linter.check_parts(parts, redact=_personal_values(ctx))
+        # Only an agent's call script quotes what must never be said; a recipient reads
+        # every other medium whole, markers and all.
+        quoting = medium_of(ctx) == "call_script"
+        findings = linter.check_parts(parts, redact=_personal_values(ctx), quoting=quoting)
         out: list[Vote] = []
         for name, spec, cats, ordered in plan:
             mine = [f for f in findings if f.category in cats]
