@@ -33,14 +33,16 @@ def worker_command(
         typer.Option("--config", "-c", help="Settings TOML ([notifysdk] and [worker] tables)."),
     ] = None,
     name: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--name",
             "-n",
-            help="Celery node name (w1@%h). Keep it when restarting: the worker then "
-            "recovers its own claims at once.",
+            help="Celery node name (w1@%h), unique per worker process: it is the ledger "
+            "owner of the worker's claims. Keep it when restarting: the worker then "
+            "recovers its own claims at once. Default: one with this process's id "
+            "(its claims are recovered once their lease expires).",
         ),
-    ] = "notifysdk@%h",
+    ] = None,
     beat: Annotated[
         bool, typer.Option("--beat", "-B", help="Also run the beat (periodic run-due, recover).")
     ] = False,
@@ -112,7 +114,8 @@ def worker_command(
             raise typer.Exit(3) from None
     from ..worker.app import app
 
-    argv = ["worker", "--pool", pool, "-n", name, "-Q", worker.queue, "--loglevel", loglevel]
+    node = name or f"notifysdk-{os.getpid()}@%h"
+    argv = ["worker", "--pool", pool, "-n", node, "-Q", worker.queue, "--loglevel", loglevel]
     if concurrency and pool == "prefork":
         argv += ["--concurrency", str(concurrency)]
     if beat:

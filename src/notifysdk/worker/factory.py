@@ -145,6 +145,12 @@ def create_app(config: Path | str | None = None, *, worker: WorkerSettings | Non
     def _named(sender: Any = None, conf: Any = None, options: Any = None, **_: Any) -> None:
         global _node
         _node = str(sender or "")
+        if _node.startswith("celery@"):
+            log.warning(
+                "worker %s runs under Celery's default node name: give each worker process "
+                "its own -n (it is the ledger owner of its claims)",
+                _node,
+            )
         pool = str((options or {}).get("pool") or conf.worker_pool if conf else "solo")
         if pool.rsplit(".", 1)[-1].lower() in ("threads", "gevent", "eventlet", "threadpool"):
             raise ConfigurationError(
