@@ -66,6 +66,10 @@ _CLOSE = "】\\]〕)"
 ［ and （ into ASCII). Book-title marks (《最高人民法院关于…规定》) name a text, not a
 sender."""
 
+_QUOTE_OPEN = '“「『"'
+_QUOTE_CLOSE = '”」』"'
+"""Quotation marks around a sender name that then speaks (“朝阳区人民法院”提醒您)."""
+
 _NOT_NAME = "向在到于对去被和与及的请可如若已将会需诉至由"
 """Characters that do not occur in the name of a court or bureau but do in a sentence
 that mentions one (向法院起诉, 可诉至法院): a run of name characters excludes them, since
@@ -151,8 +155,13 @@ AUTHORITY_PHRASES: tuple[Phrase, ...] = (
         rf"[{_OPEN}][^{_CLOSE}{_NOT_NAME}]{{0,20}}?(?:法院|法庭|仲裁委员会|仲裁委|仲裁院)"
         rf"(?:执行局|执行庭|立案庭|审判庭|办公室|通知|提醒|公告)?\s*[{_CLOSE}]"
         rf"|(?:^|[。.,!?;\s—{_CLOSE}-])[^\W\d_a-z{_NOT_NAME}辖理审]{{0,15}}?"
-        r"(?:法院|法庭)\s*:",
+        r"(?:法院|法庭)\s*:"
+        rf"|(?:^|[。.,!?;\s—{_CLOSE}-])[{_QUOTE_OPEN}][^{_QUOTE_CLOSE}{_NOT_NAME}]{{0,20}}?"
+        r"(?:法院|法庭|仲裁委员会|仲裁委)"
+        rf"[^{_QUOTE_CLOSE}{_NOT_NAME}]{{0,6}}[{_QUOTE_CLOSE}]\s*(?:提醒|通知|提示|告知|公告|敬告)",
         "【北京市朝阳区人民法院】您好",
+        "“朝阳区人民法院”提醒您",
+        "「海淀法院执行局」通知",
         "[臺北地方法院]",
         "请尽快处理。【深圳仲裁委员会】",
         "朝阳区人民法院：您名下的借款",
