@@ -26,7 +26,7 @@ from notifysdk.selfservice.tokens import (
     revoke,
 )
 from notifysdk.templating import TemplateRenderer, notice_context
-from notifysdk.testing import MockChannel, render, sample_notice
+from notifysdk.testing import MockChannel, render, sample_account, sample_notice
 
 NOW = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
 
@@ -161,8 +161,8 @@ async def test_the_dispatch_path_fills_the_link_into_a_rendered_notice(
     folder = tmp_path / "templates" / "overdue_notice"
     folder.mkdir(parents=True)
     default = Path(__file__).resolve().parents[2] / "templates" / "overdue_notice"
-    text = (default / "sms.zh-CN.txt.j2").read_text(encoding="utf-8").rstrip()
-    (folder / "linkmock.zh-CN.txt.j2").write_text(
+    text = (default / "sms.en.txt.j2").read_text(encoding="utf-8").rstrip()
+    (folder / "linkmock.en.txt.j2").write_text(
         text + "{% if self_service_url %} {{ self_service_url }}{% endif %}\n", encoding="utf-8"
     )
 
@@ -173,7 +173,9 @@ async def test_the_dispatch_path_fills_the_link_into_a_rendered_notice(
 
     notifysdk_register_plugin(Templates())
     monkeypatch.setenv("NOTIFYSDK_SELF_SERVICE_URL", "https://pay.example.com/s")
+    # uk-conc: a cn SMS may link only to the lender's registered domains (carrier-links)
     d = dispatcher(MockChannel(name="linkmock"), settings=Settings(key_dir=tmp_path / "keys"))
-    notice = sample_notice(channel="linkmock")
+    account = sample_account(profiles=("uk-conc",), locale="en")
+    notice = sample_notice(channel="linkmock", account=account)
     message = await render(d, notice, now=datetime.fromisoformat("2026-01-06T10:00:00+08:00"))
     assert "https://pay.example.com/s/" in message.body
