@@ -37,7 +37,25 @@ def _factory(dispatcher: Dispatcher) -> Any:
         # find a notice there, so it answers that it is unavailable
         log.warning("the self-service page is off: the ledger does not store notices")
         return _unavailable
-    return create_app(dispatcher)
+    from .settings import self_service_settings
+
+    config = self_service_settings(dispatcher.settings)  # bad settings stop the start
+    return _OnFirstRequest(lambda: create_app(dispatcher, config))
+
+
+class _OnFirstRequest:
+    """An ASGI app built on its first request: a server that no one asks for the page
+    never reads (or creates) the self-service key."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Build the app once, then pass every request to it."""
+        if self._app is None:
+            self._app = self._build()
+        await self._app(scope, receive, send)
 
 
 async def _unavailable(scope: Any, receive: Any, send: Any) -> None:
