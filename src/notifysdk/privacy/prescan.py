@@ -65,35 +65,32 @@ def longest_number(folded: str) -> int:
 
 
 class Prescan:
-    """What the detectors' ``may_find`` look at, measured once per text (lazily; plain
-    properties, since ``functools.cached_property`` takes a lock on every first read)."""
+    """What the detectors' ``may_find`` look at, measured once per text. The folded
+    text, its longest number and its label beginnings are measured at once, as plain
+    attributes: every built-in set of detectors reads them, some thirty times a text,
+    and a property would be a Python call on each read. The ID shapes are searched on
+    first use."""
 
-    __slots__ = ("_digits", "_folded", "_labels", "_shapes", "known", "text")
+    __slots__ = ("_shapes", "digits", "folded", "known", "labels", "text")
+
+    folded: str
+    """The text folded (:func:`~notifysdk.privacy.text.fold`), as detectors read it."""
+    digits: int
+    """:func:`longest_number` of the folded text (0 below :data:`SHORTEST`)."""
+    labels: frozenset[str]
+    """The label beginnings that may be in the folded text
+    (:func:`~notifysdk.privacy.labels.label_beginnings`)."""
 
     def __init__(self, text: str, known: KnownValues | None = None) -> None:
         self.text = text
         self.known = known
         """The account's known values the text is scanned for (``None``: not given, and
         a detector that needs them must assume it may find something)."""
-        self._folded: str | None = None
-        self._labels: frozenset[str] | None = None
-        self._digits: int | None = None
+        folded = self.folded = fold(text)
+        stretches = number_stretches(folded)
+        self.digits = max([d for _s, _e, d in stretches]) if stretches else 0
+        self.labels = label_beginnings(folded)
         self._shapes: bool | None = None
-
-    @property
-    def folded(self) -> str:
-        """The text folded (:func:`~notifysdk.privacy.text.fold`), as detectors read it."""
-        if self._folded is None:
-            self._folded = fold(self.text)
-        return self._folded
-
-    @property
-    def labels(self) -> frozenset[str]:
-        """The label beginnings that may be in the folded text
-        (:func:`~notifysdk.privacy.labels.label_beginnings`)."""
-        if self._labels is None:
-            self._labels = label_beginnings(self.folded)
-        return self._labels
 
     def shape(self, hint: re.Pattern[str]) -> bool:
         """Does ``hint`` (a bare ID shape's, which holds :data:`_ID_SHAPES`) match?
@@ -106,14 +103,6 @@ class Prescan:
         """May ``pattern`` find a labelled value here? (``False``: its ``finditer``
         would stop at once.)"""
         return not pattern.words.isdisjoint(self.labels)
-
-    @property
-    def digits(self) -> int:
-        """:func:`longest_number` of the folded text (0 below :data:`SHORTEST`)."""
-        if self._digits is None:
-            stretches = number_stretches(self.folded)
-            self._digits = max([d for _s, _e, d in stretches]) if stretches else 0
-        return self._digits
 
 
 class Gated(Protocol):
