@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..frozen import fast_init
@@ -23,6 +24,9 @@ from ..reservations import Reservation
 if TYPE_CHECKING:
     from ..channels import Channel, Disclosure
     from ..ledger.base import Ledger
+
+_NO_TRAITS: Mapping[str, Any] = MappingProxyType({})
+"""The content traits of a channel that declares none (see ``RuleContext.channel_traits``)."""
 
 
 @fast_init
@@ -77,6 +81,7 @@ class NoticeContext:
             to=self.to,
             message=self.message,
             channel_medium=self.channel.medium.value,
+            channel_traits=getattr(self.channel, "content_traits", _NO_TRAITS),
             overrides=overrides,
             memo=self.memo,
         )
