@@ -121,3 +121,26 @@ def test_reachability_numbers_are_overridden_like_the_window() -> None:
     assert [c.path for c in res.loosened] == ["reachability.failed_attempts"]
     with pytest.raises(ConfigurationError, match="no such section"):
         resolve(US_REGF, {"reachability.failed_attempts": 5})
+
+
+def test_carrier_name_lists_are_set_by_the_lender() -> None:
+    from notifysdk.compliance.profiles import CN
+
+    res = resolve(
+        CN,
+        {
+            "carrier_links.registered_domains": ["pay.lender.cn", "lender.cn"],
+            "carrier_sign.channels": ["gateway-sms"],
+            "carrier_optout.kinds": ["pre_due_reminder"],
+        },
+    )
+    params = res.profile.params
+    assert params["carrier_links"].registered_domains == ("pay.lender.cn", "lender.cn")
+    assert params["carrier_sign"].channels == frozenset({"gateway-sms"})
+    assert params["carrier_optout"].kinds == frozenset({"pre_due_reminder"})
+    assert res.loosened == ()
+    with pytest.raises(ConfigurationError, match="expects a list of names"):
+        resolve(CN, {"carrier_links.registered_domains": "lender.cn"})
+    tightened = resolve(CN, {"carrier_optout.kinds": ["pre_due_reminder"]}).profile
+    with pytest.raises(ConfigurationError, match=r"dropping 'pre_due_reminder'.*loosen"):
+        resolve(tightened, {"carrier_optout.kinds": []})

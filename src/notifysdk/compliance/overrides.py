@@ -10,6 +10,8 @@ which the dispatcher hands to rules as ``RuleContext.overrides``. Paths are dott
     "reachability.failed_attempts" = 5            # more failures first: tighter, free
     "required.mini-miranda-first" = false         # dropping a requirement: loosening
     neutral_sender = "Acme Services"              # limited-content sender name: free
+    [profiles.cn]
+    "carrier_links.registered_domains" = ["pay.lender.cn"]   # registered for links: free
     [profiles.us-regf.loosen]
     "required.mini-miranda-first" = "first-party creditor, not a debt collector (LS-114)"
 
@@ -38,6 +40,15 @@ _LISTS = ("caps", "quiet", "required")
 _SECTIONS = ("window", "reachability")
 """Single-spec sections whose fields are overridden one by one (``window.start``,
 ``reachability.failed_attempts``)."""
+_NAME_SETS = {
+    ("carrier_links", "registered_domains"): "free",
+    ("carrier_sign", "channels"): "superset",
+    ("carrier_optout", "kinds"): "superset",
+}
+"""Lists of names a lender sets for the carrier rules: the domains it registered for
+links (a registration, no cited limit: free), the plain domestic gateways that must carry
+a sign and the kinds that must carry the opt-out wording (adding is free, dropping one the
+profile lists needs a justification)."""
 _TEXTS = ("neutral_sender",)
 """Text parameters a lender sets freely (no cited limit to loosen)."""
 _MAX_TEXT = 60
@@ -170,6 +181,9 @@ def _resolve(profile: Profile, overrides: Mapping[str, Any]) -> ResolvedProfile:
             params[head] = new_spec
             applied.append(change)
             continue
+        if (head, parts[-1]) in _NAME_SETS and len(parts) == 2:
+            applied.append(_set_names(profile.name, params, head, parts[1], value, loosen))
+            continue
         if head in ("caps", "quiet") and len(parts) == 3:
             items = list(params.get(head, ()))
             idx = _find(profile.name, path, items, parts[1])
@@ -182,7 +196,8 @@ def _resolve(profile: Profile, overrides: Mapping[str, Any]) -> ResolvedProfile:
             path,
             "unknown parameter (use window.start, window.end, "
             "caps.ID.limit, caps.ID.days, quiet.ID.days, caps|quiet|required.ID "
-            "= false, or neutral_sender)",
+            "= false, reachability.FIELD, carrier_links.registered_domains, "
+            "carrier_sign.channels, carrier_optout.kinds, or neutral_sender)",
         )
     unused = set(loosen) - {a.path for a in applied}
     if unused:
@@ -193,6 +208,39 @@ def _resolve(profile: Profile, overrides: Mapping[str, Any]) -> ResolvedProfile:
         )
     new = Profile(profile.name, params, profile.description)
     return ResolvedProfile(new, tuple(applied))
+
+
+def _set_names(
+    profile: str,
+    params: dict[str, Any],
+    head: str,
+    field_name: str,
+    value: Any,
+    loosen: Mapping[str, str],
+) -> AppliedOverride:
+    path = f"{head}.{field_name}"
+    spec = params.get(head)
+    if spec is None or not dataclasses.is_dataclass(spec) or isinstance(spec, type):
+        raise _fail(profile, path, "this profile has no such section")
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise _fail(profile, path, "expects a list of names")
+    names = [str(v).strip() for v in value]
+    if any(not n or len(n) > 253 for n in names):
+        raise _fail(profile, path, "expects names of 1 to 253 characters")
+    old = getattr(spec, field_name)
+    kept = type(old)(dict.fromkeys(names)) if isinstance(old, tuple) else frozenset(names)
+    dropped = set(old) - set(kept)
+    looser = _NAME_SETS[(head, field_name)] == "superset" and bool(dropped)
+    citation = getattr(spec, "citation", "")
+    if looser and path not in loosen:
+        raise _fail(
+            profile,
+            path,
+            f"dropping {sorted(dropped)[0]!r} loosens the profile ({citation}); add "
+            f"{path!r} under [profiles.{profile}.loosen] with a justification to override it",
+        )
+    params[head] = dataclasses.replace(spec, **{field_name: kept})
+    return AppliedOverride(path, old, kept, looser, loosen.get(path), citation)
 
 
 def _find(profile: str, path: str, items: list[Any], ident: str) -> int:
