@@ -147,11 +147,6 @@ def test_settings_errors_name_the_setting_never_the_value() -> None:
     assert SelfServiceSettings(plan_counts=(6, 1, 6)).plan_counts == (1, 6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wiring: dispatch/stages.py _build passes self_service_url=link_for(pipe.settings, "
-    "notice, ctx.now) to notice_context (see docs/self-service.md, 'Not done yet')",
-)
 async def test_the_dispatch_path_fills_the_link_into_a_rendered_notice(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -179,3 +174,41 @@ async def test_the_dispatch_path_fills_the_link_into_a_rendered_notice(
     notice = sample_notice(channel="linkmock", account=account)
     message = await render(d, notice, now=datetime.fromisoformat("2026-01-06T10:00:00+08:00"))
     assert "https://pay.example.com/s/" in message.body
+
+
+async def test_only_the_debtor_gets_the_link(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    notifysdk_register_plugin: Callable[..., str],
+    dispatcher: Callable[..., Dispatcher],
+) -> None:
+    from notifysdk.models import Recipient, Role
+
+    folder = tmp_path / "templates" / "overdue_notice"
+    folder.mkdir(parents=True)
+    default = Path(__file__).resolve().parents[2] / "templates" / "overdue_notice"
+    text = (default / "sms.en.txt.j2").read_text(encoding="utf-8").rstrip()
+    (folder / "linkmock.en.txt.j2").write_text(
+        text + "{% if self_service_url %} {{ self_service_url }}{% endif %}\n", encoding="utf-8"
+    )
+
+    class Templates:
+        @hookimpl
+        def notifysdk_register_template_dirs(self, register: Callable[[Path], None]) -> None:
+            register(tmp_path / "templates")
+
+    notifysdk_register_plugin(Templates())
+    monkeypatch.setenv("NOTIFYSDK_SELF_SERVICE_URL", "https://pay.example.com/s")
+    d = dispatcher(MockChannel(name="linkmock"), settings=Settings(key_dir=tmp_path / "keys"))
+    account = sample_account(profiles=("uk-conc",), locale="en")
+    to_debtor = sample_notice(channel="linkmock", account=account)
+    # The page is about the debt: whoever else is told of it is not pointed there.
+    to_guarantor = to_debtor.model_copy(
+        update={
+            "recipient": Recipient(person=account.debtor, role=Role.GUARANTOR),
+            "idempotency_key": "",
+        }
+    )
+    now = datetime.fromisoformat("2026-01-06T10:00:00+08:00")
+    assert "https://pay.example.com/s/" in (await render(d, to_debtor, now=now)).body
+    assert "pay.example.com" not in (await render(d, to_guarantor, now=now)).body

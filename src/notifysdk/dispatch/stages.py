@@ -289,6 +289,17 @@ def neutral_sender(pipe: Pipeline, ctx: NoticeContext) -> str:
     return ctx.notice.account.institution if found is None else found
 
 
+def self_service_url(pipe: Pipeline, ctx: NoticeContext) -> str:
+    """The debtor's self-service link for this notice (empty without a public base URL,
+    and for anyone but the debtor: the page is about the debt, and whoever else holds the
+    message must not be pointed to it)."""
+    if ctx.notice.recipient.role is not Role.DEBTOR:
+        return ""
+    from ..selfservice.links import link_for  # the page's keys load only when it is on
+
+    return link_for(pipe.settings, ctx.notice, ctx.now)
+
+
 def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | None, str]:
     notice, channel = ctx.notice, ctx.channel
     kind = ctx.kind or notice.kind.value
@@ -298,6 +309,7 @@ def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | No
         now=ctx.now,
         institution_contact=pipe.settings.institution_contact,
         neutral_sender=neutral_sender(pipe, ctx),
+        self_service_url=self_service_url(pipe, ctx),
     )
     rendered = pipe.renderer.render(
         kind, channel.medium.value, notice.effective_locale, context, channel=channel.name
