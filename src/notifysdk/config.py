@@ -97,6 +97,11 @@ class Settings(BaseModel):
     left out of the ``repr``)."""
     profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-profile parameter overrides (tightening is free; loosening is audited)."""
+    self_service: dict[str, Any] = Field(default_factory=dict)
+    """The debtor's self-service page (``[self_service]``: ``public_base_url``, the
+    facts a visitor confirms, attempts, plan counts, link lifetime; see
+    ``docs/self-service.md`` and :class:`notifysdk.selfservice.settings.SelfServiceSettings`,
+    which checks it when the settings load)."""
 
     @field_validator("routes", mode="before")
     @classmethod
@@ -119,6 +124,14 @@ class Settings(BaseModel):
                 else:
                     flat[locale_route_key(medium, locale)] = channel
         return flat
+
+    @model_validator(mode="after")
+    def _self_service_is_valid(self) -> Settings:
+        if self.self_service:  # a bad table fails at load, not at the first notice
+            from .selfservice.settings import self_service_settings
+
+            self_service_settings(self, environ={})
+        return self
 
     @model_validator(mode="after")
     def _lease_covers_retries(self) -> Settings:
