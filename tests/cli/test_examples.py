@@ -188,3 +188,8 @@ def test_third_party_webhook_plugin_installs_and_sends(tmp_path: Path) -> None:
     out = _run("send_via_webhook_plugin.py", tmp_path, "--now", NOW, pythonpath=target)
     assert "outcome: delivered (provider id hook-1)" in out
     assert "receiver got sms" in out
+
+
+def test_run_cnsms_sends_the_chinese_sms_through_the_loopback_aliyun(tmp_path: Path) -> None:
+    out = _run("run_cnsms.py", tmp_path, str(EXAMPLES / "portfolio.csv"), "--now", NOW)
+    assert "41 SendSms requests, 41 accepted" in out, out
