@@ -26,7 +26,12 @@ MORNING = "2026-01-06T09:00:00+08:00"
 
 
 @pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable_ledger_url: str) -> Path:
+def config(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    durable_ledger_url: str,
+    notifysdk_plugins: object,
+) -> Path:
     monkeypatch.setenv("NOTIFYSDK_LOAD_PLUGINS", "")
     path = tmp_path / "notifysdk.toml"
     path.write_text(

@@ -44,7 +44,12 @@ def _account() -> Account:
 
 
 @pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable_ledger_url: str) -> Path:
+def config(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    durable_ledger_url: str,
+    notifysdk_plugins: object,
+) -> Path:
     """Settings on a SQLite file in ``tmp_path`` or a fresh PostgreSQL database, the
     keys in ``tmp_path`` too."""
     monkeypatch.setenv("NOTIFYSDK_LOAD_PLUGINS", "")

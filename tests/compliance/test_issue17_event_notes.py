@@ -43,7 +43,9 @@ def _account() -> object:
 
 
 @pytest.fixture
-async def deferred(durable_ledger_url: str, tmp_path: Path) -> AsyncIterator[Dispatcher]:
+async def deferred(
+    durable_ledger_url: str, tmp_path: Path, notifysdk_plugins: object
+) -> AsyncIterator[Dispatcher]:
     """A dispatcher whose ledger stores one deferred notice of the account."""
     settings = Settings(
         ledger_url=durable_ledger_url,
@@ -69,7 +71,9 @@ async def test_a_note_recorded_by_id_is_masked_with_the_accounts_names(
         assert "张伟" not in note and "王芳" not in note and "13912345678" not in note
 
 
-def test_the_cli_lists_a_note_recorded_by_id_masked(tmp_path: Path) -> None:
+def test_the_cli_lists_a_note_recorded_by_id_masked(
+    tmp_path: Path, notifysdk_plugins: object
+) -> None:
     import asyncio
 
     config = tmp_path / "notifysdk.toml"
