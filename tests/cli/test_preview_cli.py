@@ -69,3 +69,11 @@ def test_unknown_account_is_an_error() -> None:
     )
     assert result.exit_code == 3
     assert "--account" in result.output
+
+
+def test_each_locale_is_previewed_on_the_channel_a_run_routes_it_to() -> None:
+    rows = _preview("--medium", "sms", "--config", str(EXAMPLES / "notifysdk-cnsms.toml"))
+    assert {r["locale"]: r["channel"] for r in rows} == {
+        "zh-CN": "aliyun-sms",
+        "en": "capture-sms",
+    }

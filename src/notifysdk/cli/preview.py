@@ -213,8 +213,15 @@ async def preview(
     out: list[dict[str, Any]] = []
     async with Dispatcher(settings, clock=clock, ledger=MemoryLedger()) as d:
         for medium in media:
-            channel = settings.routes.get(medium.value) or f"capture-{medium.value}"
+            default = settings.routes.get(medium.value) or f"capture-{medium.value}"
             for locale in locales:
+                # as a run routes it: the locale's channel, then the language's, then the
+                # medium's (campaign.planner.locale_route)
+                channel = (
+                    settings.routes.get(f"{medium.value}.{locale}")
+                    or settings.routes.get(f"{medium.value}.{locale.split('-', 1)[0]}")
+                    or default
+                )
                 acct = account or _sample_for(locale)
                 out.append(await _one(d, kind, channel, medium, locale, role, acct, later))
     return out
