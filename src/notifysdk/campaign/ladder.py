@@ -194,17 +194,15 @@ class Ladder(_LadderModel):
         return self.time_zone
 
     def report_lead(self, profiles: Sequence[str]) -> int | None:
-        """Days from the latest ``credit_report_prenotice`` stage before the first
-        ``credit_report`` stage to it, for an account under ``profiles`` (``None``
+        """Days from the latest ``credit_report_prenotice`` stage to the debtor before the
+        first ``credit_report`` stage to it, for an account under ``profiles`` (``None``
         without a report stage)."""
         stages = self.for_profiles(profiles)
         reports = [s.day for s in stages if s.kind is NoticeKind.CREDIT_REPORT]
         if not reports:
             return None
         first = min(reports)
-        notices = [
-            s.day for s in stages if s.kind is NoticeKind.CREDIT_REPORT_PRENOTICE and s.day < first
-        ]
+        notices = [s.day for s in stages if _tells_the_debtor(s) and s.day < first]
         return first - max(notices) if notices else None
 
     def all_stages(self) -> Iterable[Stage]:
@@ -236,11 +234,19 @@ def _check_unique(stages: Iterable[tuple[str, Stage]]) -> None:
         seen[s.name] = where
 
 
+def _tells_the_debtor(stage: Stage) -> bool:
+    """A credit-report pre-notice stage to the debtor: the only one that opens the report
+    step (the rule reads the pre-notices the debtor received: 征信业管理条例 Art. 15 tells
+    the information subject, 12 CFR 1006.30(a) the consumer)."""
+    return stage.kind is NoticeKind.CREDIT_REPORT_PRENOTICE and stage.role is Role.DEBTOR
+
+
 def _check_credit_report(stages: Sequence[Stage], where: str, *, indexed: bool = True) -> None:
     """A ``credit_report`` stage pins its channel, has no fallback, is the debtor's, and
-    comes after a ``credit_report_prenotice`` stage on an earlier day. (Messages name
-    locations, never values: a configuration error never quotes its input.)"""
-    prenotices = [s.day for s in stages if s.kind is NoticeKind.CREDIT_REPORT_PRENOTICE]
+    comes after a ``credit_report_prenotice`` stage to the debtor on an earlier day.
+    (Messages name locations, never values: a configuration error never quotes its
+    input.)"""
+    prenotices = [s.day for s in stages if _tells_the_debtor(s)]
     for i, s in enumerate(stages):
         if s.kind is not NoticeKind.CREDIT_REPORT:
             continue
@@ -254,6 +260,7 @@ def _check_credit_report(stages: Sequence[Stage], where: str, *, indexed: bool =
         if not any(day < s.day for day in prenotices):
             raise ValueError(
                 f"{at}: the credit-report step needs a pre-notice stage on an earlier day"
+                " (to the debtor)"
             )
 
 
