@@ -72,7 +72,16 @@ def test_unknown_account_is_an_error() -> None:
 
 
 def test_each_locale_is_previewed_on_the_channel_a_run_routes_it_to() -> None:
-    rows = _preview("--medium", "sms", "--config", str(EXAMPLES / "notifysdk-cnsms.toml"))
+    config = str(EXAMPLES / "notifysdk-cnsms.toml")
+    result = CliRunner().invoke(
+        get_app(), ["preview", "--now", NOW, "--json", "--medium", "sms", "--config", config]
+    )
+    # exit 1: the Aliyun channel refuses the preview's sample lender, whose name is not a
+    # sign registered in that config -- which shows the channel really judged it
+    assert result.exit_code == 1, result.output
+    rows = json.loads(result.stdout)
+    zh = next(r for r in rows if r["locale"] == "zh-CN")
+    assert zh["status"] == "refused by the channel" and "sign_name" in zh["reason"]
     assert {r["locale"]: r["channel"] for r in rows} == {
         "zh-CN": "aliyun-sms",
         "en": "capture-sms",
