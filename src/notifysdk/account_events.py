@@ -72,7 +72,9 @@ class AccountEvent:
 
     ``at``: when it happened (an aware instant); ``until``: for ``promise_to_pay`` the
     promised date (collection resumes then); ``contact``: for ``number_invalid`` the
-    E.164 number or address it concerns; ``note``: free text, masked before it is
+    number (kept as E.164: ``+86 138 0013 8000`` reads as ``+8613800138000``, a number
+    without its country code is refused) or address it concerns; ``note``: free text,
+    masked before it is
     stored; ``source``: who recorded it (``api``, ``cli``, a platform's name: lower
     case letters, digits, ``_.-``).
     """
