@@ -58,6 +58,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "notifysdk.builtin.detectors",
     "notifysdk.builtin.privacy_cli",
     "notifysdk.builtin.scaffold_cli",
+    "notifysdk.builtin.worker_cli",
     "notifysdk.builtin.rules",
     "notifysdk.compliance.plugin",
     "notifysdk.observability.events",

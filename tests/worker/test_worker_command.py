@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from fleet import HERE, FleetFiles
+from fleet import FleetFiles
 from peer import RecordingPeer
 from pg_server import free_port
 from workload import NOW, race_notices
@@ -43,7 +43,7 @@ async def test_the_worker_command_sends_and_serves_its_metrics(
     env.pop("NOTIFYSDK_CONFIG")
     env.pop("NOTIFYSDK_WORKER_PLUGINS")
     cmd = [
-        sys.executable, str(HERE / "worker_command.py"), "worker",
+        sys.executable, "-m", "notifysdk", "worker",
         "--config", str(files.config), "--now", NOW.isoformat(), "--plugin", "peer_plugin",
         "--name", "cli@%h", "--metrics-port", str(port), "--loglevel", "WARNING",
     ]  # fmt: skip
