@@ -250,3 +250,19 @@ def test_summary_counts_restricted_deliveries_by_rule_and_variant() -> None:
         "t-rule: limited_content": 1,
     }
     assert first.new_deliveries == 4
+
+
+def test_the_run_summary_table_shows_restricted_deliveries() -> None:
+    from rich.console import Console
+
+    from notifysdk.cli.run import print_summary
+    from notifysdk.config import Settings
+
+    summary = Summary()
+    guard = Restriction(variant="limited_content", rule="recipient-guard", profile="uk-conc")
+    summary.record(_to_third_party(), _outcome(OutcomeStatus.DELIVERED, guard))
+    out = Console(record=True, width=120)
+    print_summary(summary, Settings(ledger_url="memory://"), out)
+    text = out.export_text()
+    assert "delivered as a restricted variant" in text
+    assert "recipient-guard (uk-conc): limited_content" in text

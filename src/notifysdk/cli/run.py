@@ -349,6 +349,7 @@ def print_summary(summary: Summary, settings: Settings, out: Console | None = No
     out.print(totals)
     _counter_table(out, "by outcome", summary.by_outcome)
     _counter_table(out, "blocked / deferred by rule", summary.by_rule)
+    _counter_table(out, "delivered as a restricted variant", summary.restricted)
     _counter_table(out, "skipped", summary.skipped)
     if summary.by_channel:
         statuses = sorted({s for c in summary.by_channel.values() for s in c})
