@@ -212,6 +212,20 @@ async def test_a_route_to_an_unknown_channel_is_a_configuration_error(
             await run_campaign(d, _portfolio(1), LADDER)
 
 
+async def test_a_misspelt_locale_route_fails_at_start_not_per_row(
+    notifysdk_plugins: PluginManager, tmp_path: Path
+) -> None:
+    settings = Settings(
+        output_dir=tmp_path,
+        ledger_url="memory://",
+        routes={"sms": {"default": "capture-sms", "zh-CN": "aliyn-sms"}},
+        recover_on_start=False,
+    )
+    async with Dispatcher(settings, plugins=notifysdk_plugins, ledger=MemoryLedger()) as d:
+        with pytest.raises(ConfigurationError, match=r"routes\.sms\.zh-CN.*'aliyn-sms'"):
+            await run_campaign(d, [], LADDER)  # no row in that locale comes
+
+
 async def test_dry_run_counts_every_account_and_sends_nothing(
     notifysdk_plugins: PluginManager, tmp_path: Path
 ) -> None:
