@@ -156,6 +156,11 @@ class TemplatedSmsChannel(BaseChannel, Generic[S]):
         ``sign_names`` registered beside ``sign_name``, else ``sign_name``."""
         return signed_as(message.body, self.settings.sign_name, self.settings.sign_names)
 
+    def sender_id(self, message: Message) -> str:
+        """What the provider's and carriers' flow control counts: the sign the message
+        goes out under (the rate limiter's sender, see ``notifysdk.ratelimit``)."""
+        return self.sign_for(message)
+
     def template_for(self, message: Message) -> ApprovedTemplate:
         """The approved template of the message's kind and locale."""
         return find_template(self.templates, message, self.name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from typer.testing import CliRunner
@@ -112,3 +113,24 @@ def test_one_cnsms_poll_command_serves_both_providers() -> None:
     assert none.exit_code == 2 and "aliyun, tencent" in none.output
     other = runner.invoke(app, ["cnsms", "poll", "--provider", "huawei"])
     assert other.exit_code == 2 and "not an installed provider" in other.output
+
+
+async def test_a_rate_limited_channel_is_polled_and_limited_by_its_sign(
+    make_dispatcher: Callable[..., Dispatcher],
+    aliyun_server: FakeAliyunSms,
+    fake_clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    from notifysdk.plugin import unwrap
+
+    ledger = SqliteLedger(f"sqlite:///{tmp_path}/ledger.db")
+    limited = {"per_second": 50, "storage": "memory://"}
+    d = make_dispatcher(ledger=ledger, rate_limit=limited)
+    ok, _, _ = await _three_sends(d)
+    channel = d.channel("aliyun-sms")
+    assert unwrap(channel) is not channel  # the limiter wraps it
+    message: Any = type("M", (), {"body": "您好"})()
+    assert channel.sender_id(message) == unwrap(channel).settings.sign_name
+    aliyun_server.deliver(ok)
+    fake_clock.advance(600)
+    assert "delivered 1" in await poll(d, "aliyun-sms")

@@ -26,6 +26,7 @@ from notifysdk.plugin import (
     Ledger,
     NoticeState,
     ReceiptLedger,
+    unwrap,
 )
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ async def poll(dispatcher: Dispatcher, name: str) -> str:
     """The ``cnsms poll --provider aliyun`` round on the channel ``name``."""
     from .channel import AliyunSmsChannel
 
-    channel = dispatcher.channel(name)
+    channel = unwrap(dispatcher.channel(name))  # under a rate limit, the channel inside
     if not isinstance(channel, AliyunSmsChannel):
         raise ConfigurationError(f"{name} is not an aliyun-sms channel")
     result = await poll_once(channel, dispatcher.ledger, now=dispatcher.clock.now())

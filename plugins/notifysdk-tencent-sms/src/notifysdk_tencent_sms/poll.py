@@ -90,11 +90,11 @@ def register(app: typer.Typer) -> None:
 
 async def poll(dispatcher: Dispatcher, name: str) -> str:
     """The ``cnsms poll --provider tencent`` round on the channel ``name``."""
-    from notifysdk.plugin import ConfigurationError
+    from notifysdk.plugin import ConfigurationError, unwrap
 
     from .channel import TencentSmsChannel
 
-    channel = dispatcher.channel(name)
+    channel = unwrap(dispatcher.channel(name))  # under a rate limit, the channel inside
     if not isinstance(channel, TencentSmsChannel):
         raise ConfigurationError(f"{name} is not a tencent-sms channel")
     result = await poll_once(channel, dispatcher.ledger, now=dispatcher.clock.now())
