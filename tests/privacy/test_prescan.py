@@ -141,3 +141,32 @@ def test_the_masked_texts_fold_is_put_together_right() -> None:
                 changed += 1
                 assert folding.fold(masked) == masked.translate(folding._TABLE), text
     assert changed > 100
+
+
+def _label_before_ignoring_case(folded: str, start: int) -> bool:
+    hint = phones._LABEL_HINT.search(folded, max(0, start - phones._LABEL_REACH), start)
+    while hint is not None:
+        if phones._LABEL_BEFORE.match(folded, hint.start(), start) is not None:
+            return True
+        hint = phones._LABEL_HINT.search(folded, hint.start() + 1, start)
+    return False
+
+
+def test_phone_labels_are_looked_for_in_the_lower_cased_text_as_ignoring_case() -> None:
+    rng = random.Random(5)
+    odd = ["\u0130", "\u0131", "\u017f", "\u212a"]  # what IGNORECASE maps to i, s, k
+    labels = ["Tel: ", "PHONE ", "Mobile no. ", "ſms ", "\u212aontact ", "電話：", "Call Me At "]
+    texts = list(TEXTS[:400])
+    for _ in range(400):
+        label = rng.choice(labels)
+        label = "".join(c.upper() if rng.random() < 0.5 else c for c in label)
+        texts.append(rng.choice(["", "x ", rng.choice(odd)]) + label + "88881234 or 2025550143")
+    checked = 0
+    for text in texts:
+        folded = fold(text)
+        for m in re.finditer(r"[0-9]{7,}", folded):
+            assert phones._label_before(folded, m.start()) == _label_before_ignoring_case(
+                folded, m.start()
+            ), text
+            checked += 1
+    assert checked > 800

@@ -15,6 +15,7 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
 from .findings import Finding, KnownValues
+from .labels import lowered
 from .mainland import is_mainland_mobile, written_mobile
 from .nanp import WRITTEN as NANP_WRITTEN
 from .nanp import is_nanp_number
@@ -231,18 +232,35 @@ _LABEL_HINT = re.compile(
 """What every label of :data:`_PHONE_LABEL` starts with: literals, which the engine
 skips to, so a window without one costs one fast search instead of the label pattern
 tried at each character."""
+_LOWER_HINT = re.compile(_LABEL_HINT.pattern)
+"""The same literals (all lower case) matched as written, in the lower-cased text: a
+pattern without IGNORECASE keeps the engine's skip to its first characters."""
+_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+"""The only characters IGNORECASE matches to an ASCII letter besides its two cases
+(İ ı for i, ſ for s, the Kelvin sign for k); İ also lower-cases to two characters."""
+
+
+@lru_cache(maxsize=16)
+def _hint_text(folded: str) -> tuple[str, re.Pattern[str]]:
+    """Where to look for :data:`_LABEL_HINT` and with which pattern: the lower-cased
+    text (same length, same places) with :data:`_LOWER_HINT` unless ``folded`` holds a
+    character of :data:`_CASE_ODD` (cached: every candidate of a text asks)."""
+    if _CASE_ODD.search(folded) is not None:
+        return folded, _LABEL_HINT
+    return lowered(folded), _LOWER_HINT
 
 
 def _label_before(folded: str, start: int) -> bool:
     """Does a phone label stand just before ``start`` (:data:`_LABEL_BEFORE`)? A label
     starts where one of the hint's literals does, so the pattern is matched at each of
     those places (every one, overlapping or not) instead of searched for."""
-    hint = _LABEL_HINT.search(folded, max(0, start - _LABEL_REACH), start)
+    hay, hints = _hint_text(folded)
+    hint = hints.search(hay, max(0, start - _LABEL_REACH), start)
     while hint is not None:
         at = hint.start()
         if _LABEL_BEFORE.match(folded, at, start) is not None:
             return True
-        hint = _LABEL_HINT.search(folded, at + 1, start)
+        hint = hints.search(hay, at + 1, start)
     return False
 
 
