@@ -175,6 +175,7 @@ async def record_account_event(
 
     if not isinstance(ledger, EventLedger):
         raise LedgerError(f"{type(ledger).__name__} does not store account events")
+    _check_fields(event)
     if event.note is not None:
         from .privacy import KnownValues
 
@@ -194,6 +195,19 @@ async def record_account_event(
         now=now or datetime.now(UTC),
     )
     return event
+
+
+def _check_fields(event: AccountEvent) -> None:
+    """What only some kinds carry, checked before an event is stored (not when one is
+    read back: a stored event always reads): a promised date only on a promise, after
+    it was made; a contact only on ``number_invalid``."""
+    promise = event.kind is AccountEventKind.PROMISE_TO_PAY
+    if event.until is not None and not promise:
+        raise InvalidInputError("event.until", "only a promise to pay has a promised date")
+    if promise and event.until is not None and event.until <= event.at:
+        raise InvalidInputError("event.until", "the promised date must be after the promise")
+    if event.contact is not None and event.kind is not AccountEventKind.NUMBER_INVALID:
+        raise InvalidInputError("event.contact", "only number_invalid names a contact")
 
 
 async def _stored_known(ledger: Ledger, account_id: str) -> KnownValues:

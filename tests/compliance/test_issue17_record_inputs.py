@@ -158,3 +158,27 @@ async def test_record_call_refuses_an_unknown_outcome_with_a_typed_error(
     with pytest.raises(InvalidInputError) as caught:
         await record_call(d.ledger, account, account.debtor, E164, "hung_up", SHANGHAI_10)
     assert caught.value.field == "outcome"
+
+
+@pytest.mark.parametrize(
+    ("event", "field"),
+    [
+        (AccountEvent("paid", SHANGHAI_10, until=SHANGHAI_10 + timedelta(days=3)), "event.until"),
+        (AccountEvent("promise_to_pay", SHANGHAI_10, until=SHANGHAI_10), "event.until"),
+        (
+            AccountEvent("promise_to_pay", SHANGHAI_10, until=SHANGHAI_10 - timedelta(days=1)),
+            "event.until",
+        ),
+        (AccountEvent("dispute", SHANGHAI_10, contact=E164), "event.contact"),
+    ],
+)
+async def test_an_event_with_a_field_its_kind_does_not_use_is_refused(
+    build: Callable[..., Dispatcher], event: AccountEvent, field: str
+) -> None:
+    """Silently stored before (a paid event 'until' a date meant nothing, a promise
+    already broken when made deferred nothing): a typed error naming the field."""
+    d = build()
+    with pytest.raises(InvalidInputError) as caught:
+        await record_account_event(d.ledger, cn_account(), event)
+    assert caught.value.field == field
+    assert "8000" not in str(caught.value)
