@@ -56,11 +56,6 @@ def test_json_reservations_show_no_loan_pseudonym(app: typer.Typer, tmp_path: Pa
     assert "notice.overdue_notice:debt:Example%20Bank:* (limit 2147483647)" in shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compliance/cli.py prints ExplainedVote.reservations (raw scopes) in the text "
-    "table; it should print ExplainedVote.shown_reservations as --json does",
-)
 def test_the_table_shows_no_loan_pseudonym(app: typer.Typer, tmp_path: Path) -> None:
     out = _explain(app, tmp_path)
     assert "reserves:" in out

@@ -365,8 +365,8 @@ def _print_explanation(exp: Explanation) -> None:
                 console.print("    record:", markup=False)
                 for line in record:
                     console.print(line, markup=False)
-        if r.reservations:
-            console.print("    reserves: " + ", ".join(r.reservations), markup=False)
+        if r.reservations:  # shown without the scopes' unkeyed pseudonyms, as --json is
+            console.print("    reserves: " + ", ".join(r.shown_reservations), markup=False)
         if r.citation and r.verdict != "inactive":
             console.print(f"    cites: {r.citation}", markup=False)
         if r.wording is not None and r.verdict in ("deny", "defer"):
