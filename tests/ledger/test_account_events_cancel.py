@@ -189,7 +189,8 @@ def test_cli_records_and_lists_events_masked(tmp_path: Path) -> None:
         ("number_invalid", "cli"),
         ("promise_to_pay", "cli"),
     ]
-    assert listed[1]["until"] == "2026-01-09T00:00:00+00:00"
+    # a promised date holds through that day wherever the debtor is (its end at UTC-12)
+    assert listed[1]["until"] == "2026-01-10T12:00:00+00:00"
     out = json.dumps([recorded, listed])
     assert "13912345678" not in out and "wrong person" in out
     table = CliRunner().invoke(get_app(), ["account", "events", account, "--config", str(config)])
@@ -207,6 +208,19 @@ def test_cli_refuses_an_event_without_what_it_needs(tmp_path: Path) -> None:
         ["account", "event", "record", "A1", "paid", "--at", "2026-01-05T09:00", "-c", str(config)],
     )
     assert naive.exit_code == 2 and "time zone" in naive.output
+    # what only record_account_event knows is bad input too (exit 2), not a failure
+    early = CliRunner().invoke(
+        get_app(),
+        [
+            "account", "event", "record", "A1", "promise_to_pay", "--until", "2026-01-03",
+            "--at", "2026-01-05T09:00:00Z", "-c", str(config),
+        ],
+    )  # fmt: skip
+    assert early.exit_code == 2, early.output
+    empty = CliRunner().invoke(
+        get_app(), ["cancel", "--key", "k", "--reason", " ", "-c", str(config)]
+    )
+    assert empty.exit_code == 2 and "--reason" in empty.output
 
 
 def test_cli_cancel_by_account_and_by_key(tmp_path: Path) -> None:

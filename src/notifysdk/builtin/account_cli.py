@@ -9,7 +9,7 @@ address is shown masked, never in clear.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,14 +34,18 @@ account_app.add_typer(event_app, name="event")
 AccountArg = typer.Argument(..., help="The account's id (as in Account.account_id).")
 
 
-def _instant(value: str | None, option: str) -> datetime | None:
-    """An ISO 8601 instant with a zone, or a date (the start of that day in UTC)."""
+def _instant(value: str | None, option: str, *, day_ends: bool = False) -> datetime | None:
+    """An ISO 8601 instant with a zone, or a date: the start of that day in UTC, or with
+    ``day_ends`` the instant that day has ended everywhere on Earth (12:00 UTC the next
+    day: the day's end at UTC-12), so a promise to pay by a date holds through that date
+    wherever the debtor is."""
     if value is None:
         return None
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return start + timedelta(days=1, hours=12) if day_ends else start
         instant = datetime.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter("not an ISO 8601 date or instant", param_hint=option) from None
@@ -80,7 +84,10 @@ def event_record(
         "or number_invalid.",
     ),
     until: str | None = typer.Option(
-        None, "--until", help="promise_to_pay: the promised date (YYYY-MM-DD, UTC) or instant."
+        None,
+        "--until",
+        help="promise_to_pay: the promised date (YYYY-MM-DD: collection waits until that day "
+        "has ended everywhere, 12:00 UTC the next day) or an exact instant with a zone.",
     ),
     contact: str | None = typer.Option(
         None, "--contact", help="number_invalid: the E.164 number or address it concerns."
@@ -98,7 +105,7 @@ def event_record(
     from ..errors import InvalidInputError
 
     when = _instant(at, "--at")
-    promised = _instant(until, "--until")
+    promised = _instant(until, "--until", day_ends=True)
 
     async def go(d: Dispatcher) -> dict[str, Any]:
         instant = when or d.clock.now()
@@ -106,18 +113,14 @@ def event_record(
             event = AccountEvent(kind, instant, promised, contact, note, source="cli")  # type: ignore[arg-type]
         except InvalidInputError as exc:
             raise typer.BadParameter(exc.reason, param_hint=exc.field) from None
-        await record_account_event(
-            d.ledger, account_id, event, redactor=d.redactor, now=d.clock.now()
-        )
-        masked = AccountEvent(
-            event.kind,
-            event.at,
-            event.until,
-            event.contact,
-            None if note is None else d.redactor.mask_for_log(note),
-            event.source,
-        )
-        return {"recorded": _shown(d, masked)}
+        try:
+            stored = await record_account_event(
+                d.ledger, account_id, event, redactor=d.redactor, now=d.clock.now()
+            )
+        except InvalidInputError as exc:  # bad input (exit 2), not a failure of the run
+            raise typer.BadParameter(exc.reason, param_hint=exc.field) from None
+        # as stored: its note masked with the account's own names and numbers known
+        return {"recorded": _shown(d, stored)}
 
     _print(_run(config, ledger, go, now), True)
 
@@ -160,6 +163,10 @@ def cancel_command(
     'cancelled' (audited). A notice in flight or done is left as it is, and listed."""
     if (key is None) == (account is None):
         raise typer.BadParameter("give --key or --account (one of them)")
+    if not reason.strip():
+        raise typer.BadParameter(
+            "say why (it is stored and audited, masked)", param_hint="--reason"
+        )
 
     async def go(d: Dispatcher) -> dict[str, Any]:
         result = await d.cancel(key=key, account_id=account, reason=reason)
