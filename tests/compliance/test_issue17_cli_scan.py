@@ -175,12 +175,6 @@ def test_account_event_record_prints_the_note_as_stored(
     assert scanner.hits == [], scanner.report()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dispatch/recovery.py cancel masks the audit entry's reason with the known values "
-    "of a notice it cancelled only: with none (an unknown or finished key, an account with "
-    "nothing pending) names go to the audit trail in clear",
-)
 def test_a_cancel_that_stops_nothing_audits_its_reason_masked(
     config: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -339,6 +339,8 @@ async def cancel(
         else:  # claimed or finished meanwhile (run-due, a worker): leave it to them
             now_record = await ledger.get(k)
             untouched[k] = "unknown" if now_record is None else now_record.state.value
+    if known is None:  # nothing cancelled: the names to mask come from what is stored
+        known = await _known_for(ledger, key, account_id)
     detail: dict[str, Any] = {
         "by": "key" if key is not None else "account",
         "reason": dispatcher.redactor.mask_for_log(reason, known),
@@ -363,3 +365,21 @@ async def redrive(dispatcher: Dispatcher, keys: Sequence[str]) -> list[Outcome]:
         if stored is not None:
             notices.append(stored.notice)
     return await dispatcher.send_many(notices)
+
+
+async def _known_for(ledger: Any, key: str | None, account_id: str | None) -> KnownValues:
+    """The account's names and numbers from the notice stored under ``key`` (finished or
+    not), else from the newest stored notice of ``account_id``; none when nothing is
+    stored (or it was erased)."""
+    from ..account_events import _stored_known
+
+    if key is not None:
+        try:
+            stored = await ledger.load(key)
+        except DataErasedError:
+            stored = None
+        if stored is not None:
+            return KnownValues.from_account(stored.notice.account)
+        return KnownValues()
+    assert account_id is not None
+    return await _stored_known(ledger, account_id)
