@@ -39,6 +39,14 @@ def _cells(text: str, start: int, end: int, delimiter: str) -> list[tuple[int, i
     quotes; a delimiter inside double quotes does not split."""
     spans: list[tuple[int, int]] = []
     cell = start
+    if text.find('"', start, end) < 0:  # the common case: split where the delimiters are
+        i = text.find(delimiter, start, end)
+        while i >= 0:
+            spans.append(_strip(text, cell, i))
+            cell = i + 1
+            i = text.find(delimiter, cell, end)
+        spans.append(_strip(text, cell, end))
+        return spans
     quoted = False
     for i in range(start, end + 1):
         c = text[i] if i < end else delimiter
