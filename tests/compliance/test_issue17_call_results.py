@@ -13,8 +13,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-
 from notifysdk.account_events import AccountEvent, record_account_event
 from notifysdk.clock import FakeClock
 from notifysdk.dispatcher import Dispatcher
@@ -40,11 +38,6 @@ async def test_a_promise_recorded_as_an_event_defers_collection(
     assert (out.status, out.rule) == (OutcomeStatus.DEFERRED, "account-state"), out.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plugins/notifysdk-callscript outcomes.record_call_outcome audits a promise to "
-    "pay but records no promise_to_pay account event, so collection is not deferred",
-)
 async def test_a_promise_reported_on_a_call_defers_collection(
     build: Callable[..., Dispatcher], fake_clock: FakeClock
 ) -> None:

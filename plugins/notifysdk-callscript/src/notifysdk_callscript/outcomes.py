@@ -50,6 +50,8 @@ from pydantic import AwareDatetime, Field
 
 from notifysdk.plugin import (
     Account,
+    AccountEvent,
+    AccountEventKind,
     Amount,
     CallOutcome,
     InvalidInputError,
@@ -59,6 +61,7 @@ from notifysdk.plugin import (
     Role,
     SDKModel,
     mask_value,
+    record_account_event,
     record_call,
     record_call_consent,
 )
@@ -86,6 +89,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 CONVERSATION_OUTCOMES = frozenset(o for o in CallOutcome if o.connected)
 """Outcomes in which the agent spoke with the person called."""
+
+SOURCE = "callscript"
+"""The ``source`` of the account events a call's result records."""
 
 _STATES = {CallOutcome.DISPUTE: "dispute", CallOutcome.REFUSED: "refusal"}
 """Outcomes that set a state on the debt, and the state's (stored) name."""
@@ -224,6 +230,10 @@ async def record_call_outcome(
         await ledger.record_contact(scope, report.at, key=report.notice_key, detail=detail_of_call)
     if report.consent:
         await record_call_consent(ledger, account, report.at, key=report.notice_key)
+    event = _account_event(report) if consumer else None
+    if event is not None:  # the record every rule reads (the ladder waits, a dispute holds)
+        await record_account_event(ledger, account, event, now=report.at)
+        states.append(f"event:{event.kind.value}")
     written = [*counted, *written]
     detail: dict[str, Any] = {
         "outcome": o.value,
@@ -252,6 +262,19 @@ async def record_call_outcome(
         detail["stop_media"] = list(report.stop_media)
     await ledger.audit("call_outcome", report.notice_key, detail, now=report.at)
     return RecordedCall(o, tuple(written), tuple(states), detail)
+
+
+def _account_event(report: CallReport) -> AccountEvent | None:
+    """The account event a consumer's call result records: a promise to pay waits until
+    the promised day has ended everywhere on Earth (12:00 UTC the next day: the agent
+    reports a date, not the debtor's zone). A dispute stays the plugin's own state, which
+    :func:`clear_state` lifts once verified (no account event lifts a dispute yet)."""
+    if report.outcome is CallOutcome.PROMISE_TO_PAY and report.promise_date is not None:
+        day = report.promise_date + timedelta(days=1)
+        until = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        if until > report.at:
+            return AccountEvent(AccountEventKind.PROMISE_TO_PAY, report.at, until, source=SOURCE)
+    return None
 
 
 async def state_active(ledger: Ledger, account: Account, state: str, now: datetime) -> bool:
