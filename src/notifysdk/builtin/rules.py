@@ -42,6 +42,9 @@ def notifysdk_register_rules(register: Callable[[Rule], None]) -> None:
 
     for rule in carrier_rules():
         register(rule)
+    from ..compliance.rules.preferences import StatedInconvenienceRule  # self-service times
+
+    register(StatedInconvenienceRule())
 
 
 @hookimpl

@@ -21,9 +21,12 @@ opt out of a medium    :func:`~notifysdk.compliance.scopes.         the ``ledger
                        numbers / addresses of that medium
 "at work" is           opt-out of every medium at work numbers      ``ledger-opt-out``
 inconvenient           and work email addresses
-inconvenient times,    ``pref.*`` entries in the contact log per    no rule yet (audited,
-preferred medium and   debtor (:func:`preference_scope`)           shown to staff by
-language                                                            ``explain`` later)
+inconvenient times     ``pref.inconvenient.*`` entries and a        the
+                       ``pref.statement`` marker in the contact     ``stated-inconvenience``
+                       log per debtor (the latest statement wins)   rule (defers calls,
+                                                                    SMS, email)
+preferred medium and   ``pref.medium.*`` / ``pref.language.*``      no rule (recorded,
+language               entries (:func:`preference_scope`)           audited)
 one-click unsubscribe  email opt-out of the recipient's addresses   ``ledger-opt-out``
 =====================  ==========================================  ======================
 """
@@ -40,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ..account_events import AccountEvent, AccountEventKind, account_events, just_after
+from ..compliance.rules.preferences import stated_times, statement_scope
 from ..compliance.scopes import debtor_scope, record_optout
 from ..errors import ConfigurationError
 from ..ledger.durable import DurableLedger
@@ -286,15 +290,22 @@ class SelfService:
         visit: Visit,
         *,
         opt_out: Iterable[str] = (),
-        inconvenient: Iterable[str] = (),
+        inconvenient: Iterable[str] | None = (),
         medium: str | None = None,
         language: str | None = None,
     ) -> dict[str, Any]:
-        """Record contact preferences; returns what was recorded (labels and counts)."""
+        """Record contact preferences; returns what was recorded (labels and counts).
+
+        ``inconvenient`` is a whole statement (the page's form sends every box): the
+        times it marks replace those of the last statement, so one no longer marked is
+        convenient again (the ``stated-inconvenience`` rule reads only the latest).
+        ``None`` says nothing about times: the last statement stands. ``at_work`` is an
+        opt-out of work lines and stays until an opt-in, whatever later statements say."""
         now = self.now()
         person = visit.notice.recipient.person
         chosen = sorted({m for m in opt_out if m in OPT_OUT_MEDIA})
-        places = sorted({p for p in inconvenient if p in INCONVENIENT})
+        stated = inconvenient is not None
+        places = sorted({p for p in inconvenient or () if p in INCONVENIENT})
         opted = 0
         for m in chosen:
             for dest in _destinations(visit.notice, m):
@@ -318,14 +329,28 @@ class SelfService:
                 detail={"event": "preference"},
             )
             recorded.append(label)
+        if stated:  # after the times it marks: a reader in between sees the stricter union
+            await self.ledger.record_contact(
+                statement_scope(account, person), now, key=visit.key, detail={"event": "statement"}
+            )
         detail = {
             "opt_out": chosen,
             "destinations": opted,
             "preferences": recorded,
             "at_work": "at_work" in places,
+            "statement": stated,
         }
         await self.audit(visit.key, "preferences", "recorded", **detail)
         return detail
+
+    async def stated_times(self, visit: Visit) -> frozenset[str]:
+        """The inconvenient times of the debtor's latest statement (what the
+        ``stated-inconvenience`` rule reads), for the form to show them ticked."""
+        notice = visit.notice
+        stated = await stated_times(
+            self.ledger, notice.account, notice.recipient.person, self.now()
+        )
+        return stated.times
 
     async def unsubscribe_email(self, visit: Visit) -> int:
         """RFC 8058 one-click: opt the recipient's email addresses out of email (the

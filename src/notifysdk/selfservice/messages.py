@@ -62,6 +62,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "m_calls": "phone calls",
         "m_letter": "letter",
         "inconvenient": "Times and places that are inconvenient",
+        "inconvenient_hint": "Tick every one that applies: saving replaces the times you "
+        "saved before.",
         "i_before_9": "before 9:00",
         "i_after_20": "after 20:00",
         "i_weekends": "weekends",
@@ -130,6 +132,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "m_calls": "电话",
         "m_letter": "信函",
         "inconvenient": "不方便联系的时间和场所",
+        "inconvenient_hint": "请勾选所有适用项：保存后将替换您之前保存的时间。",
         "i_before_9": "9:00以前",
         "i_after_20": "20:00以后",
         "i_weekends": "周末",
