@@ -104,3 +104,43 @@ async def test_a_form_with_no_box_ticked_clears_and_saying_nothing_keeps(
         if e.detail.get("action") == "preferences"
     ]
     assert statements == [True, False, True]
+
+
+async def test_the_page_shows_the_stated_times_ticked(make_page: Callable[..., Page]) -> None:
+    page = make_page()
+    account = debtor_account()
+    token = page.token(await delivered(page, account))
+    html = await verified(page, token)
+    assert 'id="inconvenient-before_9" checked' not in html
+    await submit(page, token, html, "before_9")
+    html = (await page.client.get(f"/{token}")).text
+    assert 'value="before_9" id="inconvenient-before_9" checked' in html
+    assert 'id="inconvenient-weekends" checked' not in html
+
+
+async def test_an_api_call_that_says_nothing_of_times_keeps_them(
+    make_page: Callable[..., Page],
+) -> None:
+    from .test_api import session_for
+
+    page = make_page()
+    account = debtor_account()
+    token = page.token(await delivered(page, account))
+    auth = await session_for(page, token)
+    url = f"/api/v1/{token}/preferences"
+    assert (
+        await page.client.post(url, json={"inconvenient": ["before_9"]}, headers=auth)
+    ).status_code == 200
+    # a platform that only opts the debtor out of email leaves the stated times alone
+    page.clock.set(page.clock.now() + timedelta(minutes=1))
+    assert (
+        await page.client.post(url, json={"opt_out": ["email"]}, headers=auth)
+    ).status_code == 200
+    page.clock.set(WEDNESDAY_0830)
+    out = await page.dispatcher.send(notice_to(account, data={"n": 2}))
+    assert (out.status, out.rule) == (OutcomeStatus.DEFERRED, RULE)
+    # an empty list is a statement: nothing is inconvenient any more
+    auth = await session_for(page, token)  # the clock moved on: a new session
+    assert (await page.client.post(url, json={"inconvenient": []}, headers=auth)).status_code == 200
+    again = await page.dispatcher.send(notice_to(account, data={"n": 3}))
+    assert again.status is OutcomeStatus.DELIVERED, again.reason

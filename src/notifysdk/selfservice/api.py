@@ -162,7 +162,9 @@ class PreferencesRequest(_Model):
     """Contact preferences (see docs/self-service.md for what the rules enforce)."""
 
     opt_out: list[OptOut] = Field(default_factory=list, max_length=3)
-    inconvenient: list[Inconvenient] = Field(default_factory=list, max_length=4)
+    inconvenient: list[Inconvenient] | None = Field(default=None, max_length=4)
+    """The times that are inconvenient now (replacing the last statement; ``[]`` clears
+    them); left out, the stated times stay as they are."""
     medium: Medium | None = None
     language: Language | None = None
 

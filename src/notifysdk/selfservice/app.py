@@ -321,6 +321,7 @@ class Page:
             dispute_chars=self.svc.config.dispute_chars,
             opt_out_media=tuple(OPT_OUT_MEDIA),
             inconvenient=INCONVENIENT,
+            stated_times=await self.svc.stated_times(visit),
             preferred_media=PREFERRED_MEDIA,
             csrf=self._csrf(visit, session),
             here=self._here(request, visit),
