@@ -98,7 +98,21 @@ def entry_hash(
 ) -> str:
     """The hash of one audit entry, chained to the previous entry's hash: an
     HMAC-SHA256 with ``audit_key`` (``h1:<key id>:<hex>``), plain SHA-256 without."""
-    blob = _HASHED.encode([prev_hash, at.isoformat(), event, key, detail]).encode()
+    return link_hash(prev_hash, hashed_rest(at, event, key, detail), audit_key)
+
+
+def hashed_rest(at: datetime, event: str, key: str | None, detail: Mapping[str, Any]) -> str:
+    """What an entry's hash covers besides its link to the previous entry, serialised:
+    computed before the chain's head is known (outside the audit lock), and joined to
+    the link by :func:`link_hash`. ``"[" + link + ", " + rest`` is exactly the JSON of
+    ``[prev_hash, at, event, key, detail]`` the hash has always covered."""
+    return _HASHED.encode([at.isoformat(), event, key, detail])[1:]
+
+
+def link_hash(prev_hash: str, rest: str, audit_key: bytes | None = None) -> str:
+    """The hash of the entry whose content :func:`hashed_rest` serialised as ``rest``,
+    linked to ``prev_hash`` (see :func:`entry_hash`)."""
+    blob = f"[{_HASHED.encode(prev_hash)}, {rest}".encode()
     if audit_key is None:
         return hashlib.sha256(blob).hexdigest()
     return f"{KEYED}{audit_key_id(audit_key)}:{hmac.digest(audit_key, blob, 'sha256').hex()}"

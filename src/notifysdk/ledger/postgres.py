@@ -7,10 +7,13 @@ URL: ``postgresql://user@host:port/dbname`` (any libpq URL), with the extra quer
 ``pip install notifysdk[postgres]``.
 
 Every transaction starts by taking ``pg_advisory_xact_lock`` on each key its
-operations declared (the notice's key, each counter scope, the audit head), in
-ascending order: a check-and-reserve is therefore atomic across workers, two workers
-racing on one key are serialized, and lock order rules out deadlocks. Locks are freed at
-commit or rollback, so a killed worker never leaves one behind.
+operations declared (the notice's key, each counter scope, the audit head when it reads
+or rewrites the chain), in ascending order with the audit lock last: a
+check-and-reserve is therefore atomic across workers, two workers racing on one key are
+serialized, and lock order rules out deadlocks. An audit append takes the audit lock
+only at the end of its transaction, after its work (see :mod:`notifysdk.ledger.sql`),
+so the one lock every outcome needs is held for a few statements, not for the batch.
+Locks are freed at commit or rollback, so a killed worker never leaves one behind.
 
 A connection the server drops (``pg_terminate_backend``, a restart, a failover, an idle
 reaper) costs a retry, not the process: the batch that hit it runs again on a fresh
@@ -29,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import ConfigurationError, LedgerError, LedgerUnavailableError
-from .runner import TxRunner, lock_id
+from .runner import LAST_LOCK, TxRunner, lock_id
 from .schema import Db, Dialect
-from .sql import SqlLedger
+from .sql import AUDIT_HEAD_SQL, SqlLedger, audit_head, write_audit
 
 if TYPE_CHECKING:
     import psycopg
@@ -46,6 +49,8 @@ class _PgDb:
         self._sql: dict[str, str] = {}
         self.xid: str | None = None
         """The open transaction's id, once :meth:`PostgresBackend.begin` assigned one."""
+        self.deferred: list[Any] = []
+        """Audit appends left for the end of the transaction (see :mod:`..runner`)."""
 
     def _q(self, sql: str) -> str:
         q = self._sql.get(sql)
@@ -62,6 +67,14 @@ class _PgDb:
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return list(self.x(sql, params).fetchall())
+
+    def locked_rows(self, lock: int, sql: str) -> list[tuple[Any, ...]]:
+        """Take the advisory lock ``lock``, then the rows of ``sql``: two statements (the
+        second's snapshot is taken once the lock is held) in one round trip (pipeline)."""
+        with self.conn.pipeline():
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+            cur = self.conn.execute(self._q(sql))
+        return list(cur.fetchall())
 
 
 # TCP keepalives unless the URL sets its own: a peer that vanished without closing the
@@ -255,8 +268,18 @@ class PostgresLedger(SqlLedger):
             name="notifysdk-postgres",
         )
         super().__init__(url, runner)
+        runner.tail = self._audit_tail
+
+    def _audit_tail(self, db: Db, pending: list[Any]) -> None:
+        """The runner's tail: take the audit chain's lock (the last lock of every
+        transaction, held until COMMIT), read the head, and link and write the entries
+        the batch's operations deferred, in their order (see :mod:`notifysdk.ledger.sql`)."""
+        assert isinstance(db, _PgDb)
+        head = audit_head(db.locked_rows(_AUDIT_LOCK, AUDIT_HEAD_SQL))
+        write_audit(db, pending, self.audit_key, head)
 
 
+_AUDIT_LOCK = lock_id(LAST_LOCK)
 _MIGRATION_LOCK = lock_id("notifysdk:migrate")
 
 

@@ -9,8 +9,16 @@ commit (``max_batch`` bounds the group; 1 turns batching off).
 
 Cross-process atomicity comes from the backend's ``begin``: SQLite takes the database's
 write lock up front (``BEGIN IMMEDIATE``); PostgreSQL takes transaction-scoped advisory
-locks on every key the batch's operations declared, in ascending order, so two workers
-can never deadlock on them and a check-and-reserve sees every earlier commit.
+locks on every key the batch's operations declared, in ascending order with the audit
+chain's lock (:data:`LAST_LOCK`) always last, so two workers can never deadlock on them
+and a check-and-reserve sees every earlier commit.
+
+**Deferred work** (PostgreSQL's audit appends): a connection with a ``deferred`` list
+lets operations leave work for the end of the transaction instead of doing it at once;
+the runner empties the list when a transaction starts, drops what an operation left
+there when its savepoint rolls back, and hands what is left to :attr:`TxRunner.tail`
+right before COMMIT. That is how the audit chain's lock, held until COMMIT once taken,
+is taken only for the last statements of a transaction, not for the whole batch.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import hashlib
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -41,6 +49,30 @@ def lock_id(name: str) -> int:
     return int.from_bytes(
         hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
     )
+
+
+LAST_LOCK = "audit"
+"""The lock every transaction takes after all its others (the audit chain's head): a
+transaction waiting for it holds no lock another one waits for while holding it, so a
+:attr:`TxRunner.tail` may take it late without a deadlock."""
+
+_LAST_ID = lock_id(LAST_LOCK)
+
+
+def lock_order(names: Iterable[str]) -> list[int]:
+    """The lock ids of ``names``, unique, ascending, :data:`LAST_LOCK` last."""
+    ids = {lock_id(n) for n in names}
+    last = _LAST_ID in ids
+    ids.discard(_LAST_ID)
+    return [*sorted(ids), *([_LAST_ID] if last else [])]
+
+
+class TailError(Exception):
+    """Raised by the runner around an exception of :attr:`TxRunner.tail` (internal)."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 class Backend(Protocol):
@@ -116,6 +148,9 @@ class TxRunner:
         self.max_batch = max(1, max_batch)
         self.batches = 0
         """How many transactions were committed (the bench reports ops per batch)."""
+        self.tail: Callable[[Db, list[Any]], None] | None = None
+        """Run right before COMMIT with what the transaction's operations deferred (see
+        the module's docstring), when they deferred anything."""
         self._q: queue.SimpleQueue[_Op | None] = queue.SimpleQueue()
         self._closed = False
         ready: concurrent.futures.Future[None] = concurrent.futures.Future()
@@ -202,7 +237,7 @@ class TxRunner:
             self.backend.close(self._db)
 
     def _run_batch(self, batch: list[_Op]) -> None:
-        locks = sorted({lock_id(n) for op in batch for n in op.locks})
+        locks = lock_order(n for op in batch for n in op.locks)
         rec = self.backend if isinstance(self.backend, Reconnecting) else None
         attempt = reconnects = 0
         while True:
@@ -210,13 +245,23 @@ class TxRunner:
             results: list[tuple[bool, Any]] = []
             token: Any = None
             committing = False
+            deferred: list[Any] | None = getattr(db, "deferred", None)
+            if deferred is not None:
+                deferred.clear()
             try:
                 self.backend.begin(db, locks)
                 if len(batch) == 1:
                     results.append((True, batch[0].fn(db)))
                 else:
                     for op in batch:
-                        results.append(self._in_savepoint(db, op))
+                        results.append(self._in_savepoint(db, op, deferred))
+                if deferred and self.tail is not None:
+                    try:
+                        self.tail(db, deferred)
+                    except Exception as exc:
+                        if rec is not None and rec.lost(db, exc):
+                            raise
+                        raise TailError(exc) from exc
                 if rec is not None:
                     token = rec.commit_token(db)
                 committing = True
@@ -235,6 +280,15 @@ class TxRunner:
                     results = [(False, done)] * len(batch)
                     break
                 _rollback(db)
+                if isinstance(exc, TailError):
+                    if len(batch) > 1 and not self.backend.retryable(exc.cause):
+                        # The end of the transaction failed (the audit chain refused an
+                        # append): run each operation alone, so each caller gets its own
+                        # answer and those with nothing deferred are not refused for it.
+                        for op in batch:
+                            self._run_batch([op])
+                        return
+                    exc = exc.cause
                 attempt += 1
                 if self.backend.retryable(exc) and attempt < self.RETRIES:
                     log.info("ledger batch conflicted (%s); running it again", type(exc).__name__)
@@ -275,13 +329,16 @@ class TxRunner:
         return done
 
     @staticmethod
-    def _in_savepoint(db: Db, op: _Op) -> tuple[bool, Any]:
+    def _in_savepoint(db: Db, op: _Op, deferred: list[Any] | None) -> tuple[bool, Any]:
+        mark = 0 if deferred is None else len(deferred)
         db.x("SAVEPOINT op")
         try:
             value = op.fn(db)
         except Exception as exc:
             db.x("ROLLBACK TO SAVEPOINT op")
             db.x("RELEASE SAVEPOINT op")
+            if deferred is not None:
+                del deferred[mark:]  # what the failed operation left goes with it
             return False, exc
         db.x("RELEASE SAVEPOINT op")
         return True, value

@@ -3,8 +3,19 @@
 Each public method builds a function of one :class:`~notifysdk.ledger.schema.Db` and
 hands it to the :class:`~notifysdk.ledger.runner.TxRunner`, naming the locks it needs
 (``n:KEY`` for a notice, ``s:SCOPE`` for a counter scope, ``audit`` for the chain's
-head). Each such function is one transaction, so a claim checks the key, checks every
-cap and takes every reservation atomically.
+head when it reads or rewrites the chain itself). Each such function is one
+transaction, so a claim checks the key, checks every cap and takes every reservation
+atomically.
+
+Appending to the audit chain needs its head, so appenders queue on one lock. On
+PostgreSQL an append is *deferred*: the operation leaves the entry, its content already
+serialised and its hash input built (:func:`~notifysdk.ledger.audit.hashed_rest`), for
+the end of its transaction, and the runner's tail (``PostgresLedger._audit_tail``) takes
+the audit lock last, reads the head, links and writes every entry of the batch (and the
+transitions that name them) in one statement, then commits. The lock is held for those
+few statements, not for the batch's work, so workers' transactions overlap and queue
+only for their last steps; the entries are still written in the transaction of the
+outcome they record. SQLite has one writer anyway and appends at once, as before.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -22,7 +34,14 @@ from ..errors import ClaimLostError, ConfigurationError, LedgerError
 from ..keys import LedgerKeys, default_key_dir, load_keys
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
 from ..reservations import Reservation
-from .audit import append_key, entry_hash, normalize_detail, outcome_detail, verify_chain
+from .audit import (
+    append_key,
+    hashed_rest,
+    link_hash,
+    normalize_detail,
+    outcome_detail,
+    verify_chain,
+)
 from .base import (
     TERMINAL_STATES,
     AttemptEnd,
@@ -408,7 +427,7 @@ class SqlLedger:
         profiles = ",".join(notice.effective_profiles)
         due = to_us(outcome.until) if state is NoticeState.DEFERRED and outcome.until else None
         why = _reason(": ".join(p for p in (outcome.rule, outcome.reason) if p) or None)
-        detail = outcome_detail(notice, outcome)
+        entry = _audit_entry("outcome", key, outcome_detail(notice, outcome), at)
 
         def op(db: Db) -> bool:
             row = db.one(
@@ -468,11 +487,10 @@ class SqlLedger:
                 )
             else:
                 db.x("DELETE FROM contacts WHERE key = ? AND kind = 'reserved'", (key,))
-            seq = _append_audit(db, self.audit_key, "outcome", key, detail, at)
-            _transition(db, key, prior, state, at, why, audit_seq=seq)
+            _append(db, self.audit_key, entry, (key, prior, state, at, why))
             return True
 
-        written: bool = await self._run(op, [f"n:{key}", "audit"])
+        written: bool = await self._run(op, [f"n:{key}"])
         self._held.discard(key)
         return written
 
@@ -509,11 +527,8 @@ class SqlLedger:
         self, event: str, key: str | None, detail: Mapping[str, Any], *, now: datetime
     ) -> None:
         """Append a hash-chained entry; ``detail`` must already be masked."""
-        clean = normalize_detail(detail)
-        at_us = to_us(now)
-        await self.runner.run(
-            lambda db: _append_audit(db, self.audit_key, event, key, clean, at_us), ["audit"]
-        )
+        entry = _audit_entry(event, key, normalize_detail(detail), to_us(now))
+        await self.runner.run(lambda db: _append(db, self.audit_key, entry))
 
     async def audit_entries(self) -> Sequence[AuditEntry]:
         """Every audit entry, oldest first."""
@@ -730,21 +745,18 @@ class SqlLedger:
                 "WHERE key = ?",
                 (at, key),
             )
-            seq = _append_audit(
-                db, self.audit_key, "redrive", key, {"decision": "redrive", "reason": reason}, at
-            )
-            _transition(
+            _append_audit(
                 db,
+                self.audit_key,
+                "redrive",
                 key,
-                NoticeState(row[0]),
-                NoticeState.PENDING,
+                {"decision": "redrive", "reason": reason},
                 at,
-                _reason(reason),
-                audit_seq=seq,
+                transition=(key, NoticeState(row[0]), NoticeState.PENDING, at, _reason(reason)),
             )
             return True
 
-        return await self.runner.run(op, [f"n:{key}", "audit"])
+        return await self.runner.run(op, [f"n:{key}"])
 
     async def verify_audit(
         self, *, checkpoint: Checkpoint | None = None, trusted: Sequence[bytes] = ()
@@ -753,12 +765,14 @@ class SqlLedger:
         :attr:`audit_key`), then, given a signed ``checkpoint`` and the raw Ed25519
         public keys ``trusted`` to check its signature with, that the chain still holds
         every entry the checkpoint vouched for."""
-        return await self.runner.run(lambda db: self._verify(db, checkpoint, trusted)[0])
+        # Under the audit lock: the entries and the head read by one transaction of
+        # several statements are then of the same chain, whoever appends meanwhile.
+        return await self.runner.run(lambda db: self._verify(db, checkpoint, trusted)[0], ["audit"])
 
     async def verified_entries(self) -> tuple[VerifyReport, list[AuditEntry]]:
         """The chain's verification and its entries, read in one transaction (what a
         checkpoint is taken from: nothing appended between the check and the read)."""
-        return await self.runner.run(lambda db: self._verify(db, None, ()))
+        return await self.runner.run(lambda db: self._verify(db, None, ()), ["audit"])
 
     def _verify(
         self, db: Db, checkpoint: Checkpoint | None, trusted: Sequence[bytes]
@@ -929,27 +943,25 @@ class SqlLedger:
                     else:
                         retry = False
             update = DeliveryUpdate(True, True, key, number, status, state, accepted, retry)
-            seq = _append_audit(
+            moved_to = (
+                (key, NoticeState.DELIVERED, state, at, _reason(failure.reason))
+                if moved and state is not None and failure is not None
+                else None
+            )
+            _append_audit(
                 db,
                 self.audit_key,
                 "delivery_status",
                 key,
                 normalize_detail(delivery_detail(provider_id, error_code, update, failure)),
                 at,
+                transition=moved_to,
             )
-            if moved and state is not None and failure is not None:
-                _transition(
-                    db,
-                    key,
-                    NoticeState.DELIVERED,
-                    state,
-                    at,
-                    _reason(failure.reason),
-                    audit_seq=seq,
-                )
             return update
 
-        return await self._run(op, ["audit"])
+        # No lock: the compare-and-sets are conditional UPDATEs, and the audit append
+        # takes the chain's lock at the end of the transaction (see the module's doc).
+        return await self._run(op)
 
     # -- account events (see notifysdk.account_events) ----------------------------
 
@@ -995,7 +1007,7 @@ class SqlLedger:
                 db, self.audit_key, "account_event", None, {**clean, "account_ref": ref}, at
             )
 
-        await self._run(op, ["audit"])
+        await self._run(op)
 
     async def events(self, account_id: str, *, before: datetime) -> tuple[AccountEvent, ...]:
         """The account's events with ``at < before``, oldest first (one indexed query;
@@ -1209,13 +1221,12 @@ def _transition(
     to: NoticeState,
     at: int,
     reason: str | None,
-    *,
-    audit_seq: int | None = None,
 ) -> None:
+    """A state change that records no outcome (those are written with their audit
+    entry: :func:`write_audit`)."""
     db.x(
-        "INSERT INTO transitions (key, from_state, to_state, at, reason, audit_seq) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (key, None if prior is None else prior.value, to.value, at, reason, audit_seq),
+        "INSERT INTO transitions (key, from_state, to_state, at, reason) VALUES (?, ?, ?, ?, ?)",
+        (key, None if prior is None else prior.value, to.value, at, reason),
     )
 
 
@@ -1308,6 +1319,37 @@ def _end_attempt(db: Db, sealer: Sealer, ended: AttemptEnd, at: int) -> None:
     )
 
 
+_TransitionRow = tuple[str, NoticeState | None, NoticeState, int, str | None]
+"""A transition that names its audit entry: key, from, to, at (us), reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditAppend:
+    """One audit entry waiting for its place in the chain: everything but its link
+    (sequence number, previous hash, hash) is computed before the audit lock."""
+
+    event: str
+    key: str | None
+    at_us: int
+    detail_json: str
+    """The detail as stored (``detail_json``)."""
+    rest: str
+    """The entry's hash input after its link (:func:`~notifysdk.ledger.audit.hashed_rest`)."""
+    transition: _TransitionRow | None = None
+    """The state change this entry records, written with the entry's sequence number."""
+
+
+def _audit_entry(event: str, key: str | None, detail: dict[str, Any], at_us: int) -> AuditAppend:
+    """An entry to append (``detail`` already normalised and masked)."""
+    return AuditAppend(
+        event,
+        key,
+        at_us,
+        json.dumps(detail, ensure_ascii=False),
+        hashed_rest(from_us(at_us), event, key, detail),
+    )
+
+
 def _append_audit(
     db: Db,
     audit_key: KeySource | None,
@@ -1315,30 +1357,113 @@ def _append_audit(
     key: str | None,
     detail: dict[str, Any],
     at_us: int,
-) -> int:
-    """Append one entry at the chain's head (HMAC-keyed with ``audit_key``'s current
-    key, plain SHA-256 without one; see :func:`~notifysdk.ledger.audit.append_key`) and
-    move the head; returns its sequence number."""
-    head = dict(
-        db.all(
-            "SELECT name, value FROM ledger_meta "
-            "WHERE name IN ('audit_head_seq', 'audit_head_hash')"
+    *,
+    transition: _TransitionRow | None = None,
+) -> None:
+    """Append one entry (and the ``transition`` it records) at the chain's head: see
+    :func:`_append`."""
+    _append(db, audit_key, _audit_entry(event, key, detail, at_us), transition)
+
+
+def _append(
+    db: Db,
+    audit_key: KeySource | None,
+    entry: AuditAppend,
+    transition: _TransitionRow | None = None,
+) -> None:
+    """Append ``entry`` (HMAC-keyed with ``audit_key``'s current key, plain SHA-256
+    without one; see :func:`~notifysdk.ledger.audit.append_key`), with ``transition``
+    naming its sequence number: at once on a connection without deferred work
+    (SQLite), else at the end of the transaction (PostgreSQL: see the module's doc)."""
+    if transition is not None:
+        entry = AuditAppend(
+            entry.event, entry.key, entry.at_us, entry.detail_json, entry.rest, transition
         )
-    )
-    prev = head.get("audit_head_hash") or ""
-    seq = int(head.get("audit_head_seq") or 0) + 1
-    digest = entry_hash(prev, from_us(at_us), event, key, detail, append_key(prev, audit_key))
-    db.x(
-        "INSERT INTO audit (seq, at, event, key, detail_json, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (seq, at_us, event, key, json.dumps(detail, ensure_ascii=False), prev, digest),
-    )
-    db.x(
-        "INSERT INTO ledger_meta (name, value) VALUES ('audit_head_seq', ?), "
-        "('audit_head_hash', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        (str(seq), digest),
-    )
-    return seq
+    deferred: list[Any] | None = getattr(db, "deferred", None)
+    if deferred is not None:
+        deferred.append(entry)
+    else:
+        write_audit(db, [entry], audit_key, audit_head(db.all(AUDIT_HEAD_SQL)))
+
+
+AUDIT_HEAD_SQL = (
+    "SELECT name, value FROM ledger_meta WHERE name IN ('audit_head_seq', 'audit_head_hash')"
+)
+"""Reads the chain's head (see :func:`_audit_head`)."""
+
+
+def audit_head(rows: Iterable[tuple[Any, ...]]) -> tuple[int, str]:
+    """The head's sequence number and hash from the rows of :data:`AUDIT_HEAD_SQL`."""
+    head = dict(rows)
+    return int(head.get("audit_head_seq") or 0), head.get("audit_head_hash") or ""
+
+
+def write_audit(
+    db: Db,
+    entries: Sequence[AuditAppend],
+    audit_key: KeySource | None,
+    head: tuple[int, str],
+) -> None:
+    """Link ``entries`` in order after ``head`` (its sequence number and hash, read under
+    the audit lock or SQLite's write lock), store them with the transitions they
+    record, and move the head. PostgreSQL: one statement for all of it."""
+    seq, prev = head
+    audit_rows: list[tuple[Any, ...]] = []
+    moves: list[tuple[Any, ...]] = []
+    for e in entries:
+        seq += 1
+        digest = link_hash(prev, e.rest, append_key(prev, audit_key))
+        audit_rows.append((seq, e.at_us, e.event, e.key, e.detail_json, prev, digest))
+        if e.transition is not None:
+            k, prior, to, at, why = e.transition
+            moves.append((k, None if prior is None else prior.value, to.value, at, why, seq))
+        prev = digest
+    if db.dialect == "postgresql":
+        _write_audit_pg(db, audit_rows, moves, seq, prev)
+        return
+    for row in audit_rows:
+        db.x(
+            "INSERT INTO audit (seq, at, event, key, detail_json, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            row,
+        )
+    db.x(_HEAD_UPSERT, (str(seq), prev))
+    for m in moves:
+        db.x(
+            "INSERT INTO transitions (key, from_state, to_state, at, reason, audit_seq) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            m,
+        )
+
+
+_HEAD_UPSERT = (
+    "INSERT INTO ledger_meta (name, value) VALUES ('audit_head_seq', ?), "
+    "('audit_head_hash', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+)
+
+
+def _write_audit_pg(
+    db: Db,
+    audit_rows: list[tuple[Any, ...]],
+    moves: list[tuple[Any, ...]],
+    seq: int,
+    head_hash: str,
+) -> None:
+    """The entries, their transitions and the new head in one statement (data-modifying
+    CTEs): one round trip under the audit lock."""
+    parts = [
+        "a AS (INSERT INTO audit (seq, at, event, key, detail_json, prev_hash, hash) VALUES "
+        + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(audit_rows))
+        + ")"
+    ]
+    params: list[Any] = [v for row in audit_rows for v in row]
+    if moves:
+        parts.append(
+            "t AS (INSERT INTO transitions (key, from_state, to_state, at, reason, audit_seq) "
+            "VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(moves)) + ")"
+        )
+        params += [v for m in moves for v in m]
+    db.x(f"WITH {', '.join(parts)} {_HEAD_UPSERT}", [*params, str(seq), head_hash])
 
 
 def _audit_rows(db: Db) -> list[AuditEntry]:
