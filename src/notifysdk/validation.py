@@ -117,8 +117,55 @@ def _valid_as_written(raw: str) -> bool:
     prefix = _national_prefix(code)
     if not national or national[0] == "0" or (prefix is not None and prefix.match(national)):
         return False
+    descs = _valid_descs(code)
+    if descs is not None and len(national) in descs[0] and descs[1].fullmatch(national):
+        # The general pattern, then a fixed-line (or a distinct mobile) one: what
+        # is_valid_number finds a type for; any other number asks it (it may be a
+        # toll-free, VoIP... number, or none).
+        for pattern, lengths in descs[2]:
+            if len(national) in lengths and pattern.fullmatch(national):
+                return True
     number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
     return bool(phonenumbers.is_valid_number(number))
+
+
+_Desc = tuple[re.Pattern[str], frozenset[int]]
+
+
+@functools.lru_cache(maxsize=512)
+def _valid_descs(code: int) -> tuple[frozenset[int], re.Pattern[str], tuple[_Desc, ...]] | None:
+    """The possible lengths and pattern of country ``code``'s plan (``general_desc``),
+    then its fixed-line pattern and, when it differs, its mobile one: a national number
+    that matches the first and one of the others is valid, as ``is_valid_number``
+    decides it (its region is the code's only one, or the first one of a shared code
+    when that plan has no leading digits, so ``is_valid_number`` reads that plan).
+    ``None`` when the code's plan is not one of those."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
+    if not regions or regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(regions[0], None)
+    if metadata is None or (len(regions) > 1 and metadata.leading_digits is not None):
+        return None
+    if metadata.country_code != code:
+        return None
+    general = _desc(metadata.general_desc, frozenset())
+    if general is None or not general[1]:
+        return None
+    descs = [metadata.fixed_line]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        descs.append(metadata.mobile)
+    kinds = tuple(d for desc in descs if (d := _desc(desc, general[1])) is not None)
+    return general[1], general[0], kinds
+
+
+def _desc(desc: Any, fallback: frozenset[int]) -> _Desc | None:
+    """A plan's number description as its compiled pattern and possible lengths (the
+    general ones when it lists none, as phonenumbers reads it); ``None`` when it has no
+    pattern."""
+    if desc is None or not desc.national_number_pattern:
+        return None
+    lengths = frozenset(desc.possible_length) or fallback
+    return re.compile(desc.national_number_pattern), lengths
 
 
 @functools.lru_cache(maxsize=512)

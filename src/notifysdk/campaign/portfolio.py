@@ -39,6 +39,7 @@ from .. import safejson
 from ..errors import InvalidInputError
 from ..limits import MAX_ROW_CHARS
 from ..models import Account
+from .fast_rows import fast_account
 
 __all__ = [
     "CSV_COLUMNS",
@@ -401,6 +402,9 @@ def _validate_flat(line: int, cells: dict[str, str]) -> Row:
         for column, value in cells.items():
             if _has_surrogates(value):
                 return BadRow(line, column, "not valid UTF-8")
+    account = fast_account(cells)
+    if account is not None:  # the common row, built as model_validate builds it
+        return PortfolioRow(line, account)
     try:
         data, paths = account_from_flat(cells)
     except InvalidInputError as exc:
