@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from .frozen import fast_init
@@ -201,8 +202,11 @@ async def run_rules(rules: Sequence[Rule], ctx: RuleContext) -> Decision:
     votes: list[Vote] = []
     for rule in rules:
         result = rule.evaluate(ctx)
-        # A vote or an abstention needs no look at whether it is awaitable.
-        if result is not None and not isinstance(result, Vote) and inspect.isawaitable(result):
+        # A vote or an abstention needs no look at whether it is awaitable, and an
+        # ``async def`` rule's coroutine (most rules) none at inspect's generic checks.
+        if type(result) is CoroutineType or (
+            result is not None and not isinstance(result, Vote) and inspect.isawaitable(result)
+        ):
             result = await result
         if result is not None:
             votes.append(result)

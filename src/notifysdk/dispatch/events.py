@@ -15,6 +15,11 @@ import inspect
 import logging
 from typing import Any
 
+try:  # pluggy's plain call loop: the direct call is taken only while a manager uses it
+    from pluggy._callers import _multicall
+except ImportError:  # another pluggy layout: always go through pluggy's call path
+    _multicall = None  # type: ignore[assignment]
+
 from .. import hooktrace
 from ..event_isolation import EVENT_HOOKS, isolate
 from ..plugins import PluginManager
@@ -28,18 +33,34 @@ async def call_event(plugins: PluginManager, hook_name: str, **kwargs: Any) -> N
     """Call ``hook_name`` through pluggy with ``kwargs``, then await what the
     implementations returned; nothing an implementation or a wrapper raises escapes."""
     caller = getattr(plugins.hook, hook_name)
+    impls = caller.get_hookimpls()
     # No listener: nothing to call, unless hook tracing (pluggy's call monitoring,
     # installed with NOTIFYSDK_TRACE_HOOKS) wants the call in its log. The level is
     # checked first: it costs less than a look at the environment.
-    if not caller.get_hookimpls() and not (
-        hooktrace.log.isEnabledFor(logging.DEBUG) and hooktrace.enabled()
-    ):
+    if not impls and not (hooktrace.log.isEnabledFor(logging.DEBUG) and hooktrace.enabled()):
         return
     try:
-        results = caller(**kwargs)
+        if _plain(plugins, impls):
+            # What pluggy's call does for plain implementations, without its generic
+            # machinery (two events per notice cost as much as a rule): each in
+            # pluggy's order (last registered first, tryfirst/trylast kept).
+            results = [
+                impl.function(*[kwargs[name] for name in impl.argnames]) for impl in reversed(impls)
+            ]
+        else:
+            results = caller(**kwargs)
     except Exception:  # a wrapper's own code raised
         log.exception("a wrapper of event hook %s raised", hook_name)
         return
     for result in results or ():
         if inspect.isawaitable(result):
             await result  # isolated: it logs what it raises
+
+
+def _plain(plugins: PluginManager, impls: list[Any]) -> bool:
+    """True when pluggy's call would only call ``impls`` in turn: none is a wrapper and
+    no call monitoring (hook tracing, ``enable_tracing``) is installed on the manager."""
+    inner = getattr(getattr(plugins, "pm", None), "_inner_hookexec", None)
+    if _multicall is None or inner is not _multicall:
+        return False
+    return not any(impl.hookwrapper or impl.wrapper for impl in impls)

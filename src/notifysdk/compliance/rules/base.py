@@ -56,11 +56,15 @@ def _memo(ctx: RuleContext, key: str, inputs: tuple[Any, ...]) -> Any:
 
 def in_force(ctx: RuleContext) -> list[Profile]:
     """The profiles in force for this notice, overrides applied, in the notice's order."""
-    inputs = (ctx.profiles, ctx.overrides)
-    kept: tuple[Profile, ...] | None = _memo(ctx, "in_force", inputs)
-    if kept is None:
-        kept = tuple(resolved(ctx, name, profile).profile for name, profile in ctx.profiles.items())
-        ctx.memo["in_force"] = (inputs, kept)
+    # Asked about ten times per notice: the memo's identity check is written out here.
+    profiles, overrides = ctx.profiles, ctx.overrides
+    memo = ctx.memo.get("in_force")
+    if memo is not None:
+        (was_profiles, was_overrides), kept = memo
+        if was_profiles is profiles and was_overrides is overrides:
+            return list(kept)
+    kept = tuple(resolved(ctx, name, profile).profile for name, profile in profiles.items())
+    ctx.memo["in_force"] = ((profiles, overrides), kept)
     return list(kept)
 
 
