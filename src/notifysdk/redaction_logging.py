@@ -41,21 +41,51 @@ ROOT_LOGGER = "notifysdk"
 
 _lock = threading.Lock()
 _installed: RedactingFilter | None = None
-_known: ContextVar[KnownValues | None] = ContextVar("notifysdk_known_values", default=None)
+
+
+class _Bound:
+    """A notice's known values, built on the first read: most notices log nothing worth
+    masking, and building them is a measurable part of a send."""
+
+    __slots__ = ("_notice", "_values")
+
+    def __init__(self, notice: Notice) -> None:
+        self._notice = notice
+        self._values: KnownValues | None = None
+
+    def get(self) -> KnownValues:
+        if self._values is None:
+            from .privacy import KnownValues
+
+            self._values = KnownValues.from_notice(self._notice)
+        return self._values
+
+
+_bound: ContextVar[_Bound | None] = ContextVar("notifysdk_known_values", default=None)
+
+
+class _KnownNow:
+    """``_known.get()``: the bound notice's values (built now if not yet), or ``None``."""
+
+    @staticmethod
+    def get() -> KnownValues | None:
+        bound = _bound.get()
+        return None if bound is None else bound.get()
+
+
+_known = _KnownNow()
 
 
 @contextmanager
-def bound_notice(notice: Notice) -> Iterator[KnownValues]:
+def bound_notice(notice: Notice) -> Iterator[None]:
     """While inside, log lines (and :func:`redact_text`) in this task also mask the
-    notice's own values: names, addresses, loan id, amounts."""
-    from .privacy import KnownValues
-
-    known = KnownValues.from_notice(notice)
-    token = _known.set(known)
+    notice's own values: names, addresses, loan id, amounts (built when a line is first
+    masked, not when the notice is bound)."""
+    token = _bound.set(_Bound(notice))
     try:
-        yield known
+        yield
     finally:
-        _known.reset(token)
+        _bound.reset(token)
 
 
 def current_known() -> KnownValues | None:

@@ -82,3 +82,23 @@ def test_excepthook_masks_uncaught_tracebacks(monkeypatch: pytest.MonkeyPatch) -
     except KeyError as exc:
         sys.excepthook(type(exc), exc, exc.__traceback__)
     assert written and PHONE not in written[0] and "138****8000" in written[0]
+
+
+def test_a_bound_notice_builds_its_values_only_when_a_line_is_masked(
+    sdk_log: pytest.LogCaptureFixture,
+) -> None:
+    account = sample_account(4)
+    notice = Notice(
+        kind=NoticeKind.OVERDUE_NOTICE,
+        channel="mock",
+        account=account,
+        recipient=Recipient(person=account.debtor, role=Role.DEBTOR),
+    )
+    with rl.bound_notice(notice):
+        bound = rl._bound.get()
+        assert bound is not None and bound._values is None  # a send that logs nothing
+        logging.getLogger("notifysdk.test-privacy").info("about %s", account.debtor.name)
+        assert bound._values is not None
+        assert rl.current_known() is bound._values
+    assert account.debtor.name not in sdk_log.text
+    assert rl.current_known() is None
