@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel
+from pydantic_core import PydanticUndefined
 
 from .. import limits
 from ..enums import AccountState, ConsentBasis
@@ -41,7 +42,7 @@ from ..validation import (
     normalize_phone,
 )
 
-__all__ = ["fast_account"]
+__all__ = ["construct", "fast_account"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -110,6 +111,41 @@ def _build(cls: type[M], given: dict[str, Any]) -> M:
     object.__setattr__(model, "__pydantic_fields_set__", set(given))
     object.__setattr__(model, "__pydantic_extra__", None)
     object.__setattr__(model, "__pydantic_private__", None)
+    return model
+
+
+_TABLES: dict[type[BaseModel], tuple[tuple[str, bool, Any], ...]] = {}
+
+
+def construct(cls: type[M], given: dict[str, Any]) -> M:
+    """``cls.model_construct(**given)`` (trusted values, nothing validated), without
+    its per-call walk over field aliases: the same field values and defaults (a
+    default factory called), ``model_fields_set`` and ``model_post_init``. For models
+    without aliases or private attributes (the planner's notices and recipients)."""
+    table = _TABLES.get(cls)
+    if table is None:
+        if cls.__private_attributes__ or any(
+            f.alias is not None or f.validation_alias is not None
+            for f in cls.__pydantic_fields__.values()
+        ):
+            return cls.model_construct(**given)
+        table = _TABLES[cls] = tuple(
+            (n, f.default_factory is not None, f.default_factory or f.default)
+            for n, f in cls.__pydantic_fields__.items()
+        )
+    values: dict[str, Any] = {}  # in field order, as model_construct fills it
+    for name, factory, default in table:
+        if name in given:
+            values[name] = given[name]
+        elif default is not PydanticUndefined:
+            values[name] = default() if factory else default
+    model = cls.__new__(cls)
+    object.__setattr__(model, "__dict__", values)
+    object.__setattr__(model, "__pydantic_fields_set__", set(given))
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    if cls.__pydantic_post_init__:
+        model.model_post_init(None)
     return model
 
 

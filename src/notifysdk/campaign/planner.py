@@ -18,13 +18,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..models import Account, Medium, Notice, Recipient, Role
+from .fast_rows import construct
 from .ladder import Ladder, Stage, route
 
 __all__ = [
@@ -85,6 +86,12 @@ def _zone(name: str) -> ZoneInfo:
 
 def local_date(now: datetime, time_zone: str) -> date:
     """The calendar date at ``now`` in ``time_zone``."""
+    # Keyed by fold and zone too: two datetimes can compare equal at other instants.
+    return _local_date(now, now.fold, now.tzinfo, time_zone)
+
+
+@lru_cache(maxsize=1024)  # a run plans every account at the same instant
+def _local_date(now: datetime, fold: int, tzinfo: tzinfo | None, time_zone: str) -> date:
     return now.astimezone(_zone(time_zone)).date()
 
 
@@ -137,7 +144,8 @@ class PlannedStage:
         Whether a notice validates depends only on its stage and channel (the account and
         recipient are validated models, the key is ours): once one notice of a stage and
         channel has validated, the next are built without validating again
-        (``model_construct``, the same fields and the same ``model_post_init``).
+        (:func:`~notifysdk.campaign.fast_rows.construct`: ``model_construct``'s fields
+        and ``model_post_init``).
         """
         fields: dict[str, Any] = {
             "kind": self.stage.kind,
@@ -150,7 +158,7 @@ class PlannedStage:
         }
         checked = (id(self.stage), fields["channel"])
         if extra is None and _VALIDATED.get(checked) is self.stage:
-            return Notice.model_construct(**fields)
+            return construct(Notice, fields)
         notice = Notice(**fields)
         if extra is None:
             if len(_VALIDATED) >= 4096:
@@ -227,9 +235,9 @@ class Planner:
 def _recipients(account: Account, role: Role) -> list[Recipient]:
     # The person is a validated model of the account, the role an enum: nothing to check.
     if role is Role.DEBTOR:
-        return [Recipient.model_construct(person=account.debtor, role=Role.DEBTOR)]
+        return [construct(Recipient, {"person": account.debtor, "role": Role.DEBTOR})]
     return [
-        Recipient.model_construct(person=p.person, role=role)
+        construct(Recipient, {"person": p.person, "role": role})
         for p in account.parties
         if p.role is role
     ]
