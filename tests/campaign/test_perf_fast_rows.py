@@ -9,6 +9,7 @@ over rows with one cell changed to a hostile or unusual value.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from notifysdk.campaign.portfolio import (
 from notifysdk.campaign.synthetic import synthetic_rows
 from notifysdk.errors import InvalidInputError
 from notifysdk.models import Account
+from notifysdk.validation import check_amount
 
 
 def _shape(value: Any) -> Any:
@@ -160,3 +162,16 @@ def test_a_refused_row_names_the_column_and_never_the_value() -> None:
     result = validate_record(CsvRecord(3, header, list(row.values())))
     assert not isinstance(result, PortfolioRow)
     assert result.field in {"principal", "phone"} and "12.50" not in result.reason
+
+
+def test_an_amount_the_fast_path_takes_unchecked_is_one_check_amount_passes() -> None:
+    from notifysdk import limits
+    from notifysdk.campaign.fast_rows import _BOUNDED_AMOUNT
+
+    assert Decimal(10) ** 15 == limits.MAX_AMOUNT and limits.MAX_AMOUNT_DECIMALS == 6
+    for text in ("999999999999999.999999", "0", "0.000001", "000000000000001.5"):
+        assert _BOUNDED_AMOUNT.fullmatch(text)
+        assert check_amount(Decimal(text)) == Decimal(text)
+    for text in ("1000000000000000", "1.1234567", "1e3", "-1"):
+        assert not _BOUNDED_AMOUNT.fullmatch(text)
+        _agree(_row(principal=text))

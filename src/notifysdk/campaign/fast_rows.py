@@ -62,6 +62,9 @@ _address_line = _after(AddressLine)
 _short_text = _after(ShortText)
 
 _AMOUNT = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,20})?")
+_BOUNDED_AMOUNT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,6})?")
+"""An amount check_amount cannot refuse (below MAX_AMOUNT, at most MAX_AMOUNT_DECIMALS
+places): a test holds the bounds to :mod:`notifysdk.limits`."""
 _DAYS = re.compile(r"-?[0-9]{1,9}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _LINE_TYPES = frozenset({"mobile", "landline", "work", "unknown"})
@@ -150,6 +153,8 @@ def construct(cls: type[M], given: dict[str, Any]) -> M:
 
 
 def _amount(text: str) -> Decimal:
+    if _BOUNDED_AMOUNT.fullmatch(text) is not None:
+        return Decimal(text)  # what check_amount passes: finite, >= 0, < 10^15, 6 places
     if _AMOUNT.fullmatch(text) is None or len(text) > limits.MAX_NUMBER_CHARS:
         raise _UnsureError
     return check_amount(Decimal(text))
