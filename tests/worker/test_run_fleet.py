@@ -91,7 +91,10 @@ def test_a_fleet_run_summarises_what_the_ledger_holds_as_one_process_would(
     code, fleet = _run(fleet_config, portfolio, "--workers", "celery")
     solo_code, solo = _run(solo_config, portfolio)
     workers.check_alive()
-    assert code == solo_code
+    # on a mismatch, say which counts differ and what the workers logged
+    keys = {*fleet, *solo}
+    differ = {k: (fleet.get(k), solo.get(k)) for k in keys if fleet.get(k) != solo.get(k)}
+    assert code == solo_code, (differ, {n: workers.log(n)[-2000:] for n in ("w1", "w2")})
     assert fleet["notices"] > ROWS / 3 and fleet["new_deliveries"] > 0
     assert {k: v for k, v in fleet.items() if k not in VOLATILE} == {
         k: v for k, v in solo.items() if k not in VOLATILE
