@@ -16,8 +16,10 @@ After each N the audit chain is verified (intact, no gaps) and counted.
     .venv/bin/python bench/fleet_bench.py [--notices 1500] [--procs 1,2,4]
 
 PostgreSQL is started on loopback from Debian's binaries (tests/ledger/pg_server.py),
-fsync off. On a shared 2-core machine N=4 is CPU-bound by the clients themselves:
-compare ratios within one run, not figures across runs.
+fsync off. On a shared 2-core machine the clients and the server share the cores, so
+past N=2 the run is CPU-bound (``cpu ms/n`` rises, ``idle in tx`` is a client waiting for
+a core): compare ratios within one run, not figures across runs, and read ``lock wait``
+for what the ledger's own locking costs.
 """
 
 from __future__ import annotations
@@ -229,14 +231,19 @@ def main() -> None:
         "per process; PostgreSQL on loopback, fsync off; audit chain verified after each N"
     )
     print(
-        f"{'processes':>9} {'notices/s':>10} {'ratio':>6} {'cpu s':>7} {'ops/tx':>7} "
-        f"{'lock wait':>9} {'idle in tx':>10}"
+        f"{'processes':>9} {'notices/s':>10} {'ratio':>6} {'cpu s':>7} {'cpu ms/n':>8} "
+        f"{'ops/tx':>7} {'lock wait':>9} {'idle in tx':>10}"
     )
     for procs, r in rows:
+        per = 1000 * r["cpu"] / (procs * args.notices)
         print(
-            f"{procs:9d} {r['rate']:10.0f} {r['rate'] / base:6.2f} {r['cpu']:7.1f} "
+            f"{procs:9d} {r['rate']:10.0f} {r['rate'] / base:6.2f} {r['cpu']:7.1f} {per:8.2f} "
             f"{r['ops_per_tx']:7.1f} {r['lock']:9.0%} {r['idle_tx']:10.0%}"
         )
+    print(
+        "cpu: the bench processes' own CPU time (the server's is not counted); lock wait and "
+        "idle in tx: shares of the sampled ledger sessions"
+    )
 
 
 if __name__ == "__main__":

@@ -158,18 +158,25 @@ class PostgresBackend:
         return _PgDb(conn)
 
     def begin(self, db: Db, locks: Sequence[int]) -> None:
-        """BEGIN, then every advisory lock in ascending order (and the transaction id,
+        """BEGIN, then every advisory lock in the order given (and the transaction id,
         in the same statement, for :meth:`committed`)."""
         assert isinstance(db, _PgDb)
         db.xid = None
-        db.x("BEGIN")
-        if locks:
-            row = db.one(
+        if not locks:
+            db.x("BEGIN")
+            return
+        # Locked in the given order (ascending, the audit lock last: see the runner),
+        # BEGIN and the locks in one round trip.
+        with db.conn.pipeline():
+            db.x("BEGIN")
+            cur = db.x(
                 "SELECT count(pg_advisory_xact_lock(k)), pg_current_xact_id()::text FROM "
-                "(SELECT unnest(?::bigint[]) AS k ORDER BY 1) AS ordered",
+                "(SELECT k FROM unnest(?::bigint[]) WITH ORDINALITY AS given(k, n) ORDER BY n) "
+                "AS ordered",
                 (list(locks),),
             )
-            db.xid = None if row is None else row[1]
+        row = cur.fetchone()
+        db.xid = None if row is None else row[1]
 
     def retryable(self, exc: BaseException) -> bool:
         """Deadlocks and serialization failures (none are expected with ordered locks)."""

@@ -253,8 +253,7 @@ class TxRunner:
                 if len(batch) == 1:
                     results.append((True, batch[0].fn(db)))
                 else:
-                    for op in batch:
-                        results.append(self._in_savepoint(db, op, deferred))
+                    results = self._in_savepoints(db, batch, deferred)
                 if deferred and self.tail is not None:
                     try:
                         self.tail(db, deferred)
@@ -328,20 +327,45 @@ class TxRunner:
             )
         return done
 
-    @staticmethod
-    def _in_savepoint(db: Db, op: _Op, deferred: list[Any] | None) -> tuple[bool, Any]:
-        mark = 0 if deferred is None else len(deferred)
-        db.x("SAVEPOINT op")
-        try:
-            value = op.fn(db)
-        except Exception as exc:
-            db.x("ROLLBACK TO SAVEPOINT op")
-            db.x("RELEASE SAVEPOINT op")
-            if deferred is not None:
-                del deferred[mark:]  # what the failed operation left goes with it
-            return False, exc
-        db.x("RELEASE SAVEPOINT op")
-        return True, value
+    def _in_savepoints(
+        self, db: Db, batch: list[_Op], deferred: list[Any] | None
+    ) -> list[tuple[bool, Any]]:
+        """Each operation of ``batch`` in its own savepoint; a failed one is rolled back
+        alone (with what it deferred). On PostgreSQL the bookkeeping between two
+        operations (release or roll back the last savepoint, open the next) is one
+        round trip of plain statements, and the last release is left to COMMIT (which
+        releases every savepoint): a batch's round trips are its operations' own."""
+        joined = self.backend.dialect == "postgresql"
+        carry: list[str] = []
+        results: list[tuple[bool, Any]] = []
+        for op in batch:
+            if joined:
+                db.x("; ".join([*carry, "SAVEPOINT op"]))
+                carry.clear()
+            else:
+                db.x("SAVEPOINT op")
+            mark = 0 if deferred is None else len(deferred)
+            try:
+                value = op.fn(db)
+            except Exception as exc:
+                undo = ["ROLLBACK TO SAVEPOINT op", "RELEASE SAVEPOINT op"]
+                if joined:
+                    carry = undo
+                else:
+                    for statement in undo:
+                        db.x(statement)
+                if deferred is not None:
+                    del deferred[mark:]  # what the failed operation left goes with it
+                results.append((False, exc))
+                continue
+            if joined:
+                carry = ["RELEASE SAVEPOINT op"]
+            else:
+                db.x("RELEASE SAVEPOINT op")
+            results.append((True, value))
+        if carry and carry[0].startswith("ROLLBACK"):
+            db.x("; ".join(carry))  # before the tail and COMMIT: the last one failed
+        return results
 
 
 def typed_error(exc: BaseException) -> BaseException:
