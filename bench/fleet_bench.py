@@ -13,7 +13,11 @@ sessions waiting on a lock (the audit chain's advisory lock, when it serialises 
 writers) and "idle in transaction" (a transaction held open while the client works).
 After each N the audit chain is verified (intact, no gaps) and counted.
 
-    .venv/bin/python bench/fleet_bench.py [--notices 1500] [--procs 1,2,4]
+    .venv/bin/python bench/fleet_bench.py [--notices 1500] [--procs 1,2,4] [--send-ms 20]
+
+``--send-ms``: each notice waits that long between its claim and its finish, as a send
+to a provider does; with few notices in flight a process is then latency-bound, not
+CPU-bound, which shows whether the ledger lets processes overlap.
 
 PostgreSQL is started on loopback from Debian's binaries (tests/ledger/pg_server.py),
 fsync off. On a shared 2-core machine the clients and the server share the cores, so
@@ -51,7 +55,7 @@ PER_PROCESS = 10_000_000
 """Notice numbers of process p start at ``p * PER_PROCESS`` (distinct keys)."""
 
 
-async def _child(url: str, proc: int, n: int, concurrency: int) -> dict[str, float]:
+async def _child(url: str, proc: int, n: int, concurrency: int, send_ms: float) -> dict[str, float]:
     ledger = PostgresLedger(url)
     await ledger.get("-")  # connect, check the keys, before the common start
     clock = FakeClock()
@@ -80,6 +84,8 @@ async def _child(url: str, proc: int, n: int, concurrency: int) -> dict[str, flo
                 to="+8613800138000",
             )
             assert claim.status is ClaimStatus.CLAIMED and claim.attempt is not None, claim
+            if send_ms:
+                await asyncio.sleep(send_ms / 1000)  # the provider's answer
             receipt = Receipt(channel="mock", provider_id=f"p{proc}-{i}", accepted_at=now)
             written = await ledger.finish(
                 notice,
@@ -147,11 +153,23 @@ class _Sampler:
         return self.counts[what] / total if total else 0.0
 
 
-def _run_fleet(url: str, dbname: str, procs: int, n: int, concurrency: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)])}
+def _run_fleet(
+    url: str, dbname: str, procs: int, n: int, concurrency: int, send_ms: float
+) -> dict[str, float]:
+    path = [str(ROOT / "bench"), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in path if p)}
     children = [
         subprocess.Popen(
-            [sys.executable, __file__, "--child", url, str(p), str(n), str(concurrency)],
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                url,
+                str(p),
+                str(n),
+                str(concurrency),
+                str(send_ms),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -203,6 +221,12 @@ def main() -> None:
     parser.add_argument("--notices", type=int, default=1500, help="per process")
     parser.add_argument("--procs", default="1,2,4")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--send-ms",
+        type=float,
+        default=0.0,
+        help="a provider's latency between claim and finish (0: the ledger alone)",
+    )
     args = parser.parse_args()
     from pg_server import PgServer
 
@@ -220,15 +244,17 @@ def main() -> None:
                 await ledger.aclose()
 
             asyncio.run(prepare())
-            row = _run_fleet(url, dbname, procs, args.notices, args.concurrency)
+            row = _run_fleet(url, dbname, procs, args.notices, args.concurrency, args.send_ms)
             ok, entries, why = asyncio.run(_check_chain(url))
             if not ok or entries != procs * args.notices:
                 raise SystemExit(f"audit chain after N={procs}: {entries} entries, {why}")
             rows.append((procs, row))
     base = rows[0][1]["rate"]
     print(
-        f"{args.notices} notices per process (claim + finish), {args.concurrency} in flight "
-        "per process; PostgreSQL on loopback, fsync off; audit chain verified after each N"
+        f"{args.notices} notices per process (claim + finish"
+        + (f", {args.send_ms:g} ms send between" if args.send_ms else "")
+        + f"), {args.concurrency} in flight per process; PostgreSQL on loopback, fsync off; "
+        "audit chain verified after each N"
     )
     print(
         f"{'processes':>9} {'notices/s':>10} {'ratio':>6} {'cpu s':>7} {'cpu ms/n':>8} "
@@ -249,6 +275,7 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         url, proc, n, conc = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-        print(json.dumps(asyncio.run(_child(url, proc, n, conc))), flush=True)
+        send = float(sys.argv[6])
+        print(json.dumps(asyncio.run(_child(url, proc, n, conc, send))), flush=True)
     else:
         main()
