@@ -27,7 +27,6 @@ _IBAN_VALUE = (
     r"(?![A-Za-z0-9])"
 )
 _IBAN = re.compile(rf"(?P<value>{_IBAN_VALUE})")
-_IBAN_HINT = re.compile(r"[A-Z]{2}[0-9]{2}")
 _IBAN_LABELLED = labelled(("iban",), _IBAN_VALUE, value_flags="i")
 _MIN_IBAN = 15  # Norway's
 
@@ -61,8 +60,9 @@ class IbanDetector:
     kind = "bank_account"
 
     def may_find(self, scan: Prescan) -> bool:
-        """How a bare IBAN starts, or the label."""
-        return scan.shape(_IBAN_HINT) or scan.labelled(_IBAN_LABELLED)
+        """A bare IBAN's shape (the whole pattern, one search: order codes such as
+        ``DD2024…`` start like one but are too short), or the label."""
+        return scan.shape(_IBAN) or scan.labelled(_IBAN_LABELLED)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid IBAN in ``text``."""
