@@ -147,12 +147,15 @@ def test_settings_errors_name_the_setting_never_the_value() -> None:
     assert SelfServiceSettings(plan_counts=(6, 1, 6)).plan_counts == (1, 6)
 
 
-async def test_the_dispatch_path_fills_the_link_into_a_rendered_notice(
+@pytest.fixture
+def link_dispatcher(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     notifysdk_register_plugin: Callable[..., str],
     dispatcher: Callable[..., Dispatcher],
-) -> None:
+) -> Dispatcher:
+    """A dispatcher whose ``linkmock`` SMS template prints the self-service link, with a
+    public base URL set (uk-conc notices: a cn SMS may link only to registered domains)."""
     folder = tmp_path / "templates" / "overdue_notice"
     folder.mkdir(parents=True)
     default = Path(__file__).resolve().parents[2] / "templates" / "overdue_notice"
@@ -168,38 +171,24 @@ async def test_the_dispatch_path_fills_the_link_into_a_rendered_notice(
 
     notifysdk_register_plugin(Templates())
     monkeypatch.setenv("NOTIFYSDK_SELF_SERVICE_URL", "https://pay.example.com/s")
-    # uk-conc: a cn SMS may link only to the lender's registered domains (carrier-links)
-    d = dispatcher(MockChannel(name="linkmock"), settings=Settings(key_dir=tmp_path / "keys"))
+    return dispatcher(MockChannel(name="linkmock"), settings=Settings(key_dir=tmp_path / "keys"))
+
+
+LINK_NOW = datetime.fromisoformat("2026-01-06T10:00:00+08:00")
+
+
+async def test_the_dispatch_path_fills_the_link_into_a_rendered_notice(
+    link_dispatcher: Dispatcher,
+) -> None:
     account = sample_account(profiles=("uk-conc",), locale="en")
     notice = sample_notice(channel="linkmock", account=account)
-    message = await render(d, notice, now=datetime.fromisoformat("2026-01-06T10:00:00+08:00"))
+    message = await render(link_dispatcher, notice, now=LINK_NOW)
     assert "https://pay.example.com/s/" in message.body
 
 
-async def test_only_the_debtor_gets_the_link(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    notifysdk_register_plugin: Callable[..., str],
-    dispatcher: Callable[..., Dispatcher],
-) -> None:
+async def test_only_the_debtor_gets_the_link(link_dispatcher: Dispatcher) -> None:
     from notifysdk.models import Recipient, Role
 
-    folder = tmp_path / "templates" / "overdue_notice"
-    folder.mkdir(parents=True)
-    default = Path(__file__).resolve().parents[2] / "templates" / "overdue_notice"
-    text = (default / "sms.en.txt.j2").read_text(encoding="utf-8").rstrip()
-    (folder / "linkmock.en.txt.j2").write_text(
-        text + "{% if self_service_url %} {{ self_service_url }}{% endif %}\n", encoding="utf-8"
-    )
-
-    class Templates:
-        @hookimpl
-        def notifysdk_register_template_dirs(self, register: Callable[[Path], None]) -> None:
-            register(tmp_path / "templates")
-
-    notifysdk_register_plugin(Templates())
-    monkeypatch.setenv("NOTIFYSDK_SELF_SERVICE_URL", "https://pay.example.com/s")
-    d = dispatcher(MockChannel(name="linkmock"), settings=Settings(key_dir=tmp_path / "keys"))
     account = sample_account(profiles=("uk-conc",), locale="en")
     to_debtor = sample_notice(channel="linkmock", account=account)
     # The page is about the debt: whoever else is told of it is not pointed there.
@@ -209,6 +198,6 @@ async def test_only_the_debtor_gets_the_link(
             "idempotency_key": "",
         }
     )
-    now = datetime.fromisoformat("2026-01-06T10:00:00+08:00")
-    assert "https://pay.example.com/s/" in (await render(d, to_debtor, now=now)).body
-    assert "pay.example.com" not in (await render(d, to_guarantor, now=now)).body
+    d = link_dispatcher
+    assert "https://pay.example.com/s/" in (await render(d, to_debtor, now=LINK_NOW)).body
+    assert "pay.example.com" not in (await render(d, to_guarantor, now=LINK_NOW)).body
