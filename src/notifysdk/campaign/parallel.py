@@ -218,8 +218,11 @@ def _worker(
     """A worker process: plan each chunk it is given until told to stop. Whatever stops
     it (the ledger cannot be opened or read) is sent to the parent as one line, which
     the parent raises as a :class:`~notifysdk.errors.RunFaultError`."""
+    from .gc_tuning import planning_gc
+
     try:
-        asyncio.run(_serve(spec, tasks, results))
+        with planning_gc():  # the process only plans: a dry run's objects die young
+            asyncio.run(_serve(spec, tasks, results))
     except Exception as exc:
         results.put((-1, _reason(exc)))
 

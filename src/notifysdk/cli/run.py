@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -211,8 +212,10 @@ def run_command(
                 sink=sink,
             )
 
+    from ..campaign.gc_tuning import planning_gc
+
     try:
-        with progress:
+        with progress, planning_gc() if dry_run else contextlib.nullcontext():
             summary = asyncio.run(go())
     except NotifyError as exc:
         _fail(exc, debug)
