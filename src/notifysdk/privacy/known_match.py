@@ -44,11 +44,17 @@ _DIGITS = frozenset(string.digits)
 _WORD = frozenset(string.ascii_lowercase + string.digits)
 
 
+_GUARDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(string.ascii_letters, _WORD),
+    **dict.fromkeys(string.digits, _DIGITS),
+}
+"""Each ASCII letter or digit and the characters that must not touch it (a table: the
+index asks for two per needle of every new account)."""
+
+
 def _guard(ch: str) -> frozenset[str] | None:
     """The characters that must not touch a value that starts or ends with ``ch``."""
-    if not (ch.isascii() and ch.isalnum()):
-        return None
-    return _DIGITS if ch.isdigit() else _WORD
+    return _GUARDS.get(ch)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -89,7 +95,10 @@ def _amount_value(value: str) -> Decimal | None:
     return parsed.value if parsed is not None and parsed.positional else None
 
 
-def _amount_forms(value: Decimal) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+@lru_cache(maxsize=4096)
+def _amount_forms(value: Decimal) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """The (keys, forms) groups of one amount (cached per value, bounded: equal Decimals
+    such as 1234.5 and 1234.50 give the same forms)."""
     whole = int(value)
     keys = (str(whole), f"{whole:,}")
     forms = [f"{value:.2f}", f"{value:,.2f}"]
@@ -102,7 +111,7 @@ def _amount_forms(value: Decimal) -> list[tuple[tuple[str, ...], tuple[str, ...]
             short = format(value.normalize(), "f")
             forms += [short, f"{Decimal(short):,}"]
     arabic = tuple(sorted(dict.fromkeys(forms), key=len, reverse=True))
-    return [(tuple(dict.fromkeys(keys)), arabic), *chinese]
+    return ((tuple(dict.fromkeys(keys)), arabic), *chinese)
 
 
 def _covers(a: Address, b: Address) -> bool:
@@ -142,20 +151,32 @@ def index_of(values: tuple[tuple[str, str], ...]) -> KnownIndex:
         if len(norm) >= 2:
             plain[(norm, kind)] = None
     han_names = [t for t, k in plain if k == "name" and has_cjk(t)]
+    guard = _GUARDS.get
     needles = tuple(
-        _Needle(text, kind, _guard(text[0]), _guard(text[-1]), _detector_of(text, kind, han_names))
+        _Needle(
+            text,
+            kind,
+            guard(text[0]),
+            guard(text[-1]),
+            _detector_of(text, kind, han_names) if han_names else DETECTOR,
+        )
         for text, kind in sorted(plain, key=lambda e: -len(e[0]))
     )
     forms = tuple(group for a in amounts for group in _amount_forms(a))
     matchers = list(addresses)
-    kept = tuple(
-        a
-        for i, a in enumerate(matchers)
-        if not any(
-            j != i and _covers(b, a) and (not _covers(a, b) or j < i)
-            for j, b in enumerate(matchers)
+    # Covering needs two matchers of one language: skip the pairwise loop without them.
+    zh = sum(isinstance(a, ChineseAddress) for a in matchers)
+    if zh < 2 and len(matchers) - zh < 2:
+        kept = tuple(matchers)
+    else:
+        kept = tuple(
+            a
+            for i, a in enumerate(matchers)
+            if not any(
+                j != i and _covers(b, a) and (not _covers(a, b) or j < i)
+                for j, b in enumerate(matchers)
+            )
         )
-    )
     return KnownIndex(
         needles,
         tuple(given),
