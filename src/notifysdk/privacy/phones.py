@@ -156,6 +156,23 @@ def _whole_number(stretch: str) -> tuple[int, int] | None:
 
 _DATE_FIRST = re.compile(r"(?:19|20)[0-9]{2}[-/.](?:0[1-9]|1[0-2])[-/.](?:0[1-9]|[12][0-9]|3[01])")
 _DECIMAL = re.compile(r"[0-9]+\.[0-9]{1,2}")
+_DATE_LAST = re.compile(r"([0-9]{1,2})\s*([-/.]|\s)\s*([0-9]{1,2})\s*\2\s*((?:19|20)[0-9]{2})")
+"""A whole stretch that is a day-first or month-first date (10.10.2000, 03 / 07 / 2026)."""
+
+
+def _date_last(core: str) -> bool:
+    """Does ``core`` read, whole, as a valid DD.MM.YYYY or MM.DD.YYYY date?"""
+    m = _DATE_LAST.fullmatch(core)
+    if m is None:
+        return False
+    a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    for day, month in ((a, b), (b, a)):
+        try:
+            date(year, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def _worth_matching(stretch: str) -> bool:
@@ -172,7 +189,7 @@ def _worth_matching(stretch: str) -> bool:
     international = core.startswith(("+", "00"))
     if digits < 7 or digits > (17 if international else 13):
         return False
-    return _DATE_FIRST.match(core) is None
+    return _DATE_FIRST.match(core) is None and not _date_last(core)
 
 
 _DOTTED_CHARS = frozenset("0123456789.")
