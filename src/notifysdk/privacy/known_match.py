@@ -52,11 +52,6 @@ _GUARDS: dict[str, frozenset[str]] = {
 index asks for two per needle of every new account)."""
 
 
-def _guard(ch: str) -> frozenset[str] | None:
-    """The characters that must not touch a value that starts or ends with ``ch``."""
-    return _GUARDS.get(ch)
-
-
 @dataclass(frozen=True, slots=True, repr=False)
 class _Needle:
     text: str
