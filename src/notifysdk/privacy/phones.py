@@ -178,7 +178,8 @@ def _date_last(core: str) -> bool:
 def _worth_matching(stretch: str) -> bool:
     """Cheap checks that spare the (slow) matcher stretches that cannot be a number it
     should report: bare digit runs (see the class docstring), too few or too many digits
-    for one phone number, stretches that start with a date, decimals (88881234.50), and
+    for one phone number, stretches that start with a date or are one written day or
+    month first (10.10.2000), decimals (88881234.50), and
     stretches across a bracket they do not open (``19900307)138``)."""
     core = stretch.lstrip("(")
     if (core.isdigit() and not core.startswith("0")) or _DECIMAL.fullmatch(core):
