@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from stdnum import luhn
 from stdnum.cn import ric
@@ -206,6 +206,7 @@ def test_any_valid_mobile_with_any_wide_separators_is_found(
     st.sampled_from(["/", ".", "-", " / ", "  "]),
     st.sampled_from(["%Y{0}%m{0}%d", "%d{0}%m{0}%Y", "%m{0}%d{0}%Y"]),
 )
+@example(date(2000, 10, 10), ".", "%d{0}%m{0}%Y")  # once read as a phone number
 def test_dates_with_any_separator_are_never_numbers(day: date, sep: str, form: str) -> None:
     assert found(f"到期日{day.strftime(form.format(sep))}，请还款") == []
     assert found(f"Due {day.strftime(form.format(sep))} at the latest.") == []
