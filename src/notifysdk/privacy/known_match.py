@@ -289,7 +289,9 @@ class KnownValuesDetector:
             return True
         if probe.pieces:
             low = lowered(scan.folded)
-            return any(p in low for p in probe.pieces)
+            for piece in probe.pieces:  # a loop, not any(): no generator per text
+                if piece in low:
+                    return True
         return False
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:

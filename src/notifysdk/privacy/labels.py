@@ -127,14 +127,26 @@ class _Index:
 
     def present(self, folded: str) -> frozenset[str]:
         """The beginnings that may be in ``folded``."""
-        return _present(folded, self._compiled()[0])
+        built = self._built
+        if built is None or built[0] != len(self._words):
+            built = self._compiled()
+        return _present(folded, built[0])
 
     def scan(self, folded: str) -> frozenset[str]:
         """:meth:`present`, uncached."""
         _version, patterns, implied = self._compiled()
         low = lowered(folded)
-        found = {w for pattern in patterns for w in pattern.findall(low)}
-        return frozenset().union(*(implied[w] for w in found)) if found else frozenset()
+        found: list[str] = []
+        for pattern in patterns:
+            found += pattern.findall(low)
+        if not found:  # the common case (most texts hold no label)
+            return _NONE
+        if len(found) == 1:
+            return implied[found[0]]
+        return frozenset().union(*map(implied.__getitem__, set(found)))
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 _Built = tuple[int, tuple[re.Pattern[str], ...], dict[str, frozenset[str]]]

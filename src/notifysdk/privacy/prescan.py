@@ -36,9 +36,12 @@ _STRETCH = re.compile(rf"[0-9][0-9 \t()+./-]{{{SHORTEST - 1},}}")  # _SEPARATORS
 (``+86 (138) 0013-8000``, ``2026/03/07 10``): one character-class run, which the engine
 scans fast; a shorter stretch has no match anywhere in it (and costs no Python step)."""
 _PUNCTUATION = str.maketrans("", "", _SEPARATORS)
-_ID_SHAPES = re.compile(r"[A-Z] ?[0-9]|-[0-9]{2}-[0-9]{4}|\([0-9A]\)")
-"""Something every bare ID shape holds: a capital before a digit (NINO, IBAN, Taiwan
-and Hong Kong IDs), an SSN's dashes, a bracketed check digit."""
+_ID_SHAPES = re.compile(r"[A-Z(-](?:(?<=[A-Z]) ?[0-9]|(?<=-)[0-9]{2}-[0-9]{4}|(?<=\()[0-9A]\))")
+r"""Something every bare ID shape holds: a capital before a digit (NINO, IBAN, Taiwan
+and Hong Kong IDs), an SSN's dashes, a bracketed check digit: the alternation
+``[A-Z] ?[0-9]|-[0-9]{2}-[0-9]{4}|\([0-9A]\)`` written as a character class then
+look-behinds, so that the engine skips in C to the class's characters (twice as fast on
+prose)."""
 
 
 @lru_cache(maxsize=32)
@@ -49,11 +52,12 @@ def number_stretches(folded: str) -> tuple[tuple[int, int, int], ...]:
     a ``+`` or ``(`` just before one)."""
     out: list[tuple[int, int, int]] = []
     for m in _STRETCH.finditer(folded):
-        stretch = m.group().rstrip(_SEPARATORS)
-        if len(stretch) >= SHORTEST:  # never more digits than characters
-            digits = len(stretch.translate(_PUNCTUATION))
-            if digits >= SHORTEST:
-                out.append((m.start(), m.start() + len(stretch), digits))
+        stretch = m.group()
+        # The separators after the last digit hold none: count the digits first.
+        digits = len(stretch.translate(_PUNCTUATION))
+        if digits >= SHORTEST:
+            start = m.start()
+            out.append((start, start + len(stretch.rstrip(_SEPARATORS)), digits))
     return tuple(out)
 
 
