@@ -61,6 +61,17 @@ _CARD_CONTEXT = re.compile(rf"(?:{_CONTEXT_WORDS})[^0-9。；;！？!?\n]{{0,{CO
 _CONTEXT_REACH = CONTEXT_WINDOW + 12  # the longest card word ("union pay") and then some
 _ID_LENGTHS = frozenset({15, 18})
 _CARD_LENGTHS = frozenset(range(13, 20))
+_DOUBLED = str.maketrans("0123456789", "0246813579")
+"""Each digit doubled, its two digits summed (Luhn's step for every second digit)."""
+
+
+def _luhn(digits: str) -> bool:
+    """``luhn.is_valid(digits)``, about twice as fast for ASCII digits (stdnum builds a
+    tuple of alphabet indexes and sums generators); anything else goes to stdnum."""
+    if not (digits.isascii() and digits.isdigit()):
+        return bool(luhn.is_valid(digits))
+    back = digits[::-1]
+    return (sum(map(int, back[::2])) + sum(map(int, back[1::2].translate(_DOUBLED)))) % 10 == 0
 
 
 def _compact(s: str) -> str:
@@ -184,7 +195,7 @@ def is_card_number(digits: str) -> bool:
     digit (python-stdnum); a valid 18-digit resident ID is not a card."""
     if not 13 <= len(digits) <= 19 or not _iin_length_ok(digits):
         return False
-    if not luhn.is_valid(digits):
+    if not _luhn(digits):
         return False
     return not (len(digits) == 18 and is_resident_id(digits))
 
@@ -198,7 +209,7 @@ def is_card_in_context(digits: str) -> bool:
         return False
     if is_resident_id(digits) or is_legacy_resident_id(digits):
         return False
-    return luhn.is_valid(digits)
+    return _luhn(digits)
 
 
 def in_card_context(folded: str, start: int) -> bool:
@@ -231,23 +242,25 @@ class BankCardDetector:
         """Every card number in ``text``; a run of digit groups is searched for the
         longest card-shaped stretch of whole groups."""
         folded = fold(text)
-        runs = (
-            run
-            for area in _CARD_AREA.finditer(folded)
-            for run in _RUN.finditer(folded, area.start(), area.end() + 1)
-        )
-        for run in runs:
-            if run.end() - run.start() < 13:  # fewer than 13 characters: fewer than 13 digits
-                continue
-            if run.start() and folded[run.start() - 1] in _LETTERS:
-                continue  # JT5014503861557: a tracking number, however Luhn it happens to be
-            body = run.group()
-            if len(body) - body.count(" ") - body.count("-") < 13:  # a time stamp, say
-                continue
-            groups = [
-                (m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(body)
-            ]
-            yield from self._in_groups(folded, groups)
+        for area in _CARD_AREA.finditer(folded):
+            for run in _RUN.finditer(folded, area.start(), area.end() + 1):
+                start, end = run.span()
+                if end - start < 13:  # fewer than 13 characters: fewer than 13 digits
+                    continue
+                if start and folded[start - 1] in _LETTERS:
+                    continue  # JT5014503861557: a tracking number, however Luhn it happens to be
+                body = run.group()
+                if body.isdigit():  # one group (a bare ID or card): what _in_groups decides
+                    if end - start <= 19 and (
+                        is_card_number(body)
+                        or (in_card_context(folded, start) and is_card_in_context(body))
+                    ):
+                        yield Finding(self.kind, start, end, self.name)
+                    continue
+                if len(body) - body.count(" ") - body.count("-") < 13:  # a time stamp, say
+                    continue
+                groups = [(m.start() + start, m.end() + start) for m in _GROUP.finditer(body)]
+                yield from self._in_groups(folded, groups)
         for s in spaced_stretches(folded, _CARD_LENGTHS):
             if not s.digits.isdigit():
                 continue
