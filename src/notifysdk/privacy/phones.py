@@ -182,6 +182,10 @@ def _worth_matching(stretch: str) -> bool:
     month first (10.10.2000), decimals (88881234.50), and
     stretches across a bracket they do not open (``19900307)138``)."""
     core = stretch.lstrip("(")
+    # Each check alone rules the stretch out, so their order is free: the commonest
+    # look-alikes first (a date and time, a bare order number).
+    if _DATE_FIRST.match(core) is not None:
+        return False
     if (core.isdigit() and not core.startswith("0")) or _DECIMAL.fullmatch(core):
         return False
     if ")" in stretch and stretch.count("(") != stretch.count(")"):
@@ -190,7 +194,7 @@ def _worth_matching(stretch: str) -> bool:
     international = core.startswith(("+", "00"))
     if digits < 7 or digits > (17 if international else 13):
         return False
-    return _DATE_FIRST.match(core) is None and not _date_last(core)
+    return not _date_last(core)
 
 
 _DOTTED_CHARS = frozenset("0123456789.")
@@ -466,7 +470,9 @@ class PhoneNumberDetector:
         folded = fold(text)
         for m in _candidates(folded):
             stretch = m.group()
-            if _labelled_local(folded, m.start(), m.end()):
+            # The shape first, inline: most candidates (dates, IDs, cards) fail it, and
+            # then no label can vouch for them.
+            if _LOCAL_SHAPE.fullmatch(stretch) and _labelled_local(folded, m.start(), m.end()):
                 yield Finding(self.kind, m.start(), m.end(), self.name)
                 continue
             if not _worth_matching(stretch):
