@@ -182,9 +182,10 @@ class Redactor:
         replaced: list[tuple[int, int]] = []  # spans in the masked text
         pos = 0
         size = 0
+        raw_kinds = rule.raw  # rule.allows_raw, without a call per finding
         for f in findings:
             value = text[f.start : f.end]
-            if rule.allows_raw(f.kind) and _all_raw(f, raw_findings, rule):
+            if f.kind in raw_kinds and _all_raw(f, raw_findings, rule):
                 replacements.append(value)
                 continue
             out = _replacement(f, value, style)
@@ -193,7 +194,8 @@ class Redactor:
             folded.append(whole[pos : f.start])
             size += f.start - pos
             parts.append(out)
-            folded.append(fold(out))
+            # A mask is ASCII but for a name's first character: no fold cache entry.
+            folded.append(out if out.isascii() else fold(out))
             replaced.append((size, size + len(out)))
             size += len(out)
             pos = f.end
@@ -203,7 +205,8 @@ class Redactor:
             folded.append(whole[pos:])
             remember_fold(masked, "".join(folded))
         # Every raw finding counts here, including one swallowed by a wider overlap.
-        leaks = [f for f in raw_findings if rule.forbids(f.kind)]
+        forbidden = rule.forbidden  # rule.forbids
+        leaks = [f for f in raw_findings if f.kind in forbidden]
         if pos:  # something was replaced: look again at what is left (fail closed)
             leaks.extend(self._leaks_near(masked, replaced, rule, known))
         return Redaction(masked, tuple(findings), tuple(leaks), tuple(replacements))
@@ -219,7 +222,7 @@ class Redactor:
         replaced (see :mod:`.rescan`: elsewhere it is the input, already scanned)."""
         spans = windows(masked, replaced)
         if spans is None:
-            return self.leaks(masked, rule.level, known)
+            return self._leaks(masked, rule, known)
         out: list[Finding] = []
         near = iter(replaced)
         current = next(near)
@@ -235,7 +238,7 @@ class Redactor:
                     continue  # far from every replacement: unchanged input
                 if (f.start == 0 and lo > 0) or (f.end == hi - lo and hi < len(masked)):
                     # Near a replacement yet cut by the window's edge: look at it whole.
-                    return self.leaks(masked, rule.level, known)
+                    return self._leaks(masked, rule, known)
                 if rule.leaks(f.kind):
                     out.append(Finding(f.kind, start, end, f.detector))
         return out
@@ -249,8 +252,10 @@ class Redactor:
         A detector whose ``kinds`` the level all carries (money at ``limited``) cannot
         report a leak itself, only widen a finding that swallows one; so it runs only
         when another detector found something, and where none did there is no leak."""
-        rule = self.rule(level)
-        known = known or KnownValues()
+        return self._leaks(text, self.rule(level), known or KnownValues())
+
+    def _leaks(self, text: str, rule: LevelRule, known: KnownValues) -> list[Finding]:
+        """:meth:`leaks` under the level's rule."""
         scan = Prescan(text, known)
         found: list[list[Finding] | None] = [None] * len(self.detectors)
         reporting = self._reporting.get(rule)
