@@ -32,8 +32,10 @@ from decimal import Decimal
 from functools import lru_cache
 
 from .findings import Finding, KnownValues
-from .normalize import is_cjk, normalize
+from .labels import lowered
+from .normalize import is_cjk, normalize, simplified_map, to_simplified
 from .numerals import DIGITS, NUMERAL_CHARS, parse_number
+from .prescan import Prescan
 
 _D = "".join(DIGITS)
 _AR = r"[0-9]+(?:,[0-9]{3})*+(?:\.[0-9]+)?+"
@@ -421,6 +423,66 @@ def scan(norm: str) -> tuple[Amount, ...]:
     return tuple(merged)
 
 
+# -- the gate: may a text hold an amount at all? -----------------------------------------
+#
+# Every amount :func:`scan` reads is a match of _PARTS from a label (_LABEL_ZH, _LABEL_EN)
+# or around a mark (_marks): a mark character; a currency code or word with a number just
+# before it (one space) or, for a code, just after it; a multiplier after a digit; and a
+# label needs a number after its gap and a prefix (a prefix with a CJK character holds a
+# mark character: 币, 元, 金). The gate looks for those on the folded text lower-cased
+# and made Simplified, which differs from the normal form only where normalising turns a
+# run of whitespace into one space or drops whitespace and dots between CJK characters:
+# so the patterns let whitespace and dots stand anywhere a space or nothing may, and
+# leave out the look-arounds. Anything the scan could read, the gate finds.
+_GAP_CHARS = r"\s\u00b7\u30fb\u2022\u2027\uff65."
+"""What normalising turns into one space or drops (see :mod:`.normalize`)."""
+_GATE_NUMBER = f"[0-9点{NUMERAL_CHARS}]"
+_GATE_ANY_NUMBER = re.compile(_GATE_NUMBER)
+_ZH_LABELS = sorted(_LABEL_ZH.pattern[3:-1].split("|"), key=len, reverse=True)
+if not all(label.isalpha() and not label.isascii() for label in _ZH_LABELS):
+    raise RuntimeError("the gate reads _LABEL_ZH as an alternation of plain Chinese words")
+_GATE_LABEL_ZH = re.compile(
+    "(?:"
+    + "|".join(f"[{_GAP_CHARS}]*".join(label) for label in _ZH_LABELS)
+    + f")[{_GAP_CHARS}:：=a-z]*{_GATE_NUMBER}"
+)
+"""A Chinese label, then only gap, colon and code characters up to a number."""
+_GATE_WORD_AFTER = re.compile(
+    rf"(?:{_CODES}|amount|balance|total|principal|interest|arrears|owed|owes|owing|outstanding)"
+    rf"[{_GAP_CHARS}:：=a-z]*{_GATE_NUMBER}"
+)
+"""An English label or a currency code, then a number (after its gap, prefix, ``due``)."""
+_GATE_WORD_BEFORE = re.compile(
+    rf"{_GATE_NUMBER}[{_GAP_CHARS}]*"
+    rf"(?:{_CODES}|yuan|dollar|buck|quid|pound|euro|k|m|mn|bn|thousand|million|billion|grand)"
+)
+"""A number, then a currency code or word, or a multiplier."""
+
+
+@lru_cache(maxsize=1)
+def _simplified_is_caseless() -> bool:
+    """Does lower-casing leave every character :func:`to_simplified` writes unchanged?
+    (Then making the folded text Simplified and lower case commutes, as the gate
+    assumes; if a map ever said otherwise, the gate would let every text through.)"""
+    return all(chr(c).lower() == chr(c) for c in set(simplified_map().values()))
+
+
+def may_hold_money(text: str, folded: str) -> bool:
+    """``False`` only when :func:`scan` finds no amount in ``normalize(text)``
+    (``folded`` is ``fold(text)``): no mark, label, code or word of money where an
+    amount could be read around it (see the comment above)."""
+    if "\\u" in text or not _simplified_is_caseless():
+        return True  # escapes: what they decode to is not in the folded text
+    low = to_simplified(lowered(folded))
+    if _GATE_ANY_NUMBER.search(low) is None:
+        return False
+    if _MARK.search(low) is not None or _GATE_LABEL_ZH.search(low) is not None:
+        return True
+    if _ASCII_LETTER.search(low) is None:
+        return False
+    return _GATE_WORD_BEFORE.search(low) is not None or _GATE_WORD_AFTER.search(low) is not None
+
+
 class MoneyDetector:
     """Money amounts in every form people write them (see the module): a third party
     must not learn that any amount is owed, known to us or not."""
@@ -429,6 +491,11 @@ class MoneyDetector:
     kind = "amount"
     kinds = frozenset({kind})
     """Every kind it reports (the redactor's leak guard skips it where all are allowed)."""
+
+    def may_find(self, scan: Prescan) -> bool:
+        """A number with a mark, label, code or word of money where an amount could be
+        read (:func:`may_hold_money`)."""
+        return may_hold_money(scan.text, scan.folded)
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every amount in ``text`` (spans into ``text``)."""
