@@ -57,7 +57,10 @@ characters (which the engine skips to), unlike its look-behind."""
 def _needs_spacing(text: str) -> bool:
     """False exactly when :data:`_SPACING` matches nowhere, so step 3 would change
     nothing."""
-    if _WS_RUN.search(text) is not None:
+    # A printable text's only whitespace is the ASCII space (every other whitespace
+    # character is a separator or a control, which str.isprintable rejects): then a
+    # substring test finds a run, in a tenth of the regular expression's time.
+    if ("  " in text) if text.isprintable() else (_WS_RUN.search(text) is not None):
         return True
     return not text.isascii() and _GAP.search(text) is not None
 
@@ -207,7 +210,9 @@ def normalize(text: str) -> Normalized:
         if edits.out:
             steps.append(edits)
     current = _lower(to_simplified(fold(current)))
-    if _CONTROL_SPACE.search(current) is not None:
+    # Tabs and line breaks are controls: a printable text has none (one C loop, cheaper
+    # than the search).
+    if not current.isprintable() and _CONTROL_SPACE.search(current) is not None:
         current = _CONTROL_SPACE.sub(" ", current)
     if _needs_spacing(current):
         current, edits = _rewrite(current, _SPACING, _REPL)
