@@ -209,6 +209,13 @@ class _Probe:
     always: bool
     pieces: tuple[str, ...] = ()
     chars: re.Pattern[str] | None = None
+    few: tuple[str, ...] | None = None
+    """The characters of ``chars`` when they are :data:`_FEW` or fewer (a name's
+    first character and its Traditional forms): a substring test for each is cheaper
+    than the search, whose class of a few CJK characters the engine checks one by one."""
+
+
+_FEW = 4
 
 
 @lru_cache(maxsize=1)
@@ -259,13 +266,19 @@ def _probe_for(index: KnownIndex) -> _Probe:
         chars.extend(c for c in NUMERAL_CHARS if not is_cjk(c))
     found = "".join(sorted(set("".join(chars))))
     pattern = re.compile("[" + re.escape(found) + "]") if found else None
-    return _Probe(False, tuple(dict.fromkeys(pieces)), pattern)
+    few = tuple(found) if found and len(found) <= _FEW else None
+    return _Probe(False, tuple(dict.fromkeys(pieces)), pattern, few)
 
 
 @lru_cache(maxsize=1024)
 def probe_of(values: tuple[tuple[str, str], ...]) -> _Probe:
     """:func:`_probe_for` the index of ``values`` (cached like :func:`index_of`)."""
     return _probe_for(index_of(values))
+
+
+_last_probe: tuple[tuple[tuple[str, str], ...], _Probe] | None = None
+"""The values the gate last asked about and their probe: the same values object on
+every text of a notice, found by identity (the cache hashes the whole tuple)."""
 
 
 class KnownValuesDetector:
@@ -282,10 +295,22 @@ class KnownValuesDetector:
             return True
         if not known.values:
             return False
-        probe = probe_of(known.values)
-        if probe.always or "\\u" in scan.text:
+        global _last_probe
+        values = known.values
+        last = _last_probe  # one read: another thread may replace it
+        if last is not None and last[0] is values:
+            probe = last[1]
+        else:
+            probe = probe_of(values)
+            _last_probe = (values, probe)
+        text = scan.text
+        if probe.always or ("\\" in text and "\\u" in text):
             return True
-        if probe.chars is not None and probe.chars.search(scan.text) is not None:
+        if probe.few is not None:
+            for c in probe.few:
+                if c in text:
+                    return True
+        elif probe.chars is not None and probe.chars.search(text) is not None:
             return True
         if probe.pieces:
             low = lowered(scan.folded)
