@@ -95,12 +95,37 @@ def _simplify(text: str) -> str:
     return text.translate(table) if traditional.search(text) else text
 
 
+_WIDE = {
+    chr(c): unicodedata.normalize("NFKD", chr(c))
+    for c in (0x3000, *range(0xFF01, 0xFFEF))
+    if unicodedata.normalize("NFKD", chr(c)) != chr(c)
+}
+"""The ideographic space and the full- and half-width forms, each mapped to its
+compatibility decomposition."""
+_HAS_WIDE = re.compile("[\u3000\uff01-\uffee]")
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, faster on the usual Chinese text.
+
+    NFKC composes the full compatibility decomposition of the text, so replacing a
+    character by its decomposition first changes nothing. After the full-width
+    punctuation (，：！) is replaced, most Chinese text is already in NFKC, which the
+    quick check confirms at a fortieth of the cost of normalizing it."""
+    if not text.isascii():
+        for wide in set(_HAS_WIDE.findall(text)):  # (str.translate costs more than NFKC)
+            text = text.replace(wide, _WIDE.get(wide, wide))
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
 def normalize(text: str) -> str:
     """NFKC, case-folded, traditional characters simplified, HTML stripped."""
     if "<" in text:
         text = _TAG.sub(" ", text)
     text = html.unescape(text)
-    return _simplify(unicodedata.normalize("NFKC", text).casefold())
+    return _simplify(_nfkc(text).casefold())
 
 
 @functools.lru_cache(maxsize=4096)
