@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from .clock import Clock
+from .frozen import fast_init
 from .models import Medium, Message, Receipt
 
 
@@ -61,6 +62,7 @@ class ReconcileStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+@fast_init  # the ledger builds three per notice
 @dataclass(frozen=True)
 class Attempt:
     """One try at delivering a notice, as the ledger recorded it before calling the channel."""

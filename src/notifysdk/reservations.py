@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from .frozen import fast_init
 
+
+@fast_init  # the cap and contact-record rules build several per notice
 @dataclass(frozen=True)
 class Reservation:
     """A request to take one slot under a cap, checked by the ledger at claim time.
