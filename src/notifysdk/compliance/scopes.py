@@ -286,6 +286,14 @@ def pseudonym(value: str) -> str:
     return hashlib.sha256(value.strip().casefold().encode()).hexdigest()[:20]
 
 
+# The helpers below call ``scope`` with plain strings: an enum member in its key
+# (``Per.DEBT``, ``Counter.COMM``) hashes in Python and keeps every cached key tracked
+# by the garbage collector, for the 16,384 entries that churn with each new account.
+_DEBT, _DEBTOR, _PERSON, _NUMBER, _ADDRESS = (
+    str(p) for p in (Per.DEBT, Per.DEBTOR, Per.PERSON, Per.NUMBER, Per.ADDRESS)
+)
+
+
 @lru_cache(maxsize=16384)
 def scope(counter: str, per: Per | str, *ids: str) -> str:
     """Build ``COUNTER:PER:ID...`` with every id percent-quoted."""
@@ -305,28 +313,28 @@ def parse_scope(value: str) -> tuple[str, str, tuple[str, ...]]:
 def debt_scope(counter: str, account: Account) -> str:
     """Per debt: the institution (agencies included) and the loan (pseudonymous: loan
     ids are personal data and scopes are stored in the ledger)."""
-    return scope(counter, Per.DEBT, account.institution, pseudonym(account.loan_id))
+    return scope(str(counter), _DEBT, account.institution, pseudonym(account.loan_id))
 
 
 def debtor_scope(counter: str, account: Account, person: Person | None = None) -> str:
     """Per debtor across every loan at the institution (agencies included)."""
     who = person if person is not None else account.debtor
-    return scope(counter, Per.DEBTOR, account.institution, who.person_id)
+    return scope(str(counter), _DEBTOR, account.institution, who.person_id)
 
 
 def person_scope(counter: str, account: Account, person: Person) -> str:
     """Per person in any role (a third party called for location, a first contact)."""
-    return scope(counter, Per.PERSON, account.institution, person.person_id)
+    return scope(str(counter), _PERSON, account.institution, person.person_id)
 
 
 def number_scope(counter: str, number: str) -> str:
     """Per contact number (pseudonymous), whoever's debt it was called about."""
-    return scope(counter, Per.NUMBER, pseudonym(number))
+    return scope(str(counter), _NUMBER, pseudonym(number))
 
 
 def address_scope(counter: str, address: str) -> str:
     """Per email or postal address (pseudonymous)."""
-    return scope(counter, Per.ADDRESS, pseudonym(address))
+    return scope(str(counter), _ADDRESS, pseudonym(address))
 
 
 def notice_scope(kind: str, account: Account) -> str:
@@ -343,7 +351,7 @@ def optout_scope(medium: str, destination: str) -> str:
     """
     return scope(
         f"optout.{medium}",
-        Per.NUMBER if destination.startswith("+") else Per.ADDRESS,
+        _NUMBER if destination.startswith("+") else _ADDRESS,
         pseudonym(destination),
     )
 
@@ -357,7 +365,7 @@ def optin_scope(medium: str, destination: str) -> str:
     """
     return scope(
         f"optin.{medium}",
-        Per.NUMBER if destination.startswith("+") else Per.ADDRESS,
+        _NUMBER if destination.startswith("+") else _ADDRESS,
         pseudonym(destination),
     )
 
