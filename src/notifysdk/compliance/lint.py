@@ -245,9 +245,13 @@ def _selection(categories: frozenset[str]) -> _Selection:
     )
 
 
-def _present(index: Mapping[str, tuple[str, ...]], text: str) -> set[str]:
-    """The indexed literals that occur in ``text``."""
-    return {lit for ch in index.keys() & set(text) for lit in index[ch] if lit in text}
+def _present(
+    index: Mapping[str, tuple[str, ...]], text: str, chars: set[str] | None = None
+) -> set[str]:
+    """The indexed literals that occur in ``text``; ``chars``: a set of characters that
+    holds every character of ``text`` (more does no harm), when the caller has one."""
+    first = index.keys() & (set(text) if chars is None else chars)
+    return {lit for ch in first for lit in index[ch] if lit in text}
 
 
 def _unleet(text: str) -> str:
@@ -295,9 +299,10 @@ class Linter:
         # character occurs; without one, searching it would repeat the first search.
         leet = _unleet(norm)
         sel = self._selection
-        zh = _present(sel.zh_index, squeezed)
+        chars = set(norm)  # the squeezed copy's characters are among the folded text's
+        zh = _present(sel.zh_index, squeezed, chars)
         if leet == norm:
-            en = en_leet = _present(sel.en_index, norm)
+            en = en_leet = _present(sel.en_index, norm, chars)
         else:
             # Substitutions only turn characters into letters, so a literal without a
             # substitutable character that occurs in the folded text occurs in the
