@@ -61,9 +61,9 @@ class NoticeContext:
     def evolve(self, **changes: Any) -> NoticeContext:
         """A copy with ``changes`` (as :func:`dataclasses.replace`, without running
         ``__init__`` again: every stage makes one)."""
-        unknown = changes.keys() - _FIELDS
-        if unknown:
-            raise TypeError(f"NoticeContext has no field {sorted(unknown)[0]!r}")
+        if not _FIELDS.issuperset(changes):
+            unknown = sorted(changes.keys() - _FIELDS)[0]
+            raise TypeError(f"NoticeContext has no field {unknown!r}")
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         new.__dict__.update(changes)
