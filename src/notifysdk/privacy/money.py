@@ -452,11 +452,15 @@ _GATE_WORD_AFTER = re.compile(
     rf"[{_GAP_CHARS}:：=a-z]*{_GATE_NUMBER}"
 )
 """An English label or a currency code, then a number (after its gap, prefix, ``due``)."""
+_AFTER_NUMBER = (
+    f"{_CODES}|yuan|dollar|buck|quid|pound|euro|k|m|mn|bn|thousand|million|billion|grand"
+)
 _GATE_WORD_BEFORE = re.compile(
     rf"{_GATE_NUMBER}[{_GAP_CHARS}]*"
-    rf"(?:{_CODES}|yuan|dollar|buck|quid|pound|euro|k|m|mn|bn|thousand|million|billion|grand)"
+    rf"(?=[{''.join(sorted({w[0] for w in _AFTER_NUMBER.split('|')}))}])(?:{_AFTER_NUMBER})"
 )
-"""A number, then a currency code or word, or a multiplier."""
+"""A number, then a currency code or word, or a multiplier (the look-ahead, their first
+letters, spares the engine trying each word after every digit)."""
 
 
 @lru_cache(maxsize=1)
