@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import accumulate
 
 from stdnum import luhn, numdb
 from stdnum.cn import ric
@@ -182,7 +183,7 @@ def _card_like(sizes: list[int]) -> bool:
     or a 6-digit issuer block then the rest."""
     if len(sizes) == 1:
         return True
-    if all(s == 4 for s in sizes[:-1]) and 1 <= sizes[-1] <= 4:
+    if sizes[:-1].count(4) == len(sizes) - 1 and 1 <= sizes[-1] <= 4:
         return True
     if sizes[:2] == [4, 6] and len(sizes) == 3 and sizes[2] in (4, 5):
         return True
@@ -274,19 +275,22 @@ class BankCardDetector:
         (the run's first stretch only), when no stretch is a card by the strict test, the
         longest stretch :func:`is_card_in_context` accepts, in any grouping."""
         context: bool | None = None  # looked up once, when the strict test found nothing
+        # Every group's size and digits once; a stretch's are slices of them.
+        all_sizes = [e - s for s, e in groups]
+        all_digits = "".join([text[s:e] for s, e in groups])
+        offsets = list(accumulate(all_sizes, initial=0))
         i = 0
         while i < len(groups):
             best: int | None = None
             loose: int | None = None
-            total = 0
             for j in range(i, len(groups)):
-                total += groups[j][1] - groups[j][0]
+                total = offsets[j + 1] - offsets[i]
                 if total > 19:
                     break
                 if total < 13:
                     continue
-                sizes = [e - s for s, e in groups[i : j + 1]]
-                digits = "".join(text[s:e] for s, e in groups[i : j + 1])
+                sizes = all_sizes[i : j + 1]
+                digits = all_digits[offsets[i] : offsets[j + 1]]
                 if _card_like(sizes) and is_card_number(digits):
                     best = j
                 elif i == 0 and best is None:
