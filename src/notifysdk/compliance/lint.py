@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .authority import AUTHORITY_PHRASES, citation_for, kind_of
 from .literals import required_literals
@@ -196,19 +197,77 @@ def _compiled() -> tuple[_Compiled, ...]:
 
 
 @dataclass(frozen=True)
+class _Literals:
+    """A set of required literals, found in a text by one compiled search: the literals
+    as a trie-shaped alternation (at each position the engine follows one branch per
+    character), and for each literal the literals it contains."""
+
+    regex: re.Pattern[str] | None
+    """Matches, at each position, the longest literal starting there (``None``: no
+    literals)."""
+    within: Mapping[str, frozenset[str]]
+    """Literal → the literals that occur in it (itself among them)."""
+
+    @classmethod
+    def of(cls, literals: Iterable[str]) -> _Literals:
+        """The finder for ``literals`` (none empty)."""
+        lits = frozenset(literals)
+        regex = re.compile(_trie_pattern(lits)) if lits else None
+        return cls(regex, {a: frozenset(b for b in lits if b in a) for a in lits})
+
+    def present(self, text: str) -> set[str]:
+        """The literals that occur in ``text``.
+
+        A search returns the leftmost position where some literal starts and, there,
+        the longest one; every other literal starting there is a prefix of it, so the
+        literals it contains cover that position, and the next search starts one
+        character on."""
+        found: set[str] = set()
+        if self.regex is None:
+            return found
+        search, within = self.regex.search, self.within
+        m = search(text)
+        while m is not None:
+            found |= within[m.group()]
+            m = search(text, m.start() + 1)
+        return found
+
+
+def _trie_pattern(literals: Iterable[str]) -> str:
+    """An alternation of ``literals`` with their common prefixes factored out, each
+    branch trying the longer continuation before stopping (so it matches the longest)."""
+    trie: dict[str, Any] = {}
+    for lit in literals:
+        node = trie
+        for ch in lit:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(ch) + branch(node[ch]) for ch in sorted(node) if ch]
+        if not alternatives:
+            return ""
+        if len(alternatives) == 1 and "" not in node:
+            return alternatives[0]
+        return "(?:" + "|".join(alternatives) + ")" + ("?" if "" in node else "")
+
+    return branch(trie)
+
+
+@dataclass(frozen=True)
 class _Selection:
     """The phrases of some categories and, for their prefilters, which phrases each
-    required literal lets through, with the literals indexed by their first character
-    (Chinese ones are looked for in the squeezed text, English ones in the folded)."""
+    required literal lets through, with finders for the literals (Chinese ones are
+    looked for in the squeezed text, English ones in the folded)."""
 
     phrases: tuple[_Compiled, ...]
     unfiltered: frozenset[int]
     """Phrases with no prefilter: always searched."""
     gated: Mapping[str, tuple[int, ...]]
     """Required literal → the phrases it lets through."""
-    zh_index: Mapping[str, tuple[str, ...]]
+    zh: _Literals
     """Literals of the phrases searched on the squeezed copy."""
-    en_index: Mapping[str, tuple[str, ...]]
+    en: _Literals
     """Literals of the phrases searched on the folded text (English ones, and the
     Chinese ones that need punctuation)."""
     en_substitutable: tuple[str, ...]
@@ -224,34 +283,18 @@ def _selection(categories: frozenset[str]) -> _Selection:
         for lit in c.literals or ():
             gated.setdefault(lit, []).append(i)
 
-    def index(squeezed: bool) -> dict[str, tuple[str, ...]]:
-        by_first: dict[str, set[str]] = {}
-        for c in phrases:
-            if c.squeezed == squeezed:
-                for lit in c.literals or ():
-                    by_first.setdefault(lit[0], set()).add(lit)
-        return {ch: tuple(sorted(lits)) for ch, lits in by_first.items()}
+    def literals(squeezed: bool) -> list[str]:
+        return sorted({lit for c in phrases if c.squeezed == squeezed for lit in c.literals or ()})
 
-    en_index = index(squeezed=False)
+    en = literals(squeezed=False)
     return _Selection(
         phrases,
         frozenset(i for i, c in enumerate(phrases) if c.literals is None),
         {lit: tuple(ids) for lit, ids in gated.items()},
-        index(squeezed=True),
-        en_index,
-        tuple(
-            lit for lits in en_index.values() for lit in lits if any(ch in _LEET_KEYS for ch in lit)
-        ),
+        _Literals.of(literals(squeezed=True)),
+        _Literals.of(en),
+        tuple(lit for lit in en if any(ch in _LEET_KEYS for ch in lit)),
     )
-
-
-def _present(
-    index: Mapping[str, tuple[str, ...]], text: str, chars: set[str] | None = None
-) -> set[str]:
-    """The indexed literals that occur in ``text``; ``chars``: a set of characters that
-    holds every character of ``text`` (more does no harm), when the caller has one."""
-    first = index.keys() & (set(text) if chars is None else chars)
-    return {lit for ch in first for lit in index[ch] if lit in text}
 
 
 def _unleet(text: str) -> str:
@@ -266,7 +309,7 @@ class Linter:
     """Checks texts against the phrase list, limited to some categories.
 
     Each phrase runs only on a text that contains one of its required literals (see
-    :mod:`notifysdk.compliance.literals`): a clean text is cleared by substring checks,
+    :mod:`notifysdk.compliance.literals`): a clean text is cleared by one search for them,
     and a phrase is searched for only where it could match, on the folded text and, when
     the text has characters the letter substitutions change, on the substituted copy.
     """
@@ -299,15 +342,14 @@ class Linter:
         # character occurs; without one, searching it would repeat the first search.
         leet = _unleet(norm)
         sel = self._selection
-        chars = set(norm)  # the squeezed copy's characters are among the folded text's
-        zh = _present(sel.zh_index, squeezed, chars)
+        zh = sel.zh.present(squeezed)
         if leet == norm:
-            en = en_leet = _present(sel.en_index, norm, chars)
+            en = en_leet = sel.en.present(norm)
         else:
             # Substitutions only turn characters into letters, so a literal without a
             # substitutable character that occurs in the folded text occurs in the
             # substituted copy too: one look in the copy serves both searches.
-            en_leet = _present(sel.en_index, leet)
+            en_leet = sel.en.present(leet)
             en = en_leet | {lit for lit in sel.en_substitutable if lit in norm}
         candidates = set(sel.unfiltered)
         for lit in zh | en_leet | en:
