@@ -29,6 +29,7 @@ at their word: that zone alone.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -36,9 +37,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumberType
 from phonenumbers import timezone as pn_timezone
+from phonenumbers.tzdata import TIMEZONE_DATA
+from phonenumbers.tzdata import TIMEZONE_LONGEST_PREFIX as _LONGEST_PREFIX
 
 from ..models import Person, PostalAddress
+from ..privacy.mainland import is_mainland_mobile
 from .regions import region_zones
 
 __all__ = [
@@ -142,6 +147,11 @@ class _Evidence:
 
 @functools.lru_cache(maxsize=4096)
 def _phone(number: str) -> _Evidence | None:
+    return _mainland_mobile(number) or _parsed_phone(number)
+
+
+def _parsed_phone(number: str) -> _Evidence | None:
+    """What phonenumbers says of ``number`` (about 25 us a number)."""
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
@@ -154,6 +164,63 @@ def _phone(number: str) -> _Evidence | None:
     # only, with the zones phonenumbers gives it (a +1 800 number: every NANP zone).
     zones = zones or (country_zones(region) if region else ())
     return _Evidence("phone", zones, region, len(set(zones)) > 1) if zones else None
+
+
+_MAINLAND_E164 = re.compile(r"\+86(1[3-9][0-9]{9})")
+"""``+86`` and eleven ASCII digits ``1[3-9]…``: what :func:`_mainland_mobile` may decide."""
+
+
+@functools.lru_cache(maxsize=1)
+def _mainland_table() -> tuple[tuple[int, ...], dict[str, _Evidence], _Evidence] | None:
+    """phonenumbers' time-zone prefixes that can start a ``+861[3-9]…`` number (the
+    lengths to try, longest first, and each prefix's evidence), and the evidence when
+    none does; ``None`` when phonenumbers' data no longer makes every mainland mobile a
+    geographical number of region CN alone (then every number is parsed)."""
+    geographical = all(
+        phonenumbers.is_number_type_geographical(t, 86)
+        for t in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    )
+    if not geographical or tuple(COUNTRY_CODE_TO_REGION_CODE.get(86, ())) != ("CN",):
+        return None  # pragma: no cover - phonenumbers 9 data
+    fallback = country_zones("CN")
+    if not fallback:  # pragma: no cover - tzdata always lists CN
+        return None
+    none = _Evidence("phone", fallback, "CN", len(set(fallback)) > 1)
+    by_prefix: dict[str, _Evidence] = {}
+    shared: dict[tuple[str, ...], _Evidence] = {}
+    for prefix, names in TIMEZONE_DATA.items():
+        if not (prefix in ("8", "86") or re.fullmatch(r"861(?:[3-9][0-9]*)?", prefix)):
+            continue
+        zones = tuple(z for z in names if z != _UNKNOWN)
+        if zones:  # a geographical number with zones
+            by_prefix[prefix] = shared.setdefault(zones, _Evidence("phone", zones, "CN", False))
+        else:  # the country's zones, as for a number without any
+            by_prefix[prefix] = none
+    lengths = tuple(sorted({len(p) for p in by_prefix}, reverse=True))
+    return lengths, by_prefix, none
+
+
+def _mainland_mobile(number: str) -> _Evidence | None:
+    """:func:`_parsed_phone`'s answer for a mainland mobile number ``+861[3-9]…``
+    (``None`` for any other string, and for digits phonenumbers does not call a mobile
+    number). Parsing keeps those digits as the national number (the privacy module's
+    :func:`~notifysdk.privacy.mainland.is_mainland_mobile` decides their type from
+    the same metadata), region CN is the only one of +86, and a mobile number there is
+    geographical, so its zones are those of the longest of phonenumbers' prefixes
+    starting ``86…`` it begins with (``tests/compliance/test_zones_mainland.py``)."""
+    m = _MAINLAND_E164.fullmatch(number)
+    if m is None or is_mainland_mobile(m[1]) is not True:
+        return None
+    table = _mainland_table()
+    if table is None:  # pragma: no cover - phonenumbers 9 data
+        return None
+    lengths, by_prefix, none = table
+    digits = number[1 : 1 + _LONGEST_PREFIX]
+    for n in lengths:
+        found = by_prefix.get(digits[:n])
+        if found is not None:
+            return found
+    return none
 
 
 def number_zones(number: str) -> tuple[str, ...]:
