@@ -80,7 +80,8 @@ class NoticeContext:
             self.profiles,
             to=self.to,
             message=self.message,
-            channel_medium=self.channel.medium.value,
+            # _value_: the str .value returns, without the enum property's descriptor
+            channel_medium=self.channel.medium._value_,
             channel_traits=getattr(self.channel, "content_traits", _NO_TRAITS),
             overrides=overrides,
             memo=self.memo,

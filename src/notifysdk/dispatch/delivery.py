@@ -398,7 +398,7 @@ class Delivery:
             "notice %s on %s: %s%s",
             outcome.idempotency_key,
             outcome.channel,
-            outcome.status.value,
+            outcome.status._value_,  # the str .value returns, without the descriptor
             f" ({outcome.rule})" if outcome.rule else "",
         )
         await call_event(self.plugins, "notifysdk_on_outcome", notice=notice, outcome=outcome)

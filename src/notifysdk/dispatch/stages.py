@@ -224,7 +224,9 @@ async def policy_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Ou
         return ctx.evolve(
             policy=decision, kind=deciding.variant, restriction=pipe.restriction(ctx, deciding)
         )
-    return ctx.evolve(policy=decision, kind=ctx.notice.kind.value)
+    # _value_ (here and in _build): the str .value returns, without the enum
+    # property's descriptor call (several per notice)
+    return ctx.evolve(policy=decision, kind=ctx.notice.kind._value_)
 
 
 async def render_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
@@ -302,7 +304,7 @@ def self_service_url(pipe: Pipeline, ctx: NoticeContext) -> str:
 
 def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | None, str]:
     notice, channel = ctx.notice, ctx.channel
-    kind = ctx.kind or notice.kind.value
+    kind = ctx.kind or notice.kind._value_
     to = ctx.to or ""
     context = notice_context(
         notice,
@@ -312,7 +314,7 @@ def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | No
         self_service_url=self_service_url(pipe, ctx),
     )
     rendered = pipe.renderer.render(
-        kind, channel.medium.value, notice.effective_locale, context, channel=channel.name
+        kind, channel.medium._value_, notice.effective_locale, context, channel=channel.name
     )
     parts: dict[str, str | None] = {}
     leaks: set[str] = set()
@@ -331,7 +333,7 @@ def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | No
         )
         parts[name] = red.text
         leaks.update(f.kind for f in red.leaks)
-    role = notice.recipient.role.value
+    role = notice.recipient.role._value_
     if leaks:
         return None, (
             f"the rendered message carries {', '.join(sorted(leaks))}, which a {role} "
@@ -354,10 +356,10 @@ def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | No
         metadata={
             "template": rendered.template,
             "kind": kind,
-            "disclosure": level.value,
+            "disclosure": level._value_,
             # the consent on record for the destination (None: not on record)
             "consent": next(
-                (c.consent.value for c in notice.recipient.person.contacts if c.value == to),
+                (c.consent._value_ for c in notice.recipient.person.contacts if c.value == to),
                 None,
             ),
         },
