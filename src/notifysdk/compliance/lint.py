@@ -27,8 +27,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..trie import trie_alternation
 from .authority import AUTHORITY_PHRASES, citation_for, kind_of
 from .literals import required_literals
 from .phrases import PHRASES, Phrase
@@ -215,7 +215,7 @@ class _Literals:
     def of(cls, literals: Iterable[str]) -> _Literals:
         """The finder for ``literals`` (none empty)."""
         lits = frozenset(literals)
-        regex = re.compile(_trie_pattern(lits)) if lits else None
+        regex = re.compile(trie_alternation(lits)) if lits else None
         return cls(regex, {a: frozenset(b for b in lits if b in a) for a in lits})
 
     def present(self, text: str) -> set[str]:
@@ -234,27 +234,6 @@ class _Literals:
             found |= within[m.group()]
             m = search(text, m.start() + 1)
         return found
-
-
-def _trie_pattern(literals: Iterable[str]) -> str:
-    """An alternation of ``literals`` with their common prefixes factored out, each
-    branch trying the longer continuation before stopping (so it matches the longest)."""
-    trie: dict[str, Any] = {}
-    for lit in literals:
-        node = trie
-        for ch in lit:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def branch(node: dict[str, Any]) -> str:
-        alternatives = [re.escape(ch) + branch(node[ch]) for ch in sorted(node) if ch]
-        if not alternatives:
-            return ""
-        if len(alternatives) == 1 and "" not in node:
-            return alternatives[0]
-        return "(?:" + "|".join(alternatives) + ")" + ("?" if "" in node else "")
-
-    return branch(trie)
 
 
 @dataclass(frozen=True)

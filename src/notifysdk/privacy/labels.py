@@ -27,8 +27,8 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
+from ..trie import trie_alternation
 from .tables import columns
 
 SEPARATOR = r"[\s:：=#\-是为為\"']{0,4}(?:(?i:is|was|as)[\s:]{1,3})?"
@@ -153,24 +153,8 @@ _Built = tuple[int, tuple[re.Pattern[str], ...], dict[str, frozenset[str]]]
 """(number of words, the search patterns, the words each found word may hide)."""
 
 
-def _trie(words: Iterable[str]) -> str:
-    """An alternation of ``words`` as a trie (``d(?:ob|ate o)``): one branch is tried
-    per character. The longest word wins where one begins another."""
-    root: dict[str, dict[str, Any]] = {}
-    for word in words:
-        node = root
-        for c in word:
-            node = node.setdefault(c, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict[str, Any]]) -> str:
-        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
+_trie = trie_alternation
+"""The label index's patterns (:func:`~notifysdk.trie.trie_alternation`)."""
 
 
 def _may_overlap(a: str, b: str) -> bool:
