@@ -27,10 +27,13 @@ from .known_match import GIVEN_NAME_DETECTOR
 from .masking import canonical, mask_value, pseudonymize
 from .normalize import decode_escapes
 from .prescan import Prescan
-from .rescan import NEAR, windows
+from .rescan import NEAR, WHOLE_BELOW, windows
 from .text import fold, remember_fold
 
 log = logging.getLogger("notifysdk.privacy")
+
+_NO_VALUES = KnownValues()
+"""The known values of a text given none (frozen: one object serves every call)."""
 
 Style = Literal["mask", "hash"]
 """How a value that may not be carried is replaced: a house-style mask or a keyed hash."""
@@ -101,8 +104,8 @@ class Redactor:
     A detector with a ``may_find`` method (see :mod:`.prescan`) runs only on texts
     where it says it may find something; the others run on every text. A detector with
     a ``kinds`` attribute (every kind it reports) whose kinds a level carries as written
-    runs in the leak guard only when another detector found something there (see
-    :meth:`leaks`).
+    runs in the leak guard only when another detector found there something the level
+    may not carry as written (see :meth:`leaks`).
     """
 
     def __init__(self, detectors: Sequence[Detector], *, public: Iterable[str] = ()) -> None:
@@ -169,12 +172,14 @@ class Redactor:
         style: Style = "mask",
     ) -> Redaction:
         """Mask everything ``level`` may not carry, then run the leak guard on the result."""
-        known = known or KnownValues()
+        known = known or _NO_VALUES
         rule = self.rule(level)
         raw_findings = self.detect(text, known)
         if not raw_findings:  # the common case: nothing to mask, nothing to guard
             return Redaction(text, ())
-        findings = merge_findings(raw_findings)
+        # One finding (the usual case) has nothing to merge: merge_findings would return
+        # a list of that same finding.
+        findings = merge_findings(raw_findings) if len(raw_findings) > 1 else raw_findings
         parts: list[str] = []
         folded: list[str] = []  # the same pieces folded: the guard's detectors fold it
         whole = fold(text)
@@ -184,30 +189,35 @@ class Redactor:
         size = 0
         raw_kinds = rule.raw  # rule.allows_raw, without a call per finding
         for f in findings:
-            value = text[f.start : f.end]
+            start = f.start
+            value = text[start : f.end]
             if f.kind in raw_kinds and _all_raw(f, raw_findings, rule):
                 replacements.append(value)
                 continue
             out = _replacement(f, value, style)
             replacements.append(out)
-            parts.append(text[pos : f.start])
-            folded.append(whole[pos : f.start])
-            size += f.start - pos
+            parts.append(text[pos:start])
+            folded.append(whole[pos:start])
+            size += start - pos
             parts.append(out)
             # A mask is ASCII but for a name's first character: no fold cache entry.
             folded.append(out if out.isascii() else fold(out))
             replaced.append((size, size + len(out)))
             size += len(out)
             pos = f.end
-        parts.append(text[pos:])
-        masked = "".join(parts)
-        if pos:
-            folded.append(whole[pos:])
-            remember_fold(masked, "".join(folded))
         # Every raw finding counts here, including one swallowed by a wider overlap.
         forbidden = rule.forbidden  # rule.forbids
-        leaks = [f for f in raw_findings if f.kind in forbidden]
-        if pos:  # something was replaced: look again at what is left (fail closed)
+        leaks = [f for f in raw_findings if f.kind in forbidden] if forbidden else []
+        if not pos:  # nothing replaced: the text goes out as it came
+            return Redaction(text, tuple(findings), tuple(leaks), tuple(replacements))
+        parts.append(text[pos:])
+        masked = "".join(parts)
+        folded.append(whole[pos:])
+        remember_fold(masked, "".join(folded))
+        # Something was replaced: look again at what is left (fail closed).
+        if len(masked) < WHOLE_BELOW or "\r" in masked:  # windows() would say None
+            leaks.extend(self._leaks(masked, rule, known))
+        else:
             leaks.extend(self._leaks_near(masked, replaced, rule, known))
         return Redaction(masked, tuple(findings), tuple(leaks), tuple(replacements))
 
@@ -251,7 +261,8 @@ class Redactor:
 
         A detector whose ``kinds`` the level all carries (money at ``limited``) cannot
         report a leak itself, only widen a finding that swallows one; so it runs only
-        when another detector found something, and where none did there is no leak."""
+        when another detector found something of a kind the level may not carry as
+        written, and where none did there is no leak."""
         return self._leaks(text, self.rule(level), known or KnownValues())
 
     def _leaks(self, text: str, rule: LevelRule, known: KnownValues) -> list[Finding]:
@@ -265,7 +276,12 @@ class Redactor:
                 for i, kinds in enumerate(self._kinds)
                 if kinds is None or any(rule.leaks(k) for k in kinds)
             )
+        # A merged finding keeps the kind of one of the findings it merged, so without a
+        # finding of a kind that leaks there is no leak, whatever the other detectors
+        # (whose kinds all go out as written) would add: ``hit`` waits for such a kind,
+        # not just any finding (the known values find amounts the level carries).
         hit = False
+        raw_kinds, forbidden = rule.raw, rule.forbidden  # rule.leaks, inlined
         gates, detectors, public = self._gates, self.detectors, self.public
         for i in reporting:
             # _run inlined (a call per detector is a tenth of the guard's own time).
@@ -277,7 +293,11 @@ class Redactor:
             if own:
                 if public:
                     own = found[i] = [f for f in own if not self._is_public(f, text)]
-                hit = hit or bool(own)
+                if not hit:
+                    for f in own:
+                        if f.kind in forbidden or f.kind not in raw_kinds:
+                            hit = True
+                            break
         if not hit:
             return []
         raw: list[Finding] = []
