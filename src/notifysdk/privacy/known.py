@@ -17,6 +17,7 @@ components of an address (:mod:`.addresses`), the many ways to write an amount
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -39,10 +40,19 @@ def expand(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+_MAINLAND_MOBILE = re.compile(r"\+861[3-9][0-9]{9}")
+"""A mainland mobile number in E.164, as written on nearly every account: its national
+number is the 11 digits after +86 (phonenumbers strips no prefix from them: CN's only
+candidate, the carrier code 179xx, would leave six digits, a length no CN number has;
+checked against phonenumbers for every seven-digit prefix, see the tests)."""
+
+
 @lru_cache(maxsize=4096)
 def national_number(e164: str) -> str:
     """The national significant number of an international number (+8613800138000 →
     13800138000), or '' when ``e164`` is not one."""
+    if _MAINLAND_MOBILE.fullmatch(e164) is not None:
+        return e164[3:]  # without parsing: a tenth of the time
     if not e164.strip().startswith("+"):
         return ""
     try:

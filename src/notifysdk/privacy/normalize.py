@@ -221,11 +221,36 @@ def normalize(text: str) -> Normalized:
     return Normalized(text, current, tuple(steps))
 
 
+_fold = fold.__wrapped__
+"""The folding of :func:`~notifysdk.privacy.text.fold` without its cache, which is
+kept for whole texts (several detectors fold the same one)."""
+
+
+def _space(m: re.Match[str]) -> str:
+    return _REPL[m.lastgroup or ""]
+
+
+def _normal_text(text: str) -> str:
+    """``normalize(text).text``, without the map back and without touching the caches
+    of :func:`normalize` and :func:`~notifysdk.privacy.text.fold` (an account's values
+    are new with every account: they would push out the texts being scanned)."""
+    if "\\u" in text:
+        text = _ESCAPE.sub(_decode_escape, text)  # what _rewrite puts together
+    if not text.isascii():  # no ASCII character folds, and none is Traditional
+        text = to_simplified(_fold(text))
+    text = _lower(text)
+    if not text.isprintable() and _CONTROL_SPACE.search(text) is not None:
+        text = _CONTROL_SPACE.sub(" ", text)
+    if _needs_spacing(text):
+        text = _SPACING.sub(_space, text)
+    return text
+
+
 @lru_cache(maxsize=4096)
 def normalize_value(value: str) -> str:
     """A known value in the same normal form as :func:`normalize` gives a text, without
     leading or trailing whitespace."""
-    return normalize(value.strip()).text.strip()
+    return _normal_text(value.strip()).strip()
 
 
 def has_cjk(text: str) -> bool:
