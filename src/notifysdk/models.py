@@ -345,6 +345,102 @@ class Message(SDKModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+_MESSAGE_SET = frozenset(
+    (
+        "idempotency_key",
+        "channel",
+        "medium",
+        "to",
+        "locale",
+        "subject",
+        "body",
+        "html",
+        "attachments",
+        "metadata",
+    )
+)
+"""The fields :func:`_message` is given (the fields set of the message it builds)."""
+
+
+def _message(
+    idempotency_key: str,
+    channel: str,
+    medium: Medium,
+    to: str,
+    locale: str,
+    subject: str | None,
+    body: str,
+    html: str | None,
+    attachments: tuple[Attachment, ...],
+    metadata: dict[str, Any],
+) -> Message:
+    """``Message(idempotency_key=..., ..., metadata=...)`` (every field but ``headers``
+    given), without pydantic's validation when every value already is what it would
+    keep: a plain ``str`` (``None`` for subject and html), a :class:`Medium`, a tuple of
+    :class:`Attachment` instances (validation keeps instances as they are) and a dict with
+    ``str`` keys (validation copies it: pass a fresh one, it is kept). The same object:
+    the same ``__dict__`` (field order, ``headers`` a new empty dict), fields set, no
+    extra and no private values. Anything else (a ``str`` subclass such as ``Markup``, a
+    medium given as text) takes the validating constructor. The dispatcher builds one
+    message per notice (3 -> 0.6 us)."""
+    if (
+        type(idempotency_key) is str
+        and type(channel) is str
+        and type(medium) is Medium
+        and type(to) is str
+        and type(locale) is str
+        and (subject is None or type(subject) is str)
+        and type(body) is str
+        and (html is None or type(html) is str)
+        and type(attachments) is tuple
+        and type(metadata) is dict
+    ):
+        # loops, not all() over a generator: these few items cost less than one
+        for attachment in attachments:
+            if type(attachment) is not Attachment:
+                break
+        else:
+            for key in metadata:
+                if type(key) is not str:
+                    break
+            else:
+                message = Message.__new__(Message)
+                _set = object.__setattr__
+                _set(
+                    message,
+                    "__dict__",
+                    {
+                        "idempotency_key": idempotency_key,
+                        "channel": channel,
+                        "medium": medium,
+                        "to": to,
+                        "locale": locale,
+                        "subject": subject,
+                        "body": body,
+                        "html": html,
+                        "attachments": attachments,
+                        "headers": {},
+                        "metadata": metadata,
+                    },
+                )
+                _set(message, "__pydantic_fields_set__", set(_MESSAGE_SET))
+                _set(message, "__pydantic_extra__", None)
+                _set(message, "__pydantic_private__", None)
+                return message
+    return Message(
+        idempotency_key=idempotency_key,
+        channel=channel,
+        medium=medium,
+        to=to,
+        locale=locale,
+        subject=subject,
+        body=body,
+        html=html,
+        attachments=attachments,
+        metadata=metadata,
+    )
+
+
 class Receipt(SDKModel):
     """What a channel returns when a provider accepted a message."""
 

@@ -57,11 +57,12 @@ class TemplateLimits:
 
     def output_chars(self, part: str) -> int:
         """The bound on one rendered part: ``subject``, ``txt`` or ``html``."""
-        return {
-            "subject": self.subject_chars,
-            "txt": self.txt_chars,
-            "html": self.html_chars,
-        }.get(part, self.txt_chars)
+        # comparisons, not a dict built on every call (each rendered part asks)
+        if part == "subject":
+            return self.subject_chars
+        if part == "html":
+            return self.html_chars
+        return self.txt_chars
 
 
 DEFAULT_LIMITS = TemplateLimits()

@@ -152,6 +152,10 @@ class TemplateRenderer:
             lstrip_blocks=True,
         )
         self._names: dict[tuple[str, str, str, str], str | None] = {}
+        self._parts: dict[tuple[str, str, str, str | None], tuple[str, str | None, str | None]] = {}
+        """``(body, subject, html)`` template names by ``render``'s (kind, medium, locale,
+        channel), once :meth:`render` has looked all three up (they are kept in
+        ``_names`` for good, so they do not change after)."""
         self._templates: dict[str, tuple[jinja2.Template, float]] = {}
         """Compiled templates by name, with the monotonic time until which they are
         used without looking at their file (see :data:`FRESH_SECONDS`)."""
@@ -213,6 +217,22 @@ class TemplateRenderer:
     ) -> Rendered:
         """Render body (required), subject and html (optional) for one notice, from
         ``channel``'s own templates when it has a body template, else ``medium``'s."""
+        names = self._parts.get((kind, medium, locale, channel))
+        if names is not None:
+            # the names the code below found last time, rendered in the same order
+            kept_body, kept_subject, kept_html = names
+            subject = (
+                None if kept_subject is None else self._render_one(kept_subject, context, "subject")
+            )
+            body = self._render_one(kept_body, context, "txt")
+            html = None if kept_html is None else self._render_one(kept_html, context, "html")
+            return Rendered(
+                kept_body,
+                locale,
+                body or "",
+                " ".join(subject.split()) if subject is not None else None,
+                html,
+            )
         found = self.template_for(kind, medium, locale, channel)
         stem, body_name = found if found is not None else (medium, None)
         if body_name is None:
@@ -227,9 +247,16 @@ class TemplateRenderer:
                 )
             raise TemplateError("notice.kind", f"no {medium} template for notice kind {kind!r}")
         parts: dict[str, str | None] = {}
+        found_names: dict[str, str | None] = {}
         for part in PARTS:
             name = body_name if part == "txt" else self._name(kind, stem, locale, part)
+            found_names[part] = name
             parts[part] = None if name is None else self._render_one(name, context, part)
+        self._parts[kind, medium, locale, channel] = (
+            body_name,
+            found_names["subject"],
+            found_names["html"],
+        )
         subject = parts["subject"]
         return Rendered(
             template=body_name,
@@ -340,7 +367,8 @@ class LazyText:
 
 
 def _money_later(amount: Decimal, currency: str, locale: str) -> LazyText:
-    return LazyText(lambda: money(amount, currency, locale))
+    # a partial, not a lambda: one object instead of a function, its closure and cells
+    return LazyText(functools.partial(money, amount, currency, locale))
 
 
 NEUTRAL_SENDERS = {"zh": "客户服务中心", "en": "Customer Service Center"}
@@ -368,24 +396,26 @@ def notice_context(
     none is configured)."""
     account = notice.account
     locale = notice.effective_locale
-    person = notice.recipient.person
+    recipient = notice.recipient
+    currency = account.currency
+    # _value_: the str an enum's .value returns, without the property's descriptor call
     return {
         "notice": notice,
-        "kind": notice.kind.value,
+        "kind": notice.kind._value_,
         "locale": locale,
         "account": account,
         "debtor": account.debtor,
-        "recipient": person,
-        "role": notice.recipient.role.value,
+        "recipient": recipient.person,
+        "role": recipient.role._value_,
         "institution": account.institution,
         "agency": account.agency,
         "institution_contact": institution_contact,
         "neutral_sender": neutral_sender or neutral_sender_for(locale),
         "self_service_url": self_service_url,
-        "amount_due": _money_later(account.total_due, account.currency, locale),
-        "overdue_amount": _money_later(account.overdue_amount, account.currency, locale),
-        "principal": _money_later(account.principal, account.currency, locale),
-        "penalty_interest": _money_later(account.penalty_interest, account.currency, locale),
+        "amount_due": _money_later(account.total_due, currency, locale),
+        "overdue_amount": _money_later(account.overdue_amount, currency, locale),
+        "principal": _money_later(account.principal, currency, locale),
+        "penalty_interest": _money_later(account.penalty_interest, currency, locale),
         "due_date": long_date(account.due_date, locale),
         "days_overdue": account.days_overdue,
         "today": long_date(now.date(), locale),

@@ -21,7 +21,7 @@ from ..compliance.overrides import resolve
 from ..config import Settings
 from ..errors import UnknownProfileError
 from ..ledger.base import Ledger
-from ..models import Message, Notice, Outcome, OutcomeStatus, Restriction, Role
+from ..models import Message, Notice, Outcome, OutcomeStatus, Restriction, Role, _message
 from ..plugins import Registry
 from ..policy import Decision, Profile, Rule, Verdict, Vote, rules_to_run, run_rules
 from ..privacy import KnownValues, Redactor, effective_disclosure
@@ -297,9 +297,20 @@ def self_service_url(pipe: Pipeline, ctx: NoticeContext) -> str:
     message must not be pointed to it)."""
     if ctx.notice.recipient.role is not Role.DEBTOR:
         return ""
+    link_for = _LINK_FOR[0] if _LINK_FOR else _load_link_for()
+    return link_for(pipe.settings, ctx.notice, ctx.now)
+
+
+_LINK_FOR: list[Callable[[Settings, Notice, datetime], str]] = []
+""":func:`notifysdk.selfservice.links.link_for`, once imported (an import statement in
+:func:`self_service_url` ran the import machinery for every notice)."""
+
+
+def _load_link_for() -> Callable[[Settings, Notice, datetime], str]:
     from ..selfservice.links import link_for  # the page's keys load only when it is on
 
-    return link_for(pipe.settings, ctx.notice, ctx.now)
+    _LINK_FOR.append(link_for)
+    return link_for
 
 
 def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | None, str]:
@@ -316,52 +327,59 @@ def _build(pipe: Pipeline, ctx: NoticeContext, level: Any) -> tuple[Message | No
     rendered = pipe.renderer.render(
         kind, channel.medium._value_, notice.effective_locale, context, channel=channel.name
     )
-    parts: dict[str, str | None] = {}
-    leaks: set[str] = set()
-    for name, text in (
-        ("body", rendered.body),
-        ("subject", rendered.subject),
-        ("html", rendered.html),
-    ):
-        if text is None:
-            parts[name] = None
-            continue
-        red = (  # HTML: masked on the unescaped text (privacy/html_mask.py)
-            mask_html(pipe.redactor, text, level, ctx.known)
-            if name == "html"
-            else pipe.redactor.mask(text, level, ctx.known)
-        )
-        parts[name] = red.text
-        leaks.update(f.kind for f in red.leaks)
-    role = notice.recipient.role._value_
-    if leaks:
+    # body, subject, html in turn (each part that is there), masked: HTML on the
+    # unescaped text (privacy/html_mask.py)
+    redactor, known = pipe.redactor, ctx.known
+    leaked: tuple[Any, ...] = ()
+    body = rendered.body
+    if body is not None:
+        red = redactor.mask(body, level, known)
+        body, leaked = red.text, red.leaks
+    subject = rendered.subject
+    if subject is not None:
+        red = redactor.mask(subject, level, known)
+        subject = red.text
+        if red.leaks:
+            leaked = (*leaked, *red.leaks)
+    html = rendered.html
+    if html is not None:
+        red = mask_html(redactor, html, level, known)
+        html = red.text
+        if red.leaks:
+            leaked = (*leaked, *red.leaks)
+    if leaked:
+        leaks = {f.kind for f in leaked}
         return None, (
-            f"the rendered message carries {', '.join(sorted(leaks))}, which a {role} "
-            f"may not receive on {channel.name} (disclosure {level.value})"
+            f"the rendered message carries {', '.join(sorted(leaks))}, which a "
+            f"{notice.recipient.role._value_} may not receive on {channel.name} "
+            f"(disclosure {level.value})"
         )
     if notice.attachments and level.value != "full":
         return None, (
-            f"attachments need full disclosure; {channel.name} to a {role} is {level.value}"
+            f"attachments need full disclosure; {channel.name} to a "
+            f"{notice.recipient.role._value_} is {level.value}"
         )
-    message = Message(
-        idempotency_key=notice.idempotency_key,
-        channel=channel.name,
-        medium=channel.medium,
-        to=to,
-        locale=rendered.locale,
-        subject=parts["subject"],
-        body=parts["body"] or "",
-        html=parts["html"],
-        attachments=notice.attachments,
-        metadata={
+    # the consent on record for the destination (None: not on record)
+    consent = None
+    for contact in notice.recipient.person.contacts:
+        if contact.value == to:
+            consent = contact.consent._value_
+            break
+    message = _message(
+        notice.idempotency_key,
+        channel.name,
+        channel.medium,
+        to,
+        rendered.locale,
+        subject,
+        body or "",
+        html,
+        notice.attachments,
+        {
             "template": rendered.template,
             "kind": kind,
             "disclosure": level._value_,
-            # the consent on record for the destination (None: not on record)
-            "consent": next(
-                (c.consent._value_ for c in notice.recipient.person.contacts if c.value == to),
-                None,
-            ),
+            "consent": consent,
         },
     )
     return message, ""
