@@ -222,6 +222,7 @@ class ProfileRule:
             vote = votes[0]
             if vote.verdict is not Verdict.ALLOW:
                 return vote
+            kept = vote.reservations
             return Vote(
                 Verdict.ALLOW,
                 self.name,
@@ -229,7 +230,10 @@ class ProfileRule:
                 vote.reason or "",
                 vote.citation or "",
                 numbers={vote.profile: dict(vote.numbers)} if vote.numbers else {},
-                reservations=dedupe_reservations(votes),
+                # one vote's one reservation (or none) is what deduplicating keeps
+                reservations=kept
+                if type(kept) is tuple and len(kept) < 2
+                else dedupe_reservations(votes),
             )
         decision = combine(votes)
         if decision.verdict is not Verdict.ALLOW and decision.deciding is not None:

@@ -127,7 +127,9 @@ class FrequencyCapRule(ProfileRule):
         role = notice.recipient.role.value
         line = line_type(ctx)
         profiles = in_force(ctx)
-        zones = zones_for(ctx, profiles).zones
+        # The zones only once a cap applies (most notices have none on their medium:
+        # cn caps calls only); they are the same for every cap of the notice.
+        zones: tuple[ZoneInfo, ...] | None = None
         out: list[Vote] = []
         for profile in profiles:
             for spec in profile.params.get("caps", ()):
@@ -140,6 +142,8 @@ class FrequencyCapRule(ProfileRule):
                 )
                 if scope is None:
                     continue
+                if zones is None:
+                    zones = zones_for(ctx, profiles).zones
                 counting = _count_spec(profile, spec.counter)
                 out.append(
                     await self._vote(ctx, profile.name, spec, scope, zones, medium, counting)
@@ -276,7 +280,7 @@ class QuietPeriodRule(ProfileRule):
         if notice.recipient.role.value not in ("debtor", "guarantor"):
             return []
         profiles = in_force(ctx)
-        zones = zones_for(ctx, profiles).zones
+        zones: tuple[ZoneInfo, ...] | None = None  # once a quiet period applies (cn: none)
         out: list[Vote] = []
         for profile in profiles:
             spec: QuietSpec
@@ -287,6 +291,8 @@ class QuietPeriodRule(ProfileRule):
                     spec.counter, spec.per, notice.account, notice.recipient.person, ctx.to
                 )
                 assert scope is not None
+                if zones is None:
+                    zones = zones_for(ctx, profiles).zones
                 out.append(await self._vote(ctx, profile.name, spec, scope, zones))
         return out
 

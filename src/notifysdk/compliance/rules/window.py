@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import functools
-from datetime import time
+from collections.abc import Callable
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from ...policy import RuleContext, Vote
-from ..windows import in_window, local_times
+from ..specs import WindowSpec
+from ..windows import _local_ok, _stamp
 from .base import (
     ProfileRule,
     in_force,
     medium_of,
     shift_into_windows,
-    windows_in_force,
     workday_for,
     zones_for,
 )
@@ -32,18 +34,25 @@ class ContactWindowRule(ProfileRule):
     async def votes(self, ctx: RuleContext) -> list[Vote]:
         """One vote per profile with a window for this medium."""
         profiles = in_force(ctx)  # once, for the windows and the zones
-        pairs = windows_in_force(ctx, profiles)
+        medium = medium_of(ctx)
+        pairs = [
+            (p, spec)
+            for p in profiles
+            if isinstance(spec := p.params.get("window"), WindowSpec) and medium in spec.media
+        ]  # windows_in_force(ctx, profiles), without a list per profile
         if not pairs:
             return []
         zones = zones_for(ctx, profiles)
-        medium = medium_of(ctx)
-        local = local_times(ctx.now, zones.zones)  # the same for every window: once
+        now = ctx.now
+        # Each zone's local time once: what local_times shows and in_window reads.
+        local_at = [(z, now.astimezone(z)) for z in zones.zones]
+        local = {z.key: _stamp(at) for z, at in local_at}
         where = zones.numbers()  # the zones and the location sources they came from
         out: list[Vote] = []
         for profile, spec in pairs:
             window = _window_text(spec.start, spec.end)
             numbers = {"window": window, **where, "local": dict(local)}
-            if in_window(ctx.now, zones.zones, spec.start, spec.end, workday_for(spec, medium)):
+            if _inside(local_at, spec.start, spec.end, workday_for(spec, medium)):
                 out.append(
                     Vote.allow(
                         self.name,
@@ -79,6 +88,22 @@ class ContactWindowRule(ProfileRule):
                 )
             )
         return out
+
+
+def _inside(
+    local_at: list[tuple[ZoneInfo, datetime]],
+    start: time,
+    end: time,
+    workday: Callable[[date], bool] | None,
+) -> bool:
+    """:func:`~notifysdk.compliance.windows.in_window` of the instant whose local times
+    ``local_at`` holds (zone by zone, in order)."""
+    for _zone, local in local_at:
+        if not _local_ok(local.time().replace(tzinfo=None), start, end):
+            return False
+        if workday is not None and not workday(local.date()):
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=256)
