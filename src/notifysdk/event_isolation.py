@@ -32,7 +32,7 @@ def isolate(function: Callable[..., Any], hook_name: str, plugin: str) -> Callab
         except Exception:
             log.exception("event hook %s of plugin %s raised", hook_name, plugin)
             return None
-        if inspect.isawaitable(result):
+        if result is not None and inspect.isawaitable(result):  # None: never awaitable
             return _awaited(result, hook_name, plugin)
         return result
 

@@ -82,7 +82,7 @@ class _RetryAfterReconcileError(TransientDeliveryError):
     """An ambiguous attempt the channel reconciled as not sent: safe to retry."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Run:
     """What one notice's attempts have left to record."""
 
@@ -305,9 +305,8 @@ class Delivery:
         self, notice: Notice, channel: Channel, message: Message, run: _Run
     ) -> Receipt | None:
         """One call to the provider; ``None`` when an ambiguous attempt is held."""
-        ledger = self.ledger()
         if run.count:  # a retry: renew the lease and check the fence before calling again
-            run.attempt = await ledger.begin_attempt(
+            run.attempt = await self.ledger().begin_attempt(
                 notice.idempotency_key,
                 fence=run.fence,
                 to=message.to,

@@ -53,7 +53,8 @@ async def call_event(plugins: PluginManager, hook_name: str, **kwargs: Any) -> N
         log.exception("a wrapper of event hook %s raised", hook_name)
         return
     for result in results or ():
-        if inspect.isawaitable(result):
+        # None (what a plain listener returns) is never awaitable: not asked
+        if result is not None and inspect.isawaitable(result):
             await result  # isolated: it logs what it raises
 
 

@@ -49,10 +49,14 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 def normalize_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
     """The detail as it will read back from storage (JSON types only)."""
-    if all(type(k) is str and type(v) in _PLAIN for k, v in detail.items()):
+    if _flat_and_plain(detail):
         return dict(detail)  # flat and plain, like every outcome entry: no round trip
     out: dict[str, Any] = json.loads(json.dumps(dict(detail), default=str, ensure_ascii=False))
     return out
+
+
+def _flat_and_plain(detail: Mapping[str, Any]) -> bool:
+    return all(type(k) is str and type(v) in _PLAIN for k, v in detail.items())
 
 
 def outcome_detail(notice: Notice, outcome: Outcome) -> dict[str, Any]:
@@ -60,19 +64,24 @@ def outcome_detail(notice: Notice, outcome: Outcome) -> dict[str, Any]:
     only (the outcome's reason and a restriction's reason are masked when the outcome is
     built; no destination, no amount). Every ledger writes it from ``finish``, in the
     outcome's transaction."""
+    until = outcome.until
     detail: dict[str, Any] = {
-        "status": outcome.status.value,
+        # _value_: the str .value returns, without the enum property's descriptor
+        "status": outcome.status._value_,
         "channel": outcome.channel,
-        "kind": notice.kind.value,
-        "role": notice.recipient.role.value,
+        "kind": notice.kind._value_,
+        "role": notice.recipient.role._value_,
         "rule": outcome.rule,
         "reason": outcome.reason,
         "attempts": outcome.attempts,
         "provider_code": outcome.provider_code,
-        "until": outcome.until.isoformat() if outcome.until else None,
+        "until": until.isoformat() if until else None,
     }
-    if outcome.restriction is not None:  # the variant sent instead, and which rule chose it
-        detail["restriction"] = outcome.restriction.model_dump(mode="json")
+    restriction = outcome.restriction
+    if restriction is not None:  # the variant sent instead, and which rule chose it
+        detail["restriction"] = restriction.model_dump(mode="json")
+    elif _flat_and_plain(detail):
+        return detail  # what normalize_detail returns, without copying a dict built here
     return normalize_detail(detail)
 
 

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..channels import Attempt, ReconcileStatus
 from ..errors import AmbiguousDeliveryError
+from ..frozen import fast_init
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
 from ..reservations import Reservation
 
@@ -97,6 +98,7 @@ class ClaimStatus(StrEnum):
     """A reservation could not be taken: ``reservation`` names the full cap."""
 
 
+@fast_init  # one per notice (every ledger's claim answers one)
 @dataclass(frozen=True)
 class Claim:
     """The result of :meth:`Ledger.claim`.
@@ -117,6 +119,7 @@ class Claim:
     attempt: Attempt | None = None
 
 
+@fast_init  # one per attempt
 @dataclass(frozen=True)
 class AttemptEnd:
     """How an attempt ended, for :meth:`Ledger.end_attempt` and ``finish(ended=...)``:
@@ -151,6 +154,7 @@ class NoticeRecord:
         return self.outcome is not None and self.state in TERMINAL_STATES
 
 
+@fast_init  # one per audit entry written or read
 @dataclass(frozen=True)
 class AuditEntry:
     """One append-only audit entry. ``detail`` holds masked values only."""

@@ -169,48 +169,78 @@ class MemoryLedger:
         """Refuse a done key (``DUPLICATE``) or a leased one (``BUSY``, for every owner);
         take every reservation or none (``CAP_EXCEEDED``); claim the key under a new
         fencing token and, given ``to``, record the next attempt in flight."""
+        lock = self._lock
+        if lock.locked() or lock._waiters:  # see _claim: held only by code outside
+            async with lock:
+                return self._claim(notice, owner, now, lease_seconds, reservations, to, digest)
+        return self._claim(notice, owner, now, lease_seconds, reservations, to, digest)
+
+    def _claim(
+        self,
+        notice: Notice,
+        owner: str,
+        now: datetime,
+        lease_seconds: float,
+        reservations: Sequence[Reservation],
+        to: str | None,
+        digest: str | None,
+    ) -> Claim:
+        """The body of :meth:`claim`, run under the lock or while it is free.
+
+        None of this ledger's writes awaits anything, so none ever holds the lock across
+        a suspension: a free lock with no waiter is one ``async with`` would take and
+        give back without suspending and without waking anyone, and running the write
+        directly is the same. Only a lock held (or waited for) by code outside the
+        ledger's own writes makes a write queue behind it, under the lock as before."""
         key = notice.idempotency_key
-        async with self._lock:
-            row = self._rows.get(key)
-            stale: list[tuple[str, datetime]] = []
-            if row is not None:
-                if row.state in TERMINAL_STATES:
-                    return Claim(ClaimStatus.DUPLICATE, key, owner, outcome=row.outcome)
-                if row.state is NoticeState.CLAIMED:
-                    holder = row.owner or ""
-                    if row.lease_until is not None and row.lease_until > now:
-                        return Claim(ClaimStatus.BUSY, key, holder, lease_until=row.lease_until)
-                    if any(_status(a) in MAY_HAVE_GONE_OUT for a in row.attempts):
-                        return Claim(ClaimStatus.BUSY, key, holder)
-                    stale = row.reserved or []  # a take-over gives the expired claim's slots up
-            for res in reservations:
-                used = self._count(res.scope, res.window_start, res.window_end)
-                used -= sum(1 for scope, t in stale if scope == res.scope and _within(t, res))
-                if used >= res.limit:
-                    return Claim(ClaimStatus.CAP_EXCEEDED, key, owner, reservation=res, count=used)
-            if row is None:
-                row = self._rows[key] = _Row(key, notice.channel)
+        row = self._rows.get(key)
+        stale: list[tuple[str, datetime]] = []
+        if row is not None:
+            if row.state in TERMINAL_STATES:
+                return Claim(ClaimStatus.DUPLICATE, key, owner, outcome=row.outcome)
+            if row.state is NoticeState.CLAIMED:
+                holder = row.owner or ""
+                if row.lease_until is not None and row.lease_until > now:
+                    return Claim(ClaimStatus.BUSY, key, holder, lease_until=row.lease_until)
+                if any(_status(a) in MAY_HAVE_GONE_OUT for a in row.attempts):
+                    return Claim(ClaimStatus.BUSY, key, holder)
+                stale = row.reserved or []  # a take-over gives the expired claim's slots up
+        for res in reservations:
+            used = self._count(res.scope, res.window_start, res.window_end)
             if stale:
-                self._release_reservations(row)
-            row.state = NoticeState.CLAIMED
-            row.owner = owner
-            row.lease_until = now + timedelta(seconds=lease_seconds)
-            row.fence += 1
-            row.updated_at = now
+                used -= sum(1 for scope, t in stale if scope == res.scope and _within(t, res))
+            if used >= res.limit:
+                return Claim(ClaimStatus.CAP_EXCEEDED, key, owner, reservation=res, count=used)
+        if row is None:
+            row = self._rows[key] = _Row(key, notice.channel)
+        if stale:
+            self._release_reservations(row)
+        row.state = NoticeState.CLAIMED
+        row.owner = owner
+        lease_until = row.lease_until = now + timedelta(seconds=lease_seconds)
+        fence = row.fence = row.fence + 1
+        row.updated_at = now
+        if reservations:
+            contacts = self._contacts
+            reserved = row.reserved
             for res in reservations:
-                self._contacts.setdefault(res.scope, []).append((now, key))
-                if row.reserved is None:
-                    row.reserved = []
-                row.reserved.append((res.scope, now))
-            attempt = None if to is None else self._begin(row, to, now, digest)
-            return Claim(
-                ClaimStatus.CLAIMED,
-                key,
-                owner,
-                lease_until=row.lease_until,
-                fence=row.fence,
-                attempt=attempt,
-            )
+                scope = res.scope
+                entries = contacts.get(scope)
+                if entries is None:
+                    entries = contacts[scope] = []
+                entries.append((now, key))
+                if reserved is None:
+                    reserved = row.reserved = []
+                reserved.append((scope, now))
+        attempt = None if to is None else self._begin(row, to, now, digest)
+        return Claim(
+            ClaimStatus.CLAIMED,
+            key,
+            owner,
+            lease_until=lease_until,
+            fence=fence,
+            attempt=attempt,
+        )
 
     def _count(self, scope: str, start: datetime, end: datetime) -> int:
         return sum(1 for at, _ in self._contacts.get(scope, ()) if start <= at < end)
@@ -231,7 +261,8 @@ class MemoryLedger:
 
     @staticmethod
     def _begin(row: _Row, to: str, now: datetime, digest: str | None = None) -> Attempt:
-        number = max((a.number for a in row.attempts), default=0) + 1
+        attempts = row.attempts
+        number = max([a.number for a in attempts]) + 1 if attempts else 1
         kept = {BODY_DIGEST: digest} if digest else {}
         attempt = Attempt(row.key, row.channel, number, to, now, detail=kept)
         row.attempts.append(
@@ -274,17 +305,28 @@ class MemoryLedger:
     ) -> Attempt:
         """Record the next attempt in flight and renew the lease; raises
         :class:`~notifysdk.errors.ClaimLostError` when ``fence`` no longer holds the key."""
-        async with self._lock:
-            row = self._held(key, fence)
-            row.lease_until = now + timedelta(seconds=lease_seconds)
-            return self._begin(row, to, now, digest)
+        lock = self._lock
+        if lock.locked() or lock._waiters:  # see _claim
+            async with lock:
+                return self._begin_attempt(key, fence, to, now, lease_seconds, digest)
+        return self._begin_attempt(key, fence, to, now, lease_seconds, digest)
+
+    def _begin_attempt(
+        self, key: str, fence: int, to: str, now: datetime, lease_seconds: float, digest: str | None
+    ) -> Attempt:
+        row = self._held(key, fence)
+        row.lease_until = now + timedelta(seconds=lease_seconds)
+        return self._begin(row, to, now, digest)
 
     async def end_attempt(self, ended: AttemptEnd, *, now: datetime, fence: int) -> None:
         """Record how an attempt ended; raises :class:`~notifysdk.errors.ClaimLostError`
         when ``fence`` no longer holds the key."""
-        async with self._lock:
-            row = self._held(ended.attempt.idempotency_key, fence)
-            self._end(row, ended, now)
+        lock = self._lock
+        if lock.locked() or lock._waiters:  # see _claim
+            async with lock:
+                self._end(self._held(ended.attempt.idempotency_key, fence), ended, now)
+                return
+        self._end(self._held(ended.attempt.idempotency_key, fence), ended, now)
 
     async def finish(
         self,
@@ -302,30 +344,41 @@ class MemoryLedger:
         take-over or recovery); raises
         :class:`~notifysdk.errors.ClaimLostError` when ``fence`` no longer holds the key.
         """
+        lock = self._lock
+        if lock.locked() or lock._waiters:  # see _claim
+            async with lock:
+                return self._finish(notice, outcome, fence, ended)
+        return self._finish(notice, outcome, fence, ended)
+
+    def _finish(
+        self, notice: Notice, outcome: Outcome, fence: int | None, ended: AttemptEnd | None
+    ) -> bool:
         key = notice.idempotency_key
-        async with self._lock:
-            row = self._rows.get(key)
-            if row is not None and row.state in TERMINAL_STATES:
-                return False
-            if fence is not None:
-                row = self._held(key, fence)
-            elif row is not None and row.state is NoticeState.CLAIMED:
-                return False  # someone's claim: only its holder (or recovery) ends it
-            if row is None:
-                row = self._rows[key] = _Row(key, notice.channel)
-            if ended is not None:
-                self._end(row, ended, outcome.at)
-            row.state = state_for(outcome.status)
-            row.outcome = outcome
-            row.owner = None
-            row.lease_until = None
-            row.updated_at = outcome.at
-            if outcome.status is OutcomeStatus.DELIVERED:
-                row.reserved = None  # kept: they are contacts now
-            else:
-                self._release_reservations(row)
-            self._append("outcome", key, outcome_detail(notice, outcome), outcome.at)
-            return True
+        row = self._rows.get(key)
+        if row is not None and row.state in TERMINAL_STATES:
+            return False
+        if fence is not None:
+            row = self._held(key, fence)
+        elif row is not None and row.state is NoticeState.CLAIMED:
+            return False  # someone's claim: only its holder (or recovery) ends it
+        if row is None:
+            row = self._rows[key] = _Row(key, notice.channel)
+        at = outcome.at
+        if ended is not None:
+            self._end(row, ended, at)
+        status = outcome.status
+        row.state = state_for(status)
+        row.outcome = outcome
+        row.owner = None
+        row.lease_until = None
+        row.updated_at = at
+        if status is OutcomeStatus.DELIVERED:
+            row.reserved = None  # kept: they are contacts now
+        elif row.reserved is not None:
+            self._release_reservations(row)
+        # outcome_detail's answer is normalized already: appended as it is
+        self._append_clean("outcome", key, outcome_detail(notice, outcome), at)
+        return True
 
     async def count(self, scope: str, start: datetime, end: datetime) -> int:
         """Contacts (reserved, sent or recorded) under ``scope`` in ``[start, end)``."""
@@ -344,11 +397,17 @@ class MemoryLedger:
             self._contacts.setdefault(scope, []).append((at, key))
 
     def _append(self, event: str, key: str | None, detail: Mapping[str, Any], at: datetime) -> None:
+        self._append_clean(event, key, normalize_detail(detail), at)
+
+    def _append_clean(
+        self, event: str, key: str | None, clean: dict[str, Any], at: datetime
+    ) -> None:
+        """Append an entry whose detail is normalized already (:func:`normalize_detail`)."""
         at = at.astimezone(UTC)  # as the SQL ledgers read it back, so the hashes agree
-        prev = self._audit[-1].hash if self._audit else ""
-        clean = normalize_detail(detail)
+        audit = self._audit
+        prev = audit[-1].hash if audit else ""
         digest = entry_hash(prev, at, event, key, clean, append_key(prev, self.audit_key))
-        self._audit.append(AuditEntry(len(self._audit) + 1, at, event, key, clean, prev, digest))
+        audit.append(AuditEntry(len(audit) + 1, at, event, key, clean, prev, digest))
 
     async def audit(
         self, event: str, key: str | None, detail: Mapping[str, Any], *, now: datetime
