@@ -24,6 +24,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 from .normalize import has_cjk, normalize_value
 from .numerals import NUMERAL_CHARS, chinese_forms, parse_number
@@ -92,15 +94,23 @@ _LABELS: dict[str | None, frozenset[int]] = {
     None: _NUMERIC,
 }
 
+_LABEL_RANKS = {label: tuple(sorted(ranks)) for label, ranks in _LABELS.items()}
+_PLAIN_RANKS = (BUILDING, UNIT, ROOM)
+_PLAIN_RANKS_FLOOR = (BUILDING, UNIT, FLOOR, ROOM)
+"""The ranks of unlabelled numbers in order (3-2-202; 3-2-5-502 has a floor)."""
+_RANK = itemgetter(0)
+"""A component's rank (its first field)."""
 _DIGIT_CHARS = frozenset("0123456789")
 _NUMERAL_SET = frozenset(NUMERAL_CHARS)
 _SEPARATORS = frozenset(" ,，、-—_/#")
+_SKIP = _SEPARATORS | frozenset("，、;；:：()（）")
+"""What :func:`parse_chinese` passes over between components."""
 _MAX_GAP = 3
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Component:
-    """One component of a registered address."""
+class Component(NamedTuple):
+    """One component of a registered address (a tuple: an address has a dozen, built
+    for every new account, and a tuple is built and hashed in C)."""
 
     rank: int
     forms: tuple[str, ...] = ()
@@ -111,6 +121,9 @@ class Component:
     """False for a registered number without a label (…3-2-202): it takes any label."""
     implied: bool = False
     """The floor a room number implies (202 → 2), not written in the address."""
+
+    def __repr__(self) -> str:
+        return object.__repr__(self)  # never the address
 
 
 @lru_cache(maxsize=4096)
@@ -136,9 +149,9 @@ _LONG_SUFFIXES = (
 
 def _base(text: str, rank: int) -> str:
     """A province, city or district without its suffix (广东省 → 广东)."""
-    if rank not in (PROVINCE, CITY, DISTRICT):
+    if rank > DISTRICT:
         return text
-    for suffix in _LONG_SUFFIXES:
+    for suffix in _LONG_SUFFIXES if text.endswith(_LONG_SUFFIXES) else ():
         if text.endswith(suffix):
             return text[: -len(suffix)]
     return text[:-1] if text[-1] in "省市区县" else text
@@ -146,51 +159,52 @@ def _base(text: str, rank: int) -> str:
 
 def parse_chinese(address: str) -> tuple[Component, ...]:
     """The components of a Chinese address in normal form, coarse to fine."""
-    pos, last = 0, -1
+    pos, last, size = 0, -1, len(address)
     out: list[Component] = []
     numbers: list[tuple[str, str | None]] = []
-    while pos < len(address):
-        if address[pos] in _SEPARATORS or address[pos] in "，、;；:：()（）":
+    while pos < size:  # the names, up to the first number after them
+        if address[pos] in _SKIP:
             pos += 1
             continue
-        if not numbers:
-            named = _named_at(address, pos, last)
-            if named is not None:
-                rank, end, _ = named
-                text = address[pos:end]
-                pos = end
-                base = _base(text, rank)
-                forms = (text, base) if base != text and len(base) >= 2 else (text,)
-                out.append(Component(rank, forms))
-                last = rank
-                if rank == ROAD:
-                    m = _NUM_AT.match(address, pos)
-                    number = _canonical_number(m.group(1)) if m else None
-                    if m and number and m.group(2) in (None, "号", "弄"):
-                        out.append(Component(ROAD_NO, number=number, labelled=bool(m.group(2))))
-                        last, pos = ROAD_NO, m.end()
-                continue
+        for rank, pattern in _NAMED:
+            if rank > last:
+                named = pattern.match(address, pos)
+                if named is not None:
+                    break
+        else:
+            named = None
+        if named is not None:
+            end = named.end()
+            text = address[pos:end]
+            pos = end
+            base = _base(text, rank)
+            forms = (text, base) if base != text and len(base) >= 2 else (text,)
+            out.append(Component(rank, forms))
+            last = rank
+            if rank == ROAD:
+                m = _NUM_AT.match(address, pos)
+                number = _canonical_number(m.group(1)) if m else None
+                if m and number and m.group(2) in (None, "号", "弄"):
+                    out.append(Component(ROAD_NO, number=number, labelled=bool(m.group(2))))
+                    last, pos = ROAD_NO, m.end()
+            continue
         m = _NUM_AT.match(address, pos)
-        if m is not None:
-            number = _canonical_number(m.group(1))
-            if number is not None:
-                numbers.append((number, m.group(2)))
-            pos = m.end()
+        if m is None:
+            pos += 1
             continue
-        pos += 1
+        pos = m.end()
+        number = _canonical_number(m.group(1))
+        if number is not None:
+            numbers.append((number, m.group(2)))
+            break
+    # After a number only numbers are read: each where the last one ended or at the
+    # next place one matches (no separator starts one).
+    for m in _NUM_AT.finditer(address, pos) if numbers else ():
+        number = _canonical_number(m.group(1))
+        if number is not None:
+            numbers.append((number, m.group(2)))
     out.extend(_numeric_components(numbers, after=max(last, ROAD_NO)))
-    return tuple(sorted(out, key=lambda c: c.rank))
-
-
-def _named_at(s: str, pos: int, last: int) -> tuple[int, int, int] | None:
-    """(rank, end, start) of the next named component at ``pos``."""
-    for rank, pattern in _NAMED:
-        if rank <= last:
-            continue
-        m = pattern.match(s, pos)
-        if m is not None:
-            return rank, m.end(), pos
-    return None
+    return tuple(sorted(out, key=_RANK))
 
 
 def _numeric_components(numbers: list[tuple[str, str | None]], *, after: int) -> list[Component]:
@@ -198,24 +212,48 @@ def _numeric_components(numbers: list[tuple[str, str | None]], *, after: int) ->
     where there is none (3-2-202 → building, unit, room)."""
     out: list[Component] = []
     prev = after
-    plain = [BUILDING, UNIT, ROOM] if len(numbers) <= 3 else [BUILDING, UNIT, FLOOR, ROOM]
+    plain = _PLAIN_RANKS if len(numbers) <= 3 else _PLAIN_RANKS_FLOOR
+    room: Component | None = None
+    has_floor = False
     for i, (number, label) in enumerate(numbers):
         rest = len(numbers) - i
         if label is None:
             candidates = [r for r in plain if r > prev]
             rank = candidates[-rest] if len(candidates) >= rest else ROOM
-            out.append(Component(rank, number=number, labelled=False))
+            c = Component(rank, number=number, labelled=False)
         else:
-            ranks = sorted(r for r in _LABELS[label] if r > prev) or [ROOM]
+            ranks = [r for r in _LABEL_RANKS[label] if r > prev] or [ROOM]
             # 12号1002室: 号 is the building when more follows, the room when last
             rank = ranks[-1] if label == "号" and rest == 1 else ranks[0]
-            out.append(Component(rank, number=number))
-        prev = max(prev, out[-1].rank)
-    room = next((c for c in out if c.rank == ROOM), None)
-    has_floor = any(c.rank == FLOOR for c in out)
+            c = Component(rank, number=number)
+        out.append(c)
+        if rank == ROOM and room is None:
+            room = c
+        elif rank == FLOOR:
+            has_floor = True
+        if rank > prev:
+            prev = rank
     if room and room.number.isdigit() and len(room.number) >= 3 and not has_floor:
         out.append(Component(FLOOR, number=str(int(room.number) // 100), implied=True))
     return out
+
+
+def _finest_longest(entry: tuple[int, str]) -> tuple[int, int]:
+    return entry[0], -len(entry[1])
+
+
+def _number_anchors(number: str) -> tuple[str, ...]:
+    """A registered number (digits) and its Chinese forms (十二, 二零二...)."""
+    n = int(number)
+    return (number, *_chinese_forms(n)) if n < 10000 else (number,)  # none above
+
+
+@lru_cache(maxsize=10000)
+def _chinese_forms(n: int) -> tuple[str, ...]:
+    """:func:`~.numerals.chinese_forms` of a number below 10,000, the only ones that
+    have any (kept for all of them: building, floor, room and road numbers are that
+    small, so nearly every account has some that an earlier account had)."""
+    return chinese_forms(n)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -233,6 +271,11 @@ class ChineseAddress:
         default_factory=dict, compare=False, hash=False
     )
     """The numeric components, by number."""
+    _set: frozenset[Component] = field(init=False, compare=False, hash=False)
+    """The components, for :meth:`covers`."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_set", frozenset(self.components))
 
     @classmethod
     def of(cls, address: str) -> ChineseAddress | None:
@@ -245,34 +288,35 @@ class ChineseAddress:
         # (the window reaches back to the coarser ones). The labels (栋, 单元...) only
         # when nothing else would do: they are in every address, ours or not.
         anchors: list[str] = []
-        for c in comps:
-            if c.rank < TOWN:
-                continue
-            if c.forms:
-                anchors.extend(f for f in c.forms if len(f) >= 2)
-            elif not c.implied and c.number.isdigit() and int(c.number) >= 10:
-                anchors.append(c.number)
-                anchors.extend(chinese_forms(int(c.number)))
-        if not anchors and any(c.rank >= BUILDING and not c.implied for c in comps):
-            anchors.extend(("栋", "幢", "单元", "号楼", "室"))
         forms: dict[str, list[tuple[int, str]]] = {}
         numbers: dict[str, list[Component]] = {}
         for c in comps:
-            for form in c.forms:
-                forms.setdefault(form[0], []).append((c.rank, form))
-            if not c.forms:
-                numbers.setdefault(c.number, []).append(c)
+            rank, names, number = c.rank, c.forms, c.number
+            if names:
+                for form in names:
+                    forms.setdefault(form[0], []).append((rank, form))
+                if rank >= TOWN:
+                    anchors.extend(f for f in names if len(f) >= 2)
+                continue
+            numbers.setdefault(number, []).append(c)
+            if rank >= TOWN and not c.implied and number.isdigit() and int(number) >= 10:
+                anchors.extend(_number_anchors(number))
+        if not anchors and any(c.rank >= BUILDING and not c.implied for c in comps):
+            anchors.extend(("栋", "幢", "单元", "号楼", "室"))
         return cls(
             comps,
             tuple(dict.fromkeys(anchors)),
-            {k: tuple(sorted(v, key=lambda e: (e[0], -len(e[1])))) for k, v in forms.items()},
+            {
+                k: (v[0],) if len(v) == 1 else tuple(sorted(v, key=_finest_longest))
+                for k, v in forms.items()
+            },
             {k: tuple(v) for k, v in numbers.items()},
         )
 
     def covers(self, other: ChineseAddress) -> bool:
         """True when every component of ``other`` is one of ours (then finding ours
         finds everything ``other`` would)."""
-        return set(other.components) <= set(self.components)
+        return other._set <= self._set
 
     def find(self, text: str) -> list[tuple[int, int]]:
         """Spans of ``text`` (normal form) that carry this address."""

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from .addresses import Address, ChineseAddress, EnglishAddress, address_matchers
 from .findings import Finding, KnownValues
@@ -52,13 +53,18 @@ _GUARDS: dict[str, frozenset[str]] = {
 index asks for two per needle of every new account)."""
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class _Needle:
+class _Needle(NamedTuple):
+    """One plain value to look for (a tuple: a tenth of a frozen dataclass's cost to
+    build, and ``find`` unpacks it)."""
+
     text: str
     kind: str
     left: frozenset[str] | None
     right: frozenset[str] | None
     detector: str = DETECTOR
+
+    def __repr__(self) -> str:
+        return object.__repr__(self)  # never the value
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -98,10 +104,21 @@ def _amount_value(value: str) -> Decimal | None:
     return parsed.value if parsed is not None and parsed.positional else None
 
 
+_Forms = tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+
 @lru_cache(maxsize=4096)
-def _amount_forms(value: Decimal) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+def _amount_forms(value: Decimal) -> _Forms:
     """The (keys, forms) groups of one amount (cached per value, bounded: equal Decimals
     such as 1234.5 and 1234.50 give the same forms)."""
+    written = str(value)
+    if _PLAIN_AMOUNT.fullmatch(written) is not None:  # as an account's amounts are
+        return _plain_forms(written)
+    return _decimal_forms(value)
+
+
+def _decimal_forms(value: Decimal) -> _Forms:
+    """:func:`_amount_forms` of any amount."""
     whole = int(value)
     keys = (str(whole), f"{whole:,}")
     forms = [f"{value:.2f}", f"{value:,.2f}"]
@@ -115,6 +132,28 @@ def _amount_forms(value: Decimal) -> tuple[tuple[tuple[str, ...], tuple[str, ...
             forms += [short, f"{Decimal(short):,}"]
     arabic = tuple(sorted(dict.fromkeys(forms), key=len, reverse=True))
     return ((tuple(dict.fromkeys(keys)), arabic), *chinese)
+
+
+def _plain_forms(written: str) -> _Forms:
+    """:func:`_decimal_forms` of the amount ``written`` as :data:`_PLAIN_AMOUNT` (1234.50),
+    from its digits: every account has new amounts, and formatting a Decimal five ways
+    costs several times more (the same groups for every such amount up to 12,000.00
+    and 900,000 random ones up to 15 digits; see the tests)."""
+    units, cents = written.split(".")
+    whole = int(units)
+    grouped = f"{whole:,}"
+    keys = (units, grouped) if whole >= 1000 else (units,)
+    forms = [written, f"{grouped}.{cents}"]
+    chinese: tuple[str, ...] = ()
+    if cents == "00":
+        if whole >= 100:
+            forms += [units, grouped]
+            chinese = chinese_forms(whole, by_digit=False)
+    else:
+        short = cents.rstrip("0")
+        forms += [f"{units}.{short}", f"{grouped}.{short}"]
+    arabic = tuple(sorted(dict.fromkeys(forms), key=len, reverse=True))
+    return ((keys, arabic), *(((f,), (f,)) for f in chinese))
 
 
 def _covers(a: Address, b: Address) -> bool:
@@ -161,25 +200,15 @@ def index_of(values: tuple[tuple[str, str], ...]) -> KnownIndex:
             kind,
             guard(text[0]),
             guard(text[-1]),
-            _detector_of(text, kind, han_names) if han_names else DETECTOR,
+            _detector_of(text, kind, han_names) if han_names and kind == "name" else DETECTOR,
         )
-        for text, kind in sorted(plain, key=lambda e: -len(e[0]))
+        for text, kind in sorted(plain, key=_needle_length, reverse=True)  # stable
     )
     forms = tuple(group for a in amounts for group in _amount_forms(a))
     matchers = list(addresses)
     # Covering needs two matchers of one language: skip the pairwise loop without them.
     zh = sum(isinstance(a, ChineseAddress) for a in matchers)
-    if zh < 2 and len(matchers) - zh < 2:
-        kept = tuple(matchers)
-    else:
-        kept = tuple(
-            a
-            for i, a in enumerate(matchers)
-            if not any(
-                j != i and _covers(b, a) and (not _covers(a, b) or j < i)
-                for j, b in enumerate(matchers)
-            )
-        )
+    kept = tuple(matchers) if zh < 2 and len(matchers) - zh < 2 else _uncovered(matchers)
     return KnownIndex(
         needles,
         tuple(given),
@@ -187,6 +216,22 @@ def index_of(values: tuple[tuple[str, str], ...]) -> KnownIndex:
         forms,
         kept,
     )
+
+
+def _needle_length(entry: tuple[str, str]) -> int:
+    return len(entry[0])
+
+
+def _uncovered(matchers: list[Address]) -> tuple[Address, ...]:
+    """The matchers no other one covers (of two that cover each other, the first)."""
+    kept = []
+    for i, a in enumerate(matchers):
+        for j, b in enumerate(matchers):
+            if j != i and type(b) is type(a) and _covers(b, a) and (j < i or not _covers(a, b)):
+                break
+        else:
+            kept.append(a)
+    return tuple(kept)
 
 
 def _detector_of(text: str, kind: str, han_names: list[str]) -> str:
@@ -328,16 +373,15 @@ class KnownValuesDetector:
         hay = norm.text
         size = len(hay)
         spans: list[tuple[str, int, int, str]] = []
-        for needle in index.needles:  # inline: most needles are not there at all
-            value = needle.text
+        for value, kind, left, right, detector in index.needles:  # inline: most are absent
             at = hay.find(value)
             while at != -1:
                 end = at + len(value)
                 if not (
-                    (needle.left and at > 0 and hay[at - 1] in needle.left)
-                    or (needle.right and end < size and hay[end] in needle.right)
+                    (left and at > 0 and hay[at - 1] in left)
+                    or (right and end < size and hay[end] in right)
                 ):
-                    spans.append((needle.kind, at, end, needle.detector))
+                    spans.append((kind, at, end, detector))
                 at = hay.find(value, at + 1)
         for name in index.given:
             at = hay.find(name)
