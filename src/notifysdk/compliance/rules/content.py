@@ -67,8 +67,9 @@ class RequiredContentRule(ProfileRule):
         medium = medium_of(ctx)
         role = ctx.notice.recipient.role.value
         kind = str(msg.metadata.get("kind", ctx.notice.kind.value))
-        text = "\n".join(p for p in message_parts(ctx).values() if p)
-        lang = _lang(msg.locale)
+        # The text and its language once a requirement applies (cn requires none).
+        text: str | None = None
+        lang = ""
         first: bool | None = None
         out: list[Vote] = []
         for profile in in_force(ctx):
@@ -81,6 +82,9 @@ class RequiredContentRule(ProfileRule):
                         first = await _communications(ctx) == 0
                     if first != (req.when == "first"):
                         continue
+                if text is None:
+                    text = "\n".join(p for p in message_parts(ctx).values() if p)
+                    lang = _lang(msg.locale)
                 out.append(self._check(profile.name, req, text, lang))
         return out
 
@@ -201,6 +205,9 @@ class ContentLintRule(ProfileRule):
         return out
 
 
+_SECOND = timedelta(seconds=1)
+"""How long a record-only reservation's window lasts."""
+
 _NOT_A_COMMUNICATION = frozenset({"limited_content", "credit_report"})
 """Kinds whose delivery is not a communication with the person (no ``comm`` count)."""
 
@@ -231,7 +238,7 @@ class ContactRecordRule:
         # later contact.
         if kind not in _NOT_A_COMMUNICATION:
             scopes.append(sc.person_scope(sc.Counter.COMM, account, ctx.notice.recipient.person))
-        end = ctx.now + timedelta(seconds=1)
+        end = ctx.now + _SECOND
         return Vote.allow(
             self.name,
             "*",
