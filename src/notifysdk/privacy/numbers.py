@@ -29,7 +29,7 @@ from stdnum.cn import ric
 
 from .birth_dates import is_birth_date
 from .findings import Finding, KnownValues
-from .prescan import Prescan
+from .prescan import Prescan, number_stretches
 from .text import fold, spaced_stretches
 
 # Province-level prefixes of the administrative division code (GB/T 2260), plus the
@@ -44,10 +44,23 @@ _ID18 = re.compile(rf"(?<![0-9])[1-9](?:{_SEP}[0-9]){{16}}{_SEP}[0-9Xx](?![0-9])
 _ID15 = re.compile(rf"(?<![0-9])[1-9](?:{_SEP}[0-9]){{14}}(?![0-9Xx])")
 _RUN = re.compile(r"(?<![0-9])[0-9]+(?:[ -][0-9]+)*(?![0-9])")
 # Where an ID (15+ characters) or a card (13+) can be: one character-class scan, far
-# cheaper than the patterns above, which then run only inside what it finds.
+# cheaper than the patterns above, which then run only inside what it finds. They are
+# searched only inside the prescan's number stretches (see _STRETCH_TAIL).
 _ID_AREA = re.compile(r"[0-9][0-9 -]{13,}[0-9Xx]")
 _CARD_AREA = re.compile(r"[0-9][0-9 -]{11,}[0-9]")
 _GROUP = re.compile(r"[0-9]+")
+_STRETCH_TAIL = frozenset(" \t()+./-")
+"""The number punctuation a stretch of :func:`~.prescan.number_stretches` may go on with
+after its last digit (the prescan's separators).
+
+The area patterns are searched only inside those stretches (the prescan measured them:
+a text's prose costs no scan). Every area is digits, spaces and dashes from a digit, all
+of it number punctuation, so it lies in one stretch from the stretch's first digit on
+and has no more digits than the stretch; the ID area may end with an ``X`` just after
+the stretch's punctuation, so its search reads up to the character after that. Neither
+pattern looks behind: searched from a stretch's first digit, they find what a search of
+the whole text finds there."""
+
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 CONTEXT_WINDOW = 16
 """How many characters may stand between a card word and the digits it names."""
@@ -60,6 +73,9 @@ _CONTEXT_WORDS = (
 # right before them).
 _CARD_CONTEXT = re.compile(rf"(?:{_CONTEXT_WORDS})[^0-9。；;！？!?\n]{{0,{CONTEXT_WINDOW}}}\Z")
 _CONTEXT_REACH = CONTEXT_WINDOW + 12  # the longest card word ("union pay") and then some
+_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+"""The only characters IGNORECASE matches to an ASCII letter besides its two cases
+(İ ı for i, ſ for s, the Kelvin sign for k)."""
 _ID_LENGTHS = frozenset({15, 18})
 _CARD_LENGTHS = frozenset(range(13, 20))
 _DOUBLED = str.maketrans("0123456789", "0246813579")
@@ -139,14 +155,21 @@ class ResidentIdDetector:
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid ID number in ``text``."""
         folded = fold(text)
-        for area in _ID_AREA.finditer(folded):
-            lo, hi = area.start(), area.end() + 1  # + 1: the look-ahead sees what follows
-            for m in _ID18.finditer(folded, lo, hi):
-                if is_resident_id(_compact(m.group())):
-                    yield Finding(self.kind, m.start(), m.end(), self.name)
-            for m in _ID15.finditer(folded, lo, hi):
-                if is_legacy_resident_id(_compact(m.group())):
-                    yield Finding(self.kind, m.start(), m.end(), self.name)
+        n = len(folded)
+        for first, last, digits in number_stretches(folded):
+            if digits < 15:  # an 18-character ID has seventeen and its check character
+                continue
+            until = last
+            while until < n and folded[until] in _STRETCH_TAIL:
+                until += 1
+            for area in _ID_AREA.finditer(folded, first, until + 1):  # + 1: a final X
+                lo, hi = area.start(), area.end() + 1  # + 1: the look-ahead sees what follows
+                for m in _ID18.finditer(folded, lo, hi):
+                    if is_resident_id(_compact(m.group())):
+                        yield Finding(self.kind, m.start(), m.end(), self.name)
+                for m in _ID15.finditer(folded, lo, hi):
+                    if is_legacy_resident_id(_compact(m.group())):
+                        yield Finding(self.kind, m.start(), m.end(), self.name)
         for s in spaced_stretches(folded, _ID_LENGTHS):
             if (
                 is_resident_id(s.digits)
@@ -218,10 +241,16 @@ def in_card_context(folded: str, start: int) -> bool:
     ``start`` in ``folded`` text, with no digit or sentence end in between."""
     lo = max(0, start - _CONTEXT_REACH)
     w = folded[lo:start].lower()
-    # substring checks first: the pattern runs only where a card word may be
-    if not (
-        "卡" in w or "card" in w or "联" in w or "聯" in w or "pay" in w or "visa" in w
-    ) and not ("amex" in w or "pan" in w):
+    # Substring checks first: the pattern runs only where a card word may be. 联 or 聯
+    # alone (联系方式, 聯絡: contact, in most Chinese texts) is in no card word but 银联;
+    # the pattern still runs there where a letter that IGNORECASE matches to an ASCII one
+    # besides its two cases stands (a ``visa`` with a dotless i or a long s lower-cases
+    # to no ``visa``), as it always has.
+    if (
+        not ("卡" in w or "card" in w or "银联" in w or "銀聯" in w or "pay" in w or "visa" in w)
+        and not ("amex" in w or "pan" in w)
+        and not (("联" in w or "聯" in w) and _CASE_ODD.search(w) is not None)
+    ):
         return False
     return _CARD_CONTEXT.search(folded, lo, start) is not None
 
@@ -243,25 +272,28 @@ class BankCardDetector:
         """Every card number in ``text``; a run of digit groups is searched for the
         longest card-shaped stretch of whole groups."""
         folded = fold(text)
-        for area in _CARD_AREA.finditer(folded):
-            for run in _RUN.finditer(folded, area.start(), area.end() + 1):
-                start, end = run.span()
-                if end - start < 13:  # fewer than 13 characters: fewer than 13 digits
-                    continue
-                if start and folded[start - 1] in _LETTERS:
-                    continue  # JT5014503861557: a tracking number, however Luhn it happens to be
-                body = run.group()
-                if body.isdigit():  # one group (a bare ID or card): what _in_groups decides
-                    if end - start <= 19 and (
-                        is_card_number(body)
-                        or (in_card_context(folded, start) and is_card_in_context(body))
-                    ):
-                        yield Finding(self.kind, start, end, self.name)
-                    continue
-                if len(body) - body.count(" ") - body.count("-") < 13:  # a time stamp, say
-                    continue
-                groups = [(m.start() + start, m.end() + start) for m in _GROUP.finditer(body)]
-                yield from self._in_groups(folded, groups)
+        for first, last, digits in number_stretches(folded):
+            if digits < 13:  # only a run of thirteen digits or more can be a card (below)
+                continue
+            for area in _CARD_AREA.finditer(folded, first, last):
+                for run in _RUN.finditer(folded, area.start(), area.end() + 1):
+                    start, end = run.span()
+                    if end - start < 13:  # fewer than 13 characters: fewer than 13 digits
+                        continue
+                    if start and folded[start - 1] in _LETTERS:
+                        continue  # JT5014503861557: a tracking number, however Luhn it is
+                    body = run.group()
+                    if body.isdigit():  # one group (a bare ID or card): what _in_groups decides
+                        if end - start <= 19 and (
+                            is_card_number(body)
+                            or (in_card_context(folded, start) and is_card_in_context(body))
+                        ):
+                            yield Finding(self.kind, start, end, self.name)
+                        continue
+                    if len(body) - body.count(" ") - body.count("-") < 13:  # a time stamp, say
+                        continue
+                    groups = [(m.start() + start, m.end() + start) for m in _GROUP.finditer(body)]
+                    yield from self._in_groups(folded, groups)
         for s in spaced_stretches(folded, _CARD_LENGTHS):
             if not s.digits.isdigit():
                 continue
@@ -279,8 +311,11 @@ class BankCardDetector:
         all_sizes = [e - s for s, e in groups]
         all_digits = "".join([text[s:e] for s, e in groups])
         offsets = list(accumulate(all_sizes, initial=0))
+        total_digits = offsets[-1]
         i = 0
         while i < len(groups):
+            if total_digits - offsets[i] < 13:
+                break  # no stretch from here on has thirteen digits
             best: int | None = None
             loose: int | None = None
             for j in range(i, len(groups)):

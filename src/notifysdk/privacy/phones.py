@@ -61,7 +61,17 @@ def is_cn_mobile(digits: str) -> bool:
 
 _MOBILE_AREA = re.compile(r"[(+0-9][0-9 ()+-]{9,}[0-9]")
 """Where a mobile number (11+ characters) can be: one character-class scan, far cheaper
-than :data:`_CN_MOBILE`, which then runs only inside what it finds."""
+than :data:`_CN_MOBILE`, which then runs only inside what it finds.
+
+It is searched only inside the prescan's number stretches of eleven digits or more
+(:func:`~.prescan.number_stretches`, already measured: prose costs no scan), from the
+first of the spaces, brackets, signs and dashes just before a stretch's first digit to
+its last digit. A match is digits and that punctuation ending in a digit, all of it
+number punctuation, so it lies in one stretch (from those characters before it on),
+has no more digits than the stretch, and a mobile number has eleven; the pattern does
+not look around, so the search finds there what a search of the whole text finds."""
+_AREA_LEAD = frozenset(" ()+-")
+"""The characters of :data:`_MOBILE_AREA` other than digits."""
 _MOBILE_HINT = re.compile(r"1[3-9](?:[ -]?[0-9]){9}")
 """What every match of :data:`_CN_MOBILE` holds (its group 1): the detector's gate."""
 _MOBILE_LENGTH = frozenset({11})
@@ -101,11 +111,19 @@ class ChineseMobileDetector:
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every valid mobile number in ``text``."""
         folded = fold(text)
-        for area in _MOBILE_AREA.finditer(folded):
-            for m in _CN_MOBILE.finditer(folded, area.start(), area.end() + 1):
-                digits = m.group(1).replace(" ", "").replace("-", "")  # see _CN_MOBILE
-                if is_cn_mobile(digits):
-                    yield Finding(self.kind, m.start(), m.end(), self.name)
+        for first, last, count in number_stretches(folded):
+            if count < 11:
+                continue
+            # See _MOBILE_AREA: its matches in this stretch, the sign or bracket before
+            # the first digit included.
+            lo = first
+            while lo and folded[lo - 1] in _AREA_LEAD:
+                lo -= 1
+            for area in _MOBILE_AREA.finditer(folded, lo, last):
+                for m in _CN_MOBILE.finditer(folded, area.start(), area.end() + 1):
+                    digits = m.group(1).replace(" ", "").replace("-", "")  # see _CN_MOBILE
+                    if is_cn_mobile(digits):
+                        yield Finding(self.kind, m.start(), m.end(), self.name)
         for st in spaced_stretches(folded, _MOBILE_LENGTH):
             if st.sizes in _MOBILE_SHAPES and is_cn_mobile(st.digits):
                 cc = _CC_BEFORE.search(folded, max(0, st.start - 12), st.start)
@@ -350,14 +368,26 @@ def _labelled_phone(digits: str, grouped: bool) -> bool:
     Eight digits in one block that read as a date (20260307) are a date."""
     n = len(digits)
     if n == 10:
-        return _valid(digits, "US") or (digits[:3] in ("400", "800") and _valid(digits, "CN"))
+        return _us_number(digits) or (digits[:3] in ("400", "800") and _valid(digits, "CN"))
     if n == 11:
-        return digits[0] == "1" and _valid(digits, "US")
+        return digits[0] == "1" and _us_number(digits[1:])
     if n == 8 and not grouped and _is_date(digits):
         return False
     if n == 8 and _valid(digits, "HK"):
         return True
     return digits[0] in "2345678"
+
+
+def _us_number(national: str) -> bool:
+    """``_valid(digits, "US")`` of ten ASCII digits, or of eleven whose first is 1 and
+    ``national`` the other ten, unparsed: parsing with region US keeps ten digits as
+    the national number (nine would be too short to strip a 1 from), and takes the
+    country code 1 off eleven (too long for it) and then keeps the ten; a national
+    number starting with 0 or 1 is never valid, any other is what
+    :func:`~.nanp.is_nanp_number` decides (the validity, and the region is then one of
+    country code 1's). Some five times cheaper than parsing; checked against it on
+    120,000 generated numbers (and by ``tests/privacy/test_detectors_fast_paths.py``)."""
+    return national[0] in "23456789" and is_nanp_number(national)
 
 
 def _valid(digits: str, region: str) -> bool:
