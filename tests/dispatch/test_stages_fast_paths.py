@@ -275,3 +275,45 @@ async def test_self_service_url_is_link_for(tmp_path: Path) -> None:
     )
     assert stages.self_service_url(pipe, ctx.evolve(notice=third)) == ""
     assert stages._LINK_FOR[0] is link_for and len(stages._LINK_FOR) == 1
+
+
+async def test_kept_profiles_and_levels_are_what_the_stage_computed(tmp_path: Path) -> None:
+    import itertools
+
+    from notifysdk.channels import Disclosure
+    from notifysdk.dispatcher import Dispatcher
+    from notifysdk.errors import UnknownProfileError
+    from notifysdk.ledger.memory import MemoryLedger
+
+    settings = Settings(output_dir=tmp_path / "out", recover_on_start=False)
+    async with Dispatcher(settings, ledger=MemoryLedger()) as d:
+        pipe = d.pipeline
+        channel = d.channel("capture-sms")
+        for codes in [("cn",), ("cn",), ("us-regf", "cn"), ("cn", "us-regf")]:
+            notice = sample_notice(1, channel="capture-sms", profiles=codes)
+            ctx = await stages.profiles_stage(pipe, NoticeContext(notice, channel, NOW))
+            assert isinstance(ctx, NoticeContext)
+            fresh = stages.resolve_profiles(codes, pipe)
+            assert type(ctx.profiles) is dict and ctx.profiles == fresh
+            assert list(ctx.profiles) == list(fresh)
+            assert ctx.profiles is not pipe._profiles[codes]
+        bad = sample_notice(1, channel="capture-sms", profiles=("no-such",))
+        for _ in range(2):
+            with pytest.raises(UnknownProfileError):
+                await stages.profiles_stage(pipe, NoticeContext(bad, channel, NOW))
+        assert ("no-such",) not in pipe._profiles
+
+        class Ch:
+            def __init__(self, disclosure: Any, medium: Any) -> None:
+                self.disclosure, self.medium = disclosure, medium
+
+        levels = [*Disclosure, *(lv.value for lv in Disclosure)]
+        for disclosure, role, medium in itertools.product(levels, Role, [*Medium, "sms"]):
+            who = sample_notice(2, channel="capture-sms")
+            who = who.model_copy(
+                update={"recipient": who.recipient.model_copy(update={"role": role})}
+            )
+            ctx = NoticeContext(who, Ch(disclosure, medium), NOW)  # type: ignore[arg-type]
+            for _ in range(2):
+                got, want = stages._level_of(pipe, ctx), stages._level(ctx)
+                assert got == want and type(got) is type(want)

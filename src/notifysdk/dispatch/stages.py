@@ -49,6 +49,10 @@ class Pipeline:
     _senders: dict[tuple[str, ...], str | None] = field(
         default_factory=dict, init=False, repr=False
     )
+    _profiles: dict[tuple[str, ...], dict[str, Any]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _levels: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False)
 
     def rules(self, profiles: tuple[str, ...], stage: str) -> tuple[Rule, ...]:
         """The registered rules that vote at ``stage`` under ``profiles`` (kept per
@@ -165,10 +169,17 @@ def resolve_profiles(profiles: tuple[str, ...], pipe: Pipeline) -> dict[str, Any
 async def profiles_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
     """Resolve the notice's profiles, failing closed; collect the account's own values
     once, for every later stage's masking."""
-    return ctx.evolve(
-        profiles=resolve_profiles(ctx.notice.effective_profiles, pipe),
-        known=KnownValues.from_account(ctx.notice.account),
-    )
+    notice = ctx.notice
+    names = notice.effective_profiles
+    # kept per profile codes (a few per deployment) once resolved: the registry does
+    # not change while a dispatcher runs; an empty tuple (the settings' defaults) and
+    # a failure are never kept. Each context gets its own dict, as before.
+    found = pipe._profiles.get(names) if names else None
+    if found is None:
+        found = resolve_profiles(names, pipe)
+        if names:
+            pipe._profiles[names] = found
+    return ctx.evolve(profiles=dict(found), known=KnownValues.from_account(notice.account))
 
 
 def destination(notice: Notice, channel: Channel) -> str | None:
@@ -231,7 +242,7 @@ async def policy_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Ou
 
 async def render_stage(pipe: Pipeline, ctx: NoticeContext) -> NoticeContext | Outcome:
     """Render, mask by role × medium, and block anything the channel may not carry."""
-    level = _level(ctx)
+    level = _level_of(pipe, ctx)
     message, leak = _build(pipe, ctx, level)
     if message is None:
         return pipe.outcome(
@@ -265,6 +276,19 @@ STAGES: tuple[Stage, ...] = (
 def _level(ctx: NoticeContext) -> Any:
     channel = ctx.channel
     return effective_disclosure(channel.disclosure, ctx.notice.recipient.role, channel.medium)
+
+
+def _level_of(pipe: Pipeline, ctx: NoticeContext) -> Any:
+    """:func:`_level`, kept per (channel level, role, medium) and their types (a level
+    given as text equals its member but may come back as given): a function of those
+    and the privacy module's tables, which do not change while a dispatcher runs."""
+    channel = ctx.channel
+    disclosure, role, medium = channel.disclosure, ctx.notice.recipient.role, channel.medium
+    key = (disclosure, role, medium, type(disclosure), type(medium))
+    level = pipe._levels.get(key)
+    if level is None:
+        level = pipe._levels[key] = effective_disclosure(disclosure, role, medium)
+    return level
 
 
 def build_message(pipe: Pipeline, ctx: NoticeContext) -> tuple[Message | None, str]:
