@@ -103,6 +103,14 @@ def test_outcome_detail_is_normalize_detail_of_the_same_dict() -> None:
             update={"restriction": Restriction(variant="limited_content", rule="r", reason="x")}
         )
     )
+
+    class Text(str):
+        pass
+
+    base = cases[0].model_dump()
+    for field in ("channel", "rule", "reason", "provider_code"):  # not plain: a round trip
+        cases.append(Outcome.model_construct(**{**base, field: Text("x")}))
+    cases.append(Outcome.model_construct(**{**base, "attempts": 2.5}))
     for outcome in cases:
         detail = outcome_detail(notice, outcome)
         slow = {

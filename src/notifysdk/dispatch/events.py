@@ -44,9 +44,8 @@ async def call_event(plugins: PluginManager, hook_name: str, **kwargs: Any) -> N
             # What pluggy's call does for plain implementations, without its generic
             # machinery (two events per notice cost as much as a rule): each in
             # pluggy's order (last registered first, tryfirst/trylast kept).
-            results = [
-                impl.function(*[kwargs[name] for name in impl.argnames]) for impl in reversed(impls)
-            ]
+            arg = kwargs.__getitem__
+            results = [impl.function(*map(arg, impl.argnames)) for impl in reversed(impls)]
         else:
             results = caller(**kwargs)
     except Exception:  # a wrapper's own code raised
