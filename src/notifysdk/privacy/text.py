@@ -110,9 +110,13 @@ def fold_digits(text: str) -> str:
     return text.translate(_DIGIT_TABLE)
 
 
+_NOT_DIGITS = re.compile("[^0-9]+")
+
+
 def digits_of(text: str) -> str:
     """The digits of ``text`` (after folding; Chinese digits count), in order."""
-    return "".join(c for c in fold_digits(text) if "0" <= c <= "9")
+    # Every character but 0-9 removed in one substitution, not one Python step each.
+    return _NOT_DIGITS.sub("", fold_digits(text))
 
 
 # -- digit groups joined by wide separators ----------------------------------------------
