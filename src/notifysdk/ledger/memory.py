@@ -54,7 +54,7 @@ MAY_HAVE_GONE_OUT = frozenset({"in_flight", "unknown", "interrupted", "ok"})
 have the message (or has it)."""
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__: one object less per notice held
 class _Row:
     key: str
     channel: str
@@ -70,7 +70,7 @@ class _Row:
     keeps no list, one object less per notice for the garbage collector to walk)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Delivery:
     key: str
     number: int
