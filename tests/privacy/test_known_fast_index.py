@@ -11,7 +11,7 @@ from decimal import Decimal
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from notifysdk.privacy import addresses, known_match
+from notifysdk.privacy import KnownValues, KnownValuesDetector, addresses, known_match
 from notifysdk.privacy.addresses import (
     _LABELS,
     _NAMED,
@@ -224,3 +224,22 @@ def test_no_component_shows_its_value_in_its_repr() -> None:
     shown += repr(known_match._Needle("张伟", "name", None, None))
     for value in ("科技园", "阳光", "张伟", "name"):  # no digits: hex ids
         assert value not in shown
+
+
+def test_find_reuses_an_index_only_for_the_very_same_values() -> None:
+    text = "张伟 and 李娜 owe 1,234.50; LN202600000001 / LN202600000002"
+    accounts = [
+        KnownValues.expand([("name", "张伟"), ("loan_id", "LN202600000001")]),
+        KnownValues.expand([("name", "李娜"), ("amount", "1234.50")]),
+    ]
+    accounts += [KnownValues(tuple(accounts[1].values)), KnownValues(accounts[0].values[:1])]
+    detector = KnownValuesDetector()
+
+    def fresh(known: KnownValues) -> list[tuple[str, int, int]]:
+        known_match._last_index = None
+        return [(f.kind, f.start, f.end) for f in detector.find(text, known)]
+
+    expected = [fresh(k) for k in accounts]
+    assert expected[0] != expected[1] and expected[0] != expected[3]
+    for i in [0, 1, 0, 0, 2, 1, 3, 0, 3]:
+        assert [(f.kind, f.start, f.end) for f in detector.find(text, accounts[i])] == expected[i]

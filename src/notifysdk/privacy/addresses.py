@@ -500,6 +500,10 @@ class EnglishAddress:
         if m is None:
             return None
         rest = address[m.end() :]
+        if not rest:  # a bare line (12 sample road): no flat after it, no postcode or city
+            return cls(
+                m.group(3), m.group(4), _EN_TYPES[m.group(5)], m.group(1) or m.group(2) or ""
+            )
         after = _EN_AFTER_FLAT.match(rest)
         flat = m.group(1) or m.group(2) or (after.group(1) if after else "")
         if after:

@@ -133,16 +133,17 @@ def _chinese_order(address: PostalAddress) -> str:
 
 
 def _dedupe(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    seen: set[tuple[str, str]] = set()
-    out = []
+    out: dict[tuple[str, str], None] = {}  # in order, each once
     for kind, value in pairs:
-        if not value or (kind, value) in seen:
+        if not value:
+            continue
+        pair = (kind, value)
+        if pair in out:
             continue
         # one character says nothing, except a given name (matched only in context)
         if len(value) < 2 and not (kind == "name" and has_cjk(value)):
             continue
-        seen.add((kind, value))
-        out.append((kind, value))
+        out[pair] = None
     return tuple(out)
 
 

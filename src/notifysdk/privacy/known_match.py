@@ -325,6 +325,10 @@ _last_probe: tuple[tuple[tuple[str, str], ...], _Probe] | None = None
 """The values the gate last asked about and their probe: the same values object on
 every text of a notice, found by identity (the cache hashes the whole tuple)."""
 
+_last_index: tuple[tuple[tuple[str, str], ...], KnownIndex] | None = None
+"""Likewise the values ``find`` last searched for and their index (the leak guard
+searches each window it looks at again)."""
+
 
 class KnownValuesDetector:
     """Finds an account's own values (names, ids, numbers, addresses, amounts) in
@@ -366,7 +370,14 @@ class KnownValuesDetector:
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every occurrence of every known value, spans into ``text``."""
-        index = index_of(known.values)
+        global _last_index
+        values = known.values
+        last = _last_index  # one read: another thread may replace it
+        if last is not None and last[0] is values:
+            index = last[1]
+        else:
+            index = index_of(values)
+            _last_index = (values, index)
         if index.empty:
             return
         norm = normalize(text)

@@ -236,9 +236,8 @@ def _normal_text(text: str) -> str:
     are new with every account: they would push out the texts being scanned)."""
     if "\\u" in text:
         text = _ESCAPE.sub(_decode_escape, text)  # what _rewrite puts together
-    if not text.isascii():  # no ASCII character folds, and none is Traditional
-        text = to_simplified(_fold(text))
-    text = _lower(text)
+    # No ASCII character folds, none is Traditional, none lowers to two.
+    text = text.lower() if text.isascii() else _lower(to_simplified(_fold(text)))
     if not text.isprintable() and _CONTROL_SPACE.search(text) is not None:
         text = _CONTROL_SPACE.sub(" ", text)
     if _needs_spacing(text):
