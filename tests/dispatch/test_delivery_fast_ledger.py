@@ -5,8 +5,10 @@ makes them wait; ``outcome_detail`` without a copy is what ``normalize_detail`` 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from notifysdk.channels import Attempt
 from notifysdk.errors import ClaimLostError, TransientDeliveryError
@@ -150,3 +152,28 @@ def test_attempt_numbers_continue_after_the_first() -> None:
         return numbers
 
     assert asyncio.run(run()) == [1, 8]
+
+
+def test_receipt_json_is_model_dump() -> None:
+    from datetime import timezone
+
+    from notifysdk.ledger.memory import receipt_json
+
+    class Special(Receipt):
+        def model_dump(self, **kw: Any) -> dict[str, Any]:
+            return {"special": True}
+
+    zones = (UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-3, minutes=-30)))
+    details: list[dict[str, Any]] = [
+        {},
+        {"path": "/tmp/x", "n": 3, "f": 1.5, "nested": {"a": [1, None, "二"]}},
+        {"when": T0, "t": (1, 2), "b": True},
+    ]
+    for i, (zone, detail) in enumerate(itertools.product(zones, details)):
+        at = (T0 + timedelta(microseconds=i * 123457)).astimezone(zone)
+        for pid, status in ((None, "accepted"), (f"p{i}", "reconciled")):
+            r = Receipt(channel="c", provider_id=pid, status=status, accepted_at=at, detail=detail)
+            assert receipt_json(r) == r.model_dump(mode="json")
+            assert json.dumps(receipt_json(r)) == json.dumps(r.model_dump(mode="json"))
+    special = Special(channel="c", accepted_at=T0)
+    assert receipt_json(special) == {"special": True}

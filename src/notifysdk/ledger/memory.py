@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..account_events import AccountEvent
 from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError
-from ..models import Notice, Outcome, OutcomeStatus
+from ..models import Notice, Outcome, OutcomeStatus, Receipt
 from ..reservations import Reservation
 from .audit import append_key, entry_hash, normalize_detail, outcome_detail
 from .base import (
@@ -95,11 +95,24 @@ def _kept(attempt: Attempt) -> dict[str, Any]:
     return {BODY_DIGEST: digest} if digest else {}
 
 
+_RECEIPT_JSON = Receipt.__pydantic_serializer__
+
+
+def receipt_json(receipt: Receipt) -> dict[str, Any]:
+    """``receipt.model_dump(mode="json")``: for a :class:`Receipt` itself, what that
+    method returns straight from pydantic's serializer (with the same defaults), without
+    the method's own call; a subclass (which may override it) through ``model_dump``."""
+    if type(receipt) is Receipt:
+        out: dict[str, Any] = _RECEIPT_JSON.to_python(receipt, mode="json")
+        return out
+    return receipt.model_dump(mode="json")
+
+
 def _end_detail(ended: AttemptEnd, now: datetime) -> dict[str, Any]:
     """The detail an ended attempt reads back with, as the SQL ledgers return it."""
     detail: dict[str, Any] = {}
     if ended.receipt is not None:
-        detail["receipt"] = ended.receipt.model_dump(mode="json")
+        detail["receipt"] = receipt_json(ended.receipt)
     else:
         error = ended.error
         detail["error"] = type(error).__name__ if error is not None else "unknown"
