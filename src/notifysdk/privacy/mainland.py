@@ -66,18 +66,47 @@ def _metadata() -> tuple[_Desc, tuple[_Desc, ...], _Desc, _Desc, bool]:
     return _desc(meta.general_desc), earlier, _desc(meta.fixed_line), _desc(meta.mobile), same
 
 
+_Eleven = tuple[
+    re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None
+]
+
+
+def _for_eleven(desc: _Desc) -> re.Pattern[str] | None:
+    """``desc``'s pattern where :func:`_matches` would try it on eleven digits; ``None``
+    where it says no to any (no description, or possible lengths without 11)."""
+    if desc is None or (desc[0] and 11 not in desc[0]):
+        return None
+    return desc[1]
+
+
+@lru_cache(maxsize=1)
+def _eleven() -> tuple[_Eleven, bool]:
+    """The descriptions :func:`is_mainland_mobile` reads, for eleven digits: general,
+    the earlier types' patterns in one alternation (it matches when one of them does),
+    fixed line and mobile, and whether the last two share one pattern."""
+    general, earlier, fixed, mobile, same = _metadata()
+    tried = [p.pattern for p in map(_for_eleven, earlier) if p is not None]
+    before = re.compile("|".join(f"(?:{p})" for p in tried)) if tried else None
+    return (_for_eleven(general), before, _for_eleven(fixed), _for_eleven(mobile)), same
+
+
 def is_mainland_mobile(digits: str) -> bool | None:
     """Is ``digits`` a mainland mobile number (phonenumbers' type ``MOBILE`` or
     ``FIXED_LINE_OR_MOBILE``)? ``None`` when the answer needs phonenumbers' parser
-    (anything but eleven ASCII digits ``1[3-9]…`` outside ``179…``)."""
+    (anything but eleven ASCII digits ``1[3-9]…`` outside ``179…``). The descriptions
+    are read as :func:`_eleven` has them (the same answers as :func:`_matches` on
+    each, in the same order, with fewer calls)."""
     if _PLAIN.fullmatch(digits) is None or digits.startswith("179"):
         return None
-    general, earlier, fixed, mobile, same = _metadata()
-    if not _matches(general, digits) or any(_matches(d, digits) for d in earlier):
+    (general, before, fixed, mobile), same = _eleven()
+    if general is None or general.fullmatch(digits) is None:
         return False
-    if _matches(fixed, digits):
-        return same or _matches(mobile, digits)
-    return not same and _matches(mobile, digits)
+    if before is not None and before.fullmatch(digits) is not None:
+        return False
+    is_mobile = mobile is not None and mobile.fullmatch(digits) is not None
+    if fixed is not None and fixed.fullmatch(digits) is not None:
+        return same or is_mobile
+    return not same and is_mobile
 
 
 def written_mobile(folded: str) -> tuple[bool, str] | None:
