@@ -9,6 +9,7 @@ import phonenumbers
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import notifysdk.privacy.normalize as nz
 from notifysdk.privacy import known
 from notifysdk.privacy.normalize import normalize, normalize_value
 from notifysdk.privacy.text import fold
@@ -85,3 +86,26 @@ def test_a_mainland_mobile_number_has_phonenumbers_national_number(second: str, 
 @example("+8617900138000")
 def test_any_other_string_is_parsed_as_before(value: str) -> None:
     assert known.national_number.__wrapped__(value) == _parsed(value)
+
+
+def _needs_spacing_ref(text: str) -> bool:
+    """normalize._needs_spacing before its printable-text character test."""
+    if ("  " in text) if text.isprintable() else (nz._WS_RUN.search(text) is not None):
+        return True
+    return not text.isascii() and nz._GAP.search(text) is not None
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("张伟ab1，. \t\n\u3000\u00a0\u2028\x85\x1c·・•‧．･")),
+        max_size=10,
+    )
+)
+@example("张 伟")
+@example("张·伟")
+@example("张伟，深圳")
+@example("张\u3000伟")
+def test_the_spacing_test_is_the_search(text: str) -> None:
+    assert nz._needs_spacing(text) == _needs_spacing_ref(text)
+    assert nz._SPACING.search(text) is not None or not nz._needs_spacing(text)

@@ -481,9 +481,9 @@ _EN_AFTER_POST = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class EnglishAddress:
-    """A registered English address: house number, street, flat, postcode."""
+class EnglishAddress(NamedTuple):
+    """A registered English address: house number, street, flat, postcode (a tuple,
+    like :class:`Component`: built for every new account)."""
 
     number: str
     street: str
@@ -491,6 +491,9 @@ class EnglishAddress:
     flat: str = ""
     postcode: str = ""
     city: str = ""
+
+    def __repr__(self) -> str:
+        return object.__repr__(self)  # never the address
 
     @classmethod
     def of(cls, address: str) -> EnglishAddress | None:
@@ -509,14 +512,12 @@ class EnglishAddress:
         if after:
             rest = rest[after.end() :]
         post = _EN_POST.search(rest)
-        city = next(
-            (
-                chunk
-                for chunk in (_EN_POST.sub("", c).strip(" .") for c in rest.split(","))
-                if chunk.replace(" ", "").isalpha() and len(chunk) > 2
-            ),
-            "",
-        )
+        city = ""
+        for c in rest.split(","):
+            chunk = _EN_POST.sub("", c).strip(" .")
+            if chunk.replace(" ", "").isalpha() and len(chunk) > 2:
+                city = chunk
+                break
         return cls(
             number=m.group(3),
             street=m.group(4),

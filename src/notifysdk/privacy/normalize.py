@@ -52,6 +52,8 @@ _WS_RUN = re.compile(r"\s\s")
 _GAP = re.compile(rf"[{CJK}][\s\u00b7\u30fb\u2022\u2027\uff65.]+[{CJK}]")
 """The two ways :data:`_SPACING` can match, each a pattern that starts with a set of
 characters (which the engine skips to), unlike its look-behind."""
+_GAP_CHARS = (" ", "\u00b7", "\u30fb", "\u2022", "\u2027", "\uff65", ".")
+"""What stands between the two CJK characters of a gap in a printable text."""
 
 
 def _needs_spacing(text: str) -> bool:
@@ -60,7 +62,17 @@ def _needs_spacing(text: str) -> bool:
     # A printable text's only whitespace is the ASCII space (every other whitespace
     # character is a separator or a control, which str.isprintable rejects): then a
     # substring test finds a run, in a tenth of the regular expression's time.
-    if ("  " in text) if text.isprintable() else (_WS_RUN.search(text) is not None):
+    if text.isprintable():
+        if "  " in text:
+            return True
+        if text.isascii():
+            return False
+        # ...and a gap needs one of its characters: without any, no search.
+        for c in _GAP_CHARS:
+            if c in text:
+                return _GAP.search(text) is not None
+        return False
+    if _WS_RUN.search(text) is not None:
         return True
     return not text.isascii() and _GAP.search(text) is not None
 
