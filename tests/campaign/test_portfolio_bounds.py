@@ -154,6 +154,22 @@ def test_a_header_typo_is_named_and_a_cell_that_is_no_column_name_only_counted(
     assert PHONE not in str(info.value)
 
 
+def test_a_header_that_swallowed_a_data_row_names_none_of_its_values(tmp_path: Path) -> None:
+    # A stray quote before the header's line break joins the first data row to the
+    # header (found by tests/fuzz): its debtor ID, account number and Latin name are
+    # header cells then, and look like column names to a loose pattern.
+    values = {"account_id": "ACCZ00000000", "debtor_id": "PZQ00000000"}
+    row = _flat(**values, debtor_name="Zhang Wei")
+    text = ",".join(CSV_COLUMNS[:-1]) + ',"' + CSV_COLUMNS[-1] + "\n"
+    text += '"' + ",".join(row.get(c, "") for c in CSV_COLUMNS) + "\n"
+    (tmp_path / "p.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInputError) as info:
+        list(read_portfolio(tmp_path / "p.csv"))
+    assert info.value.field == "portfolio.header" and "other(s)" in info.value.reason
+    for value in (*values.values(), "Zhang Wei", PHONE, NAME):
+        assert value not in str(info.value), value
+
+
 def _nested(depth: int) -> str:
     return "[" * depth + "1" + "]" * depth
 

@@ -29,6 +29,7 @@ record's :class:`BadRow`: the reader goes on with the next.
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -273,15 +274,28 @@ def _csv_records(p: Path) -> Iterator[RawRecord | BadRow]:
         f.close()
 
 
-_COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ -]{0,63}")
-"""What a column name looks like; a header cell that does not is shown by position."""
+_COLUMN_NAME = re.compile(r"(?!.*[0-9]{3})[a-z_][a-z0-9_]{0,63}")
+"""What a column name looks like, as every one of :data:`CSV_COLUMNS` does: lower-case
+snake case, no run of three digits. A debtor's ID (``PZQ00000000``), account number or
+Latin name (``Zhang Wei``) in a header row that swallowed a data row does not."""
 
 
 def _column_names(cells: list[str]) -> str:
-    """Header cells for an error: the ones that look like column names, the others by
-    position (a first row that is data would otherwise print a debtor's details)."""
-    named = [c for c in cells if _COLUMN_NAME.fullmatch(c)]
+    """Header cells for an error: those that look like column names or are close to one
+    (a typo: ``address_contry``, ``Phonee``), the others only counted (a first row that
+    is data would otherwise print a debtor's details)."""
+    named = [c for c in cells if _COLUMN_NAME.fullmatch(c) or _near_column(c)]
     return ", ".join(named + [f"{len(cells) - len(named)} other(s)"] * (len(named) < len(cells)))
+
+
+def _near_column(cell: str) -> bool:
+    """Is ``cell``, lower-cased, a near miss of a column name (difflib ratio 0.8)?"""
+    if len(cell) > 64 or _DIGIT_RUN.search(cell):
+        return False
+    return bool(difflib.get_close_matches(cell.lower(), CSV_COLUMNS, n=1, cutoff=0.8))
+
+
+_DIGIT_RUN = re.compile(r"[0-9]{3}")
 
 
 def _check_header(header: Sequence[str]) -> None:
