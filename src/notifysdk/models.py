@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
+from zoneinfo import ZoneInfo
 
 import pydantic
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
@@ -504,3 +505,94 @@ class Outcome(SDKModel):
         out (``dead_lettered`` by ``recovery-hold`` or ``unknown-hold``): not a failure,
         so a campaign does not fall back to another medium."""
         return self.status is OutcomeStatus.DEAD_LETTERED and self.rule in HELD_RULES
+
+
+_ZONES = (timezone, ZoneInfo)
+"""Zones that always give an offset: a plain ``datetime`` in one is what
+``AwareDatetime`` keeps as it is."""
+
+_OUTCOME_TYPES: dict[str, type] = {
+    "until": datetime,
+    "rule": str,
+    "profile": str,
+    "provider_code": str,
+    "receipt": Receipt,
+    "attempts": int,
+    "duplicate": bool,
+    "restriction": Restriction,
+}
+"""The fields :func:`_outcome` takes as keywords, each with the exact type of a value
+that validation keeps as it is (``None`` too, but for :data:`_OUTCOME_NOT_NONE`)."""
+
+_OUTCOME_NOT_NONE = frozenset(("attempts", "duplicate"))
+
+_OUTCOME_TEMPLATE: dict[str, Any] = {
+    name: None if info.is_required() else info.default
+    for name, info in Outcome.model_fields.items()
+}
+"""Every field in order, the optional ones at their defaults (immutable: None, 0, False)."""
+
+_OUTCOME_GIVEN = ("idempotency_key", "status", "channel", "at", "reason")
+
+
+def _outcome(
+    idempotency_key: str,
+    status: OutcomeStatus,
+    channel: str,
+    at: datetime,
+    reason: str | None,
+    kw: dict[str, Any],
+) -> Outcome:
+    """``Outcome(idempotency_key=..., status=..., channel=..., at=..., reason=..., **kw)``
+    without pydantic's validation when every value already is what it would keep: plain
+    ``str`` (or ``None``), an :class:`OutcomeStatus`, a plain ``datetime`` in a
+    ``timezone`` or ``ZoneInfo``, an exact ``int`` attempts and ``bool`` duplicate, a
+    :class:`Receipt` and :class:`Restriction` instance (kept as they are). The same object:
+    the same ``__dict__`` (field order, defaults), fields set (the names given), no extra
+    and no private values. Anything else (an unknown keyword, a ``str`` subclass, a
+    status given as text, a naive or other-zoned datetime) takes the validating
+    constructor, with its errors. Every outcome of the dispatcher is built here."""
+    if (
+        type(idempotency_key) is str
+        and type(status) is OutcomeStatus
+        and type(channel) is str
+        and type(at) is datetime
+        and type(at.tzinfo) in _ZONES
+        and (reason is None or type(reason) is str)
+    ):
+        types = _OUTCOME_TYPES
+        for name, value in kw.items():
+            kind = types.get(name)
+            if kind is None:
+                break  # not a field, or one given twice: the constructor says so
+            if type(value) is not kind:
+                if value is not None or name in _OUTCOME_NOT_NONE:
+                    break
+            elif kind is datetime and type(kw[name].tzinfo) not in _ZONES:
+                break
+        else:
+            values = _OUTCOME_TEMPLATE.copy()
+            values["idempotency_key"] = idempotency_key
+            values["status"] = status
+            values["channel"] = channel
+            values["at"] = at
+            values["reason"] = reason
+            fields_set = set(_OUTCOME_GIVEN)
+            if kw:
+                values.update(kw)
+                fields_set.update(kw)
+            outcome = Outcome.__new__(Outcome)
+            _set = object.__setattr__
+            _set(outcome, "__dict__", values)
+            _set(outcome, "__pydantic_fields_set__", fields_set)
+            _set(outcome, "__pydantic_extra__", None)
+            _set(outcome, "__pydantic_private__", None)
+            return outcome
+    return Outcome(
+        idempotency_key=idempotency_key,
+        status=status,
+        channel=channel,
+        at=at,
+        reason=reason,
+        **kw,
+    )

@@ -100,8 +100,25 @@ class NoticeContext:
         out: tuple[Reservation, ...] = ()
         for decision in (self.policy, self.content):
             if decision is not None:
-                out += decision.reservations
+                out += _reserved(decision)
         return out
+
+
+def _reserved(decision: Decision) -> tuple[Reservation, ...]:
+    """``decision.reservations`` (its votes' reservations in order), without a generator
+    and a tuple() per decision: the votes' own tuples joined, most of them empty. A
+    Decision subclass, or a vote holding its reservations in anything but a tuple, goes
+    through the property."""
+    if type(decision) is not Decision:
+        return decision.reservations
+    out: tuple[Reservation, ...] = ()
+    for vote in decision.votes:
+        reserved = vote.reservations
+        if type(reserved) is not tuple:
+            return decision.reservations
+        if reserved:
+            out += reserved
+    return out
 
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(NoticeContext))

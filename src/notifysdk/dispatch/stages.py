@@ -21,7 +21,16 @@ from ..compliance.overrides import resolve
 from ..config import Settings
 from ..errors import UnknownProfileError
 from ..ledger.base import Ledger
-from ..models import Message, Notice, Outcome, OutcomeStatus, Restriction, Role, _message
+from ..models import (
+    Message,
+    Notice,
+    Outcome,
+    OutcomeStatus,
+    Restriction,
+    Role,
+    _message,
+    _outcome,
+)
 from ..plugins import Registry
 from ..policy import Decision, Profile, Rule, Verdict, Vote, rules_to_run, run_rules
 from ..privacy import KnownValues, Redactor, effective_disclosure
@@ -79,14 +88,8 @@ class Pipeline:
         if reason:
             values = known if known is not None else KnownValues.from_account(notice.account)
             reason = self.redactor.mask_for_log(reason, values)
-        return Outcome(
-            idempotency_key=notice.idempotency_key,
-            status=status,
-            channel=notice.channel,
-            at=now,
-            reason=reason,
-            **kw,
-        )
+        # without re-validating values already exact (models._outcome)
+        return _outcome(notice.idempotency_key, status, notice.channel, now, reason, kw)
 
     def stopping(self, ctx: NoticeContext, decision: Decision) -> Outcome | None:
         """The ``blocked`` or ``deferred`` outcome of a deny or defer decision."""

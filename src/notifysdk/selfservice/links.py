@@ -13,7 +13,7 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..keys import settings_key_dir
 from .keys import KEY_ENV, KEY_FILE, SelfServiceKeys, load_self_service_keys
@@ -68,8 +68,32 @@ def config_for(settings: Settings) -> SelfServiceSettings:
     return _cached(settings)[2]
 
 
+def _getenv(name: str, key: Any) -> str:
+    """``os.environ.get(name, "")``, read from the mapping ``os.environ`` keeps (its
+    ``_data``, by ``key``: ``name`` encoded as ``os.environ`` encodes it) when
+    ``os.environ`` is the interpreter's own: the ``get`` of a name that is not set raises
+    and catches a KeyError inside ``os.environ``, ~0.6 us per notice. Anything else (a
+    replaced ``os.environ``) is asked as it is."""
+    environ: Any = os.environ
+    data = getattr(environ, "_data", None) if type(environ) is _ENVIRON_TYPE else None
+    value: str
+    if type(data) is not dict or key is None:
+        value = environ.get(name, "")
+        return value
+    raw = data.get(key)
+    if raw is None:
+        return ""
+    value = environ.decodevalue(raw)
+    return value
+
+
+_ENVIRON_TYPE = type(os.environ)
+_encodekey: Any = getattr(os.environ, "encodekey", None)
+_URL_KEY: Any = _encodekey(URL_ENV) if _encodekey is not None else None
+
+
 def _cached(settings: Settings) -> tuple[Settings, str, SelfServiceSettings, str]:
-    env = os.environ.get(URL_ENV, "")
+    env = _getenv(URL_ENV, _URL_KEY)
     hit = _configs.get(id(settings))
     if hit is not None and hit[0] is settings and hit[1] == env:
         return hit
