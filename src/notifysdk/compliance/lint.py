@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from ..trie import trie_alternation
 from .authority import AUTHORITY_PHRASES, citation_for, kind_of
-from .literals import required_literals
+from .literals import required_clauses, required_literals
 from .phrases import PHRASES, Phrase
 
 __all__ = ["ALL_PHRASES", "CATEGORIES", "LintFinding", "Linter", "normalize", "strip_quoted"]
@@ -171,6 +171,34 @@ class _Compiled:
     text and its letter-substituted copy."""
     kind: str | None
     """The authority an impersonation phrase claims."""
+    also: tuple[str | re.Pattern[str], ...] = ()
+    """Further sets of strings every match contains one of each of (besides one of
+    ``literals``), each as its one string or a search for any of them: checked on the
+    text before the phrase's own search, once ``literals`` let the phrase through."""
+
+
+_MAX_ALSO = 8
+"""A further clause with more strings than this is not checked (the ``in`` checks would
+cost about what the search does)."""
+
+
+def _also(
+    regex: re.Pattern[str], literals: frozenset[str] | None
+) -> tuple[str | re.Pattern[str], ...]:
+    """The clauses of :func:`required_clauses` that the literals do not already imply
+    (a text with one of ``literals`` has one of such a clause's strings in it too): a
+    clause of one string as that string, a longer one as a search for any of them."""
+    out: list[frozenset[str]] = []
+    for clause in required_clauses(regex.pattern, regex.flags):
+        small = _minimal(clause)
+        assert small is not None
+        if len(small) > _MAX_ALSO:
+            continue
+        if literals is not None and all(any(b in a for b in small) for a in literals):
+            continue
+        if small not in out:
+            out.append(small)
+    return tuple(next(iter(c)) if len(c) == 1 else re.compile(trie_alternation(c)) for c in out)
 
 
 def _compile(phrase: Phrase) -> _Compiled:
@@ -178,13 +206,27 @@ def _compile(phrase: Phrase) -> _Compiled:
     if phrase.lang == "en":
         source = source.replace(" ?", r"[\W_]*").replace(" ", r"[\W_]+")
     regex = re.compile(source)  # the text is case-folded already
+    literals = _minimal(required_literals(regex.pattern, regex.flags))
     return _Compiled(
         phrase,
         regex,
-        _minimal(required_literals(regex.pattern, regex.flags)),
+        literals,
         phrase.lang == "zh" and not phrase.folded,
         kind_of(phrase.id) if phrase.category == "impersonation" else None,
+        _also(regex, literals),
     )
+
+
+def _has_all(clauses: tuple[str | re.Pattern[str], ...], text: str) -> bool:
+    """Whether ``text`` has one string of each clause (a text that lacks all of one
+    clause's strings cannot match)."""
+    for clause in clauses:
+        if isinstance(clause, str):
+            if clause not in text:
+                return False
+        elif clause.search(text) is None:
+            return False
+    return True
 
 
 def _minimal(literals: frozenset[str] | None) -> frozenset[str] | None:
@@ -341,12 +383,22 @@ class Linter:
         for i in sorted(candidates):
             c = sel.phrases[i]
             lits = c.literals
+            also = c.also
             if c.squeezed:
-                hit = (lits is None or not lits.isdisjoint(zh)) and c.regex.search(squeezed)
+                hit = (
+                    (lits is None or not lits.isdisjoint(zh))
+                    and (not also or _has_all(also, squeezed))
+                    and c.regex.search(squeezed)
+                )
             else:
-                hit = ((lits is None or not lits.isdisjoint(en)) and c.regex.search(norm)) or (
+                hit = (
+                    (lits is None or not lits.isdisjoint(en))
+                    and (not also or _has_all(also, norm))
+                    and c.regex.search(norm)
+                ) or (
                     leet != norm
                     and (lits is None or not lits.isdisjoint(en_leet))
+                    and (not also or _has_all(also, leet))
                     and c.regex.search(leet)
                 )
             if hit:

@@ -89,3 +89,66 @@ def _element(op: Any, av: Any) -> Requirement | None:
         low, _high, inner = av
         return _sequence(list(inner)) if low >= 1 else None
     return None  # assertions, classes, any, categories, back-references
+
+
+_MAX_CLAUSES = 8
+"""At most this many clauses are kept per sequence (a branch multiplies them)."""
+
+
+def required_clauses(pattern: str, flags: int = 0) -> tuple[Requirement, ...]:
+    """Sets of strings every match of ``pattern`` contains one of *each* of (a
+    conjunction; empty: nothing known). Sound in the same way as
+    :func:`required_literals`: a text lacking every string of one clause cannot match.
+
+    Where :func:`required_literals` keeps a sequence's most selective requirement, this
+    keeps them all: in ``(?:通知|联系)(?:单位|领导)`` both halves, so a text with 联系 and
+    none of the second half is cleared without the search. A branch requires, for each
+    choice of one clause per alternative, the union of the chosen clauses."""
+    if _p is None or flags & re.IGNORECASE:
+        return ()
+    try:
+        parsed = _p.parse(pattern, flags)
+    except re.error:
+        return ()
+    if parsed.state.flags & re.IGNORECASE:
+        return ()
+    return _all_of_sequence(list(parsed))
+
+
+def _all_of_sequence(items: list[tuple[Any, Any]]) -> tuple[Requirement, ...]:
+    clauses: list[Requirement] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            clauses.append(frozenset({"".join(run)}))
+            run = []
+        clauses.extend(_all_of_element(op, av))
+    if run:
+        clauses.append(frozenset({"".join(run)}))
+    unique = tuple(dict.fromkeys(clauses))
+    return unique[:_MAX_CLAUSES]
+
+
+def _all_of_element(op: Any, av: Any) -> tuple[Requirement, ...]:
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, inner = av
+        if add_flags & re.IGNORECASE:
+            return ()
+        return _all_of_sequence(list(inner))
+    if op is _c.ATOMIC_GROUP:
+        return _all_of_sequence(list(av))
+    if op is _c.BRANCH:
+        combos: list[Requirement] = [frozenset()]
+        for alternative in av[1]:
+            options = _all_of_sequence(list(alternative))
+            if not options or len(combos) * len(options) > _MAX_CLAUSES:
+                return ()
+            combos = [c | o for c in combos for o in options]
+        return tuple(combos)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, _high, inner = av
+        return _all_of_sequence(list(inner)) if low >= 1 else ()
+    return ()  # assertions, classes, any, categories, back-references
