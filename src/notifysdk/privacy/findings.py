@@ -68,8 +68,9 @@ class KnownValues:
     @classmethod
     def _collect(cls, account: Account) -> KnownValues:
         pairs: list[tuple[str, str]] = [("loan_id", account.loan_id)]
-        for person in (account.debtor, *(p.person for p in account.parties)):
-            pairs.extend(_person_pairs(person))
+        pairs += _person_pairs(account.debtor)
+        for party in account.parties:  # most accounts have none: no tuple, no generator
+            pairs += _person_pairs(party.person)
         amounts = {
             account.overdue_amount,
             account.principal,
