@@ -221,11 +221,19 @@ class LedgerOptOutRule:
         end = ctx.now + timedelta(microseconds=1)
         last_contact = getattr(ctx.ledger, "last_contact", None)
         for m in (medium, "*"):
-            start = EPOCH
-            if last_contact is not None:  # an opt-in (START) reopens what came before it
+            if last_contact is None:
+                opted_out = bool(await ctx.ledger.count(sc.optout_scope(m, ctx.to), EPOCH, end))
+            else:
+                # An opt-out in [start, end) is on record exactly when the latest one
+                # before ``end`` is at or after ``start`` (the latest opt-in (START),
+                # which reopens what came before it, else EPOCH): without an opt-out
+                # before ``end`` (most recipients), the opt-in is not read.
+                latest = await last_contact(sc.optout_scope(m, ctx.to), end)
+                if latest is None:
+                    continue
                 opted_in = await last_contact(sc.optin_scope(m, ctx.to), end)
-                start = opted_in if opted_in is not None else EPOCH
-            if await ctx.ledger.count(sc.optout_scope(m, ctx.to), start, end):
+                opted_out = latest >= (opted_in if opted_in is not None else EPOCH)
+            if opted_out:
                 return Vote.deny(
                     self.name,
                     "*",
