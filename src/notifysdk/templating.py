@@ -152,10 +152,9 @@ class TemplateRenderer:
             lstrip_blocks=True,
         )
         self._names: dict[tuple[str, str, str, str], str | None] = {}
-        self._parts: dict[tuple[str, str, str, str | None], tuple[str, str | None, str | None]] = {}
-        """``(body, subject, html)`` template names by ``render``'s (kind, medium, locale,
-        channel), once :meth:`render` has looked all three up (they are kept in
-        ``_names`` for good, so they do not change after)."""
+        self._parts: dict[tuple[str, str, str, str | None], tuple[str | None, str, str | None]] = {}
+        """``(subject, body, html)`` template names by ``render``'s (kind, medium, locale,
+        channel): see :meth:`_part_names`."""
         self._templates: dict[str, tuple[jinja2.Template, float]] = {}
         """Compiled templates by name, with the monotonic time until which they are
         used without looking at their file (see :data:`FRESH_SECONDS`)."""
@@ -217,22 +216,30 @@ class TemplateRenderer:
     ) -> Rendered:
         """Render body (required), subject and html (optional) for one notice, from
         ``channel``'s own templates when it has a body template, else ``medium``'s."""
-        names = self._parts.get((kind, medium, locale, channel))
+        subject_name, body_name, html_name = self._part_names(kind, medium, locale, channel)
+        subject = (
+            None if subject_name is None else self._render_one(subject_name, context, "subject")
+        )
+        body = self._render_one(body_name, context, "txt")
+        html = None if html_name is None else self._render_one(html_name, context, "html")
+        return Rendered(
+            template=body_name,
+            locale=locale,
+            body=body,
+            subject=" ".join(subject.split()) if subject is not None else None,
+            html=html,
+        )
+
+    def _part_names(
+        self, kind: str, medium: str, locale: str, channel: str | None
+    ) -> tuple[str | None, str, str | None]:
+        """The template names of :data:`PARTS` (subject, body, html) that :meth:`render`
+        renders, kept once found (the lookups behind them are kept for good in
+        ``_names``, so they do not change after)."""
+        key = (kind, medium, locale, channel)
+        names = self._parts.get(key)
         if names is not None:
-            # the names the code below found last time, rendered in the same order
-            kept_body, kept_subject, kept_html = names
-            subject = (
-                None if kept_subject is None else self._render_one(kept_subject, context, "subject")
-            )
-            body = self._render_one(kept_body, context, "txt")
-            html = None if kept_html is None else self._render_one(kept_html, context, "html")
-            return Rendered(
-                kept_body,
-                locale,
-                body or "",
-                " ".join(subject.split()) if subject is not None else None,
-                html,
-            )
+            return names
         found = self.template_for(kind, medium, locale, channel)
         stem, body_name = found if found is not None else (medium, None)
         if body_name is None:
@@ -246,25 +253,12 @@ class TemplateRenderer:
                     f" (have: {', '.join(have)})",
                 )
             raise TemplateError("notice.kind", f"no {medium} template for notice kind {kind!r}")
-        parts: dict[str, str | None] = {}
-        found_names: dict[str, str | None] = {}
-        for part in PARTS:
-            name = body_name if part == "txt" else self._name(kind, stem, locale, part)
-            found_names[part] = name
-            parts[part] = None if name is None else self._render_one(name, context, part)
-        self._parts[kind, medium, locale, channel] = (
+        names = self._parts[key] = (
+            self._name(kind, stem, locale, "subject"),
             body_name,
-            found_names["subject"],
-            found_names["html"],
+            self._name(kind, stem, locale, "html"),
         )
-        subject = parts["subject"]
-        return Rendered(
-            template=body_name,
-            locale=locale,
-            body=parts["txt"] or "",
-            subject=" ".join(subject.split()) if subject is not None else None,
-            html=parts["html"],
-        )
+        return names
 
     def _render_one(self, name: str, context: Mapping[str, Any], part: str) -> str:
         return self.render_file(name, context, part).strip() + "\n"
