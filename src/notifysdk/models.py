@@ -13,7 +13,7 @@ import hashlib
 import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, TypeVar
 from zoneinfo import ZoneInfo
 
 import pydantic
@@ -363,6 +363,22 @@ _MESSAGE_SET = frozenset(
 """The fields :func:`_message` is given (the fields set of the message it builds)."""
 
 
+_M = TypeVar("_M", bound=SDKModel)
+
+
+def _built(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
+    """An instance of ``cls`` holding ``values`` (every field, in order) as validation
+    would leave it, built without validation: for values already exact (see
+    :func:`_message`, :func:`_outcome`). No extra and no private values."""
+    model = cls.__new__(cls)
+    _set = object.__setattr__
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", fields_set)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
 def _message(
     idempotency_key: str,
     channel: str,
@@ -405,11 +421,8 @@ def _message(
                 if type(key) is not str:
                     break
             else:
-                message = Message.__new__(Message)
-                _set = object.__setattr__
-                _set(
-                    message,
-                    "__dict__",
+                return _built(
+                    Message,
                     {
                         "idempotency_key": idempotency_key,
                         "channel": channel,
@@ -423,11 +436,8 @@ def _message(
                         "headers": {},
                         "metadata": metadata,
                     },
+                    set(_MESSAGE_SET),
                 )
-                _set(message, "__pydantic_fields_set__", set(_MESSAGE_SET))
-                _set(message, "__pydantic_extra__", None)
-                _set(message, "__pydantic_private__", None)
-                return message
     return Message(
         idempotency_key=idempotency_key,
         channel=channel,
@@ -581,13 +591,7 @@ def _outcome(
             if kw:
                 values.update(kw)
                 fields_set.update(kw)
-            outcome = Outcome.__new__(Outcome)
-            _set = object.__setattr__
-            _set(outcome, "__dict__", values)
-            _set(outcome, "__pydantic_fields_set__", fields_set)
-            _set(outcome, "__pydantic_extra__", None)
-            _set(outcome, "__pydantic_private__", None)
-            return outcome
+            return _built(Outcome, values, fields_set)
     return Outcome(
         idempotency_key=idempotency_key,
         status=status,

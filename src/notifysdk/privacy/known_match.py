@@ -321,13 +321,39 @@ def probe_of(values: tuple[tuple[str, str], ...]) -> _Probe:
     return _probe_for(index_of(values))
 
 
-_last_probe: tuple[tuple[tuple[str, str], ...], _Probe] | None = None
+_Values = tuple[tuple[str, str], ...]
+
+_last_probe: tuple[_Values, _Probe] | None = None
 """The values the gate last asked about and their probe: the same values object on
 every text of a notice, found by identity (the cache hashes the whole tuple)."""
 
-_last_index: tuple[tuple[tuple[str, str], ...], KnownIndex] | None = None
+_last_index: tuple[_Values, KnownIndex] | None = None
 """Likewise the values ``find`` last searched for and their index (the leak guard
 searches each window it looks at again)."""
+
+
+def _probe_for_values(values: _Values) -> _Probe:
+    """:func:`probe_of` ``values``, the last answer kept by identity (see
+    :data:`_last_probe`)."""
+    global _last_probe
+    last = _last_probe  # one read: another thread may replace it
+    if last is not None and last[0] is values:
+        return last[1]
+    probe = probe_of(values)
+    _last_probe = (values, probe)
+    return probe
+
+
+def _index_for_values(values: _Values) -> KnownIndex:
+    """:func:`index_of` ``values``, the last answer kept by identity (see
+    :data:`_last_index`)."""
+    global _last_index
+    last = _last_index
+    if last is not None and last[0] is values:
+        return last[1]
+    index = index_of(values)
+    _last_index = (values, index)
+    return index
 
 
 class KnownValuesDetector:
@@ -344,14 +370,7 @@ class KnownValuesDetector:
             return True
         if not known.values:
             return False
-        global _last_probe
-        values = known.values
-        last = _last_probe  # one read: another thread may replace it
-        if last is not None and last[0] is values:
-            probe = last[1]
-        else:
-            probe = probe_of(values)
-            _last_probe = (values, probe)
+        probe = _probe_for_values(known.values)
         text = scan.text
         if probe.always or ("\\" in text and "\\u" in text):
             return True
@@ -370,14 +389,7 @@ class KnownValuesDetector:
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every occurrence of every known value, spans into ``text``."""
-        global _last_index
-        values = known.values
-        last = _last_index  # one read: another thread may replace it
-        if last is not None and last[0] is values:
-            index = last[1]
-        else:
-            index = index_of(values)
-            _last_index = (values, index)
+        index = _index_for_values(known.values)
         if index.empty:
             return
         norm = normalize(text)
