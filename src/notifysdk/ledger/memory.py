@@ -182,11 +182,16 @@ class MemoryLedger:
         """Refuse a done key (``DUPLICATE``) or a leased one (``BUSY``, for every owner);
         take every reservation or none (``CAP_EXCEEDED``); claim the key under a new
         fencing token and, given ``to``, record the next attempt in flight."""
-        lock = self._lock
-        if lock.locked() or lock._waiters:  # see _claim: held only by code outside
-            async with lock:
+        if self._contended():
+            async with self._lock:
                 return self._claim(notice, owner, now, lease_seconds, reservations, to, digest)
         return self._claim(notice, owner, now, lease_seconds, reservations, to, digest)
+
+    def _contended(self) -> bool:
+        """Is the lock held or waited for (by code outside this ledger's writes)? Only
+        then does a write go through ``async with`` (see :meth:`_claim`)."""
+        lock = self._lock
+        return lock.locked() or bool(lock._waiters)
 
     def _claim(
         self,
@@ -318,9 +323,8 @@ class MemoryLedger:
     ) -> Attempt:
         """Record the next attempt in flight and renew the lease; raises
         :class:`~notifysdk.errors.ClaimLostError` when ``fence`` no longer holds the key."""
-        lock = self._lock
-        if lock.locked() or lock._waiters:  # see _claim
-            async with lock:
+        if self._contended():
+            async with self._lock:
                 return self._begin_attempt(key, fence, to, now, lease_seconds, digest)
         return self._begin_attempt(key, fence, to, now, lease_seconds, digest)
 
@@ -334,9 +338,8 @@ class MemoryLedger:
     async def end_attempt(self, ended: AttemptEnd, *, now: datetime, fence: int) -> None:
         """Record how an attempt ended; raises :class:`~notifysdk.errors.ClaimLostError`
         when ``fence`` no longer holds the key."""
-        lock = self._lock
-        if lock.locked() or lock._waiters:  # see _claim
-            async with lock:
+        if self._contended():
+            async with self._lock:
                 self._end(self._held(ended.attempt.idempotency_key, fence), ended, now)
                 return
         self._end(self._held(ended.attempt.idempotency_key, fence), ended, now)
@@ -357,9 +360,8 @@ class MemoryLedger:
         take-over or recovery); raises
         :class:`~notifysdk.errors.ClaimLostError` when ``fence`` no longer holds the key.
         """
-        lock = self._lock
-        if lock.locked() or lock._waiters:  # see _claim
-            async with lock:
+        if self._contended():
+            async with self._lock:
                 return self._finish(notice, outcome, fence, ended)
         return self._finish(notice, outcome, fence, ended)
 
