@@ -11,7 +11,7 @@ shifts them correctly; no fixed offsets anywhere.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from ..errors import ConfigurationError
 __all__ = [
     "day_bounds",
     "in_window",
+    "in_window_at",
     "local_times",
     "next_allowed",
     "workday_checker",
@@ -43,13 +44,26 @@ def in_window(
     workday: Callable[[date], bool] | None = None,
 ) -> bool:
     """True when ``instant`` is inside ``[start, end)`` local time in every zone."""
-    for zone in zones:
-        local = instant.astimezone(zone)
-        if not _local_ok(local.time().replace(tzinfo=None), start, end):
-            return False
-        if workday is not None and not workday(local.date()):
-            return False
-    return True
+    return in_window_at((instant.astimezone(zone) for zone in zones), start, end, workday)
+
+
+def in_window_at(
+    local_times: Iterable[datetime],
+    start: time,
+    end: time,
+    workday: Callable[[date], bool] | None = None,
+) -> bool:
+    """:func:`in_window` of the instant whose local time in each zone ``local_times``
+    holds (for a caller that has them already)."""
+    return all(_inside(local, start, end, workday) for local in local_times)
+
+
+def _inside(
+    local: datetime, start: time, end: time, workday: Callable[[date], bool] | None
+) -> bool:
+    if not _local_ok(local.time().replace(tzinfo=None), start, end):
+        return False
+    return workday is None or workday(local.date())
 
 
 def local_times(instant: datetime, zones: Sequence[ZoneInfo]) -> dict[str, str]:

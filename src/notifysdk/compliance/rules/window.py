@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import time
 
 from ...policy import RuleContext, Vote
 from ..specs import WindowSpec
-from ..windows import _local_ok, _stamp
+from ..windows import _stamp, in_window_at
 from .base import (
     ProfileRule,
     in_force,
@@ -45,14 +43,14 @@ class ContactWindowRule(ProfileRule):
         zones = zones_for(ctx, profiles)
         now = ctx.now
         # Each zone's local time once: what local_times shows and in_window reads.
-        local_at = [(z, now.astimezone(z)) for z in zones.zones]
-        local = {z.key: _stamp(at) for z, at in local_at}
+        locals_in_order = [now.astimezone(z) for z in zones.zones]
+        local = {z.key: _stamp(at) for z, at in zip(zones.zones, locals_in_order, strict=True)}
         where = zones.numbers()  # the zones and the location sources they came from
         out: list[Vote] = []
         for profile, spec in pairs:
             window = _window_text(spec.start, spec.end)
             numbers = {"window": window, **where, "local": dict(local)}
-            if _inside(local_at, spec.start, spec.end, workday_for(spec, medium)):
+            if in_window_at(locals_in_order, spec.start, spec.end, workday_for(spec, medium)):
                 out.append(
                     Vote.allow(
                         self.name,
@@ -88,22 +86,6 @@ class ContactWindowRule(ProfileRule):
                 )
             )
         return out
-
-
-def _inside(
-    local_at: list[tuple[ZoneInfo, datetime]],
-    start: time,
-    end: time,
-    workday: Callable[[date], bool] | None,
-) -> bool:
-    """:func:`~notifysdk.compliance.windows.in_window` of the instant whose local times
-    ``local_at`` holds (zone by zone, in order)."""
-    for _zone, local in local_at:
-        if not _local_ok(local.time().replace(tzinfo=None), start, end):
-            return False
-        if workday is not None and not workday(local.date()):
-            return False
-    return True
 
 
 @functools.lru_cache(maxsize=256)
