@@ -30,7 +30,7 @@ from stdnum.cn import ric
 from .birth_dates import is_birth_date
 from .findings import Finding, KnownValues
 from .prescan import Prescan, number_stretches
-from .text import fold, spaced_stretches
+from .text import CASE_ODD, fold, spaced_stretches
 
 # Province-level prefixes of the administrative division code (GB/T 2260), plus the
 # residence permits of Hong Kong (81), Macao (82) and Taiwan (71, 83) residents.
@@ -73,9 +73,6 @@ _CONTEXT_WORDS = (
 # right before them).
 _CARD_CONTEXT = re.compile(rf"(?:{_CONTEXT_WORDS})[^0-9。；;！？!?\n]{{0,{CONTEXT_WINDOW}}}\Z")
 _CONTEXT_REACH = CONTEXT_WINDOW + 12  # the longest card word ("union pay") and then some
-_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
-"""The only characters IGNORECASE matches to an ASCII letter besides its two cases
-(İ ı for i, ſ for s, the Kelvin sign for k)."""
 _ID_LENGTHS = frozenset({15, 18})
 _CARD_LENGTHS = frozenset(range(13, 20))
 _DOUBLED = str.maketrans("0123456789", "0246813579")
@@ -249,7 +246,7 @@ def in_card_context(folded: str, start: int) -> bool:
     if (
         not ("卡" in w or "card" in w or "银联" in w or "銀聯" in w or "pay" in w or "visa" in w)
         and not ("amex" in w or "pan" in w)
-        and not (("联" in w or "聯" in w) and _CASE_ODD.search(w) is not None)
+        and not (("联" in w or "聯" in w) and CASE_ODD.search(w) is not None)
     ):
         return False
     return _CARD_CONTEXT.search(folded, lo, start) is not None

@@ -20,7 +20,7 @@ from .mainland import is_mainland_mobile, written_mobile
 from .nanp import WRITTEN as NANP_WRITTEN
 from .nanp import is_nanp_number
 from .prescan import Prescan, number_stretches
-from .text import CN_DIGITS, digits_of, fold, has_spaced_runs, spaced_stretches
+from .text import CASE_ODD, CN_DIGITS, digits_of, fold, has_spaced_runs, spaced_stretches
 
 # +86 / 0086 / (+86) / 86, then 1[3-9]X XXXX XXXX with at most one space or dash
 # between any two digits. Not part of a longer group of digits on the left.
@@ -303,17 +303,14 @@ tried at each character."""
 _LOWER_HINT = re.compile(_LABEL_HINT.pattern)
 """The same literals (all lower case) matched as written, in the lower-cased text: a
 pattern without IGNORECASE keeps the engine's skip to its first characters."""
-_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
-"""The only characters IGNORECASE matches to an ASCII letter besides its two cases
-(İ ı for i, ſ for s, the Kelvin sign for k); İ also lower-cases to two characters."""
 
 
 @lru_cache(maxsize=16)
 def _hint_text(folded: str) -> tuple[str, re.Pattern[str]]:
     """Where to look for :data:`_LABEL_HINT` and with which pattern: the lower-cased
     text (same length, same places) with :data:`_LOWER_HINT` unless ``folded`` holds a
-    character of :data:`_CASE_ODD` (cached: every candidate of a text asks)."""
-    if _CASE_ODD.search(folded) is not None:
+    character of :data:`CASE_ODD` (cached: every candidate of a text asks)."""
+    if CASE_ODD.search(folded) is not None:
         return folded, _LABEL_HINT
     return lowered(folded), _LOWER_HINT
 

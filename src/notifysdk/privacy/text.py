@@ -91,6 +91,12 @@ def fold(text: str) -> str:
     return "".join(parts)
 
 
+CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+"""The only characters IGNORECASE matches to an ASCII letter besides its two cases
+(İ ı for i, ſ for s, the Kelvin sign for k); İ also lower-cases to two characters. A
+lower-cased copy searched without IGNORECASE finds what the pattern would, unless the
+text holds one of them."""
+
 # -- Chinese digits ---------------------------------------------------------------------
 
 CN_DIGITS = "零〇一幺二三四五六七八九"
