@@ -66,43 +66,22 @@ def outcome_detail(notice: Notice, outcome: Outcome) -> dict[str, Any]:
     outcome's transaction."""
     until = outcome.until
     # _value_: the str .value returns, without the enum property's descriptor
-    status = outcome.status._value_
-    channel = outcome.channel
-    kind = notice.kind._value_
-    role = notice.recipient.role._value_
-    rule = outcome.rule
-    reason = outcome.reason
-    attempts = outcome.attempts
-    code = outcome.provider_code
-    at = until.isoformat() if until else None
     detail: dict[str, Any] = {
-        "status": status,
-        "channel": channel,
-        "kind": kind,
-        "role": role,
-        "rule": rule,
-        "reason": reason,
-        "attempts": attempts,
-        "provider_code": code,
-        "until": at,
+        "status": outcome.status._value_,
+        "channel": outcome.channel,
+        "kind": notice.kind._value_,
+        "role": notice.recipient.role._value_,
+        "rule": outcome.rule,
+        "reason": outcome.reason,
+        "attempts": outcome.attempts,
+        "provider_code": outcome.provider_code,
+        "until": until.isoformat() if until else None,
     }
     restriction = outcome.restriction
     if restriction is not None:  # the variant sent instead, and which rule chose it
         detail["restriction"] = restriction.model_dump(mode="json")
-    else:
-        plain = _PLAIN  # normalize_detail's check, value by value (the keys are str)
-        if (
-            type(status) in plain
-            and type(channel) in plain
-            and type(kind) in plain
-            and type(role) in plain
-            and type(rule) in plain
-            and type(reason) in plain
-            and type(attempts) in plain
-            and type(code) in plain
-            and type(at) in plain
-        ):
-            return detail  # what normalize_detail returns, without copying a dict built here
+    elif _flat_and_plain(detail):
+        return detail  # what normalize_detail returns, without copying a dict built here
     return normalize_detail(detail)
 
 
