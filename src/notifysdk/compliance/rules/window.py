@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
-from datetime import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from ...policy import RuleContext, Vote
 from ..specs import WindowSpec
@@ -41,16 +44,14 @@ class ContactWindowRule(ProfileRule):
         if not pairs:
             return []
         zones = zones_for(ctx, profiles)
-        now = ctx.now
-        # Each zone's local time once: what local_times shows and in_window reads.
-        locals_in_order = [now.astimezone(z) for z in zones.zones]
-        local = {z.key: _stamp(at) for z, at in zip(zones.zones, locals_in_order, strict=True)}
+        seen = _local_second(ctx.now, zones.zones)
+        local = seen.stamps
         where = zones.numbers()  # the zones and the location sources they came from
         out: list[Vote] = []
         for profile, spec in pairs:
             window = _window_text(spec.start, spec.end)
             numbers = {"window": window, **where, "local": dict(local)}
-            if in_window_at(locals_in_order, spec.start, spec.end, workday_for(spec, medium)):
+            if seen.inside(ctx.now, spec.start, spec.end, workday_for(spec, medium)):
                 out.append(
                     Vote.allow(
                         self.name,
@@ -86,6 +87,62 @@ class ContactWindowRule(ProfileRule):
                 )
             )
         return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Second:
+    """Each zone's local time at one whole UTC second (what ``local_times`` shows) and
+    the windows' answers there.
+
+    Zone offsets and their transitions are whole seconds, so every instant of that
+    second has the same offsets, the same local dates and these wall-clock seconds;
+    a window with whole-second edges holds for all of them alike (``start <= t`` and
+    ``t < end`` do not change within a second when neither edge falls inside it)."""
+
+    zones: tuple[ZoneInfo, ...]
+    locals: tuple[datetime, ...]
+    stamps: dict[str, str]
+    answers: dict[tuple[time, time, object], bool] = field(default_factory=dict)
+
+    def inside(
+        self, now: datetime, start: time, end: time, workday: Callable[[date], bool] | None
+    ) -> bool:
+        """:func:`in_window_at` for ``now`` (an instant of this second)."""
+        if start.microsecond or end.microsecond:  # an edge inside a second: read ``now``
+            return in_window_at([now.astimezone(z) for z in self.zones], start, end, workday)
+        key = (start, end, workday)
+        answer = self.answers.get(key)
+        if answer is None:
+            answer = self.answers[key] = in_window_at(self.locals, start, end, workday)
+        return answer
+
+
+_SECONDS: dict[tuple[tuple[ZoneInfo, ...], datetime], _Second] = {}
+"""The seconds seen lately, per zone set: a campaign sends hundreds of notices a second
+to people in the same few zone sets."""
+
+
+def _local_second(now: datetime, zones: tuple[ZoneInfo, ...]) -> _Second:
+    """The local times of ``now``'s second in ``zones`` (kept when ``now`` is in UTC)."""
+    if now.tzinfo is not UTC:  # (another tzinfo may have an offset of a part second)
+        return _second(now, zones)
+    second = now.replace(microsecond=0) if now.microsecond else now
+    key = (zones, second)
+    seen = _SECONDS.get(key)
+    if seen is None:
+        if len(_SECONDS) >= 256:
+            _SECONDS.clear()
+        seen = _SECONDS[key] = _second(second, zones)
+    return seen
+
+
+def _second(at: datetime, zones: tuple[ZoneInfo, ...]) -> _Second:
+    locals_in_order = tuple(at.astimezone(z) for z in zones)
+    return _Second(
+        zones,
+        locals_in_order,
+        {z.key: _stamp(local) for z, local in zip(zones, locals_in_order, strict=True)},
+    )
 
 
 @functools.lru_cache(maxsize=256)
