@@ -174,15 +174,23 @@ class Redactor:
         """Mask everything ``level`` may not carry, then run the leak guard on the result."""
         known = known or _NO_VALUES
         rule = self.rule(level)
-        raw_findings = self.detect(text, known)
+        # detect(), inlined: its prescan has the folded text the masking needs too.
+        scan = Prescan(text, known)
+        raw_findings: list[Finding] = []
+        for detector, may_find in self._gated:
+            if may_find is None or may_find(scan):
+                raw_findings.extend(detector.find(text, known))
+        if raw_findings and self.public:
+            raw_findings = [f for f in raw_findings if not self._is_public(f, text)]
         if not raw_findings:  # the common case: nothing to mask, nothing to guard
             return Redaction(text, ())
         # One finding (the usual case) has nothing to merge: merge_findings would return
-        # a list of that same finding.
-        findings = merge_findings(raw_findings) if len(raw_findings) > 1 else raw_findings
+        # a list of that same finding, and it is the only raw finding inside itself.
+        single = len(raw_findings) == 1
+        findings = raw_findings if single else merge_findings(raw_findings)
         parts: list[str] = []
         folded: list[str] = []  # the same pieces folded: the guard's detectors fold it
-        whole = fold(text)
+        whole = scan.folded  # fold(text)
         replacements: list[str] = []
         replaced: list[tuple[int, int]] = []  # spans in the masked text
         pos = 0
@@ -191,7 +199,7 @@ class Redactor:
         for f in findings:
             start = f.start
             value = text[start : f.end]
-            if f.kind in raw_kinds and _all_raw(f, raw_findings, rule):
+            if f.kind in raw_kinds and (single or _all_raw(f, raw_findings, rule)):
                 replacements.append(value)
                 continue
             out = _replacement(f, value, style)
