@@ -43,8 +43,10 @@ _DOMAIN_SPELT = re.compile(
 """A domain whose dots may be spelt out (``example dot com``, ``example [dot] com``,
 ``example点com``); the top-level domain must be a common one, since prose has dots too."""
 
-# ``at`` first, then what stands around it: the scan skips to the next a/A/艾 quickly.
-_SPELT_AT = re.compile(r"[aA][tT](?<=[ \t\[({<][aA][tT])(?=[ \t\])}>])|艾特")
+# One character class first (a, A or 艾), then the rest of ``at`` or ``艾特`` and what
+# stands around it: the engine skips in C to that class, where an alternation whose
+# branches start with classes would be tried at every character.
+_SPELT_AT = re.compile(r"[aA艾](?:(?<=[aA])[tT](?<=[ \t\[({<][aA][tT])(?=[ \t\])}>])|(?<=艾)特)")
 """The spelled-out forms of ``@``: ``[at]``, ``( at )``, ``艾特``, a bare ``at``; the
 brackets are read around the match (``[@]`` is found from its ``@``)."""
 _DOT_BEFORE = re.compile(r"(?:[ \t]*[\[({<][ \t]*dot[ \t]*[\])}>][ \t]*|[ \t]+dot[ \t]+)$", re.I)

@@ -37,6 +37,7 @@ from .labels import lowered
 from .normalize import is_cjk, normalize, simplified_map, to_simplified
 from .numerals import DIGITS, NUMERAL_CHARS, parse_number
 from .prescan import Prescan
+from .text import CASE_ODD
 
 _D = "".join(DIGITS)
 _AR = r"[0-9]+(?:,[0-9]{3})*+(?:\.[0-9]+)?+"
@@ -434,7 +435,8 @@ def scan(norm: str) -> tuple[Amount, ...]:
 # and made Simplified, which differs from the normal form only where normalising turns a
 # run of whitespace into one space or drops whitespace and dots between CJK characters:
 # so the patterns let whitespace and dots stand anywhere a space or nothing may, and
-# leave out the look-arounds. Anything the scan could read, the gate finds.
+# leave out the look-arounds (but one after a multiplier, which reads a letter, see
+# _GATE_CURRENCY_OR_MULTIPLIER). Anything the scan could read, the gate finds.
 _GAP_CHARS = r"\s\u00b7\u30fb\u2022\u2027\uff65."
 """What normalising turns into one space or drops (see :mod:`.normalize`)."""
 _GATE_NUMBER = f"[0-9点{NUMERAL_CHARS}]"
@@ -457,17 +459,31 @@ _GATE_WORD_AFTER = re.compile(
 """An English label or a currency code, then a number (after its gap, prefix, ``due``).
 The words as a trie, and the run after them possessive (no number character is in it,
 so giving any back cannot reach a number): the same texts match, a fifth faster."""
-_AFTER_NUMBER = (
-    f"{_CODES}|yuan|dollar|buck|quid|pound|euro|k|m|mn|bn|thousand|million|billion|grand"
-)
+_CURRENCY_AFTER = f"{_CODES}|yuan|dollar|buck|quid|pound|euro"
+_MULTIPLIERS_AFTER = "k|m|mn|bn|thousand|million|billion|grand"
+_AFTER_NUMBER = f"{_CURRENCY_AFTER}|{_MULTIPLIERS_AFTER}"
+_AFTER_FIRST = "".join(sorted({w[0] for w in _AFTER_NUMBER.split("|")}))
 _GATE_WORD_BEFORE = re.compile(
     rf"{_GATE_NUMBER}[{_GAP_CHARS}]*+"
-    rf"(?=[{''.join(sorted({w[0] for w in _AFTER_NUMBER.split('|')}))}])"
+    rf"(?=[{_AFTER_FIRST}])"
     f"(?:{trie_alternation(_AFTER_NUMBER.split('|'))})"
 )
 """A number, then a currency code or word, or a multiplier (the look-ahead, their first
 letters, spares the engine trying each word after every digit; the words as a trie; the
 gap possessive: no word starts with a gap character)."""
+_GATE_CURRENCY_OR_MULTIPLIER = re.compile(
+    rf"{_GATE_NUMBER}[{_GAP_CHARS}]*+"
+    rf"(?=[{_AFTER_FIRST}])"
+    f"(?:{trie_alternation(_CURRENCY_AFTER.split('|'))}"
+    f"|{trie_alternation(_MULTIPLIERS_AFTER.split('|'))}(?![a-z]))"
+)
+""":data:`_GATE_WORD_BEFORE` with a multiplier not followed by a letter: the scan reads
+a multiplier only there (:data:`_MULT_MARK`), so ``2024-03-05. Meeting`` (an ``m``
+after a number) is no amount. What follows an ASCII letter is the same in the normal
+form (normalising drops nothing next to it, and a whitespace run stays whitespace),
+except for the Kelvin sign, which lower-cases to ``k`` here but stays as written in a
+normal form lower-cased ASCII-only (a text with an ``İ``): with either in the text
+(:data:`~.text.CASE_ODD`) the gate reads the pattern without the look-ahead."""
 
 
 @lru_cache(maxsize=1)
@@ -491,7 +507,15 @@ def may_hold_money(text: str, folded: str) -> bool:
         return True
     if _ASCII_LETTER.search(low) is None:
         return False
-    return _GATE_WORD_BEFORE.search(low) is not None or _GATE_WORD_AFTER.search(low) is not None
+    if _GATE_CURRENCY_OR_MULTIPLIER.search(low) is not None:
+        return True
+    if (
+        not folded.isascii()
+        and CASE_ODD.search(folded) is not None
+        and _GATE_WORD_BEFORE.search(low) is not None
+    ):
+        return True
+    return _GATE_WORD_AFTER.search(low) is not None
 
 
 class MoneyDetector:
