@@ -28,10 +28,25 @@ class Column:
     cells: tuple[tuple[int, int], ...]
 
 
-def _delimiter(line: str) -> str | None:
-    counts = [(line.count(d), -i, d) for i, d in enumerate(_DELIMITERS)]
-    count, _, delimiter = max(counts)
-    return delimiter if count else None
+def _delimiter(text: str, start: int, end: int) -> str | None:
+    """The delimiter of the line ``text[start:end]``: the most frequent of
+    :data:`_DELIMITERS` there (the first listed of those as frequent), ``None`` when it
+    has none. Counted in place: no copy of the line."""
+    found = None
+    most = 0
+    for d in _DELIMITERS:
+        count = text.count(d, start, end)
+        if count > most:  # strictly: a tie keeps the one listed first
+            found, most = d, count
+    return found
+
+
+def _width(text: str, start: int, end: int, delimiter: str) -> int:
+    """How many cells :func:`_cells` finds in ``text[start:end]``, without their spans:
+    one more than the delimiters, where no double quote can hide one."""
+    if text.find('"', start, end) < 0:  # _cells' common case: a cell per delimiter, +1
+        return text.count(delimiter, start, end) + 1
+    return len(_cells(text, start, end, delimiter))
 
 
 def _cells(text: str, start: int, end: int, delimiter: str) -> list[tuple[int, int]]:
@@ -79,20 +94,21 @@ def columns(text: str) -> tuple[Column, ...]:
     i = 0
     while i < len(lines) - 1:
         start, end = lines[i]
-        delimiter = _delimiter(text[start:end])
-        header = _cells(text, start, end, delimiter) if delimiter else []
+        delimiter = _delimiter(text, start, end)
+        # Cells are counted before they are split: most lines head no table.
+        width = _width(text, start, end, delimiter) if delimiter else 0
         rows: list[list[tuple[int, int]]] = []
         j = i + 1
-        while delimiter and len(header) >= 2 and j < len(lines):
+        while delimiter and width >= 2 and j < len(lines):
             row_start, row_end = lines[j]
-            cells = _cells(text, row_start, row_end, delimiter)
-            if len(cells) < len(header):
+            if _width(text, row_start, row_end, delimiter) < width:
                 break
-            rows.append(cells)
+            rows.append(_cells(text, row_start, row_end, delimiter))
             j += 1
-        if not rows:
+        if not rows or not delimiter:  # (rows need a delimiter)
             i += 1
             continue
+        header = _cells(text, start, end, delimiter)
         for k, (s, e) in enumerate(header):
             if 0 < e - s <= _MAX_HEADER:
                 out.append(
@@ -113,12 +129,12 @@ def table_spans(text: str) -> tuple[tuple[int, int], ...]:
     i = 0
     while i < len(lines) - 1:
         start, end = lines[i]
-        delimiter = _delimiter(text[start:end])
-        width = len(_cells(text, start, end, delimiter)) if delimiter else 0
+        delimiter = _delimiter(text, start, end)
+        width = _width(text, start, end, delimiter) if delimiter else 0
         j = i + 1
         while delimiter and width >= 2 and j < len(lines):
             row_start, row_end = lines[j]
-            if len(_cells(text, row_start, row_end, delimiter)) < width:
+            if _width(text, row_start, row_end, delimiter) < width:
                 break
             j += 1
         if j == i + 1:
