@@ -31,7 +31,6 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ..errors import LedgerError, LedgerUnavailableError, NotifyError
@@ -76,7 +75,9 @@ class TailError(Exception):
 
 
 class Backend(Protocol):
-    """What a database back-end supplies to the runner."""
+    """What a database back-end supplies to the runner. One whose ``begin`` ignores the
+    locks (SQLite: ``BEGIN IMMEDIATE`` takes the whole database) may say so with a
+    class attribute ``takes_locks = False``; the runner then passes none."""
 
     dialect: Dialect
 
@@ -121,11 +122,32 @@ class Reconnecting(Protocol):
         ...
 
 
-@dataclass
 class _Op:
-    fn: Op
-    locks: tuple[str, ...]
-    future: concurrent.futures.Future[Any] = field(default_factory=concurrent.futures.Future)
+    """One queued operation and how its caller hears back: an asyncio future settled on
+    its event loop (:meth:`TxRunner.run`), or a thread's future (:meth:`TxRunner.run_sync`)."""
+
+    __slots__ = ("fn", "future", "locks", "loop")
+
+    def __init__(
+        self,
+        fn: Op,
+        locks: tuple[str, ...],
+        future: asyncio.Future[Any] | concurrent.futures.Future[Any],
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.fn = fn
+        self.locks = locks
+        self.future = future
+        self.loop = loop
+
+    def start(self) -> bool:
+        """False when the caller gave up (cancelled) before the operation ran."""
+        if self.loop is None:
+            assert isinstance(self.future, concurrent.futures.Future)
+            return self.future.set_running_or_notify_cancel()
+        # Read from the writer thread: a cancellation after this check only means the
+        # result is dropped (see _settle), as when a thread's future is already running.
+        return not self.future.cancelled()
 
 
 class TxRunner:
@@ -145,6 +167,9 @@ class TxRunner:
         name: str = "notifysdk-ledger",
     ) -> None:
         self.backend = backend
+        # Asked once, not per batch (a runtime-checkable Protocol's isinstance is slow).
+        self._rec = backend if isinstance(backend, Reconnecting) else None
+        self._takes_locks: bool = getattr(backend, "takes_locks", True)
         self.max_batch = max(1, max_batch)
         self.batches = 0
         """How many transactions were committed (the bench reports ops per batch)."""
@@ -164,21 +189,23 @@ class TxRunner:
 
     async def run(self, fn: Callable[[Db], T], locks: Sequence[str] = ()) -> T:
         """Run ``fn(db)`` in a transaction holding ``locks``; its result after commit."""
-        op = self._submit(fn, locks)
-        result: T = await asyncio.wrap_future(op.future)
-        return result
+        loop = asyncio.get_running_loop()
+        # An asyncio future settled from the writer thread by one call_soon_threadsafe:
+        # no thread future chained to it (what asyncio.wrap_future would add per call).
+        future: asyncio.Future[T] = loop.create_future()
+        self._submit(_Op(fn, tuple(locks), future, loop))
+        return await future
 
     def run_sync(self, fn: Callable[[Db], T], locks: Sequence[str] = ()) -> T:
         """Blocking variant of :meth:`run` (scripts, migrations, the CLI)."""
-        result: T = self._submit(fn, locks).future.result()
-        return result
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._submit(_Op(fn, tuple(locks), future))
+        return future.result()
 
-    def _submit(self, fn: Op, locks: Sequence[str]) -> _Op:
+    def _submit(self, op: _Op) -> None:
         if self._closed:
             raise LedgerError("the ledger is closed")
-        op = _Op(fn, tuple(locks))
         self._q.put(op)
-        return op
 
     async def aclose(self) -> None:
         """Finish queued operations, then close the connection."""
@@ -230,15 +257,15 @@ class TxRunner:
                         stop = True
                         break
                     batch.append(nxt)
-                live = [op for op in batch if op.future.set_running_or_notify_cancel()]
+                live = [op for op in batch if op.start()]
                 if live:
                     self._run_batch(live)
         finally:
             self.backend.close(self._db)
 
     def _run_batch(self, batch: list[_Op]) -> None:
-        locks = lock_order(n for op in batch for n in op.locks)
-        rec = self.backend if isinstance(self.backend, Reconnecting) else None
+        locks = lock_order(n for op in batch for n in op.locks) if self._takes_locks else []
+        rec = self._rec
         attempt = reconnects = 0
         while True:
             db = self._db
@@ -298,11 +325,7 @@ class TxRunner:
                 err = LedgerError(f"ledger transaction failed: {type(exc).__name__}: {exc}")
                 results = [(False, err)] * len(batch)
                 break
-        for op, (ok, value) in zip(batch, results, strict=True):
-            if ok:
-                op.future.set_result(value)
-            else:
-                op.future.set_exception(typed_error(value))
+        _answer(batch, results)
 
     def _recover(
         self, rec: Reconnecting, db: Db, exc: Exception, token: Any
@@ -366,6 +389,38 @@ class TxRunner:
         if carry and carry[0].startswith("ROLLBACK"):
             db.x("; ".join(carry))  # before the tail and COMMIT: the last one failed
         return results
+
+
+def _answer(batch: list[_Op], results: list[tuple[bool, Any]]) -> None:
+    """Give each caller its result (or its typed error): a thread's future at once, the
+    asyncio ones with one callback per event loop for the whole batch."""
+    loops: dict[asyncio.AbstractEventLoop, list[tuple[Any, bool, Any]]] = {}
+    for op, (ok, value) in zip(batch, results, strict=True):
+        answer = value if ok else typed_error(value)
+        if op.loop is None:
+            assert isinstance(op.future, concurrent.futures.Future)
+            if ok:
+                op.future.set_result(answer)
+            else:
+                op.future.set_exception(answer)
+        else:
+            loops.setdefault(op.loop, []).append((op.future, ok, answer))
+    for loop, answers in loops.items():
+        if loop.is_closed():
+            continue  # nobody is left waiting (as asyncio.wrap_future would drop it)
+        with contextlib.suppress(RuntimeError):  # closed since the check
+            loop.call_soon_threadsafe(_settle, answers)
+
+
+def _settle(answers: list[tuple[Any, bool, Any]]) -> None:
+    """On the callers' event loop: set each future not cancelled meanwhile."""
+    for future, ok, answer in answers:
+        if future.done():
+            continue
+        if ok:
+            future.set_result(answer)
+        else:
+            future.set_exception(answer)
 
 
 def typed_error(exc: BaseException) -> BaseException:

@@ -318,10 +318,8 @@ class SqlLedger:
                         return Claim(ClaimStatus.BUSY, key, row[1] or "", lease_until=None)
             # An expired claim's own slots are not counted against it, and are freed only
             # once the new claim is sure to be taken (a refused one changes nothing).
-            for res in reservations:
-                used = _count(
-                    db, v.scope(res.scope), to_us(res.window_start), to_us(res.window_end), but=key
-                )
+            scopes = [v.scope(res.scope) for res in reservations]
+            for res, used in zip(reservations, _counts(db, reservations, scopes, key), strict=True):
                 if used >= res.limit:
                     return Claim(ClaimStatus.CAP_EXCEEDED, key, owner, reservation=res, count=used)
             if prior is NoticeState.CLAIMED:
@@ -350,10 +348,12 @@ class SqlLedger:
                 ),
             )
             _transition(db, key, prior, NoticeState.CLAIMED, now_us, "claimed")
-            for res in reservations:
+            if scopes:
+                # One statement for every reservation, rows in the reservations' order.
                 db.x(
-                    "INSERT INTO contacts (scope, at, key, kind) VALUES (?, ?, ?, 'reserved')",
-                    (v.scope(res.scope), now_us, key),
+                    "INSERT INTO contacts (scope, at, key, kind) VALUES "
+                    + ", ".join(["(?, ?, ?, 'reserved')"] * len(scopes)),
+                    [p for scope in scopes for p in (scope, now_us, key)],
                 )
             attempt = (
                 None
@@ -430,11 +430,10 @@ class SqlLedger:
         entry = _audit_entry("outcome", key, outcome_detail(notice, outcome), at)
 
         def op(db: Db) -> bool:
-            row = db.one(
-                f"SELECT n.state, n.fence, {DK_COLS} FROM notices n "
-                "LEFT JOIN data_keys d ON d.dkid = n.dkid WHERE n.key = ?",
-                (key,),
-            )
+            # A connection that appends at once (SQLite: no deferred list) reads the
+            # chain's head with the row, under the same write lock: one query less.
+            inline = getattr(db, "deferred", None) is None
+            row = db.one(_FINISH_ROW_AND_HEAD if inline else _FINISH_ROW, (key,))
             prior = None if row is None else NoticeState(row[0])
             if prior in TERMINAL_STATES:
                 return False
@@ -445,7 +444,7 @@ class SqlLedger:
                 return False  # someone else's claim: only its holder (or recovery) ends it
             # The claim's data key when it is still there (one query less), else the
             # account's (a notice decided before any claim).
-            sealer = None if row is None else sealer_of(self.vault, row[2:])
+            sealer = None if row is None else sealer_of(self.vault, row[2:8])
             if sealer is None:
                 sealer = account_key(db, self.vault, notice.account.account_id, at)
             if ended is not None:
@@ -487,7 +486,10 @@ class SqlLedger:
                 )
             else:
                 db.x("DELETE FROM contacts WHERE key = ? AND kind = 'reserved'", (key,))
-            _append(db, self.audit_key, entry, (key, prior, state, at, why))
+            head = None
+            if inline and row is not None:
+                head = audit_head((("audit_head_seq", row[8]), ("audit_head_hash", row[9])))
+            _append(db, self.audit_key, entry, (key, prior, state, at, why), head)
             return True
 
         written: bool = await self._run(op, [f"n:{key}"])
@@ -1214,6 +1216,36 @@ def _count(db: Db, scope: str, start: int, end: int, *, but: str | None = None) 
     return int(row[0]) if row else 0
 
 
+def _counts(
+    db: Db, reservations: Sequence[Reservation], scopes: Sequence[str], but: str
+) -> list[int]:
+    """:func:`_count` of each reservation (its stored scope in ``scopes``) less the
+    reservations of ``but``, in one statement: a read-only scalar subquery per
+    reservation, each what ``_count`` would read, in the same transaction."""
+    if len(reservations) < 2:
+        return [
+            _count(db, scope, to_us(res.window_start), to_us(res.window_end), but=but)
+            for res, scope in zip(reservations, scopes, strict=True)
+        ]
+    row = db.one(
+        "SELECT "
+        + ", ".join(
+            [
+                "(SELECT COUNT(*) FROM contacts WHERE scope = ? AND at >= ? AND at < ? "
+                "AND NOT (kind = 'reserved' AND key IS NOT NULL AND key = ?))"
+            ]
+            * len(reservations)
+        ),
+        [
+            p
+            for res, scope in zip(reservations, scopes, strict=True)
+            for p in (scope, to_us(res.window_start), to_us(res.window_end), but)
+        ],
+    )
+    assert row is not None
+    return [int(n) for n in row]
+
+
 def _transition(
     db: Db,
     key: str,
@@ -1370,11 +1402,14 @@ def _append(
     audit_key: KeySource | None,
     entry: AuditAppend,
     transition: _TransitionRow | None = None,
+    head: tuple[int, str] | None = None,
 ) -> None:
     """Append ``entry`` (HMAC-keyed with ``audit_key``'s current key, plain SHA-256
     without one; see :func:`~notifysdk.ledger.audit.append_key`), with ``transition``
     naming its sequence number: at once on a connection without deferred work
-    (SQLite), else at the end of the transaction (PostgreSQL: see the module's doc)."""
+    (SQLite), else at the end of the transaction (PostgreSQL: see the module's doc).
+    ``head``: the chain's head as the caller read it in this transaction under the
+    write lock (:func:`audit_head`), else it is read here."""
     if transition is not None:
         entry = AuditAppend(
             entry.event, entry.key, entry.at_us, entry.detail_json, entry.rest, transition
@@ -1383,8 +1418,25 @@ def _append(
     if deferred is not None:
         deferred.append(entry)
     else:
-        write_audit(db, [entry], audit_key, audit_head(db.all(AUDIT_HEAD_SQL)))
+        if head is None:
+            head = audit_head(db.all(AUDIT_HEAD_SQL))
+        write_audit(db, [entry], audit_key, head)
 
+
+_FINISH_ROW = (
+    f"SELECT n.state, n.fence, {DK_COLS} FROM notices n "
+    "LEFT JOIN data_keys d ON d.dkid = n.dkid WHERE n.key = ?"
+)
+"""What ``finish`` reads of its notice: state, fence and data key (:data:`DK_COLS`)."""
+
+_FINISH_ROW_AND_HEAD = (
+    f"SELECT n.state, n.fence, {DK_COLS}, "
+    "(SELECT value FROM ledger_meta WHERE name = 'audit_head_seq'), "
+    "(SELECT value FROM ledger_meta WHERE name = 'audit_head_hash') FROM notices n "
+    "LEFT JOIN data_keys d ON d.dkid = n.dkid WHERE n.key = ?"
+)
+""":data:`_FINISH_ROW` and the audit chain's head (sequence number, hash), as
+:data:`AUDIT_HEAD_SQL` would read them."""
 
 AUDIT_HEAD_SQL = (
     "SELECT name, value FROM ledger_meta WHERE name IN ('audit_head_seq', 'audit_head_hash')"

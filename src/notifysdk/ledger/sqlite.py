@@ -65,6 +65,8 @@ class SqliteBackend:
     """Opens the database file and begins write transactions."""
 
     dialect: Dialect = "sqlite"
+    takes_locks = False
+    """``BEGIN IMMEDIATE`` takes the database's one write lock: no lock names needed."""
 
     def __init__(
         self, path: str, *, synchronous: str = "full", busy_timeout_ms: int = 30_000
