@@ -30,7 +30,10 @@ class ProfileOverridesRule(ProfileRule):
     async def votes(self, ctx: RuleContext) -> list[Vote]:
         """An allow per profile with overrides, after auditing new loosenings."""
         out: list[Vote] = []
+        overrides = ctx.overrides
         for name, profile in ctx.profiles.items():
+            if not overrides.get(name):  # resolves to the profile itself: nothing applied
+                continue
             res = resolved(ctx, name, profile)
             if not res.applied:
                 continue

@@ -63,7 +63,11 @@ def in_force(ctx: RuleContext) -> list[Profile]:
         (was_profiles, was_overrides), kept = memo
         if was_profiles is profiles and was_overrides is overrides:
             return list(kept)
-    kept = tuple(resolved(ctx, name, profile).profile for name, profile in profiles.items())
+    # A profile without overrides resolves to itself: no ResolvedProfile built for it.
+    kept = tuple(
+        resolved(ctx, name, profile).profile if overrides.get(name) else profile
+        for name, profile in profiles.items()
+    )
     ctx.memo["in_force"] = ((profiles, overrides), kept)
     return list(kept)
 

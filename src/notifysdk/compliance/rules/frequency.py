@@ -125,18 +125,23 @@ class FrequencyCapRule(ProfileRule):
         notice = ctx.notice
         medium = medium_of(ctx)
         role = notice.recipient.role.value
-        line = line_type(ctx)
         profiles = in_force(ctx)
-        # The zones only once a cap applies (most notices have none on their medium:
-        # cn caps calls only); they are the same for every cap of the notice.
+        # The zones and the line type only once a cap applies (most notices have none on
+        # their medium: cn caps calls only); the same for every cap of the notice.
         zones: tuple[ZoneInfo, ...] | None = None
+        line: str | None = None
         out: list[Vote] = []
         for profile in profiles:
             for spec in profile.params.get("caps", ()):
-                if medium not in spec.reserve_media | spec.check_media:
+                if medium not in spec.reserve_media and medium not in spec.check_media:
                     continue
-                if role not in spec.roles or not _line_applies(spec, line):
+                if role not in spec.roles:
                     continue
+                if spec.line != "any":  # (_line_applies needs no line type for "any")
+                    if line is None:
+                        line = line_type(ctx)
+                    if not _line_applies(spec, line):
+                        continue
                 scope = cap_scope(
                     spec.counter, spec.per, notice.account, notice.recipient.person, ctx.to
                 )
