@@ -145,7 +145,11 @@ class Redactor:
 
     def detect(self, text: str, known: KnownValues | None = None) -> list[Finding]:
         """Every finding of every detector, public values dropped, overlaps kept."""
-        known = known or KnownValues()
+        return self._detect(text, known or KnownValues())[1]
+
+    def _detect(self, text: str, known: KnownValues) -> tuple[Prescan, list[Finding]]:
+        """:meth:`detect`, with the prescan it made (whose folded text :meth:`mask`
+        masks from)."""
         scan = Prescan(text, known)
         raw: list[Finding] = []
         for detector, may_find in self._gated:
@@ -153,7 +157,7 @@ class Redactor:
                 raw.extend(detector.find(text, known))
         if raw and self.public:
             raw = [f for f in raw if not self._is_public(f, text)]
-        return raw
+        return scan, raw
 
     def find(self, text: str, known: KnownValues | None = None) -> list[Finding]:
         """Every finding, public values dropped, overlaps resolved."""
@@ -174,14 +178,7 @@ class Redactor:
         """Mask everything ``level`` may not carry, then run the leak guard on the result."""
         known = known or _NO_VALUES
         rule = self.rule(level)
-        # detect(), inlined: its prescan has the folded text the masking needs too.
-        scan = Prescan(text, known)
-        raw_findings: list[Finding] = []
-        for detector, may_find in self._gated:
-            if may_find is None or may_find(scan):
-                raw_findings.extend(detector.find(text, known))
-        if raw_findings and self.public:
-            raw_findings = [f for f in raw_findings if not self._is_public(f, text)]
+        scan, raw_findings = self._detect(text, known)
         if not raw_findings:  # the common case: nothing to mask, nothing to guard
             return Redaction(text, ())
         # One finding (the usual case) has nothing to merge: merge_findings would return
