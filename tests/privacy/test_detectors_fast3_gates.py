@@ -1,6 +1,7 @@
 """Fast paths of issue 13 held to their slow definitions: the money gate's multiplier
-look-ahead, and the e-mail and IBAN patterns rewritten to start with one character
-class (the engine skips to it) match exactly what the patterns as first written did."""
+look-ahead and the mobile gate's digit look-ahead never hide what ``find`` finds, and
+the e-mail and IBAN patterns rewritten to start with one character class (the engine
+skips to it) match exactly what the patterns as first written did."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from notifysdk.privacy import KnownValues, MoneyDetector, accounts, emails
+from notifysdk.privacy import ChineseMobileDetector, KnownValues, MoneyDetector, accounts, emails
 from notifysdk.privacy.money import _GATE_CURRENCY_OR_MULTIPLIER, _GATE_WORD_BEFORE
 from notifysdk.privacy.prescan import Prescan
 
@@ -91,3 +92,25 @@ def test_the_iban_pattern_matches_as_first_written(text: str) -> None:
     found = accounts._IBAN.search(text)
     first = _IBAN_FIRST.search(text)
     assert (found and found.group("value")) == (first and first.group("value"))
+
+
+_MOBILE_WORDS = (
+    "138 0013 8000 13800138000 1 3 8 0 9 00 86 +86 (+86) 0086 110105 19900307 1234 6222 "
+    "X x - -- / . ( ) + 一 三 八 零 幺 联系 电话 a"
+)
+_MOBILE_PIECES = tuple(_MOBILE_WORDS.split(" "))
+
+
+@settings(max_examples=800)
+@given(
+    st.lists(st.sampled_from(_MOBILE_PIECES), min_size=1, max_size=10),
+    st.lists(st.sampled_from(["", "", " ", "-", "  "]), min_size=10, max_size=10),
+)
+@example(["110105", "19900307", "1234"], [""] * 10)
+@example(["+86", "138", "0013", "8000"], [" "] * 10)
+@example(["8613800138000"], [""] * 10)
+def test_the_mobile_gate_never_hides_a_mobile(pieces: list[str], seps: list[str]) -> None:
+    text = "".join(p + s for p, s in zip(pieces, seps, strict=False))
+    detector = ChineseMobileDetector()
+    if not detector.may_find(Prescan(text, _NO_VALUES)):
+        assert list(detector.find(text, _NO_VALUES)) == [], text
