@@ -135,13 +135,18 @@ class PluginManager:
         self._builtins = builtins
         self._load_entry_points = load_entry_points
         self._loaded = False
+        self._ready = False
+        """Set once :meth:`load` has run to its end (or raised): from then on a caller
+        need not take the lock to learn it (another thread's load may be under way
+        while ``_loaded`` is already true)."""
         self._registry: Registry | None = None
         self._lock = threading.RLock()
 
     @property
     def hook(self) -> Any:
         """pluggy's hook relay (``pm.hook.notifysdk_on_outcome(...)``)."""
-        self.load()
+        if not self._ready:  # read twice per notice (the event hooks): no lock once loaded
+            self.load()
         return self.pm.hook
 
     def load(self) -> None:
@@ -150,14 +155,17 @@ class PluginManager:
             if self._loaded:
                 return
             self._loaded = True
-            blocked = set(_env_list("NOTIFYSDK_DISABLE_PLUGINS") or [])
-            for modname in self._builtins:
-                if modname in blocked or modname.rsplit(".", 1)[-1] in blocked:
-                    continue
-                module = importlib.import_module(modname)
-                self._register_module(module, modname, builtin=True)
-            if self._load_entry_points:
-                self._load_from_entry_points(blocked)
+            try:
+                blocked = set(_env_list("NOTIFYSDK_DISABLE_PLUGINS") or [])
+                for modname in self._builtins:
+                    if modname in blocked or modname.rsplit(".", 1)[-1] in blocked:
+                        continue
+                    module = importlib.import_module(modname)
+                    self._register_module(module, modname, builtin=True)
+                if self._load_entry_points:
+                    self._load_from_entry_points(blocked)
+            finally:
+                self._ready = True
 
     def _register_module(
         self,

@@ -22,7 +22,8 @@ class OptedOutDestination:
         if ctx.to is None:
             return None
         for contact in ctx.notice.recipient.person.contacts:
-            if contact.value == ctx.to and contact.opted_out:
+            # opted_out first: an address's value is worked out from its parts on each read
+            if contact.opted_out and contact.value == ctx.to:
                 return Vote.deny(
                     self.name,
                     "*",

@@ -47,7 +47,7 @@ from ..models import Message, Notice, Outcome, OutcomeStatus, Receipt
 from ..plugins import PluginManager
 from ..retry import RetryPolicy
 from .context import NoticeContext
-from .events import call_event
+from .events import fire_event
 from .shield import shielded
 from .stages import Pipeline
 
@@ -333,14 +333,19 @@ class Delivery:
                 # attempt failed (nothing is out), so neither another worker nor recovery
                 # after a crash takes it for one in flight.
                 await self._end_now(run.pending, run)
-            await call_event(
-                self.plugins, "notifysdk_on_attempt", notice=notice, attempt=att, error=exc
-            )
+            for result in fire_event(
+                self.plugins,
+                "notifysdk_on_attempt",
+                {"notice": notice, "attempt": att, "error": exc},
+            ):
+                await result
             raise
         run.pending = AttemptEnd(att, receipt=receipt)
-        await call_event(
-            self.plugins, "notifysdk_on_attempt", notice=notice, attempt=att, error=None
-        )
+        # fire_event, not call_event: no coroutine per event when nothing is awaitable
+        for result in fire_event(
+            self.plugins, "notifysdk_on_attempt", {"notice": notice, "attempt": att, "error": None}
+        ):
+            await result
         return receipt
 
     async def _end_now(self, ended: AttemptEnd, run: _Run) -> None:
@@ -352,9 +357,10 @@ class Delivery:
         self, notice: Notice, channel: Channel, run: _Run, exc: AmbiguousDeliveryError
     ) -> Receipt | None:
         att = run.attempt
-        await call_event(
-            self.plugins, "notifysdk_on_attempt", notice=notice, attempt=att, error=exc
-        )
+        for pending in fire_event(
+            self.plugins, "notifysdk_on_attempt", {"notice": notice, "attempt": att, "error": exc}
+        ):
+            await pending
         result = await reconcile(channel, att)
         if result.status is ReconcileStatus.SENT:
             receipt = Receipt(
@@ -393,14 +399,18 @@ class Delivery:
 
     async def emit(self, notice: Notice, outcome: Outcome) -> Outcome:
         """Log the outcome (masked) and call ``notifysdk_on_outcome``."""
-        log.info(
-            "notice %s on %s: %s%s",
-            outcome.idempotency_key,
-            outcome.channel,
-            outcome.status._value_,  # the str .value returns, without the descriptor
-            f" ({outcome.rule})" if outcome.rule else "",
-        )
-        await call_event(self.plugins, "notifysdk_on_outcome", notice=notice, outcome=outcome)
+        if log.isEnabledFor(logging.INFO):  # what log.info asks first, before its arguments
+            log.info(
+                "notice %s on %s: %s%s",
+                outcome.idempotency_key,
+                outcome.channel,
+                outcome.status._value_,  # the str .value returns, without the descriptor
+                f" ({outcome.rule})" if outcome.rule else "",
+            )
+        for result in fire_event(
+            self.plugins, "notifysdk_on_outcome", {"notice": notice, "outcome": outcome}
+        ):
+            await result
         return outcome
 
 

@@ -95,6 +95,13 @@ def _kept(attempt: Attempt) -> dict[str, Any]:
     return {BODY_DIGEST: digest} if digest else {}
 
 
+def _ended_detail(attempt: Attempt, detail: dict[str, Any]) -> dict[str, Any]:
+    """``{**_kept(attempt), **detail}``: the ended attempt's detail, built as one dict."""
+    out = _kept(attempt)
+    out.update(detail)
+    return out
+
+
 _RECEIPT_JSON = Receipt.__pydantic_serializer__
 
 
@@ -261,7 +268,10 @@ class MemoryLedger:
         )
 
     def _count(self, scope: str, start: datetime, end: datetime) -> int:
-        return sum(1 for at, _ in self._contacts.get(scope, ()) if start <= at < end)
+        entries = self._contacts.get(scope)
+        if not entries:  # most scopes a rule asks about were never contacted
+            return 0
+        return sum(1 for at, _ in entries if start <= at < end)
 
     def _release_reservations(self, row: _Row) -> None:
         for scope, at in row.reserved or ():
@@ -302,7 +312,7 @@ class MemoryLedger:
                 a.to,
                 a.started_at,
                 provider_id,
-                {**_kept(a), **detail},
+                _ended_detail(a, detail),
             )
             if a.number == number
             else a
@@ -498,7 +508,10 @@ class MemoryLedger:
 
     async def last_contact(self, scope: str, before: datetime) -> datetime | None:
         """The latest contact under ``scope`` strictly before ``before``."""
-        return max((at for at, _ in self._contacts.get(scope, ()) if at < before), default=None)
+        entries = self._contacts.get(scope)
+        if not entries:  # asked several times per notice, mostly of scopes never contacted
+            return None
+        return max((at for at, _ in entries if at < before), default=None)
 
     async def aclose(self) -> None:
         """Nothing to release."""

@@ -114,7 +114,8 @@ class SdkMetrics:
 
     def observe_outcome(self, outcome: Outcome) -> None:
         """Count one outcome."""
-        key = (outcome.status.value, outcome.rule or "", outcome.channel)
+        # _value_: the str .value returns, without the enum property's descriptor
+        key = (outcome.status._value_, outcome.rule or "", outcome.channel)
         child = self._outcome_children.get(key)
         if child is None:
             child = self._outcome_children[key] = self.outcomes.labels(*key)
