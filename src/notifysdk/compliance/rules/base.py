@@ -222,7 +222,10 @@ class ProfileRule:
 
     async def evaluate(self, ctx: RuleContext) -> Vote | None:
         """The strictest vote over the profiles in force, or ``None`` to abstain."""
-        votes = await self.votes(ctx)
+        return self.strictest(await self.votes(ctx))
+
+    def strictest(self, votes: Sequence[Vote]) -> Vote | None:
+        """What :meth:`evaluate` returns for these votes of :meth:`votes`."""
         if not votes:
             return None
         if len(votes) == 1:  # one profile: what the general case gives, built directly

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from ...policy import RuleContext, Vote
+from ...policy import RuleContext, Verdict, Vote
 from ..specs import WindowSpec
 from ..windows import _stamp, in_window_at
 from .base import (
@@ -34,6 +34,20 @@ class ContactWindowRule(ProfileRule):
 
     async def votes(self, ctx: RuleContext) -> list[Vote]:
         """One vote per profile with a window for this medium."""
+        votes = self._votes(ctx, False)
+        assert isinstance(votes, list)
+        return votes
+
+    async def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """The strictest vote over the profiles in force, or ``None`` to abstain (one
+        profile inside its window: the vote :meth:`strictest` makes of its vote, built
+        once instead of twice)."""
+        votes = self._votes(ctx, True)
+        return votes if isinstance(votes, Vote) else self.strictest(votes)
+
+    def _votes(self, ctx: RuleContext, evaluating: bool) -> list[Vote] | Vote:
+        """:meth:`votes`, or with ``evaluating`` and one profile inside its window, what
+        :meth:`strictest` returns for it."""
         profiles = in_force(ctx)  # once, for the windows and the zones
         medium = medium_of(ctx)
         pairs = [
@@ -52,6 +66,16 @@ class ContactWindowRule(ProfileRule):
             window = _window_text(spec.start, spec.end)
             numbers = {"window": window, **where, "local": dict(local)}
             if seen.inside(ctx.now, spec.start, spec.end, workday_for(spec, medium)):
+                if evaluating and len(pairs) == 1:
+                    # strictest() of the one allow vote below: numbers keyed by profile
+                    return Vote(
+                        Verdict.ALLOW,
+                        self.name,
+                        profile.name,
+                        f"inside {window} local",
+                        spec.citation or "",
+                        numbers={profile.name: numbers},
+                    )
                 out.append(
                     Vote.allow(
                         self.name,

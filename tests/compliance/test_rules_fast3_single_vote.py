@@ -1,0 +1,85 @@
+"""``contact-window`` and ``content-lint`` build the vote ``evaluate`` returns for one
+profile's allow directly, instead of a per-profile vote that ``strictest`` rebuilds:
+held to ``strictest(votes)`` (the general definition) over profiles alone and together,
+inside and outside the windows, with and without findings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notifysdk.compliance.profiles import DEFAULT_PROFILES
+from notifysdk.compliance.rules import ContactWindowRule, ContentLintRule
+from notifysdk.ledger.memory import MemoryLedger
+from notifysdk.models import AccountState, Medium, Message, Notice, NoticeKind, Recipient, Role
+from notifysdk.policy import RuleContext
+from notifysdk.testing import sample_account
+
+_BY_NAME = {p.name: p for p in DEFAULT_PROFILES}
+_T0 = datetime(2026, 1, 1, tzinfo=UTC)
+_TEXTS = [
+    "【Example Bank】张**您好，您的借款已逾期10天，应还¥1,246.80。请尽快还款。回复TD退订",
+    "We will sue you and take you to court. Reply STOP to opt out.",
+    "【某银行】再不还款就起诉你，通知你的单位领导",
+    "Your payment is overdue. Please call us. Reply STOP to opt out.",
+    "",
+]
+
+
+@st.composite
+def _contexts(draw: st.DrawFn) -> RuleContext:
+    names = draw(st.lists(st.sampled_from(sorted(_BY_NAME)), min_size=1, max_size=3, unique=True))
+    medium = draw(st.sampled_from([Medium.SMS, Medium.EMAIL, Medium.VOICE, Medium.CALL_SCRIPT]))
+    phone = draw(st.sampled_from(["+8613912345678", "+12125550100", "+447911123456"]))
+    zone = draw(st.sampled_from([None, "Asia/Shanghai", "America/New_York", "Europe/London"]))
+    account = sample_account(1, profiles=tuple(names), phone=phone, time_zone=zone)
+    if draw(st.booleans()):
+        account = account.model_copy(update={"states": frozenset({AccountState.TIME_BARRED})})
+    notice = Notice(
+        kind=NoticeKind.OVERDUE_NOTICE,
+        channel="x",
+        account=account,
+        recipient=Recipient(person=account.debtor, role=Role.DEBTOR),
+    )
+    now = _T0 + timedelta(
+        seconds=draw(st.integers(0, 365 * 86400)), microseconds=draw(st.integers(0, 999_999))
+    )
+    to = phone if medium is not Medium.EMAIL else "borrower@example.com"
+    message = Message(
+        idempotency_key="k",
+        channel="x",
+        medium=medium,
+        to=to,
+        locale="zh-CN",
+        body=draw(st.sampled_from(_TEXTS)) or "ok",
+        subject=draw(st.sampled_from([None, "Overdue", "法院传票"])),
+        metadata={"kind": "overdue_notice"},
+    )
+    return RuleContext(
+        notice,
+        now,
+        MemoryLedger(),
+        {n: _BY_NAME[n] for n in names},
+        to=to,
+        message=message,
+        channel_medium=medium.value,
+    )
+
+
+def _drive(coro: Any) -> Any:
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    raise AssertionError("suspended")
+
+
+@settings(max_examples=300, deadline=None)
+@given(ctx=_contexts())
+def test_evaluate_is_the_strictest_of_the_votes(ctx: RuleContext) -> None:
+    for rule in (ContactWindowRule(), ContentLintRule()):
+        votes = _drive(rule.votes(ctx))
+        assert _drive(rule.evaluate(ctx)) == rule.strictest(votes), rule.name
