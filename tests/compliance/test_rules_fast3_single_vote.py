@@ -1,7 +1,8 @@
-"""``contact-window`` and ``content-lint`` build the vote ``evaluate`` returns for one
-profile's allow directly, instead of a per-profile vote that ``strictest`` rebuilds:
-held to ``strictest(votes)`` (the general definition) over profiles alone and together,
-inside and outside the windows, with and without findings."""
+"""``contact-window``, ``content-lint`` and ``account-state`` build the vote
+``evaluate`` returns for one profile's allow directly, instead of a per-profile vote
+that ``strictest`` rebuilds. Held to ``strictest(votes)`` (the general definition)
+over profiles alone and together, inside and outside the windows, with and without
+findings, states and events."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from notifysdk.account_events import AccountEvent, AccountEventKind
 from notifysdk.compliance.profiles import DEFAULT_PROFILES
-from notifysdk.compliance.rules import ContactWindowRule, ContentLintRule
+from notifysdk.compliance.rules import AccountStateRule, ContactWindowRule, ContentLintRule
 from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.models import AccountState, Medium, Message, Notice, NoticeKind, Recipient, Role
 from notifysdk.policy import RuleContext
@@ -20,6 +22,12 @@ from notifysdk.testing import sample_account
 
 _BY_NAME = {p.name: p for p in DEFAULT_PROFILES}
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
+_EVENTS = [
+    AccountEventKind.PAID,
+    AccountEventKind.PROMISE_TO_PAY,
+    AccountEventKind.DISPUTE,
+    AccountEventKind.CEASE,
+]
 _TEXTS = [
     "【Example Bank】张**您好，您的借款已逾期10天，应还¥1,246.80。请尽快还款。回复TD退订",
     "We will sue you and take you to court. Reply STOP to opt out.",
@@ -36,8 +44,12 @@ def _contexts(draw: st.DrawFn) -> RuleContext:
     phone = draw(st.sampled_from(["+8613912345678", "+12125550100", "+447911123456"]))
     zone = draw(st.sampled_from([None, "Asia/Shanghai", "America/New_York", "Europe/London"]))
     account = sample_account(1, profiles=tuple(names), phone=phone, time_zone=zone)
-    if draw(st.booleans()):
-        account = account.model_copy(update={"states": frozenset({AccountState.TIME_BARRED})})
+    states = draw(
+        st.sampled_from(
+            [(), (AccountState.TIME_BARRED,), (AccountState.DISPUTE,), (AccountState.CEASE,)]
+        )
+    )
+    account = account.model_copy(update={"states": frozenset(states)})
     notice = Notice(
         kind=NoticeKind.OVERDUE_NOTICE,
         channel="x",
@@ -58,10 +70,19 @@ def _contexts(draw: st.DrawFn) -> RuleContext:
         subject=draw(st.sampled_from([None, "Overdue", "法院传票"])),
         metadata={"kind": "overdue_notice"},
     )
+    ledger = MemoryLedger()
+    for kind in draw(st.lists(st.sampled_from(_EVENTS), max_size=2)):
+        at = now - timedelta(days=draw(st.integers(0, 20)))
+        until = at + timedelta(days=5) if kind is AccountEventKind.PROMISE_TO_PAY else None
+        _drive(
+            ledger.record_event(
+                account.account_id, AccountEvent(kind, at, until), detail={}, now=now
+            )
+        )
     return RuleContext(
         notice,
         now,
-        MemoryLedger(),
+        ledger,
         {n: _BY_NAME[n] for n in names},
         to=to,
         message=message,
@@ -80,6 +101,6 @@ def _drive(coro: Any) -> Any:
 @settings(max_examples=300, deadline=None)
 @given(ctx=_contexts())
 def test_evaluate_is_the_strictest_of_the_votes(ctx: RuleContext) -> None:
-    for rule in (ContactWindowRule(), ContentLintRule()):
+    for rule in (ContactWindowRule(), ContentLintRule(), AccountStateRule()):
         votes = _drive(rule.votes(ctx))
         assert _drive(rule.evaluate(ctx)) == rule.strictest(votes), rule.name
