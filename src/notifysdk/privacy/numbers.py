@@ -80,12 +80,15 @@ _DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def _luhn(digits: str) -> bool:
-    """``luhn.is_valid(digits)``, about twice as fast for ASCII digits (stdnum builds a
-    tuple of alphabet indexes and sums generators); anything else goes to stdnum."""
+    """``luhn.is_valid(digits)``, several times as fast for ASCII digits (stdnum builds a
+    tuple of alphabet indexes and sums generators); anything else goes to stdnum. The
+    digits are summed as their ASCII codes, each 48 more than the digit (one ``sum``
+    over bytes, not an ``int`` per digit)."""
     if not (digits.isascii() and digits.isdigit()):
         return bool(luhn.is_valid(digits))
     back = digits[::-1]
-    return (sum(map(int, back[::2])) + sum(map(int, back[1::2].translate(_DOUBLED)))) % 10 == 0
+    total = sum(back[::2].encode()) + sum(back[1::2].translate(_DOUBLED).encode())
+    return (total - 48 * len(back)) % 10 == 0
 
 
 def _compact(s: str) -> str:
@@ -178,23 +181,32 @@ class ResidentIdDetector:
 
 def _iin_length_ok(d: str) -> bool:
     """Does the issuer prefix go with this length? (Visa, Mastercard, Amex, JCB, Diners,
-    UnionPay and other 6-series, Maestro, and the 95-prefixed Chinese domestic cards.)"""
+    UnionPay and other 6-series, Maestro, and the 95-prefixed Chinese domestic cards.)
+
+    The prefixes by first digit (each range has one first digit, so the rules are
+    those of the one table, in its order, read only as far as they can apply)."""
     n = len(d)
-    p2, p3, p4 = int(d[:2]), int(d[:3]), int(d[:4])
-    if d[0] == "4":
+    first = d[0]
+    if first == "4":
         return n in (13, 16, 19)
-    if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:
-        return n == 16
-    if p2 in (34, 37):
-        return n == 15
-    if 3528 <= p4 <= 3589:
-        return 16 <= n <= 19
-    if p2 == 36 or 300 <= p3 <= 305:
-        return n in (14, 16)
-    if d[0] == "6" or p2 == 50 or 56 <= p2 <= 58:
+    if first == "6":
         return 13 <= n <= 19
-    if p2 == 95:
-        return n == 19
+    if first == "5":
+        p2 = int(d[:2])
+        if 51 <= p2 <= 55:
+            return n == 16
+        return (p2 == 50 or 56 <= p2 <= 58) and 13 <= n <= 19
+    if first == "2":
+        return 2221 <= int(d[:4]) <= 2720 and n == 16
+    if first == "3":
+        p2 = int(d[:2])
+        if p2 in (34, 37):
+            return n == 15
+        if 3528 <= int(d[:4]) <= 3589:
+            return 16 <= n <= 19
+        return (p2 == 36 or 300 <= int(d[:3]) <= 305) and n in (14, 16)
+    if first == "9":
+        return d[:2] == "95" and n == 19
     return False
 
 
