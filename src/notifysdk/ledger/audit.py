@@ -56,7 +56,12 @@ def normalize_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _flat_and_plain(detail: Mapping[str, Any]) -> bool:
-    return all(type(k) is str and type(v) in _PLAIN for k, v in detail.items())
+    plain = _PLAIN
+    # a loop, not all() over a generator: asked of every entry (a generator per call)
+    for k, v in detail.items():  # noqa: SIM110
+        if type(k) is not str or type(v) not in plain:
+            return False
+    return True
 
 
 def outcome_detail(notice: Notice, outcome: Outcome) -> dict[str, Any]:
