@@ -1,6 +1,6 @@
-"""``contact-window``, ``content-lint`` and ``account-state`` build the vote
-``evaluate`` returns for one profile's allow directly, instead of a per-profile vote
-that ``strictest`` rebuilds. Held to ``strictest(votes)`` (the general definition)
+"""``contact-window``, ``content-lint``, ``account-state`` and ``recipient-guard``
+build the vote ``evaluate`` returns for one profile's allow directly, instead of a
+per-profile vote that ``strictest`` rebuilds. Held to ``strictest(votes)`` (the general definition)
 over profiles alone and together, inside and outside the windows, with and without
 findings, states and events."""
 
@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 
 from notifysdk.account_events import AccountEvent, AccountEventKind
 from notifysdk.compliance.profiles import DEFAULT_PROFILES
-from notifysdk.compliance.rules import AccountStateRule, ContactWindowRule, ContentLintRule
+from notifysdk.compliance.rules import (
+    AccountStateRule,
+    ContactWindowRule,
+    ContentLintRule,
+    RecipientGuardRule,
+)
 from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.models import AccountState, Medium, Message, Notice, NoticeKind, Recipient, Role
 from notifysdk.policy import RuleContext
@@ -51,10 +56,10 @@ def _contexts(draw: st.DrawFn) -> RuleContext:
     )
     account = account.model_copy(update={"states": frozenset(states)})
     notice = Notice(
-        kind=NoticeKind.OVERDUE_NOTICE,
+        kind=draw(st.sampled_from([NoticeKind.OVERDUE_NOTICE, NoticeKind.LOCATION_CALL])),
         channel="x",
         account=account,
-        recipient=Recipient(person=account.debtor, role=Role.DEBTOR),
+        recipient=Recipient(person=account.debtor, role=draw(st.sampled_from(list(Role)))),
     )
     now = _T0 + timedelta(
         seconds=draw(st.integers(0, 365 * 86400)), microseconds=draw(st.integers(0, 999_999))
@@ -101,6 +106,7 @@ def _drive(coro: Any) -> Any:
 @settings(max_examples=300, deadline=None)
 @given(ctx=_contexts())
 def test_evaluate_is_the_strictest_of_the_votes(ctx: RuleContext) -> None:
-    for rule in (ContactWindowRule(), ContentLintRule(), AccountStateRule()):
+    rules = (ContactWindowRule(), ContentLintRule(), AccountStateRule(), RecipientGuardRule())
+    for rule in rules:
         votes = _drive(rule.votes(ctx))
         assert _drive(rule.evaluate(ctx)) == rule.strictest(votes), rule.name

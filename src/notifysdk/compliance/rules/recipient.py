@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from ...models import NoticeKind
-from ...policy import Reservation, RuleContext, Vote
+from ...policy import Reservation, RuleContext, Verdict, Vote
 from .. import scopes as sc
 from ..reachability import Reachability, reachability
 from ..specs import CALL_MEDIA, ReachabilitySpec, RecipientSpec
@@ -70,6 +70,22 @@ class RecipientGuardRule(ProfileRule):
                 out.append(await self._vote(ctx, profile.name, spec, reach))
         return out
 
+    async def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """The strictest vote over the profiles in force, or ``None`` to abstain (one
+        profile's allow alone: the vote :meth:`strictest` makes of it, built once
+        instead of twice)."""
+        voting = [
+            (profile, spec)
+            for profile in in_force(ctx)
+            if isinstance(spec := profile.params.get("recipients"), RecipientSpec)
+        ]
+        if len(voting) != 1:
+            return self.strictest(await self.votes(ctx))
+        profile, spec = voting[0]
+        reach = profile.params.get("reachability")
+        vote, final = await self._decide(ctx, profile.name, spec, reach, True)
+        return vote if final else self.strictest([vote])
+
     def _restrict(
         self,
         ctx: RuleContext,
@@ -105,6 +121,19 @@ class RecipientGuardRule(ProfileRule):
         spec: RecipientSpec,
         reach: ReachabilitySpec | None,
     ) -> Vote:
+        vote, _ = await self._decide(ctx, profile, spec, reach, False)
+        return vote
+
+    async def _decide(
+        self,
+        ctx: RuleContext,
+        profile: str,
+        spec: RecipientSpec,
+        reach: ReachabilitySpec | None,
+        alone: bool,
+    ) -> tuple[Vote, bool]:
+        """The profile's vote; with ``alone`` (the only profile voting), an allow comes
+        as :meth:`strictest` returns it, and the flag says so."""
         role = ctx.notice.recipient.role.value
         action = spec.roles.get(role, "deny")
         medium = medium_of(ctx)
@@ -116,27 +145,36 @@ class RecipientGuardRule(ProfileRule):
                     profile,
                     spec,
                     f"a voicemail on a {line_type(ctx)} line may be heard by others",
-                )
+                ), False
+            if alone:  # strictest() of the allow below: numbers keyed by profile
+                return Vote(
+                    Verdict.ALLOW,
+                    self.name,
+                    profile,
+                    f"{role} may be told of the debt",
+                    spec.citation or "",
+                    numbers={profile: numbers},
+                ), True
             return Vote.allow(
                 self.name,
                 profile,
                 f"{role} may be told of the debt",
                 citation=spec.citation,
                 numbers=numbers,
-            )
+            ), False
         if action == "restrict":
-            return self._restrict(ctx, profile, spec, f"a {role} must not learn of the debt")
+            return self._restrict(ctx, profile, spec, f"a {role} must not learn of the debt"), False
         if action == "restrict_if_unreachable":
-            return await self._if_unreachable(ctx, profile, spec, reach, numbers)
+            return await self._if_unreachable(ctx, profile, spec, reach, numbers), False
         if action == "location_once":
-            return await self._location(ctx, profile, spec, medium)
+            return await self._location(ctx, profile, spec, medium), False
         return Vote.deny(
             self.name,
             profile,
             f"a {role} may not be contacted about the debt",
             citation=spec.citation,
             numbers=numbers,
-        )
+        ), False
 
     async def _location(
         self, ctx: RuleContext, profile: str, spec: RecipientSpec, medium: str
