@@ -1,6 +1,7 @@
-"""The card checks of issue 13 held to their slow definitions: the Luhn sum over the
-digits' ASCII codes to python-stdnum's, and the issuer-prefix rules read by first digit
-to the table as first written, for every four-digit prefix and card length."""
+"""Number checks of issue 13 held to their slow definitions: the Luhn sum over the
+digits' ASCII codes to python-stdnum's, the issuer-prefix rules read by first digit to
+the table as first written (every four-digit prefix and card length), and a labelled
+phone number's verdict, which parses only what its first digit leaves open."""
 
 from __future__ import annotations
 
@@ -53,3 +54,36 @@ def test_the_luhn_sum_on_known_numbers() -> None:
     assert _luhn("４１１１１１１１１１１１１１１１") == bool(
         luhn.is_valid("４１１１１１１１１１１１１１１１")
     )
+
+
+def _labelled_phone_as_first_written(digits: str, grouped: bool) -> bool:
+    from notifysdk.privacy.phones import _is_date, _us_number, _valid
+
+    n = len(digits)
+    if n == 10:
+        return _us_number(digits) or (digits[:3] in ("400", "800") and _valid(digits, "CN"))
+    if n == 11:
+        return digits[0] == "1" and _us_number(digits[1:])
+    if n == 8 and not grouped and _is_date(digits):
+        return False
+    if n == 8 and _valid(digits, "HK"):
+        return True
+    return digits[0] in "2345678"
+
+
+@settings(max_examples=1500)
+@given(st.text(alphabet="0123456789", min_size=7, max_size=11), st.booleans())
+def test_a_labelled_number_is_judged_as_first_written(digits: str, grouped: bool) -> None:
+    from notifysdk.privacy.phones import _labelled_phone
+
+    expected = _labelled_phone_as_first_written(digits, grouped)
+    assert _labelled_phone.__wrapped__(digits, grouped) == expected, (digits, grouped)
+
+
+def test_labelled_eight_digit_numbers_as_first_written() -> None:
+    from notifysdk.privacy.phones import _labelled_phone
+
+    for digits in ("88881234", "91234567", "23456789", "51234567", "61234567", "20260307"):
+        for grouped in (False, True):
+            expected = _labelled_phone_as_first_written(digits, grouped)
+            assert _labelled_phone.__wrapped__(digits, grouped) == expected, digits
