@@ -123,6 +123,13 @@ def hashed_rest(at: datetime, event: str, key: str | None, detail: Mapping[str, 
     return _HASHED.encode([at.isoformat(), event, key, detail])[1:]
 
 
+def hashed_rest_at(at_iso: str, event: str, key: str | None, detail: Mapping[str, Any]) -> str:
+    """:func:`hashed_rest` of an entry whose time the caller has written out already
+    (``at.isoformat()``): a ledger that stores the same instant as text elsewhere in the
+    transaction formats it once."""
+    return _HASHED.encode([at_iso, event, key, detail])[1:]
+
+
 def link_hash(prev_hash: str, rest: str, audit_key: bytes | None = None) -> str:
     """The hash of the entry whose content :func:`hashed_rest` serialised as ``rest``,
     linked to ``prev_hash`` (see :func:`entry_hash`)."""

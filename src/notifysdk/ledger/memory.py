@@ -25,7 +25,7 @@ from ..channels import BODY_DIGEST, Attempt
 from ..errors import ClaimLostError
 from ..models import Notice, Outcome, OutcomeStatus, Receipt
 from ..reservations import Reservation
-from .audit import append_key, entry_hash, normalize_detail, outcome_detail
+from .audit import append_key, hashed_rest_at, link_hash, normalize_detail, outcome_detail
 from .base import (
     TERMINAL_STATES,
     AttemptEnd,
@@ -115,8 +115,9 @@ def receipt_json(receipt: Receipt) -> dict[str, Any]:
     return receipt.model_dump(mode="json")
 
 
-def _end_detail(ended: AttemptEnd, now: datetime) -> dict[str, Any]:
-    """The detail an ended attempt reads back with, as the SQL ledgers return it."""
+def _end_detail(ended: AttemptEnd, now: datetime, ended_at: str | None = None) -> dict[str, Any]:
+    """The detail an ended attempt reads back with, as the SQL ledgers return it
+    (``ended_at``: ``now`` in UTC as ISO text, when the caller has it already)."""
     detail: dict[str, Any] = {}
     if ended.receipt is not None:
         detail["receipt"] = receipt_json(ended.receipt)
@@ -129,7 +130,7 @@ def _end_detail(ended: AttemptEnd, now: datetime) -> dict[str, Any]:
     if ended.reconciled is not None:
         detail["reconciled"] = ended.reconciled.value
     detail["_status"] = attempt_status(ended)
-    detail["_ended_at"] = now.astimezone(UTC).isoformat()
+    detail["_ended_at"] = now.astimezone(UTC).isoformat() if ended_at is None else ended_at
     return detail
 
 
@@ -299,8 +300,10 @@ class MemoryLedger:
         row.updated_at = now
         return attempt
 
-    def _end(self, row: _Row, ended: AttemptEnd, now: datetime) -> None:
-        detail = _end_detail(ended, now)
+    def _end(
+        self, row: _Row, ended: AttemptEnd, now: datetime, ended_at: str | None = None
+    ) -> None:
+        detail = _end_detail(ended, now, ended_at)
         provider_id = ended.receipt.provider_id if ended.receipt is not None else None
         number = ended.attempt.number
         row.attempts = [
@@ -389,8 +392,12 @@ class MemoryLedger:
         if row is None:
             row = self._rows[key] = _Row(key, notice.channel)
         at = outcome.at
+        # the outcome's time in UTC, written out once: the attempt's end and the audit
+        # entry's hash both carry it as text
+        at_utc = at.astimezone(UTC)
+        at_iso = at_utc.isoformat()
         if ended is not None:
-            self._end(row, ended, at)
+            self._end(row, ended, at, at_iso)
         status = outcome.status
         row.state = state_for(status)
         row.outcome = outcome
@@ -402,7 +409,7 @@ class MemoryLedger:
         elif row.reserved is not None:
             self._release_reservations(row)
         # outcome_detail's answer is normalized already: appended as it is
-        self._append_clean("outcome", key, outcome_detail(notice, outcome), at)
+        self._append_clean("outcome", key, outcome_detail(notice, outcome), at_utc, at_iso)
         return True
 
     async def count(self, scope: str, start: datetime, end: datetime) -> int:
@@ -425,13 +432,22 @@ class MemoryLedger:
         self._append_clean(event, key, normalize_detail(detail), at)
 
     def _append_clean(
-        self, event: str, key: str | None, clean: dict[str, Any], at: datetime
+        self,
+        event: str,
+        key: str | None,
+        clean: dict[str, Any],
+        at: datetime,
+        at_iso: str | None = None,
     ) -> None:
-        """Append an entry whose detail is normalized already (:func:`normalize_detail`)."""
+        """Append an entry whose detail is normalized already (:func:`normalize_detail`);
+        ``at_iso``: ``at`` in UTC as ISO text, when the caller has it (``at`` is then in
+        UTC already)."""
         at = at.astimezone(UTC)  # as the SQL ledgers read it back, so the hashes agree
         audit = self._audit
         prev = audit[-1].hash if audit else ""
-        digest = entry_hash(prev, at, event, key, clean, append_key(prev, self.audit_key))
+        # entry_hash, with the time's text given when the caller has it
+        rest = hashed_rest_at(at.isoformat() if at_iso is None else at_iso, event, key, clean)
+        digest = link_hash(prev, rest, append_key(prev, self.audit_key))
         audit.append(AuditEntry(len(audit) + 1, at, event, key, clean, prev, digest))
 
     async def audit(
