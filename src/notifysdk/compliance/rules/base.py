@@ -25,6 +25,7 @@ from ..zones import PlausibleZones, plausible_zones
 __all__ = [
     "EPOCH",
     "FAR_FUTURE",
+    "DirectVoteRule",
     "ProfileRule",
     "in_force",
     "line_type",
@@ -257,6 +258,30 @@ class ProfileRule:
             numbers=numbers,
             reservations=dedupe_reservations(votes),
         )
+
+
+class DirectVoteRule(ProfileRule):
+    """A profile rule that, when evaluating, may build the vote :meth:`strictest` would
+    make of its one profile's vote directly, instead of a vote and then its copy.
+
+    A subclass implements :meth:`_votes`; :meth:`votes` (what ``explain`` prints) and
+    :meth:`evaluate` both come from it."""
+
+    async def votes(self, ctx: RuleContext) -> list[Vote]:
+        """Every profile's vote (empty: the rule abstains)."""
+        votes = await self._votes(ctx, False)
+        assert isinstance(votes, list)
+        return votes
+
+    async def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """The strictest vote over the profiles in force, or ``None`` to abstain."""
+        votes = await self._votes(ctx, True)
+        return votes if isinstance(votes, Vote) else self.strictest(votes)
+
+    async def _votes(self, ctx: RuleContext, evaluating: bool) -> list[Vote] | Vote:
+        """:meth:`votes`; with ``evaluating``, it may return instead the one vote
+        :meth:`strictest` returns for them."""
+        raise NotImplementedError
 
 
 def next_day(instant: datetime) -> datetime:

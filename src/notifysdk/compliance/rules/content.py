@@ -25,7 +25,14 @@ from ...policy import Reservation, RuleContext, Verdict, Vote
 from .. import scopes as sc
 from ..lint import Linter
 from ..specs import LintSpec, Requirement
-from .base import EPOCH, RECORD_ONLY_LIMIT, ProfileRule, in_force, medium_of
+from .base import (
+    EPOCH,
+    RECORD_ONLY_LIMIT,
+    DirectVoteRule,
+    ProfileRule,
+    in_force,
+    medium_of,
+)
 
 __all__ = ["ContactRecordRule", "ContentLintRule", "RequiredContentRule", "message_parts"]
 
@@ -143,27 +150,14 @@ def _lint_plan(
     return Linter(everything), tuple(plan)
 
 
-class ContentLintRule(ProfileRule):
+class ContentLintRule(DirectVoteRule):
     """A message whose rendered text carries a prohibited phrase is never sent."""
 
     name = "content-lint"
     citation = "CBA 2026; 12 CFR 1006.14, 1006.18, 1006.26(b); CONC 7.3, 7.11"
     stage: Literal["policy", "content"] = "content"
 
-    async def votes(self, ctx: RuleContext) -> list[Vote]:
-        """One vote per profile with a lint policy."""
-        votes = self._votes(ctx, False)
-        assert isinstance(votes, list)
-        return votes
-
-    async def evaluate(self, ctx: RuleContext) -> Vote | None:
-        """The strictest vote over the profiles in force, or ``None`` to abstain (one
-        profile and nothing found: the vote :meth:`strictest` makes of its vote, built
-        once instead of twice)."""
-        votes = self._votes(ctx, True)
-        return votes if isinstance(votes, Vote) else self.strictest(votes)
-
-    def _votes(self, ctx: RuleContext, evaluating: bool) -> list[Vote] | Vote:
+    async def _votes(self, ctx: RuleContext, evaluating: bool) -> list[Vote] | Vote:
         """:meth:`votes`, or with ``evaluating`` and one profile without findings, what
         :meth:`strictest` returns for it."""
         parts = message_parts(ctx)

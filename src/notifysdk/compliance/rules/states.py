@@ -34,7 +34,7 @@ from ...models import NoticeKind
 from ...policy import Profile, RuleContext, Verdict, Vote
 from .. import scopes as sc
 from ..specs import CreditReportSpec, StateSpec
-from .base import EPOCH, ProfileRule, _memo, in_force, medium_of, zones_for
+from .base import EPOCH, DirectVoteRule, ProfileRule, _memo, in_force, medium_of, zones_for
 
 __all__ = [
     "PAID_CITATION",
@@ -96,25 +96,11 @@ def event_summary(events: tuple[AccountEvent, ...]) -> list[str]:
     ]
 
 
-class AccountStateRule(ProfileRule):
+class AccountStateRule(DirectVoteRule):
     """Account states that stop contact: the snapshot's and those on record."""
 
     name = "account-state"
     citation = "12 CFR 1006.6(b)(2), 1006.6(c), 1006.26(b), 1006.38(d)(2); 11 U.S.C. 362; CONC 7"
-
-    async def votes(self, ctx: RuleContext) -> list[Vote]:
-        """A deny per profile state spec that stops this notice (a deny for a paid or
-        settled debt, a defer for a promise to pay); an allow otherwise."""
-        votes = await self._votes(ctx, False)
-        assert isinstance(votes, list)
-        return votes
-
-    async def evaluate(self, ctx: RuleContext) -> Vote | None:
-        """The strictest vote over the profiles in force, or ``None`` to abstain (one
-        profile's allow alone: the vote :meth:`strictest` makes of it, built once
-        instead of twice)."""
-        votes = await self._votes(ctx, True)
-        return votes if isinstance(votes, Vote) else self.strictest(votes)
 
     async def _votes(self, ctx: RuleContext, evaluating: bool) -> list[Vote] | Vote:
         """:meth:`votes`, or with ``evaluating`` and one profile's allow as the only

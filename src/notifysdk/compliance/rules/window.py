@@ -12,7 +12,7 @@ from ...policy import RuleContext, Verdict, Vote
 from ..specs import WindowSpec
 from ..windows import _stamp, in_window_at
 from .base import (
-    ProfileRule,
+    DirectVoteRule,
     in_force,
     medium_of,
     shift_into_windows,
@@ -21,7 +21,7 @@ from .base import (
 )
 
 
-class ContactWindowRule(ProfileRule):
+class ContactWindowRule(DirectVoteRule):
     """No contact outside ``[start, end)`` local time in every plausible zone (every
     zone some location source on record indicates: :mod:`notifysdk.compliance.zones`).
     Each vote's numbers name the zones and, per source, the zones it added."""
@@ -32,20 +32,7 @@ class ContactWindowRule(ProfileRule):
         "WA: RCW 19.16.250; uk: CONC 7.9"
     )
 
-    async def votes(self, ctx: RuleContext) -> list[Vote]:
-        """One vote per profile with a window for this medium."""
-        votes = self._votes(ctx, False)
-        assert isinstance(votes, list)
-        return votes
-
-    async def evaluate(self, ctx: RuleContext) -> Vote | None:
-        """The strictest vote over the profiles in force, or ``None`` to abstain (one
-        profile inside its window: the vote :meth:`strictest` makes of its vote, built
-        once instead of twice)."""
-        votes = self._votes(ctx, True)
-        return votes if isinstance(votes, Vote) else self.strictest(votes)
-
-    def _votes(self, ctx: RuleContext, evaluating: bool) -> list[Vote] | Vote:
+    async def _votes(self, ctx: RuleContext, evaluating: bool) -> list[Vote] | Vote:
         """:meth:`votes`, or with ``evaluating`` and one profile inside its window, what
         :meth:`strictest` returns for it."""
         profiles = in_force(ctx)  # once, for the windows and the zones
