@@ -122,7 +122,10 @@ def _person_pairs(person: Person) -> list[tuple[str, str]]:
 def _chinese_order(address: PostalAddress) -> str:
     """A Chinese address the way it is written, province first (广东省深圳市南山区…), or
     '' for an address that is not Chinese."""
-    if not any(has_cjk(line) for line in address.lines):
+    for line in address.lines:  # a loop, not any(): no generator per address
+        if has_cjk(line):
+            break
+    else:
         return ""
     city = address.city
     if has_cjk(city) and city[-1] not in "市州盟区县":
@@ -134,17 +137,14 @@ def _chinese_order(address: PostalAddress) -> str:
 
 
 def _dedupe(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    out: dict[tuple[str, str], None] = {}  # in order, each once
+    out: dict[tuple[str, str], None] = {}  # in order, each once (a key set again stays)
     for kind, value in pairs:
         if not value:
-            continue
-        pair = (kind, value)
-        if pair in out:
             continue
         # one character says nothing, except a given name (matched only in context)
         if len(value) < 2 and not (kind == "name" and has_cjk(value)):
             continue
-        out[pair] = None
+        out[(kind, value)] = None
     return tuple(out)
 
 

@@ -31,13 +31,20 @@ def expand(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for kind, value in pairs:
         out.append((kind, value))
-        if kind == "name":
-            out.extend(("name", v) for v in name_variants(value))
-        elif kind == "phone":
-            national = national_number(value)
-            if national:
-                out.append(("phone", national))
+        if kind == "name" or kind == "phone":
+            out += _variants(kind, value)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _variants(kind: str, value: str) -> tuple[tuple[str, str], ...]:
+    """The variants :func:`expand` adds after a name or a phone number (cached per
+    value, bounded: the name and the number of one person are asked for with each of
+    the person's accounts and notices)."""
+    if kind == "name":
+        return tuple(("name", v) for v in name_variants(value))
+    national = national_number(value)
+    return (("phone", national),) if national else ()
 
 
 _MAINLAND_MOBILE = re.compile(r"\+861[3-9][0-9]{9}")

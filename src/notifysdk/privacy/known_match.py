@@ -165,61 +165,127 @@ def _covers(a: Address, b: Address) -> bool:
     return False
 
 
+class _Entry(NamedTuple):
+    """What one (kind, value) pair adds to an index: an amount, a given name found only
+    in context, or address matchers and a plain needle (named fields, built once per
+    value)."""
+
+    amount: Decimal | None
+    given: str | None
+    matchers: tuple[Address, ...]
+    key: tuple[str, str] | None
+    """(normal form, kind) of the needle: values that normalise alike share it."""
+    needle: _Needle | None
+    """The plain needle, its detector :data:`DETECTOR` (a name's may change with the
+    account's other names, see :func:`_detector_of`)."""
+    han_name: bool
+    """A name with a CJK character: the one kind :func:`_detector_of` compares."""
+
+
+@lru_cache(maxsize=4096)
+def _entry(pair: tuple[str, str]) -> _Entry | None:
+    """The contribution of one pair to :func:`index_of` (cached per value, bounded:
+    nearly every value of an account but its id and address, such as the amounts, the
+    institution's hotline or a common name, was some earlier account's too), or
+    ``None`` when it adds nothing."""
+    kind, value = pair
+    if kind == "amount":
+        amount = _amount_value(value)
+        if amount is not None and amount > 0:
+            return _Entry(amount, None, (), None, None, False)
+    norm = normalize_value(value)
+    if not norm:
+        return None
+    if kind == "name" and has_cjk(norm) and (len(norm) == 1 or norm in WORD_GIVEN_NAMES):
+        return _Entry(None, norm, (), None, None, False)
+    matchers: tuple[Address, ...] = ()
+    if kind == "address":
+        matchers = address_matchers(value)
+        if len(norm) < 4:
+            return _Entry(None, None, matchers, None, None, False) if matchers else None
+    if len(norm) < 2:
+        return _Entry(None, None, matchers, None, None, False) if matchers else None
+    guard = _GUARDS.get
+    needle = _Needle(norm, kind, guard(norm[0]), guard(norm[-1]))
+    return _Entry(None, None, matchers, (norm, kind), needle, kind == "name" and has_cjk(norm))
+
+
 @lru_cache(maxsize=1024)
 def index_of(values: tuple[tuple[str, str], ...]) -> KnownIndex:
     """The index for a set of (kind, value) pairs (cached: an account's values are
     asked for on every text of every notice)."""
-    plain: dict[tuple[str, str], None] = {}
+    plain: dict[tuple[str, str], _Needle] = {}
     given: dict[str, None] = {}
     amounts: dict[Decimal, None] = {}
     addresses: dict[Address, None] = {}
-    for kind, value in values:
-        if kind == "amount":
-            amount = _amount_value(value)
-            if amount is not None and amount > 0:
-                amounts[amount] = None
-                continue
-        norm = normalize_value(value)
-        if not norm:
+    han_names: list[str] = []
+    names = 0
+    for pair in values:
+        entry = _entry(pair)
+        if entry is None:
             continue
-        if kind == "name" and has_cjk(norm) and (len(norm) == 1 or norm in WORD_GIVEN_NAMES):
-            given[norm] = None
+        amount, name, matchers, key, needle, han_name = entry
+        if amount is not None:
+            amounts[amount] = None
             continue
-        if kind == "address":
-            for matcher in address_matchers(value):
-                addresses[matcher] = None
-            if len(norm) < 4:
-                continue
-        if len(norm) >= 2:
-            plain[(norm, kind)] = None
-    han_names = [t for t, k in plain if k == "name" and has_cjk(t)]
-    guard = _GUARDS.get
-    needles = tuple(
-        _Needle(
-            text,
-            kind,
-            guard(text[0]),
-            guard(text[-1]),
-            _detector_of(text, kind, han_names) if han_names and kind == "name" else DETECTOR,
-        )
-        for text, kind in sorted(plain, key=_needle_length, reverse=True)  # stable
-    )
-    forms = tuple(group for a in amounts for group in _amount_forms(a))
-    matchers = list(addresses)
-    # Covering needs two matchers of one language: skip the pairwise loop without them.
-    zh = sum(isinstance(a, ChineseAddress) for a in matchers)
-    kept = tuple(matchers) if zh < 2 and len(matchers) - zh < 2 else _uncovered(matchers)
+        if name is not None:
+            given[name] = None
+            continue
+        for matcher in matchers:
+            addresses[matcher] = None
+        if needle is not None and key is not None and key not in plain:
+            plain[key] = needle
+            if key[1] == "name":
+                names += 1
+                if han_name:
+                    han_names.append(key[0])
+    ordered = sorted(plain.values(), key=_needle_length, reverse=True)  # stable
+    if han_names and names > 1:  # only a name can end another, longer one
+        ordered = [_given_detector(n, han_names) for n in ordered]
+    forms: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    for a in amounts:
+        forms += _amount_forms(a)
+    matchers = tuple(addresses)
+    if len(matchers) < 2:
+        kept = matchers
+    elif len(matchers) == 2:
+        kept = _uncovered_pair(*matchers)
+    else:
+        # Covering needs two matchers of one language: skip the pairwise loop without them.
+        zh = sum(isinstance(a, ChineseAddress) for a in matchers)
+        kept = matchers if zh < 2 and len(matchers) - zh < 2 else _uncovered(list(matchers))
     return KnownIndex(
-        needles,
+        tuple(ordered),
         tuple(given),
         frozenset(amounts),
-        forms,
+        tuple(forms),
         kept,
     )
 
 
-def _needle_length(entry: tuple[str, str]) -> int:
-    return len(entry[0])
+def _needle_length(needle: _Needle) -> int:
+    return len(needle[0])
+
+
+def _given_detector(needle: _Needle, han_names: list[str]) -> _Needle:
+    """``needle`` with the detector :func:`_detector_of` gives it among ``han_names``."""
+    if needle.kind != "name":
+        return needle
+    detector = _detector_of(needle.text, "name", han_names)
+    if detector == needle.detector:
+        return needle
+    return needle._replace(detector=detector)
+
+
+def _uncovered_pair(a: Address, b: Address) -> tuple[Address, ...]:
+    """:func:`_uncovered` of two matchers (an account's address and its street line)."""
+    if type(a) is not type(b):
+        return (a, b)
+    if _covers(a, b):
+        return (a,)
+    if _covers(b, a):
+        return (b,)
+    return (a, b)
 
 
 def _uncovered(matchers: list[Address]) -> tuple[Address, ...]:
