@@ -514,7 +514,8 @@ class EnglishAddress(NamedTuple):
         post = _EN_POST.search(rest)
         city = ""
         for c in rest.split(","):
-            chunk = _EN_POST.sub("", c).strip(" .")
+            # A postcode holds no comma: none in ``rest``, none in any piece of it.
+            chunk = (c if post is None else _EN_POST.sub("", c)).strip(" .")
             if chunk.replace(" ", "").isalpha() and len(chunk) > 2:
                 city = chunk
                 break
