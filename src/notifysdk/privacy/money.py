@@ -292,6 +292,11 @@ def _labelled(text: str, m: re.Match[str]) -> Amount | None:
     if amount is not None or m["unit"] or m["pre"] or m["mult"]:
         return amount
     num = m["num"]
+    if num is None:  # a decimal comma (欠款 12,50): the label says money, as a currency would
+        start, end = m.span()
+        if text[start - 1 : start] == "第":
+            return None
+        return Amount(start, end, Decimal(m["eu"].replace(".", "").replace(",", ".")))
     parsed = parse_number(num.replace(" ", ""))
     if parsed is None or not parsed.positional or text[m.start() - 1 : m.start()] == "第":
         return None
