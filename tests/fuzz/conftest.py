@@ -1,5 +1,6 @@
 """Fuzz tests (hypothesis) over every reader of outside input: the models, the portfolio
-readers, the settings and ladder loaders, the templates.
+readers, the settings and ladder loaders, the templates; and the redactor, which reads
+every notice and every log record.
 
 Each asserts that any input either loads or raises the SDK's own typed error
 (:class:`~notifysdk.errors.NotifyError`), within the example's deadline, and that no value
