@@ -171,3 +171,13 @@ def notifysdk_ledger_url(durable_ledger_url: str) -> str:
     """The compliance tests run on both durable ledgers production uses (the shipped
     fixture's default is the in-memory one)."""
     return durable_ledger_url
+
+
+def drive(coro: Any) -> Any:
+    """The result of a coroutine that never suspends (a rule over a memory ledger),
+    without an event loop; AssertionError if it does suspend."""
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    raise AssertionError("suspended")

@@ -21,6 +21,8 @@ from notifysdk.models import Notice, NoticeKind, Recipient, Role
 from notifysdk.policy import RuleContext, Vote
 from notifysdk.testing import sample_account
 
+from .conftest import drive
+
 _BY_NAME = {p.name: p for p in DEFAULT_PROFILES}
 _OVERRIDES: dict[str, list[Any]] = {
     "cn": [None, {}, {"reachability.failed_attempts": 5, "reachability.window_days": 14}],
@@ -63,14 +65,6 @@ def _contexts(draw: st.DrawFn) -> RuleContext:
     )
 
 
-def _drive(coro: Any) -> Any:
-    try:
-        coro.send(None)
-    except StopIteration as stop:
-        return stop.value
-    raise AssertionError("suspended")
-
-
 @settings(max_examples=150, deadline=None)
 @given(ctx=_contexts())
 def test_in_force_is_every_profile_resolved(ctx: RuleContext) -> None:
@@ -85,7 +79,7 @@ def test_in_force_is_every_profile_resolved(ctx: RuleContext) -> None:
 @settings(max_examples=150, deadline=None)
 @given(ctx=_contexts())
 def test_the_audit_votes_for_every_profile_with_overrides_applied(ctx: RuleContext) -> None:
-    votes: list[Vote] = _drive(ProfileOverridesRule().votes(ctx))
+    votes: list[Vote] = drive(ProfileOverridesRule().votes(ctx))
     applied = {
         n: resolve(p, ctx.overrides.get(n)).applied
         for n, p in ctx.profiles.items()
@@ -119,5 +113,5 @@ def test_the_caps_voting_are_those_the_plain_definition_applies(ctx: RuleContext
         channel_medium=ctx.channel_medium,
         overrides=ctx.overrides,
     )  # no line type kept yet: the rule reads it itself when a cap needs it
-    votes: list[Vote] = _drive(FrequencyCapRule().votes(fresh))
+    votes: list[Vote] = drive(FrequencyCapRule().votes(fresh))
     assert [(v.profile, v.numbers["cap"]) for v in votes] == want

@@ -7,7 +7,6 @@ findings, states and events."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,6 +23,8 @@ from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.models import AccountState, Medium, Message, Notice, NoticeKind, Recipient, Role
 from notifysdk.policy import RuleContext
 from notifysdk.testing import sample_account
+
+from .conftest import drive
 
 _BY_NAME = {p.name: p for p in DEFAULT_PROFILES}
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -79,7 +80,7 @@ def _contexts(draw: st.DrawFn) -> RuleContext:
     for kind in draw(st.lists(st.sampled_from(_EVENTS), max_size=2)):
         at = now - timedelta(days=draw(st.integers(0, 20)))
         until = at + timedelta(days=5) if kind is AccountEventKind.PROMISE_TO_PAY else None
-        _drive(
+        drive(
             ledger.record_event(
                 account.account_id, AccountEvent(kind, at, until), detail={}, now=now
             )
@@ -95,18 +96,10 @@ def _contexts(draw: st.DrawFn) -> RuleContext:
     )
 
 
-def _drive(coro: Any) -> Any:
-    try:
-        coro.send(None)
-    except StopIteration as stop:
-        return stop.value
-    raise AssertionError("suspended")
-
-
 @settings(max_examples=300, deadline=None)
 @given(ctx=_contexts())
 def test_evaluate_is_the_strictest_of_the_votes(ctx: RuleContext) -> None:
     rules = (ContactWindowRule(), ContentLintRule(), AccountStateRule(), RecipientGuardRule())
     for rule in rules:
-        votes = _drive(rule.votes(ctx))
-        assert _drive(rule.evaluate(ctx)) == rule.strictest(votes), rule.name
+        votes = drive(rule.votes(ctx))
+        assert drive(rule.evaluate(ctx)) == rule.strictest(votes), rule.name
