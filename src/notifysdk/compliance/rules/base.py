@@ -225,6 +225,21 @@ class ProfileRule:
         """The strictest vote over the profiles in force, or ``None`` to abstain."""
         return self.strictest(await self.votes(ctx))
 
+    def sole_allow(
+        self, profile: str, reason: str, citation: str | None, numbers: dict[str, Any]
+    ) -> Vote:
+        """What :meth:`strictest` returns for the one vote ``Vote.allow(self.name,
+        profile, reason, citation=citation, numbers=numbers)`` (no reservations), built
+        directly: a rule whose only voting profile allows returns it from ``evaluate``."""
+        return Vote(
+            Verdict.ALLOW,
+            self.name,
+            profile,
+            reason,
+            citation or "",
+            numbers={profile: numbers} if numbers else {},
+        )
+
     def strictest(self, votes: Sequence[Vote]) -> Vote | None:
         """What :meth:`evaluate` returns for these votes of :meth:`votes`."""
         if not votes:

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from ...models import AccountState, Role
-from ...policy import Reservation, RuleContext, Verdict, Vote
+from ...policy import Reservation, RuleContext, Vote
 from .. import scopes as sc
 from ..lint import Linter
 from ..specs import LintSpec, Requirement
@@ -201,15 +201,7 @@ class ContentLintRule(DirectVoteRule):
                     )
                 )
             elif evaluating and len(plan) == 1:
-                # strictest() of the one allow vote below: numbers keyed by profile
-                return Vote(
-                    Verdict.ALLOW,
-                    self.name,
-                    name,
-                    "no prohibited language",
-                    spec.citation or "",
-                    numbers={name: numbers},
-                )
+                return self.sole_allow(name, "no prohibited language", spec.citation, numbers)
             else:
                 out.append(
                     Vote.allow(

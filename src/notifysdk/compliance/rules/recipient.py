@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from ...models import NoticeKind
-from ...policy import Reservation, RuleContext, Verdict, Vote
+from ...policy import Reservation, RuleContext, Vote
 from .. import scopes as sc
 from ..reachability import Reachability, reachability
 from ..specs import CALL_MEDIA, ReachabilitySpec, RecipientSpec
@@ -146,15 +146,9 @@ class RecipientGuardRule(ProfileRule):
                     spec,
                     f"a voicemail on a {line_type(ctx)} line may be heard by others",
                 ), False
-            if alone:  # strictest() of the allow below: numbers keyed by profile
-                return Vote(
-                    Verdict.ALLOW,
-                    self.name,
-                    profile,
-                    f"{role} may be told of the debt",
-                    spec.citation or "",
-                    numbers={profile: numbers},
-                ), True
+            if alone:  # what strictest() makes of the allow below
+                reason = f"{role} may be told of the debt"
+                return self.sole_allow(profile, reason, spec.citation, numbers), True
             return Vote.allow(
                 self.name,
                 profile,

@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from ...account_events import AccountEvent, AccountEventKind, account_events, just_after
 from ...models import NoticeKind
-from ...policy import Profile, RuleContext, Verdict, Vote
+from ...policy import Profile, RuleContext, Vote
 from .. import scopes as sc
 from ..specs import CreditReportSpec, StateSpec
 from .base import EPOCH, DirectVoteRule, ProfileRule, _memo, in_force, medium_of, zones_for
@@ -152,14 +152,11 @@ class AccountStateRule(DirectVoteRule):
                 )
             if not stopped:
                 if evaluating and not out and len(voting) == 1:
-                    # strictest() of the one allow vote below: numbers keyed by profile
-                    return Vote(
-                        Verdict.ALLOW,
-                        self.name,
+                    return self.sole_allow(
                         profile.name,
                         "no state stops this notice",
-                        "",
-                        numbers={profile.name: {"states": sorted(states), **shown}},
+                        None,
+                        {"states": sorted(states), **shown},
                     )
                 out.append(
                     Vote.allow(

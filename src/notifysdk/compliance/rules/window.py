@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from ...policy import RuleContext, Verdict, Vote
+from ...policy import RuleContext, Vote
 from ..specs import WindowSpec
 from ..windows import _stamp, in_window_at
 from .base import (
@@ -54,14 +54,8 @@ class ContactWindowRule(DirectVoteRule):
             numbers = {"window": window, **where, "local": dict(local)}
             if seen.inside(ctx.now, spec.start, spec.end, workday_for(spec, medium)):
                 if evaluating and len(pairs) == 1:
-                    # strictest() of the one allow vote below: numbers keyed by profile
-                    return Vote(
-                        Verdict.ALLOW,
-                        self.name,
-                        profile.name,
-                        f"inside {window} local",
-                        spec.citation or "",
-                        numbers={profile.name: numbers},
+                    return self.sole_allow(
+                        profile.name, f"inside {window} local", spec.citation, numbers
                     )
                 out.append(
                     Vote.allow(
