@@ -12,6 +12,10 @@ not fill): the row then takes :func:`~notifysdk.campaign.portfolio.account_from_
 ``Account.model_validate``, which give every refusal its field and reason. So the fast
 path can accept only what the models accept, as they would build it (a test holds the
 two to the same accounts over synthetic and mutated rows), and never reports an error.
+
+:func:`fast_csv_account` is the same fast path for a CSV record whose cells are all
+printable, read from the record's cells without the dict of them; any other record is
+left to :func:`fast_account` (tests/campaign/test_fast4_csv_rows.py holds the two alike).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from ..validation import (
     normalize_phone,
 )
 
-__all__ = ["construct", "fast_account"]
+__all__ = ["construct", "fast_account", "fast_csv_account"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -268,3 +272,240 @@ def _person(cells: Mapping[str, str], get: Callable[[str], str | None]) -> Perso
         contacts.append(_build(PostalAddress, address))
     given["contacts"] = tuple(contacts)
     return _build(Person, given)
+
+
+# The CSV path of a printable row. A row whose cells are all printable (str.isprintable:
+# no Cc, Cf, Cs, Co, Cn, Zl, Zp, nor a space but ' ') holds no character _CONTROL
+# refuses, no surrogate and nothing check_identifier's isprintable refuses, in any cell
+# or any part of one: there, each bounded-text check and check_identifier is its length
+# bound alone (a cell is stripped, so no blank ends it). The checks that read more (an
+# amount, a date, a phone, an email, a currency, a locale, a zone) are the same calls;
+# the pure ones that a portfolio repeats on every row are remembered per text.
+
+_MEMO_MAX = 1024
+"""Texts remembered per categorical column (a currency, a locale, profiles...)."""
+
+
+class _Template:
+    """A model's fields in order with their defaults (``None`` stands in for a required
+    field, which the given values must hold): what :func:`_build` does, as one dict merge
+    and one subset test."""
+
+    __slots__ = ("cls", "required", "values")
+
+    def __init__(self, cls: type[BaseModel]) -> None:
+        self.cls = cls
+        self.values = {name: None if req else default for name, req, default in _FIELDS[cls]}
+        self.required = frozenset(name for name, req, _ in _FIELDS[cls] if req)
+
+    def build(self, given: dict[str, Any]) -> Any:
+        if not given.keys() >= self.required:
+            raise _UnsureError
+        model = self.cls.__new__(self.cls)
+        object.__setattr__(model, "__dict__", {**self.values, **given})
+        object.__setattr__(model, "__pydantic_fields_set__", set(given))
+        object.__setattr__(model, "__pydantic_extra__", None)
+        object.__setattr__(model, "__pydantic_private__", None)
+        return model
+
+
+_ACCOUNT = _Template(Account)
+_PERSON = _Template(Person)
+_PHONE = _Template(PhoneContact)
+_EMAIL = _Template(EmailContact)
+_ADDRESS = _Template(PostalAddress)
+
+
+def _memo(table: dict[str, Any], check: Callable[[str], Any], text: str) -> Any:
+    """``check(text)`` (a pure check), remembered in ``table`` up to :data:`_MEMO_MAX`
+    texts; a refusal raises afresh."""
+    value = check(text)
+    if len(table) < _MEMO_MAX:
+        table[text] = value
+    return value
+
+
+def _profiles(v: str) -> tuple[str, ...]:
+    profiles = [p.strip() for p in v.split(";") if p.strip()]
+    if len(profiles) > limits.MAX_PROFILES:
+        raise _UnsureError
+    return tuple(check_identifier(p) for p in profiles)
+
+
+def _states(v: str) -> frozenset[AccountState]:
+    return frozenset(_STATES[s.strip()] for s in v.split(";") if s.strip())
+
+
+def _due_date(v: str) -> date:
+    if _DATE.fullmatch(v) is None:
+        raise _UnsureError
+    return date.fromisoformat(v)
+
+
+def _days(v: str) -> int:
+    if _DAYS.fullmatch(v) is None:
+        raise _UnsureError
+    return check_day_count(int(v))
+
+
+_CURRENCY_MEMO: dict[str, str] = {}
+_PROFILES_MEMO: dict[str, tuple[str, ...]] = {}
+_STATES_MEMO: dict[str, frozenset[AccountState]] = {}
+_DATE_MEMO: dict[str, date] = {}
+_DAYS_MEMO: dict[str, int] = {}
+_LOCALE_MEMO: dict[str, str] = {}
+_ZONE_MEMO: dict[str, str] = {}
+
+_ID = limits.MAX_ID_CHARS
+_NAME = limits.MAX_NAME_CHARS
+_LINE = limits.MAX_ADDRESS_LINE_CHARS
+_SHORT = limits.MAX_SHORT_TEXT_CHARS
+
+_header_seen: tuple[tuple[str, ...] | None, bool] = (None, False)
+"""The last header read and whether it names each column once (a file's records share
+one header tuple)."""
+
+
+def fast_csv_account(header: tuple[str, ...], cells: list[str]) -> Account | None:
+    """The account of one CSV record, exactly as :func:`fast_account` builds it from
+    ``dict(zip(header, cells))``, for a record whose cells are all printable (the
+    common row); ``None`` for any other record, or when :func:`fast_account` would not
+    answer (either way the caller takes the checked path)."""
+    global _header_seen
+    if len(cells) != len(header):
+        return None
+    seen, once = _header_seen
+    if header is not seen:
+        once = len(set(header)) == len(header)
+        _header_seen = (header, once)
+    if not once or not "".join(cells).isprintable():
+        return None
+    try:
+        return _clean_account(
+            {k: s for k, v in zip(header, cells, strict=True) if (s := v.strip())}.get
+        )
+    except Exception:  # a refusal, a shape it does not read: the checked path answers
+        return None
+
+
+def _clean_account(get: Callable[[str], str | None]) -> Account:
+    """:func:`_account` of a printable record (see above)."""
+    given: dict[str, Any] = {}
+    if (v := get("account_id")) is not None:
+        if len(v) > _ID:
+            raise _UnsureError
+        given["account_id"] = v
+    if (v := get("loan_id")) is not None:
+        if len(v) > _ID:
+            raise _UnsureError
+        given["loan_id"] = v
+    if (v := get("institution")) is not None:
+        if len(v) > _NAME:
+            raise _UnsureError
+        given["institution"] = v
+    if (v := get("agency")) is not None:
+        if len(v) > _NAME:
+            raise _UnsureError
+        given["agency"] = v
+    if (v := get("currency")) is not None:
+        c = _CURRENCY_MEMO.get(v)
+        given["currency"] = c if c is not None else _memo(_CURRENCY_MEMO, check_currency, v)
+    for column in ("principal", "overdue_amount", "penalty_interest"):
+        if (v := get(column)) is not None:
+            given[column] = Decimal(v) if _BOUNDED_AMOUNT.fullmatch(v) is not None else _amount(v)
+    if (v := get("due_date")) is not None:
+        d = _DATE_MEMO.get(v)
+        given["due_date"] = d if d is not None else _memo(_DATE_MEMO, _due_date, v)
+    if (v := get("days_overdue")) is not None:
+        n = _DAYS_MEMO.get(v)
+        given["days_overdue"] = n if n is not None else _memo(_DAYS_MEMO, _days, v)
+    given["debtor"] = _clean_person(get)
+    if (v := get("profiles")) is not None:
+        p = _PROFILES_MEMO.get(v)
+        given["profiles"] = p if p is not None else _memo(_PROFILES_MEMO, _profiles, v)
+    if (v := get("states")) is not None:
+        s = _STATES_MEMO.get(v)
+        given["states"] = s if s is not None else _memo(_STATES_MEMO, _states, v)
+    account: Account = _ACCOUNT.build(given)
+    return account
+
+
+def _clean_person(get: Callable[[str], str | None]) -> Person:
+    """:func:`_person` of a printable record."""
+    given: dict[str, Any] = {}
+    if (v := get("debtor_id")) is not None:
+        if len(v) > _ID:
+            raise _UnsureError
+        given["person_id"] = v
+    if (v := get("debtor_name")) is not None:
+        if len(v) > _NAME:
+            raise _UnsureError
+        given["name"] = v
+    if (v := get("national_id")) is not None:
+        if len(v) > _SHORT:
+            raise _UnsureError
+        given["national_id"] = v
+    if (v := get("locale")) is not None:
+        loc = _LOCALE_MEMO.get(v)
+        given["locale"] = loc if loc is not None else _memo(_LOCALE_MEMO, normalize_locale, v)
+    if (v := get("time_zone")) is not None:
+        tz = _ZONE_MEMO.get(v)
+        given["time_zone"] = tz if tz is not None else _memo(_ZONE_MEMO, check_time_zone, v)
+    if (v := get("country")) is not None:
+        if len(v) != 2:
+            raise _UnsureError
+        given["country"] = v
+    contacts: list[BaseModel] = []
+    if (v := get("phone")) is not None:
+        phone: dict[str, Any] = {"kind": "phone", "value": normalize_phone(v)}
+        if (c := get("phone_consent")) is not None:
+            phone["consent"] = _CONSENT[c]
+        if (t := get("phone_line_type")) is not None:
+            if t not in _LINE_TYPES:
+                raise _UnsureError
+            phone["line_type"] = t
+        phone["opted_out"] = _clean_bool(get("phone_opted_out"))
+        contacts.append(_PHONE.build(phone))
+    if (v := get("email")) is not None:
+        email: dict[str, Any] = {"kind": "email", "value": normalize_email(v)}
+        if (c := get("email_consent")) is not None:
+            email["consent"] = _CONSENT[c]
+        email["opted_out"] = _clean_bool(get("email_opted_out"))
+        email["is_work"] = _clean_bool(get("email_is_work"))
+        contacts.append(_EMAIL.build(email))
+    line1, city = get("address_line1"), get("city")
+    if line1 is not None or city is not None:
+        lines = tuple(x for x in (line1, get("address_line2")) if x)
+        if not lines or city is None:
+            raise _UnsureError
+        if len(city) > _LINE or any(len(x) > _LINE for x in lines):
+            raise _UnsureError
+        address: dict[str, Any] = {"kind": "address", "lines": lines, "city": city}
+        if (v := get("region")) is not None:
+            if len(v) > _LINE:
+                raise _UnsureError
+            address["region"] = v
+        if (v := get("postal_code")) is not None:
+            if len(v) > _SHORT:
+                raise _UnsureError
+            address["postal_code"] = v
+        if (v := get("address_country")) is not None:
+            if len(v) != 2:
+                raise _UnsureError
+            address["country"] = v
+        contacts.append(_ADDRESS.build(address))
+    given["contacts"] = tuple(contacts)
+    person: Person = _PERSON.build(given)
+    return person
+
+
+def _clean_bool(text: str | None) -> bool:
+    """:func:`_bool` of a stripped cell (``None``: empty or absent)."""
+    if text is None:
+        return False
+    raw = text.lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise _UnsureError

@@ -40,7 +40,7 @@ from .. import safejson
 from ..errors import InvalidInputError
 from ..limits import MAX_ROW_CHARS
 from ..models import Account
-from .fast_rows import fast_account
+from .fast_rows import fast_account, fast_csv_account
 
 __all__ = [
     "CSV_COLUMNS",
@@ -172,6 +172,9 @@ def validate_record(record: RawRecord) -> Row:
     """The account of a record of :func:`read_records`, or its :class:`BadRow`."""
     if isinstance(record, JsonlRecord):
         return _validate_line(record.line, record.text)
+    account = fast_csv_account(record.header, record.cells)
+    if account is not None:  # a printable common row: what _validate_flat would build
+        return PortfolioRow(record.line, account)
     return _validate_flat(record.line, dict(zip(record.header, record.cells, strict=True)))
 
 
