@@ -256,26 +256,92 @@ def _chinese_forms(n: int) -> tuple[str, ...]:
     return chinese_forms(n)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
+_Lookups = tuple[
+    tuple[str, ...], dict[str, tuple[tuple[int, str], ...]], dict[str, tuple[Component, ...]]
+]
+
+
+def _lookups_of(comps: tuple[Component, ...]) -> _Lookups:
+    """The anchors, named forms and numbers of an address of components ``comps`` (see
+    :class:`ChineseAddress`)."""
+    # A run holds a component finer than the district: only those need finding (the
+    # window reaches back to the coarser ones). The labels (栋, 单元...) only when nothing
+    # else would do: they are in every address, ours or not.
+    anchors: list[str] = []
+    forms: dict[str, list[tuple[int, str]]] = {}
+    numbers: dict[str, list[Component]] = {}
+    for c in comps:
+        rank, names, number = c.rank, c.forms, c.number
+        if names:
+            for form in names:
+                forms.setdefault(form[0], []).append((rank, form))
+            if rank >= TOWN:
+                anchors.extend(f for f in names if len(f) >= 2)
+            continue
+        numbers.setdefault(number, []).append(c)
+        if rank >= TOWN and not c.implied and number.isdigit() and int(number) >= 10:
+            anchors.extend(_number_anchors(number))
+    if not anchors and any(c.rank >= BUILDING and not c.implied for c in comps):
+        anchors.extend(("栋", "幢", "单元", "号楼", "室"))
+    return (
+        tuple(dict.fromkeys(anchors)),
+        {
+            k: (v[0],) if len(v) == 1 else tuple(sorted(v, key=_finest_longest))
+            for k, v in forms.items()
+        },
+        {k: tuple(v) for k, v in numbers.items()},
+    )
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class ChineseAddress:
-    """A registered Chinese address, ready to be found in normal-form text."""
+    """A registered Chinese address, ready to be found in normal-form text.
+
+    What finding it needs (:attr:`anchors` and the components by first character and
+    by number) is built when it is first needed: an account's address is registered in
+    several forms (the address, each of its lines, province first), and the forms that
+    another covers are only compared by their components, never searched for. Equal
+    components make equal matchers (the rest follows from them)."""
 
     components: tuple[Component, ...]
-    anchors: tuple[str, ...]
-    """Strings one of which occurs wherever the address does (the pre-filter)."""
-    _forms: dict[str, tuple[tuple[int, str], ...]] = field(
-        default_factory=dict, compare=False, hash=False
-    )
-    """(rank, form) of the named components, by the form's first character."""
-    _numbers: dict[str, tuple[Component, ...]] = field(
-        default_factory=dict, compare=False, hash=False
-    )
-    """The numeric components, by number."""
-    _set: frozenset[Component] = field(init=False, compare=False, hash=False)
+    _set: frozenset[Component] = field(init=False)
     """The components, for :meth:`covers`."""
+    _built: _Lookups | None = field(init=False)
+    """:func:`_lookups_of` the components, once asked for."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_set", frozenset(self.components))
+        object.__setattr__(self, "_built", None)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ChineseAddress) and other.__class__ is self.__class__:
+            return self.components == other.components
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.components)
+
+    def _lookups(self) -> _Lookups:
+        built = self._built
+        if built is None:  # two threads may both build it: the same value
+            built = _lookups_of(self.components)
+            object.__setattr__(self, "_built", built)
+        return built
+
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        """Strings one of which occurs wherever the address does (the pre-filter)."""
+        return self._lookups()[0]
+
+    @property
+    def _forms(self) -> dict[str, tuple[tuple[int, str], ...]]:
+        """(rank, form) of the named components, by the form's first character."""
+        return self._lookups()[1]
+
+    @property
+    def _numbers(self) -> dict[str, tuple[Component, ...]]:
+        """The numeric components, by number."""
+        return self._lookups()[2]
 
     @classmethod
     def of(cls, address: str) -> ChineseAddress | None:
@@ -284,34 +350,7 @@ class ChineseAddress:
         comps = parse_chinese(address)
         if len(comps) < 2:
             return None
-        # A run holds a component finer than the district: only those need finding
-        # (the window reaches back to the coarser ones). The labels (栋, 单元...) only
-        # when nothing else would do: they are in every address, ours or not.
-        anchors: list[str] = []
-        forms: dict[str, list[tuple[int, str]]] = {}
-        numbers: dict[str, list[Component]] = {}
-        for c in comps:
-            rank, names, number = c.rank, c.forms, c.number
-            if names:
-                for form in names:
-                    forms.setdefault(form[0], []).append((rank, form))
-                if rank >= TOWN:
-                    anchors.extend(f for f in names if len(f) >= 2)
-                continue
-            numbers.setdefault(number, []).append(c)
-            if rank >= TOWN and not c.implied and number.isdigit() and int(number) >= 10:
-                anchors.extend(_number_anchors(number))
-        if not anchors and any(c.rank >= BUILDING and not c.implied for c in comps):
-            anchors.extend(("栋", "幢", "单元", "号楼", "室"))
-        return cls(
-            comps,
-            tuple(dict.fromkeys(anchors)),
-            {
-                k: (v[0],) if len(v) == 1 else tuple(sorted(v, key=_finest_longest))
-                for k, v in forms.items()
-            },
-            {k: tuple(v) for k, v in numbers.items()},
-        )
+        return cls(comps)
 
     def covers(self, other: ChineseAddress) -> bool:
         """True when every component of ``other`` is one of ours (then finding ours
@@ -322,7 +361,8 @@ class ChineseAddress:
         """Spans of ``text`` (normal form) that carry this address."""
         windows: list[list[int]] = []
         size = len(text)
-        for anchor in self.anchors:
+        anchors, forms, numbers = self._lookups()
+        for anchor in anchors:
             at = text.find(anchor)
             if at == -1:
                 continue
@@ -349,15 +389,22 @@ class ChineseAddress:
             # never start inside a number: 13栋 is not building 3
             while start > 0 and (text[start - 1].isdigit() or text[start - 1] in NUMERAL_CHARS):
                 start -= 1
-            spans.extend(self._runs(text, start, end))
+            spans.extend(self._runs(text, start, end, forms, numbers))
         return spans
 
-    def _token(self, text: str, q: int, prev: int) -> tuple[int, int, bool] | None:
+    def _token(
+        self,
+        text: str,
+        q: int,
+        prev: int,
+        forms: dict[str, tuple[tuple[int, str], ...]],
+        numbers: dict[str, tuple[Component, ...]],
+    ) -> tuple[int, int, bool] | None:
         """(rank, end, labelled) of a component of this address at ``q`` finer than
         ``prev``; a floor that is not registered is passed over with rank ``-1``."""
         if q >= len(text):
             return None
-        for rank, form in self._forms.get(text[q], ()):
+        for rank, form in forms.get(text[q], ()):
             if rank > prev and text.startswith(form, q):
                 return rank, q + len(form), True
         m = _NUM_AT.match(text, q)
@@ -368,7 +415,7 @@ class ChineseAddress:
         number = _canonical_number(m.group(1))
         label = m.group(2)
         classes = _LABELS[label]
-        for c in self._numbers.get(number or "", ()):
+        for c in numbers.get(number or "", ()):
             if c.rank > prev and (not c.labelled or c.rank in classes):
                 return c.rank, m.end(), label is not None
         if label in ("层", "楼") and number is not None and prev >= 0:
@@ -386,12 +433,19 @@ class ChineseAddress:
                     at = text.find(form, at + 1, end)
         return sorted(set(starts))
 
-    def _runs(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    def _runs(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        forms: dict[str, tuple[tuple[int, str], ...]],
+        numbers: dict[str, tuple[Component, ...]],
+    ) -> Iterator[tuple[int, int]]:
         done = start
         for q in self._starts(text, start, end):
             if q < done:
                 continue
-            first = self._token(text, q, -1)
+            first = self._token(text, q, -1, forms, numbers)
             if first is None:
                 continue
             ranks, labels = [first[0]], [first[2]]
@@ -400,7 +454,7 @@ class ChineseAddress:
                 p, gap = run_end, 0
                 while p < len(text) and text[p] in _SEPARATORS and gap < _MAX_GAP:
                     p, gap = p + 1, gap + 1
-                nxt = self._token(text, p, prev)
+                nxt = self._token(text, p, prev, forms, numbers)
                 if nxt is None:
                     break
                 if nxt[0] != -1:
@@ -591,7 +645,11 @@ Address = ChineseAddress | EnglishAddress
 def address_matchers(value: str) -> tuple[Address, ...]:
     """The matchers for one registered address, in any language (none when it cannot
     be parsed: then only its verbatim form is looked for)."""
-    norm = normalize_value(value)
+    return normal_address_matchers(normalize_value(value))
+
+
+def normal_address_matchers(norm: str) -> tuple[Address, ...]:
+    """:func:`address_matchers` of an address already in normal form."""
     if has_cjk(norm):
         zh = ChineseAddress.of(norm)
         return (zh,) if zh else ()

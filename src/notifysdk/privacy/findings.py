@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 from ..models import Account, Notice, Person, PostalAddress
-from .known import expand
+from .known import expand, variants
 from .normalize import has_cjk
 
 KINDS = (
@@ -80,7 +79,7 @@ class KnownValues:
         for amount in amounts:
             if amount > 0:
                 pairs.append(("amount", f"{amount:.2f}"))
-        return cls.expand(pairs)
+        return cls(_expanded(pairs))
 
     @classmethod
     def from_notice(cls, notice: Notice) -> KnownValues:
@@ -95,11 +94,25 @@ class KnownValues:
         return KnownValues(_dedupe([*self.values, *other.values]))
 
 
-@lru_cache(maxsize=1024)
+_SEEN = 1024
+_seen: dict[int, tuple[Account, KnownValues]] = {}
+"""The values of the accounts asked about last, by identity: each notice asks for its
+account's values several times (masking, the leak guard, log redaction, outcome
+reasons), of the very same object (the notice's account), and hashing an account (a pydantic model,
+field by field and down into its people) costs a third of collecting its values. Each
+entry holds its account, so no other object can take its id while it is kept."""
+
+
 def _account_values(account: Account) -> KnownValues:
-    # Accounts are frozen (hashable); each notice asks for its account's values several
-    # times (masking, the leak guard, log redaction, outcome reasons).
-    return KnownValues._collect(account)
+    seen = _seen
+    hit = seen.get(id(account))
+    if hit is not None and hit[0] is account:
+        return hit[1]
+    values = KnownValues._collect(account)
+    if len(seen) >= _SEEN:
+        seen.clear()  # all at once: no iteration another thread could upset
+    seen[id(account)] = (account, values)
+    return values
 
 
 def _person_pairs(person: Person) -> list[tuple[str, str]]:
@@ -134,6 +147,23 @@ def _chinese_order(address: PostalAddress) -> str:
     if region and (region in city or city.startswith(region)):
         region = ""  # 北京 / 北京市: a municipality is its own province
     return region + (city if has_cjk(city) else "") + "".join(address.lines)
+
+
+def _expanded(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """``_dedupe(expand(pairs))`` in one pass, without the list between them (the same
+    pairs in the same order: each pair, then its variants, each kept where it is first
+    set, the same ones left out)."""
+    out: dict[tuple[str, str], None] = {}
+    for pair in pairs:
+        kind, value = pair
+        if value and (len(value) >= 2 or (kind == "name" and has_cjk(value))):
+            out[pair] = None
+        if kind == "name" or kind == "phone":
+            for variant in variants(kind, value):
+                v = variant[1]
+                if v and (len(v) >= 2 or (kind == "name" and has_cjk(v))):
+                    out[variant] = None
+    return tuple(out)
 
 
 def _dedupe(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

@@ -32,12 +32,12 @@ def expand(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     for kind, value in pairs:
         out.append((kind, value))
         if kind == "name" or kind == "phone":
-            out += _variants(kind, value)
+            out += variants(kind, value)
     return out
 
 
 @lru_cache(maxsize=4096)
-def _variants(kind: str, value: str) -> tuple[tuple[str, str], ...]:
+def variants(kind: str, value: str) -> tuple[tuple[str, str], ...]:
     """The variants :func:`expand` adds after a name or a phone number (cached per
     value, bounded: the name and the number of one person are asked for with each of
     the person's accounts and notices)."""

@@ -26,7 +26,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from .addresses import Address, ChineseAddress, EnglishAddress, address_matchers
+from .addresses import Address, ChineseAddress, EnglishAddress, normal_address_matchers
 from .findings import Finding, KnownValues
 from .labels import lowered
 from .money import counts_after, scan
@@ -182,6 +182,18 @@ class _Entry(NamedTuple):
     """A name with a CJK character: the one kind :func:`_detector_of` compares."""
 
 
+def normal_value(value: str) -> str:
+    """:func:`~.normalize.normalize_value` of ``value``; a printable ASCII value without
+    an escape or a double space (an account's ids, numbers, e-mails, English addresses)
+    is only stripped and lower-cased, which is all the normal form does to one (no
+    ASCII character folds, is Traditional or lowers to two; its only whitespace is the
+    space, and no run of two), without the value cache: such values are new with every
+    account."""
+    if value.isascii() and value.isprintable() and "\\u" not in value and "  " not in value:
+        return value.strip().lower()
+    return normalize_value(value)
+
+
 @lru_cache(maxsize=4096)
 def _entry(pair: tuple[str, str]) -> _Entry | None:
     """The contribution of one pair to :func:`index_of` (cached per value, bounded:
@@ -193,14 +205,14 @@ def _entry(pair: tuple[str, str]) -> _Entry | None:
         amount = _amount_value(value)
         if amount is not None and amount > 0:
             return _Entry(amount, None, (), None, None, False)
-    norm = normalize_value(value)
+    norm = normal_value(value)
     if not norm:
         return None
     if kind == "name" and has_cjk(norm) and (len(norm) == 1 or norm in WORD_GIVEN_NAMES):
         return _Entry(None, norm, (), None, None, False)
     matchers: tuple[Address, ...] = ()
     if kind == "address":
-        matchers = address_matchers(value)
+        matchers = normal_address_matchers(norm)
         if len(norm) < 4:
             return _Entry(None, None, matchers, None, None, False) if matchers else None
     if len(norm) < 2:

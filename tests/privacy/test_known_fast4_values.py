@@ -1,0 +1,126 @@
+"""The shortcuts taken on an account's values (issue 13), held to the definitions they
+replace: :func:`~notifysdk.privacy.known_match.normal_value` to
+:func:`~notifysdk.privacy.normalize.normalize_value`, the one-pass expansion of
+``KnownValues._collect`` to ``_dedupe(expand(...))``, and the identity memo of
+``KnownValues.from_account`` to collecting the values afresh."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from notifysdk.models import EmailContact, Party, PhoneContact, PostalAddress, Role
+from notifysdk.privacy import findings
+from notifysdk.privacy.findings import KnownValues, _dedupe, _expanded
+from notifysdk.privacy.known import expand
+from notifysdk.privacy.known_match import normal_value
+from notifysdk.privacy.normalize import normalize_value
+from notifysdk.testing import sample_account, sample_person
+
+_CHARS = list("abcXYZ019 .,-_@+#/\\u5f20\\\\u \t\n\x0b\x1f\x7f\u00a0\u3000張伟ＡＢ１İ\u212a")
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_CHARS), max_size=20))
+@example("a  b")
+@example(" LN2026 ")
+@example("\\u5f20")
+@example("x\ty")
+@example("İ")
+def test_a_value_s_normal_form_is_normalize_value_s(value: str) -> None:
+    assert normal_value(value) == normalize_value.__wrapped__(value)
+
+
+@given(st.text(max_size=16))
+def test_any_value_s_normal_form_is_normalize_value_s(value: str) -> None:
+    assert normal_value(value) == normalize_value.__wrapped__(value)
+
+
+_KINDS = st.sampled_from(["name", "phone", "email", "address", "loan_id", "amount"])
+_VALUES = st.sampled_from(
+    [
+        "",
+        "a",
+        "伟",
+        "张伟",
+        "欧阳娜娜",
+        "阿依·古丽",
+        "Alex Smith",
+        "Al",
+        "+8613800138000",
+        "+85291234567",
+        "138",
+        "+1",
+        "x@y.cn",
+        "1234.50",
+        "国庆",
+        "李国庆",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_KINDS, _VALUES), max_size=14))
+@example([("name", "伟"), ("name", "张伟"), ("name", "伟")])
+@example([("phone", "+8613800138000"), ("phone", "13800138000")])
+@example([("name", ""), ("phone", "a")])
+def test_the_one_pass_expansion_is_dedupe_of_expand(pairs: list[tuple[str, str]]) -> None:
+    assert _expanded(pairs) == _dedupe(expand(pairs))
+    assert KnownValues(_expanded(pairs)) == KnownValues.expand(pairs)
+
+
+def _accounts() -> list[object]:
+    plain = sample_account(3)
+    guarantor = sample_person(9, locale="en", phone="+12025550143")
+    shared = sample_account(4).model_copy(
+        update={"parties": (Party(person=guarantor, role=Role.GUARANTOR),)}
+    )
+    person = sample_person(5).model_copy(
+        update={
+            "name": "欧阳娜娜",
+            "national_id": "110105199001011234",
+            "contacts": (
+                PhoneContact(value="+8613800138000"),
+                EmailContact(value="n@example.com"),
+                PostalAddress(
+                    lines=("南山区科技园路88号", "阳光花园3栋2单元202室"),
+                    city="深圳",
+                    region="广东省",
+                    country="CN",
+                ),
+            ),
+        }
+    )
+    chinese = sample_account(5).model_copy(
+        update={"debtor": person, "penalty_interest": Decimal("0")}
+    )
+    return [plain, shared, chinese]
+
+
+def test_an_account_s_values_are_its_values_collected_afresh() -> None:
+    for account in _accounts():
+        first = KnownValues.from_account(account)  # type: ignore[arg-type]
+        assert first == KnownValues._collect(account)  # type: ignore[arg-type]
+        assert KnownValues.from_account(account) is first  # type: ignore[arg-type]
+        twin = account.model_copy()  # type: ignore[attr-defined]
+        assert twin is not account
+        assert KnownValues.from_account(twin) == first
+        pairs = [("loan_id", twin.loan_id), *findings._person_pairs(twin.debtor)]
+        for party in twin.parties:
+            pairs += findings._person_pairs(party.person)
+        amounts = {twin.overdue_amount, twin.principal, twin.total_due, twin.penalty_interest}
+        pairs += [("amount", f"{a:.2f}") for a in amounts if a > 0]
+        assert first == KnownValues.expand(pairs)  # the expansion as first written
+
+
+def test_the_identity_memo_is_bounded_and_holds_what_it_answers_for() -> None:
+    findings._seen.clear()
+    accounts = [sample_account(10_000 + i) for i in range(findings._SEEN + 5)]
+    for a in accounts:
+        assert KnownValues.from_account(a) == KnownValues._collect(a)
+    assert len(findings._seen) <= findings._SEEN
+    for held, values in findings._seen.values():
+        assert values == KnownValues._collect(held)
+    assert KnownValues.from_account(None) == KnownValues()
