@@ -7,12 +7,15 @@ objects of the start-up (the plugin registry, the models' schemas) over and over
 a fifth of a dry run's CPU (bench/campaign_bench.py, issue 13). :func:`planning_gc`
 freezes what is alive when the run starts (moved out of the collector's generations)
 and lets young collections wait for 50,000 allocations; cyclic garbage is still
-collected, later.
+collected, later. A dry run of :class:`~notifysdk.campaign.runner.CampaignRunner` plans
+inside it (so does each worker process of ``--workers N``, and the CLI around its whole
+run); blocks may nest or overlap, and the settings come back when the last one ends.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,18 +25,36 @@ PLANNING_THRESHOLDS = (50_000, 50, 1000)
 """``gc.set_threshold`` while a dry run plans (generation 0, 1, 2)."""
 
 
+_lock = threading.Lock()
+_depth = 0
+"""How many ``planning_gc`` blocks are open (runs may overlap: two dry runs on one event
+loop, the CLI's block around the runner's own)."""
+_saved: tuple[int, int, int] = gc.get_threshold()
+_thaw = False
+
+
 @contextmanager
 def planning_gc() -> Iterator[None]:
-    """While inside: the objects alive now frozen, young collections every 50,000
-    allocations. The thresholds are given back on exit, and the frozen objects too unless
-    the program had frozen some itself (``gc.unfreeze`` would thaw those as well)."""
-    saved = gc.get_threshold()
-    frozen_before = gc.get_freeze_count()
-    gc.freeze()
-    gc.set_threshold(*PLANNING_THRESHOLDS)
+    """While inside: the objects alive when the first of overlapping blocks began
+    frozen, young collections every 50,000 allocations. When the last of them exits,
+    the thresholds are given back, and the frozen objects too unless the program had
+    frozen some itself before the first block (``gc.unfreeze`` would thaw those too)."""
+    global _depth, _saved, _thaw
+    with _lock:
+        if _depth == 0:
+            _saved = gc.get_threshold()
+            _thaw = not gc.get_freeze_count()
+            gc.freeze()
+            gc.set_threshold(*PLANNING_THRESHOLDS)
+        # An inner block changes nothing: freezing again would freeze the garbage
+        # cycles of the rows before it (a worker's earlier chunks) for good.
+        _depth += 1
     try:
         yield
     finally:
-        gc.set_threshold(*saved)
-        if not frozen_before:  # the program froze nothing itself: thaw what we froze
-            gc.unfreeze()
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                gc.set_threshold(*_saved)
+                if _thaw:  # the program froze nothing itself: thaw what we froze
+                    gc.unfreeze()
