@@ -12,12 +12,18 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from notifysdk.privacy.addresses import (
+    _LABELS,
     BUILDING,
+    FLOOR,
+    ROAD_NO,
+    ROOM,
     TOWN,
+    UNIT,
     ChineseAddress,
     Component,
     _finest_longest,
     _number_anchors,
+    _numeric_components,
     parse_chinese,
 )
 from notifysdk.privacy.normalize import normalize_value
@@ -126,3 +132,54 @@ def test_matchers_are_equal_exactly_when_the_dataclass_said_so() -> None:
             assert len({a: None, b: None}) == 1
     assert equal > len(matchers[:150])  # each with itself, and some twins
     assert ChineseAddress.of("科技园路88号3栋") != ("科技园路88号3栋",)
+
+
+def _numeric_ref(numbers: list[tuple[str, str | None]], *, after: int) -> list[Component]:
+    """_numeric_components as first written (list comprehensions, keyword components)."""
+    out: list[Component] = []
+    prev = after
+    plain = [BUILDING, UNIT, ROOM] if len(numbers) <= 3 else [BUILDING, UNIT, FLOOR, ROOM]
+    room: Component | None = None
+    has_floor = False
+    for i, (number, label) in enumerate(numbers):
+        rest = len(numbers) - i
+        if label is None:
+            candidates = [r for r in plain if r > prev]
+            rank = candidates[-rest] if len(candidates) >= rest else ROOM
+            c = Component(rank, number=number, labelled=False)
+        else:
+            ranks = sorted(r for r in _LABELS[label] if r > prev) or [ROOM]
+            rank = ranks[-1] if label == "号" and rest == 1 else ranks[0]
+            c = Component(rank, number=number)
+        out.append(c)
+        if rank == ROOM and room is None:
+            room = c
+        elif rank == FLOOR:
+            has_floor = True
+        prev = max(prev, rank)
+    if room and room.number.isdigit() and len(room.number) >= 3 and not has_floor:
+        out.append(Component(FLOOR, number=str(int(room.number) // 100), implied=True))
+    return out
+
+
+_LABEL_OR_NONE = st.sampled_from([None, *(label for label in _LABELS if label is not None)])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["3", "12", "202", "1502", "a", "7", "1002"]), _LABEL_OR_NONE),
+        max_size=7,
+    ),
+    st.integers(-1, ROOM),
+)
+@example([("12", "号"), ("1002", "室")], ROAD_NO)
+@example([("3", None), ("2", None), ("5", None), ("502", None)], ROAD_NO)
+def test_numbers_take_the_ranks_they_took_as_first_written(
+    numbers: list[tuple[str, str | None]], after: int
+) -> None:
+    got = _numeric_components(numbers, after=after)
+    ref = _numeric_ref(numbers, after=after)
+    assert got == ref
+    assert [type(c) for c in got] == [Component] * len(ref)
+    assert [c._asdict() for c in got] == [c._asdict() for c in ref]

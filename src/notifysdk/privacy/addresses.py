@@ -126,6 +126,40 @@ class Component(NamedTuple):
         return object.__repr__(self)  # never the address
 
 
+_new = tuple.__new__
+"""Builds a :class:`Component` from its five fields in order, as its constructor does
+but without reading arguments by name (a parse builds a dozen)."""
+
+_NAMED_AFTER = {
+    last: tuple((rank, pattern) for rank, pattern in _NAMED if rank > last)
+    for last in range(-1, ROOM + 1)
+}
+"""The named patterns finer than each rank (and all of them after none, ``-1``)."""
+
+_PLAIN_ABOVE = {
+    few: tuple(
+        tuple(r for r in (_PLAIN_RANKS if few else _PLAIN_RANKS_FLOOR) if r > prev)
+        for prev in range(-1, ROOM + 1)
+    )
+    for few in (True, False)
+}
+"""The ranks an unlabelled number may take after rank ``prev`` (at ``prev + 1``), with
+three numbers or fewer (``True``) and with more."""
+
+_LABEL_ABOVE = {
+    label: tuple(
+        (ranks[0], ranks[-1])
+        for ranks in (
+            [r for r in _LABEL_RANKS[label] if r > prev] or [ROOM] for prev in range(-1, ROOM + 1)
+        )
+    )
+    for label in _LABELS
+    if label is not None
+}
+"""The first and last rank a labelled number may take after rank ``prev`` (at
+``prev + 1``; the room when none is left)."""
+
+
 @lru_cache(maxsize=4096)
 def _canonical_number(raw: str) -> str | None:
     if raw.isascii() and raw.isalpha():
@@ -166,26 +200,26 @@ def parse_chinese(address: str) -> tuple[Component, ...]:
         if address[pos] in _SKIP:
             pos += 1
             continue
-        for rank, pattern in _NAMED:
-            if rank > last:
-                named = pattern.match(address, pos)
-                if named is not None:
-                    break
-        else:
-            named = None
+        named, rank = None, last
+        for finer, pattern in _NAMED_AFTER[last]:
+            named = pattern.match(address, pos)
+            if named is not None:
+                rank = finer
+                break
         if named is not None:
             end = named.end()
             text = address[pos:end]
             pos = end
-            base = _base(text, rank)
+            base = _base(text, rank) if rank <= DISTRICT else text
             forms = (text, base) if base != text and len(base) >= 2 else (text,)
-            out.append(Component(rank, forms))
+            out.append(_new(Component, (rank, forms, "", True, False)))
             last = rank
             if rank == ROAD:
                 m = _NUM_AT.match(address, pos)
                 number = _canonical_number(m.group(1)) if m else None
                 if m and number and m.group(2) in (None, "号", "弄"):
-                    out.append(Component(ROAD_NO, number=number, labelled=bool(m.group(2))))
+                    road_no = (ROAD_NO, (), number, bool(m.group(2)), False)
+                    out.append(_new(Component, road_no))
                     last, pos = ROAD_NO, m.end()
             continue
         m = _NUM_AT.match(address, pos)
@@ -212,20 +246,21 @@ def _numeric_components(numbers: list[tuple[str, str | None]], *, after: int) ->
     where there is none (3-2-202 → building, unit, room)."""
     out: list[Component] = []
     prev = after
-    plain = _PLAIN_RANKS if len(numbers) <= 3 else _PLAIN_RANKS_FLOOR
+    count = len(numbers)
+    plain = _PLAIN_ABOVE[count <= 3]
     room: Component | None = None
     has_floor = False
     for i, (number, label) in enumerate(numbers):
-        rest = len(numbers) - i
+        rest = count - i
         if label is None:
-            candidates = [r for r in plain if r > prev]
+            candidates = plain[prev + 1]
             rank = candidates[-rest] if len(candidates) >= rest else ROOM
-            c = Component(rank, number=number, labelled=False)
+            c = _new(Component, (rank, (), number, False, False))
         else:
-            ranks = [r for r in _LABEL_RANKS[label] if r > prev] or [ROOM]
+            first, final = _LABEL_ABOVE[label][prev + 1]
             # 12号1002室: 号 is the building when more follows, the room when last
-            rank = ranks[-1] if label == "号" and rest == 1 else ranks[0]
-            c = Component(rank, number=number)
+            rank = final if label == "号" and rest == 1 else first
+            c = _new(Component, (rank, (), number, True, False))
         out.append(c)
         if rank == ROOM and room is None:
             room = c
@@ -234,7 +269,7 @@ def _numeric_components(numbers: list[tuple[str, str | None]], *, after: int) ->
         if rank > prev:
             prev = rank
     if room and room.number.isdigit() and len(room.number) >= 3 and not has_floor:
-        out.append(Component(FLOOR, number=str(int(room.number) // 100), implied=True))
+        out.append(_new(Component, (FLOOR, (), str(int(room.number) // 100), True, True)))
     return out
 
 
