@@ -107,6 +107,9 @@ _WIDE = {
 """The ideographic space and the full- and half-width forms, each mapped to its
 compatibility decomposition."""
 _HAS_WIDE = re.compile("[\u3000\uff01-\uffee]")
+_COMMON_WIDE = tuple((c, _WIDE[c]) for c in "，：！？（）；\u3000")
+"""The full-width forms Chinese text is full of: looked for one by one (a search for
+any of the others, afterwards, finds none in most texts)."""
 
 
 def _nfkc(text: str) -> str:
@@ -115,26 +118,86 @@ def _nfkc(text: str) -> str:
     NFKC composes the full compatibility decomposition of the text, so replacing a
     character by its decomposition first changes nothing. After the full-width
     punctuation (，：！) is replaced, most Chinese text is already in NFKC, which the
-    quick check confirms at a fortieth of the cost of normalizing it."""
+    quick check confirms at a fortieth of the cost of normalizing it. No decomposition
+    is itself a full-width form, so the replacements can be made in any order."""
     if not text.isascii():
-        for wide in set(_HAS_WIDE.findall(text)):  # (str.translate costs more than NFKC)
-            text = text.replace(wide, _WIDE.get(wide, wide))
+        for wide, narrow in _COMMON_WIDE:
+            if wide in text:
+                text = text.replace(wide, narrow)
+        if _HAS_WIDE.search(text) is not None:
+            for wide in set(_HAS_WIDE.findall(text)):  # (str.translate costs more than NFKC)
+                text = text.replace(wide, _WIDE.get(wide, wide))
     if unicodedata.is_normalized("NFKC", text):
         return text
     return unicodedata.normalize("NFKC", text)
+
+
+_PLAIN_PUNCTUATION = "、。《》「」『』【】“”‘’¥—·"
+
+
+@functools.lru_cache(maxsize=1)
+def _not_plain() -> re.Pattern[str]:
+    """A class matching any character but the plain ones: ASCII, and the CJK Unified
+    Ideographs and common Chinese punctuation that are their own NFKD, case fold and
+    Simplified form and combine with nothing (built once, on the first text that is not
+    ASCII). NFKC decomposes, reorders and composes: none of that changes a text of
+    plain characters (the tests check that no composition pairs two of them), case
+    folding keeps it plain, and no plain character is Traditional."""
+    table, _ = _traditional()
+    plain = list(range(0x80))
+    for c in (*range(0x4E00, 0xA000), *map(ord, _PLAIN_PUNCTUATION)):
+        ch = chr(c)
+        if (
+            c not in table
+            and unicodedata.normalize("NFKD", ch) == ch
+            and ch.casefold() == ch
+            and not unicodedata.combining(ch)
+        ):
+            plain.append(c)
+    spans: list[list[int]] = []
+    for c in sorted(plain):
+        if spans and spans[-1][1] == c - 1:
+            spans[-1][1] = c
+        else:
+            spans.append([c, c])
+    return re.compile(
+        "[^"
+        + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in spans)
+        + "]"
+    )
 
 
 def normalize(text: str) -> str:
     """NFKC, case-folded, traditional characters simplified, HTML stripped."""
     if "<" in text:
         text = _TAG.sub(" ", text)
-    text = html.unescape(text)
+    if "&" in text:  # what html.unescape looks for first
+        text = html.unescape(text)
+    if text.isascii():  # already NFKC, nothing Traditional
+        return text.casefold()
+    for wide, narrow in _COMMON_WIDE:  # as _nfkc begins
+        if wide in text:
+            text = text.replace(wide, narrow)
+    if _not_plain().search(text) is None:  # one scan instead of _nfkc's and _simplify's
+        return text.casefold()
     return _simplify(_nfkc(text).casefold())
 
 
-@functools.lru_cache(maxsize=4096)
 def _blank(value: str) -> str:
-    """A personal value as the normalized text carries it (each is seen many times)."""
+    """A personal value as the normalized text carries it.
+
+    An ASCII value without ``<`` or ``&`` is only case-folded by :func:`normalize` (no
+    tag, no entity, already NFKC, nothing Traditional): folded here, it costs less than
+    a cache miss, and most such values (addresses, e-mail addresses) are another
+    account's each time."""
+    if value.isascii() and "<" not in value and "&" not in value:
+        return value.casefold().strip()
+    return _blank_other(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _blank_other(value: str) -> str:
+    """:func:`_blank` of any other value (names in Chinese are seen many times)."""
     return normalize(value).strip()
 
 
@@ -252,13 +315,28 @@ class _Literals:
     literals)."""
     within: Mapping[str, frozenset[str]]
     """Literal → the literals that occur in it (itself among them)."""
+    first: re.Pattern[str] | None = None
+    """Any first character of a literal, when a text is looked at literal by literal
+    (``None``: searched with the trie)."""
+    starting: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """First character → the literals starting with it."""
 
     @classmethod
-    def of(cls, literals: Iterable[str]) -> _Literals:
-        """The finder for ``literals`` (none empty)."""
+    def of(cls, literals: Iterable[str], *, by_first: bool = False) -> _Literals:
+        """The finder for ``literals`` (none empty); ``by_first``: a text is looked at
+        literal by literal, for the literals starting with one of its characters
+        (Chinese literals: the trie's first branch has a hundred alternatives, tried in
+        turn at every position holding one of them, which costs more at any length)."""
         lits = frozenset(literals)
         regex = re.compile(trie_alternation(lits)) if lits else None
-        return cls(regex, {a: frozenset(b for b in lits if b in a) for a in lits})
+        within = {a: frozenset(b for b in lits if b in a) for a in lits}
+        if not (by_first and lits):
+            return cls(regex, within)
+        starting: dict[str, list[str]] = {}
+        for lit in sorted(lits):
+            starting.setdefault(lit[0], []).append(lit)
+        first = re.compile("[" + "".join(re.escape(c) for c in sorted(starting)) + "]")
+        return cls(regex, within, first, {c: tuple(v) for c, v in starting.items()})
 
     def present(self, text: str) -> set[str]:
         """The literals that occur in ``text``.
@@ -266,9 +344,17 @@ class _Literals:
         A search returns the leftmost position where some literal starts and, there,
         the longest one; every other literal starting there is a prefix of it, so the
         literals it contains cover that position, and the next search starts one
-        character on."""
+        character on. With a first-character class, ``text`` is instead checked for each
+        literal starting with one of its characters: every literal it holds does."""
         found: set[str] = set()
         if self.regex is None:
+            return found
+        if self.first is not None:
+            starting = self.starting
+            for c in set(self.first.findall(text)):
+                for lit in starting[c]:
+                    if lit in text:
+                        found.add(lit)
             return found
         search, within = self.regex.search, self.within
         m = search(text)
@@ -315,7 +401,7 @@ def _selection(categories: frozenset[str]) -> _Selection:
         phrases,
         frozenset(i for i, c in enumerate(phrases) if c.literals is None),
         {lit: tuple(ids) for lit, ids in gated.items()},
-        _Literals.of(literals(squeezed=True)),
+        _Literals.of(literals(squeezed=True), by_first=True),
         _Literals.of(en),
         tuple(lit for lit in en if any(ch in _LEET_KEYS for ch in lit)),
     )

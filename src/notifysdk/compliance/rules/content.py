@@ -123,8 +123,16 @@ class RequiredContentRule(ProfileRule):
 def _personal_values(ctx: RuleContext) -> tuple[str, ...]:
     """Names and addresses of everyone on the account: blanked before linting."""
     account = ctx.notice.account
-    people = [account.debtor, ctx.notice.recipient.person, *(p.person for p in account.parties)]
-    values: list[str] = []
+    debtor = account.debtor
+    if ctx.notice.recipient.person is debtor and not account.parties:
+        # The usual notice: the debtor, alone on the account (what the loop below reads).
+        values = [debtor.name]
+        for c in debtor.contacts:
+            if c.kind != "phone":
+                values.append(c.value)
+        return tuple(dict.fromkeys(values))
+    people = [debtor, ctx.notice.recipient.person, *(p.person for p in account.parties)]
+    values = []
     seen: set[int] = set()
     for person in people:
         if id(person) in seen:  # the debtor is often the recipient: read once
@@ -157,9 +165,20 @@ class ContentLintRule(DirectVoteRule):
     citation = "CBA 2026; 12 CFR 1006.14, 1006.18, 1006.26(b); CONC 7.3, 7.11"
     stage: Literal["policy", "content"] = "content"
 
+    async def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """The strictest vote over the profiles in force, or ``None`` to abstain."""
+        # What DirectVoteRule.evaluate does, without awaiting _votes: the lint awaits
+        # nothing, so one coroutine serves.
+        votes = self._decide(ctx, True)
+        return votes if isinstance(votes, Vote) else self.strictest(votes)
+
     async def _votes(self, ctx: RuleContext, evaluating: bool) -> list[Vote] | Vote:
         """:meth:`votes`, or with ``evaluating`` and one profile without findings, what
         :meth:`strictest` returns for it."""
+        return self._decide(ctx, evaluating)
+
+    def _decide(self, ctx: RuleContext, evaluating: bool) -> list[Vote] | Vote:
+        """:meth:`_votes`, computed without awaiting anything."""
         parts = message_parts(ctx)
         if not parts:
             return []
@@ -170,7 +189,8 @@ class ContentLintRule(DirectVoteRule):
         )
         if not specs:
             return []
-        barred = AccountState.TIME_BARRED in ctx.notice.account.states
+        states = ctx.notice.account.states
+        barred = bool(states) and AccountState.TIME_BARRED in states  # (an enum hashes in Python)
         linter, plan = _lint_plan(specs, barred)
         # Only an agent's call script quotes what must never be said; a recipient reads
         # every other medium whole, markers and all.
