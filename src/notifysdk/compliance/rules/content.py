@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from ...models import AccountState, Role
-from ...policy import Reservation, RuleContext, Vote
+from ...policy import Reservation, RuleContext, Verdict, Vote
 from .. import scopes as sc
 from ..lint import Linter
 from ..specs import LintSpec, Requirement
@@ -241,6 +241,9 @@ _SECOND = timedelta(seconds=1)
 _NOT_A_COMMUNICATION = frozenset({"limited_content", "credit_report"})
 """Kinds whose delivery is not a communication with the person (no ``comm`` count)."""
 
+_NO_KIND = object()
+"""No ``kind`` in a message's metadata: the notice's kind is the message's."""
+
 
 class ContactRecordRule:
     """Leaves evidence of delivered notices in the ledger (first contact, pre-notices)."""
@@ -256,25 +259,47 @@ class ContactRecordRule:
         msg = ctx.message
         if msg is None:
             return None
-        account = ctx.notice.account
-        kind = str(msg.metadata.get("kind", ctx.notice.kind.value))
-        # The debt's record of notices is what the debtor was told (the credit-report
-        # pre-notice: 征信业管理条例 Art. 15 tells the information subject, 1006.30(a)
-        # the consumer): a notice to a guarantor or another party is not one.
-        debtor = ctx.notice.recipient.role is Role.DEBTOR
-        scopes = [sc.notice_scope(kind, account)] if debtor else []
+        notice = ctx.notice
+        account = notice.account
+        kind = msg.metadata.get("kind", _NO_KIND)
+        # _value_: the str .value returns, without the enum property's descriptor call
+        kind = notice.kind._value_ if kind is _NO_KIND else str(kind)
+        name, citation, now = self.name, self.citation, ctx.now
+        end = now + _SECOND
         # 1006.2(j): a limited-content message is no communication; a furnishing record
         # goes to a credit bureau, not to the consumer: neither makes a later notice a
         # later contact.
-        if kind not in _NOT_A_COMMUNICATION:
-            scopes.append(sc.person_scope(sc.Counter.COMM, account, ctx.notice.recipient.person))
-        end = ctx.now + _SECOND
-        return Vote.allow(
-            self.name,
-            "*",
-            "records the delivery",
-            reservations=tuple(
-                Reservation(self.name, "*", s, RECORD_ONLY_LIMIT, ctx.now, end, None, self.citation)
-                for s in scopes
-            ),
+        comm = (
+            None
+            if kind in _NOT_A_COMMUNICATION
+            else Reservation(
+                name,
+                "*",
+                sc.person_scope(sc.Counter.COMM, account, notice.recipient.person),
+                RECORD_ONLY_LIMIT,
+                now,
+                end,
+                None,
+                citation,
+            )
         )
+        # The debt's record of notices is what the debtor was told (the credit-report
+        # pre-notice: 征信业管理条例 Art. 15 tells the information subject, 1006.30(a)
+        # the consumer): a notice to a guarantor or another party is not one.
+        reservations: tuple[Reservation, ...]
+        if notice.recipient.role is Role.DEBTOR:
+            told = Reservation(
+                name,
+                "*",
+                sc.notice_scope(kind, account),
+                RECORD_ONLY_LIMIT,
+                now,
+                end,
+                None,
+                citation,
+            )
+            reservations = (told,) if comm is None else (told, comm)
+        else:
+            reservations = () if comm is None else (comm,)
+        # Vote.allow's vote, built directly
+        return Vote(Verdict.ALLOW, name, "*", "records the delivery", reservations=reservations)
