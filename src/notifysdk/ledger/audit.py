@@ -120,14 +120,47 @@ def hashed_rest(at: datetime, event: str, key: str | None, detail: Mapping[str, 
     computed before the chain's head is known (outside the audit lock), and joined to
     the link by :func:`link_hash`. ``"[" + link + ", " + rest`` is exactly the JSON of
     ``[prev_hash, at, event, key, detail]`` the hash has always covered."""
-    return _HASHED.encode([at.isoformat(), event, key, detail])[1:]
+    return hashed_rest_at(at.isoformat(), event, key, detail)
 
 
 def hashed_rest_at(at_iso: str, event: str, key: str | None, detail: Mapping[str, Any]) -> str:
     """:func:`hashed_rest` of an entry whose time the caller has written out already
     (``at.isoformat()``): a ledger that stores the same instant as text elsewhere in the
     transaction formats it once."""
+    if type(detail) is dict and type(at_iso) is str and type(event) is str:
+        items = _cacheable(detail)
+        if items is not None:
+            # The JSON of [at_iso, event, key, detail] written piece by piece: the same
+            # separators, the strings escaped by the same function, the detail's text
+            # kept per content (most entries of a run carry the same few details).
+            encode = _HASHED.encode
+            key_json = "null" if key is None else encode(key) if type(key) is str else None
+            if key_json is not None:
+                return f"{encode(at_iso)}, {encode(event)}, {key_json}, {_detail_json(items)}]"
     return _HASHED.encode([at_iso, event, key, detail])[1:]
+
+
+_CACHED_VALUES = frozenset({str, int, type(None)})
+"""The value types whose equal values always serialise alike (not ``bool`` or
+``float``: ``True == 1``, ``-0.0 == 0.0`` and ``1.0 == 1`` are equal keys with other
+JSON)."""
+
+
+def _cacheable(detail: dict[str, Any]) -> tuple[tuple[str, Any], ...] | None:
+    """``detail``'s items as a key of :func:`_detail_json`, or ``None`` when a key is not
+    exactly ``str`` or a value's type is not one of :data:`_CACHED_VALUES` (so that equal
+    keys stand for details with the same JSON)."""
+    cached = _CACHED_VALUES
+    for k, v in detail.items():
+        if type(k) is not str or type(v) not in cached:
+            return None
+    return tuple(detail.items())
+
+
+@lru_cache(maxsize=256)
+def _detail_json(items: tuple[tuple[str, Any], ...]) -> str:
+    """The JSON :data:`_HASHED` writes of the flat detail whose items are ``items``."""
+    return _HASHED.encode(dict(items))
 
 
 def link_hash(prev_hash: str, rest: str, audit_key: bytes | None = None) -> str:

@@ -442,11 +442,13 @@ class MemoryLedger:
         """Append an entry whose detail is normalized already (:func:`normalize_detail`);
         ``at_iso``: ``at`` in UTC as ISO text, when the caller has it (``at`` is then in
         UTC already)."""
-        at = at.astimezone(UTC)  # as the SQL ledgers read it back, so the hashes agree
+        if at_iso is None:
+            at = at.astimezone(UTC)  # as the SQL ledgers read it back, so the hashes agree
+            at_iso = at.isoformat()
         audit = self._audit
         prev = audit[-1].hash if audit else ""
         # entry_hash, with the time's text given when the caller has it
-        rest = hashed_rest_at(at.isoformat() if at_iso is None else at_iso, event, key, clean)
+        rest = hashed_rest_at(at_iso, event, key, clean)
         digest = link_hash(prev, rest, append_key(prev, self.audit_key))
         audit.append(AuditEntry(len(audit) + 1, at, event, key, clean, prev, digest))
 
