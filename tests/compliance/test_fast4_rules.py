@@ -12,12 +12,17 @@ from typing import Any
 import pytest
 
 from notifysdk.compliance import scopes as sc
-from notifysdk.compliance.rules import ContactRecordRule
+from notifysdk.compliance.profiles import DEFAULT_PROFILES
+from notifysdk.compliance.rules import ContactRecordRule, LedgerOptOutRule
+from notifysdk.compliance.rules import preferences as pref
 from notifysdk.compliance.rules.base import RECORD_ONLY_LIMIT
+from notifysdk.compliance.rules.preferences import StatedInconvenienceRule
 from notifysdk.ledger.memory import MemoryLedger
 from notifysdk.models import Medium, Message, Notice, NoticeKind, Party, Recipient, Role
 from notifysdk.policy import Reservation, RuleContext, Vote
 from notifysdk.testing import sample_account, sample_person
+
+from .conftest import drive
 
 _NOW = datetime(2026, 3, 2, 3, 0, 0, 123456, tzinfo=UTC)
 _NOT_A_COMMUNICATION = frozenset({"limited_content", "credit_report"})
@@ -85,3 +90,89 @@ def test_contact_record_is_the_vote_as_first_written(kind: NoticeKind, role: Rol
             got = rule.evaluate(ctx)
             assert repr(got) == repr(_reference_contact_record(rule, ctx))
             assert got == _reference_contact_record(rule, ctx)
+
+
+# -- stated-inconvenience and ledger-opt-out -------------------------------------------
+#
+# ``stated-inconvenience`` finds that it abstains without its votes coroutine, and reads
+# the statements up to now with a constant microsecond added; ``ledger-opt-out`` adds
+# the same constant and builds its allow vote directly.
+
+
+def _notice(role: Role) -> Notice:
+    account = sample_account(4, profiles=("us-regf",), time_zone="America/New_York")
+    other = sample_person(8)
+    if role is not Role.DEBTOR:
+        account = account.model_copy(update={"parties": (Party(person=other, role=role),)})
+    person = account.debtor if role is Role.DEBTOR else other
+    return Notice(
+        kind=NoticeKind.OVERDUE_NOTICE,
+        channel="x",
+        account=account,
+        recipient=Recipient(person=person, role=role),
+    )
+
+
+def _ctx(notice: Notice, ledger: MemoryLedger, medium: Medium, now: datetime) -> RuleContext:
+    by_name = {p.name: p for p in DEFAULT_PROFILES}
+    return RuleContext(
+        notice,
+        now,
+        ledger,
+        {"us-regf": by_name["us-regf"]},
+        to="+12125550100",
+        channel_medium=medium.value,
+    )
+
+
+_MARKS = [(), ("before_9",), ("after_20", "weekends"), ("before_9", "after_20", "weekends")]
+
+
+@pytest.mark.parametrize("role", [Role.DEBTOR, Role.GUARANTOR])
+@pytest.mark.parametrize("medium", [Medium.SMS, Medium.EMAIL, Medium.VOICE, Medium.LETTER])
+@pytest.mark.parametrize(
+    "offset", [None, timedelta(0), timedelta(microseconds=1), -timedelta(days=2)]
+)
+def test_stated_inconvenience_evaluates_as_the_strictest_of_its_votes(
+    role: Role, medium: Medium, offset: timedelta | None
+) -> None:
+
+    rule = StatedInconvenienceRule()
+    for marks in _MARKS:
+        for hour in (2, 12, 23):
+            now = datetime(2026, 3, 4, hour, 30, tzinfo=UTC)
+            notice = _notice(role)
+            ledger = MemoryLedger()
+            person = notice.recipient.person
+            if offset is not None:
+                at = now + offset
+                drive(ledger.record_contact(pref.statement_scope(notice.account, person), at))
+                for mark in marks:
+                    scope = pref.time_scope(mark, notice.account, person)
+                    drive(ledger.record_contact(scope, at))
+            got = drive(rule.evaluate(_ctx(notice, ledger, medium, now)))
+            votes = drive(rule.votes(_ctx(notice, ledger, medium, now)))
+            assert repr(got) == repr(rule.strictest(votes))
+            # a statement made at the very instant counts; one a microsecond later not
+            stated = offset is not None and offset <= timedelta(0)
+            voting = stated and role is Role.DEBTOR and medium is not Medium.LETTER
+            assert (got is not None) == voting
+
+
+@pytest.mark.parametrize("at_offset", [timedelta(0), timedelta(microseconds=1), -timedelta(days=1)])
+@pytest.mark.parametrize("medium", ["sms", "*", "email"])
+def test_ledger_opt_out_reads_up_to_now_and_allows_as_vote_allow(
+    at_offset: timedelta, medium: str
+) -> None:
+
+    rule = LedgerOptOutRule()
+    now = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    ledger = MemoryLedger()
+    drive(ledger.record_contact(sc.optout_scope(medium, "+12125550100"), now + at_offset))
+    got = drive(rule.evaluate(_ctx(_notice(Role.DEBTOR), ledger, Medium.SMS, now)))
+    opted_out = medium in ("sms", "*") and at_offset <= timedelta(0)
+    if opted_out:
+        assert got is not None and got.verdict.name == "DENY"
+    else:
+        expected = Vote.allow(rule.name, "*", "no opt-out on record", numbers={"medium": "sms"})
+        assert repr(got) == repr(expected)

@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from ...account_events import AccountEvent, AccountEventKind, account_events, just_after
 from ...models import NoticeKind
-from ...policy import Profile, RuleContext, Vote
+from ...policy import Profile, RuleContext, Verdict, Vote
 from .. import scopes as sc
 from ..specs import CreditReportSpec, StateSpec
 from .base import EPOCH, DirectVoteRule, ProfileRule, _memo, in_force, medium_of, zones_for
@@ -59,6 +59,7 @@ STATE_EVENTS = frozenset(
 same name."""
 
 _CLOSED = frozenset({AccountEventKind.PAID, AccountEventKind.SETTLED})
+_MICROSECOND = timedelta(microseconds=1)
 
 PAID_CITATION = (
     "policy: a paid or settled debt is not collected "
@@ -224,7 +225,7 @@ class LedgerOptOutRule:
         if not ctx.to:
             return None
         medium = medium_of(ctx)
-        end = ctx.now + timedelta(microseconds=1)
+        end = ctx.now + _MICROSECOND
         last_contact = getattr(ctx.ledger, "last_contact", None)
         for m in (medium, "*"):
             if last_contact is None:
@@ -249,7 +250,10 @@ class LedgerOptOutRule:
                     citation=self.citation,
                     numbers={"medium": m},
                 )
-        return Vote.allow(self.name, "*", "no opt-out on record", numbers={"medium": medium})
+        # Vote.allow's vote, built directly
+        return Vote(
+            Verdict.ALLOW, self.name, "*", "no opt-out on record", numbers={"medium": medium}
+        )
 
 
 async def prior_credit_notice_on_record(ctx: RuleContext) -> int:
