@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
+from functools import lru_cache
 
 from .findings import Finding, KnownValues
 from .prescan import Prescan
@@ -92,9 +93,11 @@ class EmailDetector:
     """Every kind it reports (the redactor's leak guard skips it where all are allowed)."""
 
     def may_find(self, scan: Prescan) -> bool:
-        """An ``@`` or a spelt-out marker (the checks :meth:`find` starts with)."""
+        """An ``@`` or a spelt-out marker (the checks :meth:`find` starts with): a
+        spelt-out one is looked for where the letters are (``contact``, ``date`` have
+        them but no marker), and :meth:`find` reads the same matches again."""
         folded = scan.folded
-        return "@" in folded or _spelt_marker(folded)
+        return "@" in folded or (_spelt_marker(folded) and bool(_spelt_ats(folded)))
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
         """Every email address in ``text``."""
@@ -113,12 +116,19 @@ class EmailDetector:
                 at = folded.find("@", at + 1)
         if not _spelt_marker(folded):
             return
-        for m in _SPELT_AT.finditer(folded):
-            at, after = _bracketed(folded, m.start(), m.end())
-            form = "word" if at == m.start() and m.group() != "艾特" else "spelt"
+        for start, end in _spelt_ats(folded):
+            at, after = _bracketed(folded, start, end)
+            form = "word" if at == start and folded[start:end] != "艾特" else "spelt"
             span = _address(folded, at, after, form)
             if span is not None:
                 yield Finding(self.kind, span[0], span[1], self.name)
+
+
+@lru_cache(maxsize=16)
+def _spelt_ats(folded: str) -> tuple[tuple[int, int], ...]:
+    """The spans of :data:`_SPELT_AT` in ``folded``, left to right (cached: the gate
+    looks for them, and :meth:`EmailDetector.find` reads them on the same text)."""
+    return tuple(m.span() for m in _SPELT_AT.finditer(folded))
 
 
 def _spelt_marker(folded: str) -> bool:

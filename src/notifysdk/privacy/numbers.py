@@ -29,7 +29,7 @@ from stdnum.cn import ric
 
 from .birth_dates import is_birth_date
 from .findings import Finding, KnownValues
-from .prescan import Prescan, number_stretches
+from .prescan import Prescan, may_space, number_stretches
 from .text import CASE_ODD, fold, spaced_stretches
 
 # Province-level prefixes of the administrative division code (GB/T 2260), plus the
@@ -170,6 +170,8 @@ class ResidentIdDetector:
                 for m in _ID15.finditer(folded, lo, hi):
                     if is_legacy_resident_id(_compact(m.group())):
                         yield Finding(self.kind, m.start(), m.end(), self.name)
+        if not may_space(folded):
+            return
         for s in spaced_stretches(folded, _ID_LENGTHS):
             if (
                 is_resident_id(s.digits)
@@ -303,6 +305,8 @@ class BankCardDetector:
                         continue
                     groups = [(m.start() + start, m.end() + start) for m in _GROUP.finditer(body)]
                     yield from self._in_groups(folded, groups)
+        if not may_space(folded):
+            return
         for s in spaced_stretches(folded, _CARD_LENGTHS):
             if not s.digits.isdigit():
                 continue

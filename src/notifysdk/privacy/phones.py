@@ -19,7 +19,7 @@ from .labels import lowered
 from .mainland import is_mainland_mobile, written_mobile
 from .nanp import WRITTEN as NANP_WRITTEN
 from .nanp import is_nanp_number
-from .prescan import Prescan, number_stretches
+from .prescan import Prescan, may_space, number_stretches
 from .text import CASE_ODD, CN_DIGITS, digits_of, fold, has_spaced_runs, spaced_stretches
 
 # +86 / 0086 / (+86) / 86, then 1[3-9]X XXXX XXXX with at most one space or dash
@@ -104,10 +104,14 @@ class ChineseMobileDetector:
         """Chinese digits, or eleven digits that :data:`_CN_MOBILE` could read (a 1 and
         then 3–9, as every mainland mobile starts) or that group with wide separators."""
         folded = scan.folded
-        if scan.digits >= 11 and (
-            _MOBILE_HINT.search(folded) is not None or has_spaced_runs(folded)
-        ):
-            return True
+        if scan.digits >= 11:
+            # The hint is digits, spaces and dashes from a digit: it lies in a stretch of
+            # eleven digits or more, and no digit follows a stretch's last digit.
+            for first, last, digits in number_stretches(folded):
+                if digits >= 11 and _MOBILE_HINT.search(folded, first, last) is not None:
+                    return True
+            if may_space(folded) and has_spaced_runs(folded):
+                return True
         return not folded.isascii() and _HAS_CN_DIGIT.search(folded) is not None
 
     def find(self, text: str, known: KnownValues) -> Iterator[Finding]:
@@ -126,7 +130,7 @@ class ChineseMobileDetector:
                     digits = m.group(1).replace(" ", "").replace("-", "")  # see _CN_MOBILE
                     if is_cn_mobile(digits):
                         yield Finding(self.kind, m.start(), m.end(), self.name)
-        for st in spaced_stretches(folded, _MOBILE_LENGTH):
+        for st in spaced_stretches(folded, _MOBILE_LENGTH) if may_space(folded) else ():
             if st.sizes in _MOBILE_SHAPES and is_cn_mobile(st.digits):
                 cc = _CC_BEFORE.search(folded, max(0, st.start - 12), st.start)
                 yield Finding(self.kind, cc.start() if cc else st.start, st.end, self.name)
@@ -162,7 +166,9 @@ def _whole_number(stretch: str) -> tuple[int, int] | None:
     if start < 0 or start > 1:
         return None
     written = written_mobile(stretch[start:])
-    if written is not None and written[0] and is_mainland_mobile(written[1]):
+    # written_mobile's eleven digits are 1[3-9]... and never 179...: is_mainland_mobile
+    # answers, and is_cn_mobile with it (cached: the mobile detector asked the same).
+    if written is not None and written[0] and is_cn_mobile(written[1]):
         return (start, len(stretch))  # +86 and a mobile: what parsing would say
     nanp = NANP_WRITTEN.fullmatch(stretch, start)
     if nanp is not None:  # +1 and ten digits: what parsing and validating would say
@@ -192,7 +198,10 @@ def _plain_mobile(window: str, start: int, end: int) -> bool:
     stretch = window[start:end]
     if _GROUPED_MOBILE.fullmatch(stretch) is None:
         return False
-    if is_mainland_mobile(stretch[:3] + stretch[4:8] + stretch[9:]) is not True:
+    # Eleven digits 1[3-9]...: is_mainland_mobile answers for all but 179..., and
+    # is_cn_mobile with it (cached: the mobile detector has just asked the same).
+    digits = stretch[:3] + stretch[4:8] + stretch[9:]
+    if digits.startswith("179") or not is_cn_mobile(digits):
         return False
     before, after = window[:start], window[end:]
     if before and _QUIET_CHAR.fullmatch(before[-1]) is None:
@@ -223,12 +232,18 @@ def _date_last(core: str) -> bool:
     return False
 
 
+_NOT_DIGITS = str.maketrans("", "", " ().+-")
+"""What a candidate (:data:`_CANDIDATE`) holds besides its digits, deleted."""
+
+
+@lru_cache(maxsize=4096)
 def _worth_matching(stretch: str) -> bool:
     """Cheap checks that spare the (slow) matcher stretches that cannot be a number it
     should report: bare digit runs (see the class docstring), too few or too many digits
     for one phone number, stretches that start with a date or are one written day or
     month first (10.10.2000), decimals (88881234.50), and
-    stretches across a bracket they do not open (``19900307)138``)."""
+    stretches across a bracket they do not open (``19900307)138``). Cached: the leak
+    guard reads again every candidate it did not mask, and dates and times recur."""
     core = stretch.lstrip("(")
     # Each check alone rules the stretch out, so their order is free: the commonest
     # look-alikes first (a date and time, a bare order number).
@@ -238,7 +253,7 @@ def _worth_matching(stretch: str) -> bool:
         return False
     if ")" in stretch and stretch.count("(") != stretch.count(")"):
         return False
-    digits = sum(map(str.isdigit, stretch))
+    digits = len(stretch.translate(_NOT_DIGITS))  # a candidate is ASCII
     international = core.startswith(("+", "00"))
     if digits < 7 or digits > (17 if international else 13):
         return False
@@ -418,8 +433,11 @@ def _labelled_local(folded: str, start: int, end: int) -> bool:
     (Shape, then what follows it, then a label — before it, in brackets after it, or
     heading its CSV column — then :func:`_labelled_phone`.)"""
     stretch = folded[start:end]
-    if not _LOCAL_SHAPE.fullmatch(stretch):
-        return False
+    return _LOCAL_SHAPE.fullmatch(stretch) is not None and _vouched(folded, start, end, stretch)
+
+
+def _vouched(folded: str, start: int, end: int, stretch: str) -> bool:
+    """:func:`_labelled_local` of a ``stretch`` (``folded[start:end]``) of the shape."""
     digits = stretch.replace(" ", "").replace("-", "")
     free = not _NOT_A_PHONE_AFTER.match(folded, end)
     if not (
@@ -533,7 +551,7 @@ class PhoneNumberDetector:
             stretch = m.group()
             # The shape first, inline: most candidates (dates, IDs, cards) fail it, and
             # then no label can vouch for them.
-            if _LOCAL_SHAPE.fullmatch(stretch) and _labelled_local(folded, m.start(), m.end()):
+            if _LOCAL_SHAPE.fullmatch(stretch) and _vouched(folded, m.start(), m.end(), stretch):
                 yield Finding(self.kind, m.start(), m.end(), self.name)
                 continue
             if not _worth_matching(stretch):

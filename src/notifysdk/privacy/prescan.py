@@ -61,6 +61,26 @@ def number_stretches(folded: str) -> tuple[tuple[int, int, int], ...]:
     return tuple(out)
 
 
+_WIDE = re.compile(r"  |[\t/.]| -|- ")
+"""A separator wider than one space or dash (:func:`~.text.spaced_stretches`' own)."""
+
+
+@lru_cache(maxsize=32)
+def may_space(folded: str) -> bool:
+    """``False`` only when :func:`~.text.has_spaced_runs` is ``False`` (so
+    :func:`~.text.spaced_stretches` finds nothing in ``folded``), read from the number
+    stretches (cached) instead of a scan of the whole text: a spaced run is digit groups
+    joined by spaces, tabs, dashes, slashes and dots (number punctuation, so the run lies
+    in one stretch, between its first and last digit) with eleven digits or more and at
+    least one separator that is not a single space or dash, which holds two spaces, a
+    tab, a slash, a dot or a dash next to a space (:data:`_WIDE`). Cached: the mobile
+    gate and three detectors ask of the same text."""
+    for first, last, digits in number_stretches(folded):
+        if digits >= 11 and _WIDE.search(folded, first, last) is not None:
+            return True
+    return False
+
+
 def longest_number(folded: str) -> int:
     """The most ASCII digits in one stretch of digits and number punctuation of
     ``folded``, or 0 when no stretch has :data:`SHORTEST`: no number a detector
@@ -117,4 +137,4 @@ class Gated(Protocol):
         ...
 
 
-__all__ = ["SHORTEST", "Gated", "Prescan", "longest_number", "number_stretches"]
+__all__ = ["SHORTEST", "Gated", "Prescan", "longest_number", "may_space", "number_stretches"]
