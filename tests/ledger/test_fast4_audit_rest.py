@@ -117,3 +117,24 @@ def test_hashed_rest_writes_the_time_as_before() -> None:
         assert hashed_rest(at, "outcome", "k", detail) == definition(
             at.isoformat(), "outcome", "k", detail
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, texts, st.none() | texts, details, st.none() | st.binary(min_size=16, max_size=32))
+def test_entry_hash_is_the_hash_of_the_entrys_json(
+    prev: str, event: str, key: str | None, detail: dict[str, Any], audit_key: bytes | None
+) -> None:
+    import hashlib
+    import hmac
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    blob = json.dumps(
+        [prev, at.isoformat(), event, key, detail], sort_keys=True, default=str, ensure_ascii=False
+    ).encode()
+    if audit_key is None:
+        expected = hashlib.sha256(blob).hexdigest()
+    else:
+        kid = audit.audit_key_id(audit_key)
+        expected = f"h1:{kid}:{hmac.digest(audit_key, blob, 'sha256').hex()}"
+    assert audit.entry_hash(prev, at, event, key, detail, audit_key) == expected

@@ -31,6 +31,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
@@ -133,7 +134,7 @@ def hashed_rest_at(at_iso: str, event: str, key: str | None, detail: Mapping[str
             # The JSON of [at_iso, event, key, detail] written piece by piece: the same
             # separators, the strings escaped by the same function, the detail's text
             # kept per content (most entries of a run carry the same few details).
-            encode = _HASHED.encode
+            encode = _STRING
             key_json = "null" if key is None else encode(key) if type(key) is str else None
             if key_json is not None:
                 return f"{encode(at_iso)}, {encode(event)}, {key_json}, {_detail_json(items)}]"
@@ -166,7 +167,8 @@ def _detail_json(items: tuple[tuple[str, Any], ...]) -> str:
 def link_hash(prev_hash: str, rest: str, audit_key: bytes | None = None) -> str:
     """The hash of the entry whose content :func:`hashed_rest` serialised as ``rest``,
     linked to ``prev_hash`` (see :func:`entry_hash`)."""
-    blob = f"[{_HASHED.encode(prev_hash)}, {rest}".encode()
+    link = _STRING(prev_hash) if type(prev_hash) is str else _HASHED.encode(prev_hash)
+    blob = f"[{link}, {rest}".encode()
     if audit_key is None:
         return hashlib.sha256(blob).hexdigest()
     return f"{KEYED}{audit_key_id(audit_key)}:{hmac.digest(audit_key, blob, 'sha256').hex()}"
@@ -227,6 +229,10 @@ def rehash_like(
 _HASHED = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
 """What ``json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)`` builds on
 every call, built once."""
+
+_STRING = encode_basestring
+"""What :data:`_HASHED` writes of a ``str`` (its ``encode`` answers a string with this
+function, ``ensure_ascii`` being off), called without the method around it."""
 
 
 def verify_chain(

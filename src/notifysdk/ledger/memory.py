@@ -231,7 +231,12 @@ class MemoryLedger:
                 if any(_status(a) in MAY_HAVE_GONE_OUT for a in row.attempts):
                     return Claim(ClaimStatus.BUSY, key, holder)
                 stale = row.reserved or []  # a take-over gives the expired claim's slots up
+        contacts = self._contacts
         for res in reservations:
+            # fewer contacts under the scope than the cap, in any window: it cannot be
+            # reached (most reservations only record: their cap is 2**31 - 1)
+            if len(contacts.get(res.scope) or ()) < res.limit:
+                continue
             used = self._count(res.scope, res.window_start, res.window_end)
             if stale:
                 used -= sum(1 for scope, t in stale if scope == res.scope and _within(t, res))
@@ -247,7 +252,6 @@ class MemoryLedger:
         fence = row.fence = row.fence + 1
         row.updated_at = now
         if reservations:
-            contacts = self._contacts
             reserved = row.reserved
             for res in reservations:
                 scope = res.scope
