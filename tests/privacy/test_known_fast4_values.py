@@ -1,8 +1,7 @@
 """The shortcuts taken on an account's values (issue 13), held to the definitions they
 replace: :func:`~notifysdk.privacy.known_match.normal_value` to
-:func:`~notifysdk.privacy.normalize.normalize_value`, the one-pass expansion of
-``KnownValues._collect`` to ``_dedupe(expand(...))``, and the identity memo of
-``KnownValues.from_account`` to collecting the values afresh."""
+:func:`~notifysdk.privacy.normalize.normalize_value`, and the one-pass expansion of
+``KnownValues._collect`` to ``_dedupe(expand(...))``."""
 
 from __future__ import annotations
 
@@ -99,7 +98,7 @@ def _accounts() -> list[object]:
     return [plain, shared, chinese]
 
 
-def test_an_account_s_values_are_its_values_collected_afresh() -> None:
+def test_an_account_s_values_are_its_values_expanded_as_first_written() -> None:
     for account in _accounts():
         first = KnownValues.from_account(account)  # type: ignore[arg-type]
         assert first == KnownValues._collect(account)  # type: ignore[arg-type]
@@ -113,14 +112,3 @@ def test_an_account_s_values_are_its_values_collected_afresh() -> None:
         amounts = {twin.overdue_amount, twin.principal, twin.total_due, twin.penalty_interest}
         pairs += [("amount", f"{a:.2f}") for a in amounts if a > 0]
         assert first == KnownValues.expand(pairs)  # the expansion as first written
-
-
-def test_the_identity_memo_is_bounded_and_holds_what_it_answers_for() -> None:
-    findings._seen.clear()
-    accounts = [sample_account(10_000 + i) for i in range(findings._SEEN + 5)]
-    for a in accounts:
-        assert KnownValues.from_account(a) == KnownValues._collect(a)
-    assert len(findings._seen) <= findings._SEEN
-    for held, values in findings._seen.values():
-        assert values == KnownValues._collect(held)
-    assert KnownValues.from_account(None) == KnownValues()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 from ..models import Account, Notice, Person, PostalAddress
@@ -94,25 +95,11 @@ class KnownValues:
         return KnownValues(_dedupe([*self.values, *other.values]))
 
 
-_SEEN = 1024
-_seen: dict[int, tuple[Account, KnownValues]] = {}
-"""The values of the accounts asked about last, by identity: each notice asks for its
-account's values several times (masking, the leak guard, log redaction, outcome
-reasons), of the very same object (the notice's account), and hashing an account (a pydantic model,
-field by field and down into its people) costs a third of collecting its values. Each
-entry holds its account, so no other object can take its id while it is kept."""
-
-
+@lru_cache(maxsize=1024)
 def _account_values(account: Account) -> KnownValues:
-    seen = _seen
-    hit = seen.get(id(account))
-    if hit is not None and hit[0] is account:
-        return hit[1]
-    values = KnownValues._collect(account)
-    if len(seen) >= _SEEN:
-        seen.clear()  # all at once: no iteration another thread could upset
-    seen[id(account)] = (account, values)
-    return values
+    # Accounts are frozen (hashable); each notice asks for its account's values several
+    # times (masking, the leak guard, log redaction, outcome reasons).
+    return KnownValues._collect(account)
 
 
 def _person_pairs(person: Person) -> list[tuple[str, str]]:
