@@ -6,6 +6,7 @@ the scopes made)."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -176,3 +177,90 @@ def test_ledger_opt_out_reads_up_to_now_and_allows_as_vote_allow(
     else:
         expected = Vote.allow(rule.name, "*", "no opt-out on record", numbers={"medium": "sms"})
         assert repr(got) == repr(expected)
+
+
+# -- the carrier rules -----------------------------------------------------------------
+#
+# Their votes await nothing: ``SyncVoteRule`` runs them in evaluate's own coroutine;
+# ``carrier-optout`` reads the notice's kind as contact-record does.
+
+
+def _carrier_profile() -> Any:
+    import dataclasses
+
+    from notifysdk.policy import Profile
+
+    cn = {p.name: p for p in DEFAULT_PROFILES}["cn"]
+    params = dict(cn.params)
+    params["carrier_optout"] = dataclasses.replace(
+        params["carrier_optout"], kinds=frozenset({"overdue_notice", "final_demand"})
+    )
+    params["carrier_links"] = dataclasses.replace(
+        params["carrier_links"], registered_domains=("example.cn",)
+    )
+    params["carrier_sign"] = dataclasses.replace(params["carrier_sign"], channels=frozenset({"x"}))
+    return Profile("cn-marketing", params)
+
+
+_CARRIER_TEXTS = [
+    "【Example Bank】请访问 https://pay.example.cn/x 还款，退订回T",
+    "【Example Bank】【另一个】逾期请还款 www.evil.xyz",
+    "请尽快还款 example.cn 回复TD退订",
+    "  【一】 hi 1,246.80",
+]
+
+
+def test_carrier_rules_evaluate_as_the_strictest_of_their_votes() -> None:
+    from notifysdk.compliance.rules.base import ProfileRule
+    from notifysdk.compliance.rules.carrier import carrier_rules
+
+    profile = _carrier_profile()
+    cn = {p.name: p for p in DEFAULT_PROFILES}["cn"]
+    profile_sets = [{profile.name: profile}, {profile.name: profile, "cn": cn}]
+    verdicts: set[str] = set()
+    kinds_seen: set[str] = set()
+    for kind in list(NoticeKind):
+        notice = Notice(
+            kind=kind,
+            channel="x",
+            account=sample_account(5),
+            recipient=Recipient(person=sample_account(5).debtor, role=Role.DEBTOR),
+        )
+        for metadata in _metadata(kind):
+            for text in _CARRIER_TEXTS:
+                for traits, profiles in itertools.product(
+                    ({}, {"carrier_route": "cn"}, {"sign_name": "Example Bank"}), profile_sets
+                ):
+                    message = Message(
+                        idempotency_key="k",
+                        channel="x",
+                        medium=Medium.SMS,
+                        to="+8613800138000",
+                        locale="zh-CN",
+                        body=text,
+                        metadata=metadata,
+                    )
+                    ctx = RuleContext(
+                        notice,
+                        _NOW,
+                        MemoryLedger(),
+                        profiles,
+                        to="+8613800138000",
+                        message=message,
+                        channel_traits=traits,
+                    )
+                    for rule in carrier_rules():
+                        got = drive(rule.evaluate(ctx))
+                        votes = drive(rule.votes(ctx))
+                        assert repr(got) == repr(drive(ProfileRule.evaluate(rule, ctx)))
+                        assert repr(got) == repr(rule.strictest(votes))
+                        if got is not None:
+                            verdicts.add(f"{rule.name} {got.verdict.name} {len(votes)}")
+                        if rule.name == "carrier-optout":
+                            expected = str(metadata.get("kind", kind.value))
+                            for vote in votes:
+                                assert vote.numbers["kind"] == expected
+                                kinds_seen.add(expected)
+    assert {"carrier-sign DENY 2", "carrier-links DENY 2", "carrier-links ALLOW 1"} <= verdicts
+    assert {"carrier-optout ALLOW 1", "carrier-sign ALLOW 2"} <= verdicts
+    assert {"overdue_notice", "final_demand"} <= kinds_seen

@@ -27,6 +27,7 @@ __all__ = [
     "FAR_FUTURE",
     "DirectVoteRule",
     "ProfileRule",
+    "SyncVoteRule",
     "in_force",
     "line_type",
     "medium_of",
@@ -273,6 +274,25 @@ class ProfileRule:
             numbers=numbers,
             reservations=dedupe_reservations(votes),
         )
+
+
+class SyncVoteRule(ProfileRule):
+    """A profile rule whose votes await nothing (a carrier rule reads the message and
+    its profiles only): a subclass implements :meth:`_votes_now`, and :meth:`votes` and
+    :meth:`evaluate` each run it in their one coroutine (rather than ``evaluate``
+    awaiting a ``votes`` coroutine)."""
+
+    async def votes(self, ctx: RuleContext) -> list[Vote]:
+        """Every profile's vote (empty: the rule abstains)."""
+        return self._votes_now(ctx)
+
+    async def evaluate(self, ctx: RuleContext) -> Vote | None:
+        """The strictest vote over the profiles in force, or ``None`` to abstain."""
+        return self.strictest(self._votes_now(ctx))
+
+    def _votes_now(self, ctx: RuleContext) -> list[Vote]:
+        """:meth:`votes`, computed without awaiting anything."""
+        raise NotImplementedError
 
 
 class DirectVoteRule(ProfileRule):

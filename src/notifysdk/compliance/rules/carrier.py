@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from ...policy import Profile, RuleContext, Vote
 from ..specs import CarrierLinks, CarrierOptOut, CarrierSign
-from .base import ProfileRule, in_force, medium_of
+from .base import SyncVoteRule, in_force, medium_of
 
 __all__ = ["CarrierLinksRule", "CarrierOptOutRule", "CarrierSignRule", "carrier_rules", "links"]
 
@@ -93,14 +93,14 @@ def _body(ctx: RuleContext) -> str:
     return "" if msg is None else msg.body
 
 
-class CarrierSignRule(ProfileRule):
+class CarrierSignRule(SyncVoteRule):
     """The SMS reaches the handset signed 【sign】, and carries no other 【…】."""
 
     name = "carrier-sign"
     citation = "工信管函〔2023〕794号 (sign real-name registration); providers' sign rules"
     stage: Literal["policy", "content"] = "content"
 
-    async def votes(self, ctx: RuleContext) -> list[Vote]:
+    def _votes_now(self, ctx: RuleContext) -> list[Vote]:
         """One vote per profile with a :class:`CarrierSign` spec for the medium."""
         if ctx.message is None:
             return []
@@ -158,24 +158,30 @@ class CarrierSignRule(ProfileRule):
         return Vote.allow(self.name, profile, f"signed ({source})", numbers=numbers, **kw)
 
 
+_NO_KIND = object()
+"""No ``kind`` in a message's metadata: the notice's kind is the message's."""
+
+
 @lru_cache(maxsize=64)
 def _wording(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-class CarrierOptOutRule(ProfileRule):
+class CarrierOptOutRule(SyncVoteRule):
     """The carriers' opt-out wording on the notice kinds a profile says need it."""
 
     name = "carrier-optout"
     citation = "通信短信息服务管理规定 (工业和信息化部令第31号, 2015): commercial SMS"
     stage: Literal["policy", "content"] = "content"
 
-    async def votes(self, ctx: RuleContext) -> list[Vote]:
+    def _votes_now(self, ctx: RuleContext) -> list[Vote]:
         """One vote per profile whose :class:`CarrierOptOut` lists the notice's kind."""
         msg = ctx.message
         if msg is None:
             return []
-        kind = str(msg.metadata.get("kind", ctx.notice.kind.value))
+        kind = msg.metadata.get("kind", _NO_KIND)
+        # _value_: the str .value returns, without the enum property's descriptor call
+        kind = ctx.notice.kind._value_ if kind is _NO_KIND else str(kind)
         out = []
         for profile, spec in _specs(ctx, "carrier_optout", CarrierOptOut):
             if kind not in spec.kinds:
@@ -215,14 +221,14 @@ def _domains(*groups: Any) -> tuple[str, ...]:
     return tuple(d for d in dict.fromkeys(out) if d)
 
 
-class CarrierLinksRule(ProfileRule):
+class CarrierLinksRule(SyncVoteRule):
     """Links in an SMS only to registered domains."""
 
     name = "carrier-links"
     citation = "Tencent Cloud SMS 正文模板审核标准; Alibaba Cloud SMS 短信模板规范"
     stage: Literal["policy", "content"] = "content"
 
-    async def votes(self, ctx: RuleContext) -> list[Vote]:
+    def _votes_now(self, ctx: RuleContext) -> list[Vote]:
         """One vote per profile with a :class:`CarrierLinks` spec, when the SMS links."""
         if ctx.message is None:
             return []
