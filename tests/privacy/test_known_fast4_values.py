@@ -112,3 +112,39 @@ def test_an_account_s_values_are_its_values_expanded_as_first_written() -> None:
         amounts = {twin.overdue_amount, twin.principal, twin.total_due, twin.penalty_interest}
         pairs += [("amount", f"{a:.2f}") for a in amounts if a > 0]
         assert first == KnownValues.expand(pairs)  # the expansion as first written
+
+
+_ENTRY_VALUES = [
+    ("name", "张伟"),
+    ("name", "Alex Smith"),
+    ("name", "伟"),
+    ("phone", "+8613800138000"),
+    ("email", "Zhang.Wei@Example.COM"),
+    ("loan_id", "LN202600000001"),
+    ("address", "1 Sample Road, Shanghai, CN"),
+    ("address", "1 Sample Road"),
+    ("address", "Flat 3, 12 Sample Rd, London, SW1A 1AA, GB"),
+    ("address", "广东省深圳市南山区科技园路88号阳光花园3栋2单元202室"),
+    ("national_id", "110105199001011234"),
+    ("amount", "1234.50"),
+]
+
+
+def test_entries_and_needles_are_the_named_tuples_their_constructors_build() -> None:
+    from notifysdk.privacy.addresses import EnglishAddress
+    from notifysdk.privacy.known_match import _Entry, _entry, _Needle
+
+    for pair in _ENTRY_VALUES:
+        entry = _entry.__wrapped__(pair)
+        assert entry is not None
+        assert type(entry) is _Entry
+        assert entry == _Entry(**entry._asdict())
+        if entry.needle is not None:
+            needle = entry.needle
+            assert type(needle) is _Needle
+            assert needle._asdict() == _Needle(*needle[:4])._asdict()  # detector: the default
+        for matcher in entry.matchers:
+            if isinstance(matcher, EnglishAddress):
+                assert type(matcher) is EnglishAddress
+                assert matcher == EnglishAddress(**matcher._asdict())
+                assert len(matcher) == len(EnglishAddress._fields)

@@ -592,12 +592,16 @@ class EnglishAddress(NamedTuple):
         if m is None:
             return None
         rest = address[m.end() :]
+        flat_before, flat_number, number, street, street_type = m.groups()
+        street_type = _EN_TYPES[street_type]
         if not rest:  # a bare line (12 sample road): no flat after it, no postcode or city
-            return cls(
-                m.group(3), m.group(4), _EN_TYPES[m.group(5)], m.group(1) or m.group(2) or ""
+            # built from its fields in order, as the constructor does (a new account
+            # registers an address and its lines)
+            return _new(
+                cls, (number, street, street_type, flat_before or flat_number or "", "", "")
             )
         after = _EN_AFTER_FLAT.match(rest)
-        flat = m.group(1) or m.group(2) or (after.group(1) if after else "")
+        flat = flat_before or flat_number or (after.group(1) if after else "")
         if after:
             rest = rest[after.end() :]
         post = _EN_POST.search(rest)
@@ -608,14 +612,8 @@ class EnglishAddress(NamedTuple):
             if chunk.replace(" ", "").isalpha() and len(chunk) > 2:
                 city = chunk
                 break
-        return cls(
-            number=m.group(3),
-            street=m.group(4),
-            street_type=_EN_TYPES[m.group(5)],
-            flat=flat,
-            postcode=post.group(0).replace(" ", "") if post else "",
-            city=city,
-        )
+        postcode = post.group(0).replace(" ", "") if post else ""
+        return _new(cls, (number, street, street_type, flat, postcode, city))
 
     def covers(self, other: EnglishAddress) -> bool:
         """True when ``other`` is this address with less written (no postcode, no

@@ -182,6 +182,9 @@ class _Entry(NamedTuple):
     """A name with a CJK character: the one kind :func:`_detector_of` compares."""
 
 
+_new = tuple.__new__
+
+
 def normal_value(value: str) -> str:
     """:func:`~.normalize.normalize_value` of ``value``; a printable ASCII value without
     an escape or a double space (an account's ids, numbers, e-mails, English addresses)
@@ -218,8 +221,11 @@ def _entry(pair: tuple[str, str]) -> _Entry | None:
     if len(norm) < 2:
         return _Entry(None, None, matchers, None, None, False) if matchers else None
     guard = _GUARDS.get
-    needle = _Needle(norm, kind, guard(norm[0]), guard(norm[-1]))
-    return _Entry(None, None, matchers, (norm, kind), needle, kind == "name" and has_cjk(norm))
+    # Both built from their fields in order (what their constructors do, without
+    # reading arguments by name): a new account has several new values.
+    needle = _new(_Needle, (norm, kind, guard(norm[0]), guard(norm[-1]), DETECTOR))
+    han_name = kind == "name" and has_cjk(norm)
+    return _new(_Entry, (None, None, matchers, (norm, kind), needle, han_name))
 
 
 @lru_cache(maxsize=1024)
