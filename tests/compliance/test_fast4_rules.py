@@ -264,3 +264,51 @@ def test_carrier_rules_evaluate_as_the_strictest_of_their_votes() -> None:
     assert {"carrier-sign DENY 2", "carrier-links DENY 2", "carrier-links ALLOW 1"} <= verdicts
     assert {"carrier-optout ALLOW 1", "carrier-sign ALLOW 2"} <= verdicts
     assert {"overdue_notice", "final_demand"} <= kinds_seen
+
+
+# -- account-state ---------------------------------------------------------------------
+#
+# A profile's state specs are not looked at when the account has no state, on record or
+# in the snapshot: every one of them needs its state.
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("names", [("cn",), ("us-regf",), ("uk-conc",), ("cn", "us-regf")])
+def test_account_state_stops_exactly_where_a_spec_names_a_state_held(
+    role: Role, names: tuple[str, ...]
+) -> None:
+    from notifysdk.compliance.rules import AccountStateRule
+    from notifysdk.models import AccountState
+
+    by_name = {p.name: p for p in DEFAULT_PROFILES}
+    rule = AccountStateRule()
+    for held in [frozenset(), *(frozenset({s}) for s in AccountState)]:
+        account = sample_account(6, profiles=names).model_copy(update={"states": held})
+        other = sample_person(7)
+        if role is not Role.DEBTOR:
+            account = account.model_copy(update={"parties": (Party(person=other, role=role),)})
+        person = account.debtor if role is Role.DEBTOR else other
+        notice = Notice(
+            kind=NoticeKind.OVERDUE_NOTICE,
+            channel="x",
+            account=account,
+            recipient=Recipient(person=person, role=role),
+        )
+        ctx = RuleContext(notice, _NOW, MemoryLedger(), {n: by_name[n] for n in names})
+        votes = drive(rule.votes(ctx))
+        assert repr(drive(rule.evaluate(ctx))) == repr(rule.strictest(votes))
+        for name in names:
+            stops = [
+                spec
+                for spec in by_name[name].params.get("states", ())
+                if spec.state in {s.value for s in held}
+                and role.value in spec.roles
+                and (spec.kinds is None or "overdue_notice" in spec.kinds)
+            ]
+            mine = [v for v in votes if v.profile == name]
+            if not by_name[name].params.get("states"):
+                assert mine == []
+            elif stops:
+                assert mine and all(v.verdict.name == "DENY" for v in mine)
+            else:
+                assert [v.verdict.name for v in mine] == ["ALLOW"]

@@ -120,7 +120,8 @@ class AccountStateRule(DirectVoteRule):
         out: list[Vote] = self._closed(ctx, events, shown)
         voting = [p for p in in_force(ctx) if p.params.get("states", ())]
         for profile in voting:
-            specs: tuple[StateSpec, ...] = profile.params["states"]
+            # A spec stops the notice only in one of ``states``: none without a state
+            specs: tuple[StateSpec, ...] = profile.params["states"] if states else ()
             stopped = False
             for spec in specs:
                 if spec.state not in states or role not in spec.roles:
