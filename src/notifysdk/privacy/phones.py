@@ -332,12 +332,28 @@ def _hint_text(folded: str) -> tuple[str, re.Pattern[str]]:
     return lowered(folded), _LOWER_HINT
 
 
+_LABEL_LONGEST = 12
+"""The most characters a label of :data:`_PHONE_LABEL` spans (``wrong_number``)."""
+_AFTER_LABEL = re.compile(r"\n?[ \t:=#(\-\"'_,.、;/0-9abdehimnorstu号码號碼是为為或和及]*", re.I)
+"""What :data:`_LABEL_BEFORE` may match after its label, read backwards from where it
+ends, case as it is matched: a line break (``$`` matches before one that ends the
+text), then the glue (its punctuation and the letters of ``number``, ``no``, ``is``,
+``at``, ``on``, ``me``, ``us``, ``him``, ``her``), the listed numbers' digits and
+separators (``or``, ``and``)."""
+
+
 def _label_before(folded: str, start: int) -> bool:
     """Does a phone label stand just before ``start`` (:data:`_LABEL_BEFORE`)? A label
     starts where one of the hint's literals does, so the pattern is matched at each of
-    those places (every one, overlapping or not) instead of searched for."""
+    those places (every one, overlapping or not) instead of searched for; only from
+    where a label could end in the run of :data:`_AFTER_LABEL` characters just before
+    ``start`` (the match's tail lies in it), so prose far before a number costs one
+    match of that run, read backwards."""
     hay, hints = _hint_text(folded)
-    hint = hints.search(hay, max(0, start - _LABEL_REACH), start)
+    lo = max(0, start - _LABEL_REACH)
+    run = _AFTER_LABEL.match(folded[lo:start][::-1])
+    tail = run.end() if run is not None else 0
+    hint = hints.search(hay, max(lo, start - tail - _LABEL_LONGEST), start)
     while hint is not None:
         at = hint.start()
         if _LABEL_BEFORE.match(folded, at, start) is not None:
