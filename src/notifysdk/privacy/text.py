@@ -78,9 +78,14 @@ def fold(text: str) -> str:
         return assembled
     if len(text) < _SUB_BELOW:
         # One str.replace per distinct character found, not a Python call per match
-        # (a fifth cheaper); no character folds to one that folds again.
-        for c in set(_FOLDABLE.findall(text)):
+        # (a fifth cheaper); no character folds to one that folds again, so the next
+        # one left is after the one just replaced (a search from there: cheaper than
+        # collecting every match first).
+        m = _FOLDABLE.search(text)
+        while m is not None:
+            c = m.group()
             text = text.replace(c, _FOLDED[c])
+            m = _FOLDABLE.search(text, m.end())
         return text
     if len(_FOLDABLE.findall(text, 0, _SAMPLE)) * _DENSE > _SAMPLE:
         return text.translate(_TABLE)
@@ -165,14 +170,21 @@ def _runs(folded: str) -> tuple[_Run, ...]:
     """Every run of digit groups with a wide separator and eleven digits or more.
     Cached: three detectors ask for the same text."""
     out: list[_Run] = []
-    for coarse in _COARSE.finditer(folded):
-        if _WIDE.search(folded, coarse.start(), coarse.end()) is None:
-            continue  # single spaces and dashes: the detectors' own patterns see these
-        # Two more characters: a trailing X and what follows it.
-        for run in _GROUPED.finditer(folded, coarse.start(), coarse.end() + 2):
-            split = _split(folded, run)
-            if split is not None:
-                out.append(split)
+    # A run's groups and separators are number punctuation, so it lies in one number
+    # stretch (cached per text, as the detectors' gates read it), between the stretch's
+    # first and last digit, and its wide separator and eleven digits with it: only such
+    # stretches are searched, not the whole text.
+    for first, last, digits in _prescan.number_stretches(folded):
+        if digits < _SHORTEST or _WIDE.search(folded, first, last) is None:
+            continue
+        for coarse in _COARSE.finditer(folded, first, last):
+            if _WIDE.search(folded, coarse.start(), coarse.end()) is None:
+                continue  # single spaces and dashes: the detectors' own patterns see these
+            # Two more characters: a trailing X and what follows it.
+            for run in _GROUPED.finditer(folded, coarse.start(), coarse.end() + 2):
+                split = _split(folded, run)
+                if split is not None:
+                    out.append(split)
     return tuple(out)
 
 
@@ -240,3 +252,8 @@ def _cuttable(sep: str) -> bool:
     """May a stretch end at this separator? Not at a bare dot or slash (see above); a
     sentence's full stop has a space after it."""
     return sep not in _CHAIN
+
+
+# Last: prescan imports fold from this module (a module object, read at call time, so
+# either may be imported first).
+from . import prescan as _prescan  # noqa: E402
