@@ -8,8 +8,8 @@ fly into a temporary CSV, then:
   planning;
 - measured, 1 worker: ``notifysdk run --dry-run``'s path: read, validate, plan every
   account's ladder stages, build each due notice with its key and look the keys up in
-  the ledger (``CampaignRunner`` dry run; ``--ledger sqlite``, the default, as the CLI,
-  or ``memory``);
+  the ledger (``CampaignRunner`` dry run inside ``planning_gc``, as the CLI plans;
+  ``--ledger sqlite``, the default, as the CLI, or ``memory``);
 - measured, N workers: ``notifysdk run --dry-run --workers N``'s path
   (:func:`notifysdk.campaign.parallel.dry_run_in_processes`, ``--workers``, default 2),
   process start-up included; its summary must equal the one-worker run's.
@@ -45,6 +45,7 @@ os.environ.setdefault("NOTIFYSDK_LOAD_PLUGINS", "")
 
 from notifysdk import FakeClock, Settings
 from notifysdk.campaign import CampaignRunner, Summary, default_ladder, read_portfolio
+from notifysdk.campaign.gc_tuning import planning_gc
 from notifysdk.campaign.parallel import WorkerSpec, dry_run_in_processes
 from notifysdk.campaign.synthetic import write_csv
 from notifysdk.dispatcher import Dispatcher
@@ -144,7 +145,8 @@ def dry_run(path: Path, ledger_url: str = "memory://") -> Summary:
         async with Dispatcher(_settings(ledger_url), clock=clock, ledger=ledger) as d:
             return await CampaignRunner(d, dry_run=True).run(read_portfolio(path))
 
-    return asyncio.run(go())
+    with planning_gc():  # as `notifysdk run --dry-run` plans (cli/run.py)
+        return asyncio.run(go())
 
 
 def dry_run_workers(path: Path, ledger_url: str, workers: int) -> Summary:

@@ -7,9 +7,10 @@ objects of the start-up (the plugin registry, the models' schemas) over and over
 a fifth of a dry run's CPU (bench/campaign_bench.py, issue 13). :func:`planning_gc`
 freezes what is alive when the run starts (moved out of the collector's generations)
 and lets young collections wait for 50,000 allocations; cyclic garbage is still
-collected, later. A dry run of :class:`~notifysdk.campaign.runner.CampaignRunner` plans
-inside it (so does each worker process of ``--workers N``, and the CLI around its whole
-run); blocks may nest or overlap, and the settings come back when the last one ends.
+collected, later. The CLI's dry run plans inside it, and so does each worker process
+of ``--workers N``: processes notifysdk owns. :class:`~notifysdk.campaign.runner.CampaignRunner`
+itself does not, since the collector is the embedding program's to tune. Blocks may nest
+or overlap, and the settings come back when the last one ends.
 """
 
 from __future__ import annotations

@@ -54,7 +54,6 @@ from ..faults import run_fault
 from ..ledger.base import NoticeRecord, NoticeState, get_many
 from ..models import INTERNAL_ERROR_RULE, Medium, Notice, Outcome, OutcomeStatus
 from ..policy import Verdict, Vote
-from .gc_tuning import planning_gc
 from .ladder import Ladder, default_ladder, route
 from .planner import PlannedStage, Planner
 from .portfolio import BadRow, PortfolioRow, Row
@@ -172,8 +171,7 @@ class CampaignRunner:
         summary = Summary(dry_run=self.dry_run, now=self.dispatcher.clock.now())
         rows = (self._checked(row) for row in rows)
         if self.dry_run:
-            with planning_gc():  # a dry run's objects die young (see gc_tuning)
-                await self._dry_run(rows, summary)
+            await self._dry_run(rows, summary)
             return self._finished(summary)
 
         queue: asyncio.Queue[PortfolioRow | None] = asyncio.Queue(maxsize=self.concurrency * 2)
