@@ -1,7 +1,8 @@
 """The fast paths of the privacy text helpers held to their definitions as first written.
 
-- :func:`~notifysdk.privacy.text.fold` of a short text replaces each foldable character
-  found by a search from the last one replaced: the same text as ``str.translate``.
+- :func:`~notifysdk.privacy.text.fold` replaces each foldable character found by a
+  search from the last one replaced (a long text's first eight, then splits): the same
+  text as ``str.translate``.
 - :func:`~notifysdk.privacy.text._runs` searches for runs only inside the number
   stretches of eleven digits or more with a wide separator: the same runs as the search
   of the whole text.
@@ -66,8 +67,32 @@ _FOLD_TEXT = st.text(
 @given(text=_FOLD_TEXT, repeat=st.integers(1, 40))
 @example(text="１２１", repeat=1)
 @example(text="，：，a：", repeat=1)
+@example(text="中" * 50 + "１２３４５６７８９０ＡＢ", repeat=40)  # long, sparse, 12 distinct
+@example(text="中" * 50 + "１２３４５６７８", repeat=40)  # long, sparse, 8 distinct
 def test_fold_is_translate(text: str, repeat: int) -> None:
     text = text * repeat  # up to 2,400 characters: both sides of the short-text bound
+    assert tx.fold.__wrapped__(text) == text.translate(tx._TABLE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    marks=st.lists(st.text(alphabet=_FOLDABLE, min_size=1, max_size=3), min_size=1, max_size=40),
+    gap=st.integers(24, 60),
+    lead=st.integers(0, 4000),
+    filler=st.sampled_from(["中", "a", "中文 text ", "\u00e9"]),
+)
+@example(marks=list("１２３４５６７８"), gap=24, lead=0, filler="中")
+@example(marks=list("１２３４５６７８９"), gap=24, lead=3000, filler="中")
+@example(marks=["１２", "３"], gap=30, lead=0, filler="a")
+def test_fold_of_a_long_sparse_text_is_translate(
+    marks: list[str], gap: int, lead: int, filler: str
+) -> None:
+    """Long (past the short-text bound) and sparse (not translated at once): the first
+    eight distinct characters replaced, any more split at."""
+    unit = (filler * gap)[:gap]
+    text = (filler * lead)[:lead] + "".join(unit + c for c in marks)
+    text += filler * (tx._SUB_BELOW - len(text))
+    assert len(text) >= tx._SUB_BELOW
     assert tx.fold.__wrapped__(text) == text.translate(tx._TABLE)
 
 
