@@ -185,3 +185,40 @@ def test_squeeze_is_the_spacing_rewrite(text: list[str]) -> None:
     if not joined.isprintable() or nm._has_gap(joined) or "  " not in joined:
         return
     assert nm._squeeze(joined) == nm._rewrite(joined, nm._SPACING, nm._REPL)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.one_of(
+        _FOLD_TEXT, _RUN_TEXT, st.text(alphabet="0123456789 +-()零〇一幺二三四五六七八九")
+    )
+)
+@example(text="13800138000")
+@example(text="")
+def test_fold_digits_is_its_translation(text: str) -> None:
+    assert tx.fold_digits(text) == text.translate(tx._DIGIT_TABLE)
+
+
+def test_no_ascii_character_folds_as_a_digit() -> None:
+    """What the ASCII fast path of fold_digits rests on."""
+    assert all(cp >= 0x80 for cp in tx._DIGIT_TABLE)
+
+
+def _span_as_written(norm: nm.Normalized, start: int, end: int) -> tuple[int, int]:
+    if end <= start:
+        return start, end
+    for step in reversed(norm.steps):
+        start, end = step.start(start), step.end(end - 1)
+    return start, end
+
+
+@settings(max_examples=800, deadline=None)
+@given(text=_NORM_TEXT)
+@example(text="张 伟")
+@example(text="abc")
+def test_span_is_the_steps_walked_back(text: str) -> None:
+    norm = nm.normalize.__wrapped__(text)
+    n = len(norm.text)
+    for a in range(n + 1):
+        for b in range(a - 1, n + 2):
+            assert norm.span(a, b) == _span_as_written(norm, a, b)

@@ -116,7 +116,7 @@ class Normalized:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text that ``text[start:end]`` came from."""
-        if end <= start:
+        if end <= start or not self.steps:  # no step changed a length: the same span
             return start, end
         for step in reversed(self.steps):
             start, end = step.start(start), step.end(end - 1)
