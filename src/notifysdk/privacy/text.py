@@ -46,9 +46,11 @@ _SPLIT = re.compile(f"({_FOLDABLE.pattern})")
 _SAMPLE = 512
 _DENSE = 8
 """A long text whose first :data:`_SAMPLE` characters have more than one in
-:data:`_DENSE` to fold (full-width digits throughout) is translated; any other is
-split at what it has to fold (a letter of 5,000 characters holds about a hundred
-full-width marks: eight times cheaper than ``translate``). Both give the same text."""
+:data:`_DENSE` to fold (full-width digits throughout) is translated; any other has
+its first :data:`_REPLACED_AT_MOST` distinct characters replaced as a short text's are,
+and is split at any others (a letter of 5,000 characters holds about a hundred
+full-width marks of one to three kinds: many times cheaper than ``translate``). All
+give the same text."""
 _REPLACED_AT_MOST = 8
 """Distinct characters of a long, sparse text replaced one ``str.replace`` each (each
 scans the whole text) before the rest is split at."""
