@@ -21,44 +21,19 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from .labels import label_beginnings
+from .stretches import SHORTEST, number_stretches
 from .text import fold
 
 if TYPE_CHECKING:
     from .findings import KnownValues
     from .labels import Labelled
 
-SHORTEST = 7
-"""No built-in detector reads a number of fewer digits without a label (phone numbers
-have seven at least)."""
-_SEPARATORS = " \t()+./-"
-_STRETCH = re.compile(rf"[0-9][0-9 \t()+./-]{{{SHORTEST - 1},}}")  # _SEPARATORS
-"""Seven characters or more of digits and number punctuation from a digit
-(``+86 (138) 0013-8000``, ``2026/03/07 10``): one character-class run, which the engine
-scans fast; a shorter stretch has no match anywhere in it (and costs no Python step)."""
-_PUNCTUATION = str.maketrans("", "", _SEPARATORS)
 _ID_SHAPES = re.compile(r"[A-Z(-](?:(?<=[A-Z]) ?[0-9]|(?<=-)[0-9]{2}-[0-9]{4}|(?<=\()[0-9A]\))")
 r"""Something every bare ID shape holds: a capital before a digit (NINO, IBAN, Taiwan
 and Hong Kong IDs), an SSN's dashes, a bracketed check digit: the alternation
 ``[A-Z] ?[0-9]|-[0-9]{2}-[0-9]{4}|\([0-9A]\)`` written as a character class then
 look-behinds, so that the engine skips in C to the class's characters (twice as fast on
 prose)."""
-
-
-@lru_cache(maxsize=32)
-def number_stretches(folded: str) -> tuple[tuple[int, int, int], ...]:
-    """(start, end, digits) of each stretch of digits joined by number punctuation in
-    ``folded`` (from its first digit to its last) with :data:`SHORTEST` ASCII digits or
-    more: every number a detector reads without a label lies inside one (or starts with
-    a ``+`` or ``(`` just before one)."""
-    out: list[tuple[int, int, int]] = []
-    for m in _STRETCH.finditer(folded):
-        stretch = m.group()
-        # The separators after the last digit hold none: count the digits first.
-        digits = len(stretch.translate(_PUNCTUATION))
-        if digits >= SHORTEST:
-            start = m.start()
-            out.append((start, start + len(stretch.rstrip(_SEPARATORS)), digits))
-    return tuple(out)
 
 
 _WIDE = re.compile(r"  |[\t/.]| -|- ")

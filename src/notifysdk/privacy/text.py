@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
+from .stretches import number_stretches
+
 # U+FF01..U+FF5E are the full-width forms of ASCII U+0021..U+007E.
 _TABLE: dict[int, int] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _TABLE.update(
@@ -190,7 +192,7 @@ def _runs(folded: str) -> tuple[_Run, ...]:
     # stretch (cached per text, as the detectors' gates read it), between the stretch's
     # first and last digit, and its wide separator and eleven digits with it: only such
     # stretches are searched, not the whole text.
-    for first, last, digits in _prescan.number_stretches(folded):
+    for first, last, digits in number_stretches(folded):
         if digits < _SHORTEST or _WIDE.search(folded, first, last) is None:
             continue
         for coarse in _COARSE.finditer(folded, first, last):
@@ -268,8 +270,3 @@ def _cuttable(sep: str) -> bool:
     """May a stretch end at this separator? Not at a bare dot or slash (see above); a
     sentence's full stop has a space after it."""
     return sep not in _CHAIN
-
-
-# Last: prescan imports fold from this module (a module object, read at call time, so
-# either may be imported first).
-from . import prescan as _prescan  # noqa: E402
