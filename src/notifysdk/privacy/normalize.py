@@ -63,15 +63,7 @@ def _needs_spacing(text: str) -> bool:
     # character is a separator or a control, which str.isprintable rejects): then a
     # substring test finds a run, in a tenth of the regular expression's time.
     if text.isprintable():
-        if "  " in text:
-            return True
-        if text.isascii():
-            return False
-        # ...and a gap needs one of its characters: without any, no search.
-        for c in _GAP_CHARS:
-            if c in text:
-                return _GAP.search(text) is not None
-        return False
+        return "  " in text or _has_gap(text)
     if _WS_RUN.search(text) is not None:
         return True
     return not text.isascii() and _GAP.search(text) is not None
@@ -171,7 +163,7 @@ def _has_gap(text: str) -> bool:
     the printable ``text``? ``False`` exactly when it matches none."""
     if text.isascii():
         return False
-    for c in _GAP_CHARS:
+    for c in _GAP_CHARS:  # a gap needs one of its characters: without any, no search
         if c in text:
             return _GAP.search(text) is not None
     return False
